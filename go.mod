@@ -1,0 +1,9 @@
+module github.com/apktrust/apktrust
+
+go 1.24
+
+require (
+	github.com/shogo82148/androidbinary v1.0.6 // indirect
+	github.com/stretchr/testify v1.11.1 // indirect
+	go.mozilla.org/pkcs7 v0.10.0 // indirect
+)

@@ -1,0 +1,70 @@
+package signer
+
+import (
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"math/big"
+	"time"
+)
+
+// Certificate is a signer certificate as Android sees it. Its identity is
+// the SHA-256 of Raw, the exact bytes found in the signature, never of a
+// re-encoding.
+//
+// Android accepts certificates that crypto/x509 refuses (negative serial
+// numbers, some DER quirks); those still parse here, with X509 nil.
+// Validity dates and chains are reported but never checked, as on Android.
+type Certificate struct {
+	Raw    []byte
+	SHA256 [32]byte
+
+	Subject      string
+	Issuer       string
+	SerialNumber *big.Int
+	NotBefore    time.Time
+	NotAfter     time.Time
+
+	PublicKey crypto.PublicKey
+	// RawSubjectPublicKeyInfo is the DER SubjectPublicKeyInfo, which the
+	// v2/v3 signed data must repeat exactly.
+	RawSubjectPublicKeyInfo []byte
+	// PublicKeyAlgorithm is "RSA", "EC", "DSA", "Ed25519" or the OID of an
+	// algorithm this package does not know.
+	PublicKeyAlgorithm string
+	// KeySize is the RSA/DSA modulus size or the EC field size, in bits.
+	KeySize int
+
+	// X509 is the standard library's view, when it accepts the bytes.
+	X509 *x509.Certificate
+}
+
+// SHA256Hex returns the lowercase hex SHA-256 of the certificate bytes, the
+// fingerprint the Play Console shows (without colons).
+func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]) }
+
+// ParseCertificate parses one DER certificate the way Android accepts it.
+func ParseCertificate(der []byte) (*Certificate, error) {
+	raw := append([]byte(nil), der...)
+	if xc, err := x509.ParseCertificate(raw); err == nil {
+		c := &Certificate{
+			Raw:                     raw,
+			SHA256:                  sha256.Sum256(raw),
+			Subject:                 xc.Subject.String(),
+			Issuer:                  xc.Issuer.String(),
+			SerialNumber:            xc.SerialNumber,
+			NotBefore:               xc.NotBefore,
+			NotAfter:                xc.NotAfter,
+			PublicKey:               xc.PublicKey,
+			RawSubjectPublicKeyInfo: xc.RawSubjectPublicKeyInfo,
+			X509:                    xc,
+		}
+		c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
+		return c, nil
+	}
+	return parseCertificateLenient(raw)
+}
+
+var _ = pkix.Name{}
