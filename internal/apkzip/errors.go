@@ -13,6 +13,7 @@ type Code string
 const (
 	CodeTooSmall            Code = "ZIP_TOO_SMALL"
 	CodeEOCDNotFound        Code = "ZIP_EOCD_NOT_FOUND"
+	CodeEOCDInComment       Code = "ZIP_EOCD_SIGNATURE_IN_COMMENT"
 	CodeZip64               Code = "ZIP_ZIP64_UNSUPPORTED"
 	CodeMultiDisk           Code = "ZIP_MULTI_DISK_UNSUPPORTED"
 	CodeCDOutOfRange        Code = "ZIP_CENTRAL_DIRECTORY_OUT_OF_RANGE"
@@ -26,6 +27,8 @@ const (
 	CodeEntryOutOfRange     Code = "ZIP_ENTRY_DATA_OUT_OF_RANGE"
 	CodeDuplicateEntry      Code = "ZIP_DUPLICATE_ENTRY_NAME"
 	CodeInvalidName         Code = "ZIP_INVALID_ENTRY_NAME"
+	CodeUnsafeName          Code = "ZIP_UNSAFE_ENTRY_NAME"
+	CodeDataDescriptor      Code = "ZIP_DATA_DESCRIPTOR_MISMATCH"
 	CodeUnsupportedMethod   Code = "ZIP_UNSUPPORTED_COMPRESSION_METHOD"
 	CodeEncrypted           Code = "ZIP_ENCRYPTED_ENTRY"
 	CodeSizeMismatch        Code = "ZIP_ENTRY_SIZE_MISMATCH"
@@ -83,6 +86,7 @@ func sentinel(c Code) *FormatError { return &FormatError{Code: c, Offset: -1} }
 var (
 	ErrTooSmall            = sentinel(CodeTooSmall)
 	ErrEOCDNotFound        = sentinel(CodeEOCDNotFound)
+	ErrEOCDInComment       = sentinel(CodeEOCDInComment)
 	ErrZip64               = sentinel(CodeZip64)
 	ErrMultiDisk           = sentinel(CodeMultiDisk)
 	ErrCDOutOfRange        = sentinel(CodeCDOutOfRange)
@@ -96,6 +100,8 @@ var (
 	ErrEntryOutOfRange     = sentinel(CodeEntryOutOfRange)
 	ErrDuplicateEntry      = sentinel(CodeDuplicateEntry)
 	ErrInvalidName         = sentinel(CodeInvalidName)
+	ErrUnsafeName          = sentinel(CodeUnsafeName)
+	ErrDataDescriptor      = sentinel(CodeDataDescriptor)
 	ErrUnsupportedMethod   = sentinel(CodeUnsupportedMethod)
 	ErrEncrypted           = sentinel(CodeEncrypted)
 	ErrSizeMismatch        = sentinel(CodeSizeMismatch)
