@@ -1,0 +1,506 @@
+package signer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
+)
+
+// A source stamp says through which channel an APK was distributed: the
+// distributor (Google Play for Play deliveries) signs the APK's content
+// digests with its own stamp key. The app's signatures cover the ZIP entry
+// stamp-cert-sha256, which holds the SHA-256 of the stamp certificate, so
+// a stamp cannot be swapped without re-signing the app.
+//
+// Version 2 of the stamp block (pair ID BlockIDSourceStampV2), the one
+// Android 12+ and apksig verify, holds, length-prefixed and little-endian:
+//
+//	stamp block data:
+//	  certificate (DER)
+//	  signed digests: per scheme, {uint32 scheme ID (1 JAR, 2 v2, 3 v3),
+//	                   signatures over that scheme's encoded digests}
+//	  optionally: attributes, then signatures over the attributes
+//
+// where signatures are {uint32 algorithm ID, signature} pairs and the
+// attributes {uint32 ID, value} pairs: 0xe43c5946 the timestamp (int64
+// seconds), 0x9d6303f7 the stamp key's proof-of-rotation lineage. Version 1
+// (BlockIDSourceStampV1, Android 11) holds the certificate and signatures
+// over the v3 (or v2) digests only.
+
+// StampCertDigestEntry is the ZIP entry holding the raw SHA-256 of the
+// source stamp certificate.
+const StampCertDigestEntry = "stamp-cert-sha256"
+
+// PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate
+// (CN=Android, OU=Android, O=Google Inc., RSA 4096) seen on the APKs that
+// Google Play delivers: it was observed on many unrelated Play apps from
+// 2022 to 2026. Google does not publish it; it is an observation, not a
+// documented constant, and a policy relying on it should say so.
+const PlayStoreStampCertSHA256 = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
+
+// Attribute IDs of a source stamp v2 block.
+const (
+	StampAttrProofOfRotation uint32 = 0x9d6303f7
+	StampAttrTimestamp       uint32 = 0xe43c5946
+)
+
+// Manifest meta-data names a stamped APK carries. They are written by the
+// distributor into the manifest and prove nothing on their own: only a
+// verified stamp says the APK went through that distributor.
+const (
+	StampMetaSource = "com.android.stamp.source"
+	StampMetaType   = "com.android.stamp.type"
+)
+
+// Issue codes of source stamp verification; they are apksig's Issue names.
+const (
+	StampCodeCertDigestAndSigBlockMissing = "SOURCE_STAMP_CERT_DIGEST_AND_SIG_BLOCK_MISSING"
+	StampCodeSigBlockWithoutCertDigest    = "SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST"
+	StampCodeExpectedDigestMismatch       = "SOURCE_STAMP_EXPECTED_DIGEST_MISMATCH"
+	StampCodeSigMissing                   = "SOURCE_STAMP_SIG_MISSING"
+	StampCodeMalformedCertificate         = "SOURCE_STAMP_MALFORMED_CERTIFICATE"
+	StampCodeCertificateMismatch          = "SOURCE_STAMP_CERTIFICATE_MISMATCH_BETWEEN_SIGNATURE_BLOCK_AND_APK"
+	StampCodeMalformedSignature           = "SOURCE_STAMP_MALFORMED_SIGNATURE"
+	StampCodeUnknownSigAlgorithm          = "SOURCE_STAMP_UNKNOWN_SIG_ALGORITHM"
+	StampCodeNoSignature                  = "SOURCE_STAMP_NO_SIGNATURE"
+	StampCodeNoSupportedSignature         = "SOURCE_STAMP_NO_SUPPORTED_SIGNATURE"
+	StampCodeDidNotVerify                 = "SOURCE_STAMP_DID_NOT_VERIFY"
+	StampCodeVerifyException              = "SOURCE_STAMP_VERIFY_EXCEPTION"
+	StampCodeMalformedAttribute           = "SOURCE_STAMP_MALFORMED_ATTRIBUTE"
+	StampCodeUnknownAttribute             = "SOURCE_STAMP_UNKNOWN_ATTRIBUTE"
+	StampCodeMalformedLineage             = "SOURCE_STAMP_MALFORMED_LINEAGE"
+	StampCodePORCertMismatch              = "SOURCE_STAMP_POR_CERT_MISMATCH"
+	StampCodePORDidNotVerify              = "SOURCE_STAMP_POR_DID_NOT_VERIFY"
+	StampCodeInvalidTimestamp             = "SOURCE_STAMP_INVALID_TIMESTAMP"
+	StampCodeMalformedAPK                 = "MALFORMED_APK"
+	// StampCodeV1Block is a warning: the stamp is a version 1 block,
+	// which Android 11 verifies but apksig 13 ignores.
+	StampCodeV1Block = "SOURCE_STAMP_V1_BLOCK"
+)
+
+// SourceStampStatus is apksig's SourceStampVerificationStatus.
+type SourceStampStatus string
+
+// Statuses of a source stamp verification.
+const (
+	StampVerified           SourceStampStatus = "STAMP_VERIFIED"
+	StampVerificationFailed SourceStampStatus = "STAMP_VERIFICATION_FAILED"
+	StampCertDigestMismatch SourceStampStatus = "CERT_DIGEST_MISMATCH"
+	StampMissing            SourceStampStatus = "STAMP_MISSING"
+	StampNotVerified        SourceStampStatus = "STAMP_NOT_VERIFIED"
+	StampVerificationError  SourceStampStatus = "VERIFICATION_ERROR"
+)
+
+// Signature scheme IDs a source stamp signs digests for.
+const (
+	StampSchemeJAR = 1
+	StampSchemeV2  = 2
+	StampSchemeV3  = 3
+	StampSchemeV31 = 31 // never in a stamp; Android skips it
+)
+
+// SourceStampResult is what VerifySourceStamp found.
+//
+// Source and Type are the manifest markers com.android.stamp.source and
+// com.android.stamp.type. They are reported for information only: anyone
+// can write them into a manifest. They mean something only when Verified
+// is true and the stamp certificate (CertSHA256) is one the caller trusts,
+// such as PlayStoreStampCertSHA256.
+type SourceStampResult struct {
+	// Present is true when the APK has the stamp-cert-sha256 entry or a
+	// stamp block.
+	Present bool `json:"present"`
+	// Verified is true when the stamp signature verified over every
+	// scheme's digests, the certificate matches the entry, and its
+	// lineage and timestamp, if any, are valid.
+	Verified bool              `json:"verified"`
+	Status   SourceStampStatus `json:"status"`
+	// CertSHA256 is the SHA-256 (hex) of the stamp certificate in the
+	// block, or, when the block is missing or unreadable, the digest in
+	// the stamp-cert-sha256 entry.
+	CertSHA256 string `json:"certSha256,omitempty"`
+	// Timestamp is the stamp time (Unix seconds), 0 when absent.
+	Timestamp int64 `json:"timestamp,omitempty"`
+	// Source and Type are the unauthenticated manifest markers.
+	Source string `json:"source,omitempty"`
+	Type   string `json:"type,omitempty"`
+	// Lineage lists the SHA-256 of the stamp key's lineage certificates,
+	// oldest first, when the stamp carries a proof-of-rotation.
+	Lineage []string `json:"lineage,omitempty"`
+	// BlockVersion is 2 or 1 for the stamp block verified, 0 for none.
+	BlockVersion int `json:"blockVersion,omitempty"`
+	// SignedSchemes are the scheme IDs the stamp signs digests for.
+	SignedSchemes []int   `json:"signedSchemes,omitempty"`
+	Errors        []Issue `json:"errors,omitempty"`
+	Warnings      []Issue `json:"warnings,omitempty"`
+
+	// Certificate is the stamp certificate, when it parsed.
+	Certificate *Certificate `json:"-"`
+	// LineageNodes is the parsed stamp lineage.
+	LineageNodes *Lineage `json:"-"`
+}
+
+// TrustedBy reports whether the stamp verified and its certificate's
+// SHA-256 is one of certSHA256 (hex, case and colons ignored).
+func (r *SourceStampResult) TrustedBy(certSHA256 ...string) bool {
+	if r == nil || !r.Verified || r.Certificate == nil {
+		return false
+	}
+	for _, c := range certSHA256 {
+		if NormalizeSHA256Hex(c) == r.Certificate.SHA256Hex() {
+			return true
+		}
+	}
+	return false
+}
+
+// NormalizeSHA256Hex lowercases a hex fingerprint and drops colons and
+// spaces, the forms the Play Console and keytool print.
+func NormalizeSHA256Hex(s string) string {
+	return strings.ToLower(strings.NewReplacer(":", "", " ", "").Replace(s))
+}
+
+func (r *SourceStampResult) fail(code, format string, args ...any) {
+	r.Errors = append(r.Errors, Issue{Code: code, Scheme: SchemeStamp, Signer: -1, Message: fmt.Sprintf(format, args...)})
+}
+
+func (r *SourceStampResult) warn(code, format string, args ...any) {
+	r.Warnings = append(r.Warnings, Issue{Code: code, Scheme: SchemeStamp, Signer: -1, Message: fmt.Sprintf(format, args...)})
+}
+
+// StampDigests are the content digests a source stamp must sign: per
+// signature scheme ID (StampSchemeJAR, StampSchemeV2, StampSchemeV3), by
+// content digest algorithm. The JAR scheme's only digest is the SHA-256 of
+// META-INF/MANIFEST.MF, under algorithm ID 4.
+type StampDigests map[int]map[ContentDigestAlgorithm][]byte
+
+// SourceStampOptions tune VerifySourceStamp.
+type SourceStampOptions struct {
+	// MinSDK and MaxSDK bound the Android versions whose crypto must
+	// support the stamp signature. Zero means 1 and MaxSDK. Android's
+	// installer checks stamps from Android 11, so a full verification
+	// passes max(minSdkVersion, 30), as apksig's ApkVerifier does.
+	MinSDK, MaxSDK int
+	// ExpectedCertSHA256, when set, is the hex SHA-256 the
+	// stamp-cert-sha256 entry must hold.
+	ExpectedCertSHA256 string
+}
+
+// maxStampEntrySize bounds the stamp-cert-sha256 entry read into memory;
+// it holds 32 bytes.
+const maxStampEntrySize = 4 << 10
+
+// VerifySourceStamp verifies the APK's source stamp against the content
+// digests of the signature schemes Android considered for it, as apksig's
+// verifySourceStamp does. Use StampDigestsFromSchemes to build digests
+// from verified scheme results, or SourceStampDigests to read them from
+// the signing block without verifying the app's signatures (apksig's
+// SourceStampVerifier).
+//
+// A missing or failing stamp never affects the app's signature verdict; it
+// is reported here only.
+func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStampOptions) *SourceStampResult {
+	r := &SourceStampResult{Status: StampVerificationFailed}
+	minSDK, maxSDK := opts.MinSDK, opts.MaxSDK
+	if minSDK <= 0 {
+		minSDK = 1
+	}
+	if maxSDK <= 0 {
+		maxSDK = MaxSDK
+	}
+	r.Source, r.Type = stampManifestMarkers(a)
+	block := a.SigningBlock()
+	v2Pair, hasV2 := block.Find(BlockIDSourceStampV2)
+	v1Pair, hasV1 := block.Find(BlockIDSourceStampV1)
+	entry := a.Lookup(StampCertDigestEntry)
+	if entry == nil {
+		if hasV2 || hasV1 {
+			r.Present = true
+			r.Status = StampNotVerified
+			r.fail(StampCodeSigBlockWithoutCertDigest, "the APK has a source stamp block but no %s entry", StampCertDigestEntry)
+		} else {
+			r.Status = StampMissing
+			r.fail(StampCodeCertDigestAndSigBlockMissing, "the APK has neither a %s entry nor a source stamp block", StampCertDigestEntry)
+		}
+		return r
+	}
+	r.Present = true
+	certDigest, err := entry.ReadAll(maxStampEntrySize)
+	if err != nil {
+		r.Status = StampVerificationError
+		r.fail(StampCodeMalformedAPK, "reading %s: %v", StampCertDigestEntry, err)
+		return r
+	}
+	r.CertSHA256 = hex.EncodeToString(certDigest)
+	if opts.ExpectedCertSHA256 != "" && !strings.EqualFold(NormalizeSHA256Hex(opts.ExpectedCertSHA256), r.CertSHA256) {
+		r.Status = StampCertDigestMismatch
+		r.fail(StampCodeExpectedDigestMismatch, "stamp certificate digest is %s, expected %s", r.CertSHA256, opts.ExpectedCertSHA256)
+		return r
+	}
+	switch {
+	case hasV2:
+		r.BlockVersion = 2
+		value, err := a.PairValue(v2Pair)
+		if err != nil {
+			r.Status = StampVerificationError
+			r.fail(StampCodeMalformedAPK, "reading the source stamp block: %v", err)
+			return r
+		}
+		stampVerifyV2(r, value, certDigest, digests, minSDK, maxSDK)
+	case hasV1:
+		r.BlockVersion = 1
+		r.warn(StampCodeV1Block, "source stamp version 1 block: Android 11 verifies it, apksig 13 and Android 12+ ignore it")
+		value, err := a.PairValue(v1Pair)
+		if err != nil {
+			r.Status = StampVerificationError
+			r.fail(StampCodeMalformedAPK, "reading the source stamp block: %v", err)
+			return r
+		}
+		stampVerifyV1(r, value, certDigest, digests, minSDK, maxSDK)
+	default:
+		r.Status = StampNotVerified
+		r.fail(StampCodeSigMissing, "the APK has a %s entry but no source stamp block", StampCertDigestEntry)
+		return r
+	}
+	if len(r.Errors) == 0 {
+		r.Verified = true
+		r.Status = StampVerified
+	}
+	return r
+}
+
+// stampParseCertificate reads the stamp certificate and checks it against
+// the digest of the stamp-cert-sha256 entry.
+func stampParseCertificate(r *SourceStampResult, data *stampReader, certDigest []byte) *Certificate {
+	der := data.bytes()
+	if data.err != nil {
+		r.fail(StampCodeMalformedSignature, "stamp block data: certificate: %v", data.err)
+		return nil
+	}
+	sum := sha256.Sum256(der)
+	r.CertSHA256 = hex.EncodeToString(sum[:])
+	cert, err := ParseCertificate(der)
+	if err != nil {
+		r.fail(StampCodeMalformedCertificate, "stamp certificate: %v", err)
+		return nil
+	}
+	r.Certificate = cert
+	if !bytes.Equal(sum[:], certDigest) {
+		r.fail(StampCodeCertificateMismatch, "stamp block certificate has SHA-256 %x, the %s entry says %x", sum, StampCertDigestEntry, certDigest)
+		return nil
+	}
+	return cert
+}
+
+func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
+	outer := &stampReader{b: value}
+	data := outer.sub()
+	if outer.err != nil {
+		r.fail(StampCodeMalformedSignature, "stamp block: %v", outer.err)
+		return
+	}
+	cert := stampParseCertificate(r, data, certDigest)
+	if cert == nil {
+		return
+	}
+	schemes := data.sub()
+	signed := map[int][]byte{}
+	for schemes.more() {
+		s := schemes.sub()
+		id := s.uint32()
+		sigs := s.bytes()
+		if s.err != nil || schemes.err != nil {
+			r.fail(StampCodeMalformedSignature, "stamp block: signed scheme #%d is malformed", len(signed)+1)
+			return
+		}
+		signed[int(id)] = sigs
+		r.SignedSchemes = append(r.SignedSchemes, int(id))
+	}
+	if schemes.err != nil || data.err != nil {
+		r.fail(StampCodeMalformedSignature, "stamp block: signed schemes: %v", errStampTruncated)
+		return
+	}
+	sort.Ints(r.SignedSchemes)
+	ids := make([]int, 0, len(digests))
+	for id := range digests {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		// Android puts v3.1 digests in the map but does not expect the
+		// stamp to sign them: a v3.1 block always comes with a v3 block.
+		if id == StampSchemeV31 {
+			continue
+		}
+		sigs, ok := signed[id]
+		if !ok {
+			r.fail(StampCodeNoSignature, "the stamp signs no digest for signature scheme %d", id)
+			return
+		}
+		if !stampVerifySignatures(r, cert, stampLengthPrefixedPairs(digests[id]), sigs, minSDK, maxSDK, fmt.Sprintf("scheme %d digests", id)) {
+			return
+		}
+	}
+	if !data.more() {
+		return
+	}
+	attrs := data.bytes()
+	attrSigs := data.bytes()
+	if data.err != nil {
+		r.fail(StampCodeMalformedSignature, "stamp block: attributes: %v", data.err)
+		return
+	}
+	if !stampVerifySignatures(r, cert, attrs, attrSigs, minSDK, maxSDK, "attributes") {
+		return
+	}
+	stampParseAttributes(r, attrs, cert)
+}
+
+func stampVerifyV1(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
+	outer := &stampReader{b: value}
+	data := outer.sub()
+	if outer.err != nil {
+		r.fail(StampCodeMalformedSignature, "stamp block: %v", outer.err)
+		return
+	}
+	cert := stampParseCertificate(r, data, certDigest)
+	if cert == nil {
+		return
+	}
+	sigs := data.bytes()
+	if data.err != nil {
+		r.fail(StampCodeMalformedSignature, "stamp block: signatures: %v", data.err)
+		return
+	}
+	// A version 1 stamp signs the digests of the newest APK Signature
+	// Scheme present.
+	d, ok := digests[StampSchemeV3]
+	if !ok {
+		d = digests[StampSchemeV2]
+	}
+	stampVerifySignatures(r, cert, stampLengthPrefixedPairs(d), sigs, minSDK, maxSDK, "APK digests")
+}
+
+// stampVerifySignatures parses a sequence of {algorithm, signature} and
+// verifies, like Android, the strongest signature for each minimum SDK in
+// range. It reports the first problem and returns false on failure.
+func stampVerifySignatures(r *SourceStampResult, cert *Certificate, data, sigBlock []byte, minSDK, maxSDK int, what string) bool {
+	s := &stampReader{b: sigBlock}
+	var ids []SignatureAlgorithmID
+	var sigs [][]byte
+	for n := 1; s.more(); n++ {
+		one := s.sub()
+		alg := SignatureAlgorithmID(one.uint32())
+		sig := one.bytes()
+		if one.err != nil || s.err != nil {
+			r.fail(StampCodeMalformedSignature, "%s: signature #%d is malformed", what, n)
+			return false
+		}
+		if !alg.Known() {
+			r.warn(StampCodeUnknownSigAlgorithm, "%s: unknown signature algorithm 0x%04x ignored", what, uint32(alg))
+			continue
+		}
+		ids = append(ids, alg)
+		sigs = append(sigs, sig)
+	}
+	if s.err != nil {
+		r.fail(StampCodeMalformedSignature, "%s: %v", what, s.err)
+		return false
+	}
+	if len(ids) == 0 {
+		r.fail(StampCodeNoSignature, "%s: no signature", what)
+		return false
+	}
+	pick, err := stampSignaturesToVerify(ids, minSDK, maxSDK)
+	if err != nil {
+		r.fail(StampCodeNoSupportedSignature, "%s: no signature that Android %d to %d supports among %v", what, minSDK, maxSDK, ids)
+		return false
+	}
+	for _, i := range pick {
+		if err := stampVerify(cert.PublicKey, ids[i], data, sigs[i]); err != nil {
+			if errors.Is(err, errStampBadSignature) {
+				r.fail(StampCodeDidNotVerify, "%s: %s signature by the stamp key did not verify", what, ids[i])
+			} else {
+				r.fail(StampCodeVerifyException, "%s: %s: %v", what, ids[i], err)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certificate) {
+	attrs := &stampReader{b: attrBytes}
+	list := attrs.sub()
+	if attrs.err != nil {
+		r.fail(StampCodeMalformedAttribute, "stamp attributes: %v", attrs.err)
+		return
+	}
+	for n := 1; list.more(); n++ {
+		a := list.sub()
+		id := a.uint32()
+		if a.err != nil || list.err != nil {
+			r.fail(StampCodeMalformedAttribute, "stamp attribute #%d is malformed", n)
+			return
+		}
+		value := a.b
+		switch id {
+		case StampAttrProofOfRotation:
+			stampCheckLineage(r, value, cert)
+		case StampAttrTimestamp:
+			// Android reads the first 8 bytes; a longer value is allowed.
+			if len(value) < 8 {
+				r.fail(StampCodeMalformedAttribute, "stamp attribute #%d: timestamp of %d bytes, want 8", n, len(value))
+				return
+			}
+			ts := int64(binary.LittleEndian.Uint64(value))
+			if ts <= 0 {
+				r.fail(StampCodeInvalidTimestamp, "stamp timestamp %d is not positive", ts)
+			} else {
+				r.Timestamp = ts
+			}
+		default:
+			r.warn(StampCodeUnknownAttribute, "unknown stamp attribute 0x%08x ignored", id)
+		}
+	}
+	if list.err != nil {
+		r.fail(StampCodeMalformedAttribute, "stamp attributes: %v", list.err)
+	}
+}
+
+// stampCheckLineage parses the stamp key's proof-of-rotation and checks
+// that it ends with the stamp certificate. Its failures map to apksig's
+// issues: signature problems to POR_DID_NOT_VERIFY, a wrong version or a
+// last certificate other than the stamp's to POR_CERT_MISMATCH, anything
+// else to MALFORMED_LINEAGE.
+func stampCheckLineage(r *SourceStampResult, value []byte, cert *Certificate) {
+	l, err := ParseLineage(value)
+	if err != nil {
+		var le *LineageError
+		code := StampCodeMalformedLineage
+		if errors.As(err, &le) {
+			switch le.Code {
+			case CodeLineageSignature, CodeLineageAlgorithmMismatch, CodeLineageDuplicate, CodeLineageCertificate:
+				code = StampCodePORDidNotVerify
+			case CodeLineageVersion:
+				code = StampCodePORCertMismatch
+			}
+		}
+		r.fail(code, "stamp lineage: %v", err)
+		return
+	}
+	r.LineageNodes = l
+	for _, n := range l.Nodes {
+		r.Lineage = append(r.Lineage, n.Certificate.SHA256Hex())
+	}
+	if last := l.Nodes[len(l.Nodes)-1].Certificate; cert == nil || !bytes.Equal(last.Raw, cert.Raw) {
+		r.fail(StampCodePORCertMismatch, "stamp lineage ends with certificate %s, not the stamp certificate", last.SHA256Hex())
+	}
+}

@@ -1,0 +1,168 @@
+package signer
+
+import (
+	"crypto"
+	"encoding/binary"
+	"errors"
+)
+
+// stampDigestSHA256 is the content digest algorithm ID (AOSP
+// ContentDigestAlgorithm.SHA256) under which a source stamp signs the
+// SHA-256 of META-INF/MANIFEST.MF for the v1 scheme.
+const stampDigestSHA256 ContentDigestAlgorithm = 4
+
+// stampJCAMinSDK is, per signature algorithm, the first Android release
+// whose crypto provider implements it. apksig checks source stamp
+// signatures against these, not against the v2 scheme's minimum SDKs.
+var stampJCAMinSDK = map[SignatureAlgorithmID]int{
+	AlgRSAPSSSHA256:         23,
+	AlgRSAPSSSHA512:         23,
+	AlgRSAPKCS1SHA256:       1,
+	AlgRSAPKCS1SHA512:       1,
+	AlgECDSASHA256:          11,
+	AlgECDSASHA512:          11,
+	AlgDSASHA256:            1,
+	AlgVerityRSAPKCS1SHA256: 1,
+	AlgVerityECDSASHA256:    11,
+	AlgVerityDSASHA256:      1,
+}
+
+// stampSignaturesToVerify is signaturesToVerify with the crypto
+// provider's minimum SDKs, as apksig selects source stamp signatures: the
+// strongest signature for each distinct minimum SDK, failing when the
+// oldest version of [minSDK, maxSDK] supports none.
+func stampSignaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error) {
+	best := map[int]int{}
+	minProvided := int(^uint(0) >> 1)
+	for i, id := range ids {
+		sdk, ok := stampJCAMinSDK[id]
+		if !ok || sdk > maxSDK {
+			continue
+		}
+		minProvided = min(minProvided, sdk)
+		if j, ok := best[sdk]; !ok || algorithms[id].digest.preference() > algorithms[ids[j]].digest.preference() {
+			best[sdk] = i
+		}
+	}
+	if minSDK < minProvided || len(best) == 0 {
+		return nil, errNoSupportedSignatures
+	}
+	out := make([]int, 0, len(best))
+	for _, i := range best {
+		out = append(out, i)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && ids[out[j]] < ids[out[j-1]]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out, nil
+}
+
+var errStampBadSignature = errors.New("signature did not verify")
+
+// stampVerify checks sig over data with pub under algorithm id using the
+// package's signature verification. A well-formed signature that does not
+// verify gives errStampBadSignature; a key or algorithm that cannot be used
+// gives another error (apksig's VERIFY_EXCEPTION).
+func stampVerify(pub crypto.PublicKey, id SignatureAlgorithmID, data, sig []byte) error {
+	ok, err := verifySignature(id, pub, data, sig)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errStampBadSignature
+	}
+	return nil
+}
+
+// stampReader reads the little-endian, uint32-length-prefixed structures of
+// APK signing blocks from a byte slice. Every length is checked against
+// what remains, so it never allocates or panics on hostile input; after
+// the first failure every read fails.
+type stampReader struct {
+	b   []byte
+	err error
+}
+
+var errStampTruncated = errors.New("truncated or length out of range")
+
+func (r *stampReader) uint32() uint32 {
+	if r.err != nil || len(r.b) < 4 {
+		r.err = errStampTruncated
+		return 0
+	}
+	v := binary.LittleEndian.Uint32(r.b)
+	r.b = r.b[4:]
+	return v
+}
+
+func (r *stampReader) uint64() uint64 {
+	if r.err != nil || len(r.b) < 8 {
+		r.err = errStampTruncated
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(r.b)
+	r.b = r.b[8:]
+	return v
+}
+
+func (r *stampReader) byte1() byte {
+	if r.err != nil || len(r.b) < 1 {
+		r.err = errStampTruncated
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+// bytes reads a uint32 length and that many bytes (a sub-slice, not a
+// copy).
+func (r *stampReader) bytes() []byte {
+	n := r.uint32()
+	if r.err != nil {
+		return nil
+	}
+	if uint64(n) > uint64(len(r.b)) {
+		r.err = errStampTruncated
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *stampReader) sub() *stampReader {
+	b := r.bytes()
+	if r.err != nil {
+		return &stampReader{err: r.err}
+	}
+	return &stampReader{b: b}
+}
+
+func (r *stampReader) more() bool { return r.err == nil && len(r.b) > 0 }
+
+// stampLengthPrefixedPairs encodes digests as apksig's
+// encodeAsSequenceOfLengthPrefixedPairsOfIntAndLengthPrefixedBytes, sorted
+// by ID: for each, uint32 length, uint32 ID, uint32 length, bytes.
+func stampLengthPrefixedPairs(digests map[ContentDigestAlgorithm][]byte) []byte {
+	ids := make([]ContentDigestAlgorithm, 0, len(digests))
+	for id := range digests {
+		ids = append(ids, id)
+	}
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+	var out []byte
+	for _, id := range ids {
+		d := digests[id]
+		out = binary.LittleEndian.AppendUint32(out, uint32(8+len(d)))
+		out = binary.LittleEndian.AppendUint32(out, uint32(id))
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(d)))
+		out = append(out, d...)
+	}
+	return out
+}
