@@ -1,0 +1,125 @@
+package apkverify
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/manifest"
+	"github.com/apktrust/apktrust/signer"
+)
+
+// This file is the thin seam between apkverify and the packages that do
+// the actual checking: signer (one function per scheme) and manifest.
+// apkverify never checks a signature itself; it decides which findings
+// count for which Android versions.
+
+// schemes runs the per-scheme verifiers of one archive. The v2, v3 and
+// v3.1 verifiers share one content digester so the file is hashed once
+// per digest algorithm, however many schemes need it.
+type schemes struct {
+	a        *apkzip.Archive
+	digester *signer.ContentDigester
+}
+
+func newSchemes(a *apkzip.Archive) *schemes {
+	return &schemes{a: a, digester: signer.NewContentDigester(a)}
+}
+
+// Each verifier checks its scheme for the platform versions
+// [minSDK, maxSDK] and reports Present=false when the file has no such
+// signature.
+
+// v1 verifies the JAR signature. found are the v2+ scheme IDs that were
+// found and verified, against which X-Android-APK-Signed is checked.
+func (s *schemes) v1(ctx context.Context, minSDK, maxSDK int, found []int) *signer.SchemeResult {
+	if found == nil {
+		found = []int{} // nil would make signer derive them from the file
+	}
+	r := signer.VerifyV1Options(ctx, s.a, signer.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found})
+	return r.Result
+}
+
+func (s *schemes) v2(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
+	return signer.VerifyV2(ctx, s.a, s.digester, minSDK, maxSDK)
+}
+
+// v3 verifies the v3 block; v31 is the v3.1 result (nil when v3.1 was not
+// checked), which moves the top of the range the v3 signers must cover
+// and is what their rotation-min-sdk-version attribute must announce.
+func (s *schemes) v3(ctx context.Context, minSDK, maxSDK int, v31 *signer.SchemeResult) *signer.SchemeResult {
+	return signer.VerifyV3(ctx, s.a, s.digester, minSDK, maxSDK, v31)
+}
+
+func (s *schemes) v31(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
+	return signer.VerifyV31(ctx, s.a, s.digester, minSDK, maxSDK)
+}
+
+func (s *schemes) v32() *signer.SchemeResult { return signer.VerifyV32(s.a) }
+
+func (s *schemes) v4(idsig io.ReaderAt, size int64, verified map[signer.Scheme]*signer.SchemeResult) *signer.V4Result {
+	return signer.VerifyV4(s.a, idsig, size, verified)
+}
+
+// stamp verifies the source stamp against the digests of the schemes
+// Android considered for the range [minSDK, maxSDK] (checked holds the
+// results of the schemes that were checked). Android checks stamps from
+// API 30, so the stamp's own signatures are checked from there.
+func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, maxSDK int) *signer.SourceStampResult {
+	digests, err := signer.StampDigestsFromSchemes(s.a, checked, minSDK, maxSDK)
+	if err != nil {
+		r := &signer.SourceStampResult{Present: true, Status: signer.StampVerificationError}
+		r.Errors = append(r.Errors, signer.Issue{Code: signer.StampCodeMalformedAPK, Scheme: signer.SchemeStamp, Signer: -1,
+			Message: "reading the digests the stamp signs: " + err.Error()})
+		return r
+	}
+	return signer.VerifySourceStamp(s.a, digests, signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK})
+}
+
+// stampMinSDK is Android 11, the first version that checks source stamps.
+const stampMinSDK = 30
+
+func (s *schemes) frosting() *signer.FrostingResult {
+	return signer.VerifyFrosting(s.a, nil)
+}
+
+// readManifest extracts the trust-relevant manifest facts, resolving
+// resource references (a debuggable flag set through a resource, for
+// example) through resources.arsc.
+func readManifest(a *apkzip.Archive) (*Manifest, error) {
+	m, err := manifest.FromArchive(a)
+	if err != nil {
+		return nil, manifestError(err)
+	}
+	return fromManifest(m), nil
+}
+
+func manifestError(err error) error {
+	code, msg := CodeManifestInvalid, "AndroidManifest.xml cannot be read"
+	var me *manifest.FormatError
+	var ze *apkzip.FormatError
+	switch {
+	case errors.As(err, &me):
+		code = string(me.Code)
+		if me.Msg != "" {
+			msg += ": " + me.Msg
+		}
+	case errors.As(err, &ze):
+		code = string(ze.Code)
+	}
+	return &Error{Kind: ErrManifest, Code: code, Msg: msg, Err: err}
+}
+
+func fromManifest(m *manifest.Manifest) *Manifest {
+	return &Manifest{
+		Package:              m.Package,
+		VersionCode:          m.LongVersionCode,
+		VersionName:          m.VersionName,
+		MinSDK:               m.MinSDK(),
+		TargetSDK:            m.TargetSDK(),
+		TargetSandboxVersion: m.TargetSandboxVersion,
+		Debuggable:           m.Debuggable,
+		TestOnly:             m.TestOnly,
+	}
+}

@@ -1,0 +1,87 @@
+package apkverify_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/signer"
+)
+
+// repoRoot is the module root, found from this file so tests run from any
+// directory.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), ".."))
+}
+
+// fixture returns the path of a project fixture (testdata/apk/NAME),
+// skipping the test when it has not been generated.
+func fixture(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(), "testdata", "apk", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("fixture %s not found (run testdata/make-fixtures.sh): %v", name, err)
+	}
+	return p
+}
+
+// corpusAPK returns the path of an APK of the apksig corpus, skipping the
+// test when the corpus is absent.
+func corpusAPK(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(conformance.Dir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("corpus APK %s not found: %v", name, err)
+	}
+	return p
+}
+
+// realWorldAPK returns the path of a real-world APK, skipping when absent.
+func realWorldAPK(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(conformance.RealWorldDir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real-world APK %s not found: %v", name, err)
+	}
+	return p
+}
+
+// keySHA256 returns the certificate SHA-256 of a fixture key from
+// testdata/keys/keys.json.
+func keySHA256(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "testdata", "keys", "keys.json"))
+	if err != nil {
+		t.Skipf("testdata/keys/keys.json not found: %v", err)
+	}
+	var keys []struct {
+		Name       string `json:"name"`
+		CertSha256 string `json:"certSha256"`
+	}
+	require.NoError(t, json.Unmarshal(b, &keys))
+	for _, k := range keys {
+		if k.Name == name {
+			return k.CertSha256
+		}
+	}
+	t.Fatalf("key %s not in keys.json", name)
+	return ""
+}
+
+// lineageFixture parses testdata/lineage/NAME.
+func lineageFixture(t testing.TB, name string) *signer.Lineage {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "testdata", "lineage", name))
+	if err != nil {
+		t.Skipf("lineage fixture %s not found: %v", name, err)
+	}
+	l, err := signer.ParseLineageFile(b)
+	require.NoError(t, err)
+	return l
+}

@@ -1,0 +1,103 @@
+package apkverify
+
+import (
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"github.com/apktrust/apktrust/signer"
+)
+
+// Options configure Verify. The zero value is ready to use: it verifies
+// for every Android version from the manifest's minSdk to the newest, and
+// applies no trust policy (Result.Trusted is then not reported).
+type Options struct {
+	// MinSDK and MaxSDK bound the Android API levels to verify for, like
+	// apksigner's --min-sdk-version and --max-sdk-version. Zero means the
+	// manifest's minSdk and every future version respectively.
+	MinSDK int
+	MaxSDK int
+
+	// V4Signature is an APK Signature Scheme v4 file (.idsig) to verify
+	// together with the APK, V4SignatureSize its length. Nil for none.
+	V4Signature     io.ReaderAt
+	V4SignatureSize int64
+
+	// Policy, when non-nil, is the trust policy to apply once the
+	// signatures verified. See Policy.
+	Policy *Policy
+}
+
+// Policy is what an authentic build of the app must look like.
+//
+// A Policy trusts nothing unless it names the app's signing certificates
+// in TrustedCertSHA256, or explicitly opts out with
+// InsecureAcceptAnySigner: a Policy that only checks the package name must
+// never make a file signed by anyone look trusted. Such a Policy reports
+// the violation POLICY_NO_TRUSTED_KEY.
+type Policy struct {
+	// TrustedCertSHA256 are the SHA-256 fingerprints of the certificates
+	// the app may be signed with, in hex (upper or lower case, colons and
+	// spaces allowed): for Play apps, the "App signing key certificate"
+	// SHA-256 from the Play Console.
+	//
+	// With key rotation, pinning either the old or the new key trusts a
+	// file whose newer signer proves rotation from the old one. A file
+	// signed only by the old key is trusted only when the old key is
+	// pinned: nothing in it shows the new key's consent.
+	TrustedCertSHA256 []string
+
+	// InsecureAcceptAnySigner trusts whoever signed the file, as long as
+	// the signatures verify and the other rules hold. It exists for tools
+	// that only check manifest facts; with it, Trusted says nothing about
+	// who built the file. It is ignored when TrustedCertSHA256 is set: the
+	// keys are then always checked.
+	InsecureAcceptAnySigner bool
+
+	// Package, when set, is the required package name.
+	Package string
+	// MinVersionCode, when non-zero, is the smallest acceptable
+	// versionCode (protects against downgrades to old, vulnerable builds).
+	MinVersionCode int64
+
+	// AllowDebuggable and AllowTestOnly accept builds whose manifest sets
+	// android:debuggable or android:testOnly; both are refused by default
+	// because they are not release builds.
+	AllowDebuggable bool
+	AllowTestOnly   bool
+
+	// RequireSchemes lists schemes that must have verified for the
+	// checked SDK range (for example signer.SchemeV2 to refuse v1-only
+	// files). Use the names of Result.Schemes: v1, v2, v3, v31, v4.
+	RequireSchemes []signer.Scheme
+
+	// History is the app's known signing history: a lineage file from
+	// apksigner rotate, or the lineage of a release already trusted
+	// (Result.LineageOf). When set, a file whose newest signer is an
+	// ancestor in History (an older key than the app's current one) is
+	// trusted only when History grants that ancestor the rollback
+	// capability, as Android decides for updates. This refuses files
+	// signed with a key the app rotated away from, for example because it
+	// leaked.
+	History *signer.Lineage
+}
+
+// parseFingerprint accepts the usual ways a SHA-256 fingerprint is
+// written: keytool's colon-separated upper case, the Play Console's, or
+// plain hex.
+func parseFingerprint(s string) ([32]byte, bool) {
+	var out [32]byte
+	clean := strings.Map(func(r rune) rune {
+		switch r {
+		case ':', ' ', '\t', '-':
+			return -1
+		}
+		return r
+	}, s)
+	b, err := hex.DecodeString(clean)
+	if err != nil || len(b) != 32 {
+		return out, false
+	}
+	copy(out[:], b)
+	return out, true
+}

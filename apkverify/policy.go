@@ -1,0 +1,242 @@
+package apkverify
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/apktrust/apktrust/signer"
+)
+
+// applyPolicy decides Result.Trusted. Every rule is evaluated, so the
+// violations list everything a release engineer has to fix, not just the
+// first problem.
+func applyPolicy(res *Result, p *Policy, trusted [][32]byte, manifestErr error) {
+	pr := &PolicyResult{Violations: []Violation{}, InsecureAcceptAnySigner: p.InsecureAcceptAnySigner && len(trusted) == 0}
+	res.Policy = pr
+	add := func(code, format string, args ...any) {
+		pr.Violations = append(pr.Violations, Violation{Code: code, Message: fmt.Sprintf(format, args...)})
+	}
+
+	if !res.Verified {
+		codes := make([]string, 0, len(res.Errors))
+		for _, e := range res.Errors {
+			codes = append(codes, e.Code)
+		}
+		add(PolicyNotVerified, "the signatures did not verify (%s): nothing in the file can be trusted", strings.Join(dedupe(codes), ", "))
+	}
+
+	switch {
+	case len(trusted) > 0 && !res.Verified && len(res.Signers) == 0:
+		// Nothing verified, so there is no signer to name; the violation
+		// above already says why.
+	case len(trusted) > 0:
+		checkSigners(res, trusted, add)
+	case p.InsecureAcceptAnySigner:
+		// Knowingly not checking who signed.
+	default:
+		add(PolicyNoTrustedKey, "the policy names no trusted signing certificate: set TrustedCertSHA256 (--cert-sha256) to the SHA-256 of the app's signing key (Play Console: App signing key certificate), or set InsecureAcceptAnySigner to knowingly accept any signer")
+	}
+
+	if p.History != nil {
+		checkRollback(res, p.History, add)
+	}
+
+	needManifest := p.Package != "" || p.MinVersionCode != 0 || !p.AllowDebuggable || !p.AllowTestOnly
+	if m := res.Manifest; m != nil {
+		if p.Package != "" && m.Package != p.Package {
+			add(PolicyPackageMismatch, "package is %q, expected %q", m.Package, p.Package)
+		}
+		if p.MinVersionCode != 0 && m.VersionCode < p.MinVersionCode {
+			add(PolicyVersionTooLow, "versionCode %d is below the minimum %d: an older build than the policy allows", m.VersionCode, p.MinVersionCode)
+		}
+		if m.Debuggable && !p.AllowDebuggable {
+			add(PolicyDebuggable, "the manifest sets android:debuggable=\"true\": a debug build, not a release (accept with AllowDebuggable / --allow-debuggable)")
+		}
+		if m.TestOnly && !p.AllowTestOnly {
+			add(PolicyTestOnly, "the manifest sets android:testOnly=\"true\": a test build that Play refuses and installs only with adb -t (accept with AllowTestOnly / --allow-test-only)")
+		}
+	} else if needManifest {
+		why := "it is missing"
+		if manifestErr != nil {
+			why = manifestErr.Error()
+		}
+		add(PolicyManifestUnavailable, "AndroidManifest.xml could not be read (%s), so the package name, versionCode, debuggable and testOnly cannot be checked", why)
+	}
+
+	for _, s := range p.RequireSchemes {
+		if !res.Schemes.Has(s) {
+			add(PolicySchemeMissing, "signature scheme %s is required but did not verify for %s", s, apiRange(res.MinSDK, res.MaxSDK))
+		}
+	}
+	res.Trusted = len(pr.Violations) == 0
+}
+
+// checkSigners applies the signer rules of rotation-aware trust:
+//
+//   - a signer is trusted when its certificate is pinned, or its own
+//     proof-of-rotation contains a pinned certificate (it descends from a
+//     trusted key, which signed the rotation);
+//   - the file is trusted through a trusted signer T when every other
+//     signer Android uses for some API level of the range is T's key,
+//     appears in T's lineage, or is itself pinned (an APK with several
+//     v1/v2 signers needs all of them pinned).
+//
+// So the Play key-upgrade pattern (v1/v2/v3 by the old key, v3.1 by the
+// new key with lineage old → new) is trusted whether the old or the new
+// key is pinned, while a file signed only by the old key is trusted only
+// when the old key itself is pinned: nothing in it shows the new key's
+// consent.
+func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) {
+	pinned := func(c *signer.Certificate) bool {
+		if c == nil {
+			return false
+		}
+		for _, t := range trusted {
+			if c.SHA256 == t {
+				return true
+			}
+		}
+		return false
+	}
+	if len(res.Signers) == 0 {
+		add(PolicyUntrustedSigner, "no verified signer; expected one of %s", listFingerprints(trusted))
+		return
+	}
+	var candidates []*Signer
+	for i := range res.Signers {
+		s := &res.Signers[i]
+		if pinned(s.Certificate) || lineageContainsAny(s.Lineage, trusted) {
+			candidates = append(candidates, s)
+		}
+	}
+	if len(candidates) == 0 {
+		add(PolicyUntrustedSigner, "signed by %s; expected one of %s", describeSigners(res.Signers), listFingerprints(trusted))
+		return
+	}
+	var firstOutsider, outsiderOf *Signer
+	for _, t := range candidates {
+		var outsider *Signer
+		for i := range res.Signers {
+			e := &res.Signers[i]
+			if certEqual(e.Certificate, t.Certificate) || pinned(e.Certificate) ||
+				(e.Certificate != nil && t.Lineage.Contains(e.Certificate.SHA256)) {
+				continue
+			}
+			outsider = e
+			break
+		}
+		if outsider == nil {
+			res.Policy.TrustedSigner = t.CertSHA256
+			return
+		}
+		if firstOutsider == nil {
+			firstOutsider, outsiderOf = outsider, t
+		}
+	}
+	add(PolicySignerNotInLineage, "trusted signer %s is used for %s, but %s uses %s (%s), which is neither that key nor in its proof-of-rotation; expected one of %s",
+		describeCert(outsiderOf.Certificate), apiRange(outsiderOf.MinSDK, outsiderOf.MaxSDK),
+		apiRange(firstOutsider.MinSDK, firstOutsider.MaxSDK), describeCert(firstOutsider.Certificate), firstOutsider.Scheme,
+		listFingerprints(trusted))
+}
+
+// checkRollback applies the app's signing history the way Android decides
+// updates: the file's newest signer (the one used on the newest Android
+// versions of the range) may be the history's current key or rotate
+// forward from it; if it is an older key of the history, the history must
+// grant that key the rollback capability.
+func checkRollback(res *Result, history *signer.Lineage, add func(string, string, ...any)) {
+	if len(history.Nodes) == 0 || len(res.Signers) == 0 {
+		return
+	}
+	top := &res.Signers[0]
+	for i := range res.Signers {
+		if res.Signers[i].MaxSDK >= top.MaxSDK {
+			top = &res.Signers[i]
+		}
+	}
+	current := history.Nodes[len(history.Nodes)-1].Certificate
+	if top.Certificate == nil || current == nil {
+		return
+	}
+	if certEqual(top.Certificate, current) || top.Lineage.Contains(current.SHA256) {
+		return
+	}
+	for i, n := range history.Nodes[:len(history.Nodes)-1] {
+		if !certEqual(n.Certificate, top.Certificate) {
+			continue
+		}
+		if n.Flags&signer.CapabilityRollback == 0 {
+			add(PolicyRollbackNotAllowed, "signed by %s, an older key of the app's signing history (node %d of %d, rotated to %s), and the history does not grant it the rollback capability: Android would refuse this file as an update",
+				describeCert(top.Certificate), i+1, len(history.Nodes), describeCert(current))
+		}
+		return
+	}
+}
+
+func lineageContainsAny(l *signer.Lineage, fps [][32]byte) bool {
+	for _, fp := range fps {
+		if l.Contains(fp) {
+			return true
+		}
+	}
+	return false
+}
+
+// describeSigners names each distinct signing certificate once, with the
+// API levels and schemes it signs for.
+func describeSigners(signers []Signer) string {
+	type use struct {
+		cert   *signer.Certificate
+		ranges []string
+	}
+	var order []string
+	uses := map[string]*use{}
+	for _, s := range signers {
+		u := uses[s.CertSHA256]
+		if u == nil {
+			u = &use{cert: s.Certificate}
+			uses[s.CertSHA256] = u
+			order = append(order, s.CertSHA256)
+		}
+		u.ranges = append(u.ranges, fmt.Sprintf("%s %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK)))
+	}
+	parts := make([]string, 0, len(order))
+	for _, fp := range order {
+		u := uses[fp]
+		parts = append(parts, fmt.Sprintf("%s [%s]", describeCert(u.cert), strings.Join(u.ranges, ", ")))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func listFingerprints(fps [][32]byte) string {
+	s := make([]string, len(fps))
+	for i, fp := range fps {
+		s[i] = hex.EncodeToString(fp[:])
+	}
+	return strings.Join(s, ", ")
+}
+
+// apiRange names a range of API levels: "API 21-23", "API 23", or
+// "API 28+" for every version from 28 on.
+func apiRange(lo, hi int) string {
+	switch {
+	case hi == signer.MaxSDK:
+		return fmt.Sprintf("API %d+", lo)
+	case lo == hi:
+		return fmt.Sprintf("API %d", lo)
+	}
+	return fmt.Sprintf("API %d-%d", lo, hi)
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0:0]
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

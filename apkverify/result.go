@@ -1,0 +1,326 @@
+package apkverify
+
+import (
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/apktrust/apktrust/signer"
+)
+
+// Issue is one problem found while verifying, with a stable Code. Where
+// AOSP apksig has an equivalent, Code is that Issue's name (for example
+// V2_SIG_APK_DIGEST_DID_NOT_VERIFY); container problems use the container
+// codes (ZIP_...).
+type Issue = signer.Issue
+
+// Result is the outcome of Verify. It encodes to JSON with stable field
+// names; the verify CLI's --json output is exactly this encoding.
+type Result struct {
+	// File is the path given to VerifyFile (empty for Verify).
+	File string `json:"file,omitempty"`
+
+	// Verified is true when the signatures verify on every Android version
+	// of the checked range, as Android's verifier decides: no Errors.
+	Verified bool `json:"verified"`
+
+	// Schemes says which schemes were checked and verified for the range.
+	Schemes Schemes `json:"schemes"`
+
+	// MinSDK and MaxSDK are the API levels the verification covered.
+	MinSDK int `json:"minSdk"`
+	MaxSDK int `json:"maxSdk"`
+
+	// Signers are the signers Android uses, each with the SDK range and
+	// the scheme it is used for, oldest API levels first. A file signed
+	// with one key lists that key once per scheme that counts; a file
+	// that rotated its key lists the old key for older Android and the
+	// new key for newer Android.
+	Signers []Signer `json:"signers"`
+
+	// Lineage is the proof-of-rotation of the newest signer (v3.1 when it
+	// verified, else v3), oldest certificate first; empty without
+	// rotation.
+	Lineage []LineageNode `json:"lineage"`
+
+	// Manifest holds the facts of AndroidManifest.xml that matter for
+	// trust, when it could be read.
+	Manifest *Manifest `json:"manifest,omitempty"`
+
+	// Errors make the file fail verification; Warnings do not.
+	Errors   []Issue `json:"errors"`
+	Warnings []Issue `json:"warnings"`
+
+	// Trusted is true when a Policy was given, the file verified and the
+	// policy holds. It is encoded only when a Policy was given.
+	Trusted bool `json:"-"`
+	// Policy is the outcome of the trust policy, nil without one.
+	Policy *PolicyResult `json:"policy,omitempty"`
+
+	// SourceStamp is the source stamp (which store or tool the file came
+	// from), verified when the APK has one. Like Frosting it never changes
+	// Verified or Trusted; its problems are warnings.
+	SourceStamp *signer.SourceStampResult `json:"sourceStamp,omitempty"`
+
+	// V4 is the outcome of the APK Signature Scheme v4 file given in
+	// Options, nil without one. Its errors are also in Errors.
+	V4 *signer.V4Result `json:"v4,omitempty"`
+
+	// Frosting is Google Play's delivery signature, checked on its own:
+	// it never changes Verified or Trusted.
+	Frosting *signer.FrostingResult `json:"frosting,omitempty"`
+
+	// SchemeResults are the raw per-scheme findings of the schemes that
+	// were checked, in the order Android checks them.
+	SchemeResults []*signer.SchemeResult `json:"schemeResults,omitempty"`
+
+	lineage *signer.Lineage
+}
+
+// Schemes says, per scheme, whether it was checked and verified for the
+// SDK range. A scheme present in the file but not used by Android for the
+// range (for example v2 next to v3 when minSdk ≥ 28) is false, as
+// apksigner reports it.
+type Schemes struct {
+	V1  bool `json:"v1"`
+	V2  bool `json:"v2"`
+	V3  bool `json:"v3"`
+	V31 bool `json:"v31"`
+	V4  bool `json:"v4"`
+}
+
+// Has reports whether the scheme verified.
+func (s Schemes) Has(scheme signer.Scheme) bool {
+	switch scheme {
+	case signer.SchemeV1:
+		return s.V1
+	case signer.SchemeV2:
+		return s.V2
+	case signer.SchemeV3:
+		return s.V3
+	case signer.SchemeV31:
+		return s.V31
+	case signer.SchemeV4:
+		return s.V4
+	}
+	return false
+}
+
+// Signer is a signer Android uses for a range of API levels.
+type Signer struct {
+	CertSHA256 string `json:"certSha256"`
+	Subject    string `json:"subject"`
+	Issuer     string `json:"issuer,omitempty"`
+	// KeyAlgorithm is RSA, EC, DSA...; KeySize its size in bits.
+	KeyAlgorithm string `json:"keyAlgorithm,omitempty"`
+	KeySize      int    `json:"keySize,omitempty"`
+	// MinSDK and MaxSDK are the API levels, within the checked range, on
+	// which Android uses this signer; 2147483647 means all future ones.
+	MinSDK int           `json:"minSdk"`
+	MaxSDK int           `json:"maxSdk"`
+	Scheme signer.Scheme `json:"scheme"`
+	// Rotated is true when the signer carries a proof-of-rotation lineage.
+	Rotated bool `json:"rotated,omitempty"`
+
+	// Certificate is the parsed signing certificate.
+	Certificate *signer.Certificate `json:"-"`
+	// Lineage is the signer's own proof-of-rotation, nil without one.
+	Lineage *signer.Lineage `json:"-"`
+}
+
+// LineageNode is one certificate of a proof-of-rotation lineage.
+type LineageNode struct {
+	CertSHA256 string `json:"certSha256"`
+	Subject    string `json:"subject,omitempty"`
+	// Capabilities the lineage grants this certificate, by name:
+	// installedData, sharedUid, permission, rollback, auth.
+	Capabilities []string `json:"capabilities"`
+	Flags        uint32   `json:"flags"`
+}
+
+// Manifest holds the AndroidManifest.xml facts that matter for trust.
+type Manifest struct {
+	Package              string `json:"package"`
+	VersionCode          int64  `json:"versionCode"`
+	VersionName          string `json:"versionName"`
+	MinSDK               int    `json:"minSdk"`
+	TargetSDK            int    `json:"targetSdk"`
+	TargetSandboxVersion int    `json:"targetSandboxVersion,omitempty"`
+	Debuggable           bool   `json:"debuggable"`
+	TestOnly             bool   `json:"testOnly"`
+}
+
+// PolicyResult is the outcome of a Policy.
+type PolicyResult struct {
+	// Violations are the rules the file breaks; empty when trusted.
+	Violations []Violation `json:"violations"`
+	// TrustedSigner is the fingerprint of the signer that made the file
+	// trusted, when one did.
+	TrustedSigner string `json:"trustedSigner,omitempty"`
+	// InsecureAcceptAnySigner echoes the policy switch, so a stored
+	// result shows that no key was checked.
+	InsecureAcceptAnySigner bool `json:"insecureAcceptAnySigner,omitempty"`
+}
+
+// Violation is one broken policy rule. Code is stable; Message says what
+// was found and what was expected, naming certificates as
+// "<sha256> (CN=...)".
+type Violation struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Codes of Violation.
+const (
+	PolicyNoTrustedKey        = "POLICY_NO_TRUSTED_KEY"
+	PolicyNotVerified         = "POLICY_SIGNATURE_NOT_VERIFIED"
+	PolicyUntrustedSigner     = "POLICY_UNTRUSTED_SIGNER"
+	PolicySignerNotInLineage  = "POLICY_SIGNER_NOT_IN_LINEAGE"
+	PolicyRollbackNotAllowed  = "POLICY_ROLLBACK_NOT_ALLOWED"
+	PolicyManifestUnavailable = "POLICY_MANIFEST_UNAVAILABLE"
+	PolicyPackageMismatch     = "POLICY_PACKAGE_MISMATCH"
+	PolicyVersionTooLow       = "POLICY_VERSION_TOO_LOW"
+	PolicyDebuggable          = "POLICY_DEBUGGABLE"
+	PolicyTestOnly            = "POLICY_TEST_ONLY"
+	PolicySchemeMissing       = "POLICY_SCHEME_MISSING"
+)
+
+// Err returns nil when the file verified and, if a Policy was given, is
+// trusted. Otherwise it returns a *VerificationError listing every reason;
+// errors.Is(err, ErrNotVerified) and errors.Is(err, ErrUntrusted) tell the
+// two apart.
+func (r *Result) Err() error {
+	if r.Verified && (r.Policy == nil || r.Trusted) {
+		return nil
+	}
+	return &VerificationError{Result: r}
+}
+
+// SignerCertificates returns the certificates apksigner prints as the
+// APK's signers: the newest v3.1 or v3 signer, else every v2 signer, else
+// every v1 signer. It is empty for a file that did not verify.
+func (r *Result) SignerCertificates() []*signer.Certificate {
+	if !r.Verified {
+		return nil
+	}
+	var certs []*signer.Certificate
+	for _, scheme := range []signer.Scheme{signer.SchemeV31, signer.SchemeV3} {
+		var last *Signer
+		for i := range r.Signers {
+			if r.Signers[i].Scheme == scheme {
+				last = &r.Signers[i]
+			}
+		}
+		if last != nil {
+			return append(certs, last.Certificate)
+		}
+	}
+	for _, scheme := range []signer.Scheme{signer.SchemeV2, signer.SchemeV1} {
+		for i := range r.Signers {
+			if r.Signers[i].Scheme == scheme {
+				certs = append(certs, r.Signers[i].Certificate)
+			}
+		}
+		if len(certs) > 0 {
+			return certs
+		}
+	}
+	return nil
+}
+
+// LineageOf returns the file's proof-of-rotation lineage (see Lineage), to
+// keep as Policy.History once the release is trusted. Nil without one.
+func (r *Result) LineageOf() *signer.Lineage { return r.lineage }
+
+// resultJSON is Result's encoding: "trusted" appears exactly when a
+// policy was applied, so a missing key never reads as "not trusted".
+type resultJSON struct {
+	File          string                    `json:"file,omitempty"`
+	Verified      bool                      `json:"verified"`
+	Schemes       Schemes                   `json:"schemes"`
+	MinSDK        int                       `json:"minSdk"`
+	MaxSDK        int                       `json:"maxSdk"`
+	Signers       []Signer                  `json:"signers"`
+	Lineage       []LineageNode             `json:"lineage"`
+	Manifest      *Manifest                 `json:"manifest,omitempty"`
+	Errors        []Issue                   `json:"errors"`
+	Warnings      []Issue                   `json:"warnings"`
+	Trusted       *bool                     `json:"trusted,omitempty"`
+	Policy        *PolicyResult             `json:"policy,omitempty"`
+	SourceStamp   *signer.SourceStampResult `json:"sourceStamp,omitempty"`
+	V4            *signer.V4Result          `json:"v4,omitempty"`
+	Frosting      *signer.FrostingResult    `json:"frosting,omitempty"`
+	SchemeResults []*signer.SchemeResult    `json:"schemeResults,omitempty"`
+}
+
+// MarshalJSON encodes the Result with the field names documented on it;
+// lists are [] rather than null.
+func (r *Result) MarshalJSON() ([]byte, error) {
+	j := resultJSON{
+		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
+		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
+		Signers: r.Signers, Lineage: r.Lineage, Manifest: r.Manifest,
+		Errors: r.Errors, Warnings: r.Warnings, Policy: r.Policy,
+		SourceStamp: r.SourceStamp, V4: r.V4, Frosting: r.Frosting, SchemeResults: r.SchemeResults,
+	}
+	if j.Signers == nil {
+		j.Signers = []Signer{}
+	}
+	if j.Lineage == nil {
+		j.Lineage = []LineageNode{}
+	}
+	if j.Errors == nil {
+		j.Errors = []Issue{}
+	}
+	if j.Warnings == nil {
+		j.Warnings = []Issue{}
+	}
+	if r.Policy != nil {
+		t := r.Trusted
+		j.Trusted = &t
+		if j.Policy.Violations == nil {
+			p := *r.Policy
+			p.Violations = []Violation{}
+			j.Policy = &p
+		}
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote, so stored results can be
+// read back (certificates are then known by fingerprint only).
+func (r *Result) UnmarshalJSON(b []byte) error {
+	var j resultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = Result{
+		File: j.File, Verified: j.Verified, Schemes: j.Schemes,
+		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
+		Signers: j.Signers, Lineage: j.Lineage, Manifest: j.Manifest,
+		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy,
+		SourceStamp: j.SourceStamp, V4: j.V4, Frosting: j.Frosting, SchemeResults: j.SchemeResults,
+	}
+	if j.Trusted != nil {
+		r.Trusted = *j.Trusted
+	}
+	return nil
+}
+
+func certHex(c *signer.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	return hex.EncodeToString(c.SHA256[:])
+}
+
+// describeCert names a certificate the way messages do:
+// "<sha256> (CN=...)".
+func describeCert(c *signer.Certificate) string {
+	if c == nil {
+		return "(no certificate)"
+	}
+	if c.Subject == "" {
+		return certHex(c)
+	}
+	return certHex(c) + " (" + c.Subject + ")"
+}

@@ -1,0 +1,881 @@
+package apkverify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
+)
+
+// Android API levels at which the verifier's behaviour changes.
+const (
+	sdkN = signer.SDKNougat // 24: APK Signature Scheme v2
+	sdkO = 26               // targetSandboxVersion ≥ 2 needs v2+
+	sdkP = signer.SDKP      // 28: APK Signature Scheme v3
+	sdkR = 30               // targetSdk ≥ 30 needs v2+
+	sdkT = signer.SDKT      // 33: APK Signature Scheme v3.1
+)
+
+// Scheme IDs as X-Android-APK-Signed and the v2 stripping-protection
+// attribute write them.
+const (
+	schemeIDV2  = 2
+	schemeIDV3  = 3
+	schemeIDV31 = 31
+)
+
+// Issue codes this package reports besides those of package signer. The
+// cross-scheme and SDK-range rules use apksig's names; package signer may
+// report some of them itself, and each is then reported once.
+const (
+	CodeV2SigMissing              = "V2_SIG_MISSING"
+	CodeJarSigMissing             = "JAR_SIG_MISSING"
+	CodeV2MissingReferenced       = "V2_SIG_MISSING_APK_SIG_REFERENCED"
+	CodeV2UnknownSchemeID         = "V2_SIG_UNKNOWN_APK_SIG_SCHEME_ID"
+	CodeJarNoStripProtection      = signer.CodeJarNoApkSigStripProtection
+	CodeJarUnknownSchemeID        = signer.CodeJarUnknownApkSigSchemeID
+	CodeJarMissingApkSigReference = signer.CodeJarMissingApkSigReferenced
+	CodeV3MultiplePastSigners     = "V3_SIG_MULTIPLE_PAST_SIGNERS"
+	CodeV3MultipleSigners         = "V3_SIG_MULTIPLE_SIGNERS"
+	CodeV3PastSignersMismatch     = "V3_SIG_PAST_SIGNERS_MISMATCH"
+	CodeV3MissingSDKVersions      = "V3_MISSING_SDK_VERSIONS"
+	CodeV3InconsistentSDKs        = "V3_INCONSISTENT_SDK_VERSIONS"
+	CodeV31BlockMissing           = "V31_BLOCK_MISSING"
+	CodeV31RotationMinSDKMismatch = "V31_ROTATION_MIN_SDK_MISMATCH"
+	CodeV31RotationAttrMissing    = "V31_ROTATION_MIN_SDK_ATTR_MISSING"
+	CodeV31WithoutV3              = "V31_BLOCK_FOUND_WITHOUT_V3_BLOCK"
+	CodeV31DevReleaseOnV3         = "V31_ROTATION_TARGETS_DEV_RELEASE_ATTR_ON_V3_SIGNER"
+	CodeNoSigForSandbox           = "NO_SIG_FOR_TARGET_SANDBOX_VERSION"
+	CodeMinSchemeForTargetSDK     = "MIN_SIG_SCHEME_FOR_TARGET_SDK_NOT_MET"
+
+	// CodeNoSignatureVerified: no scheme verified although none reported
+	// an error (apksig throws in that case).
+	CodeNoSignatureVerified = "NO_SIGNATURE_VERIFIED"
+	// CodeDuplicateBlockID: the APK Signing Block holds a signature pair
+	// twice (an error; apksig silently reads the first).
+	CodeDuplicateBlockID = "APK_SIG_BLOCK_DUPLICATE_ID"
+	// CodeNoSigBeforeP: a warning that API 24-27 devices refuse the file
+	// although apksig accepts it (v3 without v2 or v1).
+	CodeNoSigBeforeP = "NO_SIG_FOR_SDK_24_TO_27"
+)
+
+// VerifyFile verifies the APK at path; see Verify. The Result's File is
+// path.
+func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot open the file", Err: err}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot stat the file", Err: err}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: path + " is not a regular file"}
+	}
+	res, err := Verify(ctx, f, st.Size(), opts)
+	if res != nil {
+		res.File = path
+	}
+	return res, err
+}
+
+// Verify verifies the APK of size bytes read through r, for the SDK range
+// and with the Policy of opts.
+//
+// The error is non-nil only when verification could not run: the file is
+// not an APK (errors.Is(err, ErrNotAPK)), cannot be read (ErrIO), its
+// manifest is missing or malformed where the SDK range depends on it
+// (ErrManifest), opts are invalid (ErrInvalidOptions), or ctx ended. A
+// file whose signatures do not verify, or that breaks the policy, yields a
+// Result with Verified or Trusted false and the reasons; Result.Err turns
+// that into an error.
+func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Result, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	trusted, err := checkOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	a, err := apkzip.Open(r, size)
+	if err != nil {
+		return nil, fromContainer(err)
+	}
+	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}}
+	if err := v.run(); err != nil {
+		return nil, err
+	}
+	if opts.Policy != nil {
+		applyPolicy(v.res, opts.Policy, trusted, v.manifestErr)
+	}
+	return v.res, nil
+}
+
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return &Error{Kind: err, Code: CodeContextCancelled, Msg: "verification stopped", Err: err}
+	}
+	return nil
+}
+
+func checkOptions(opts Options) ([][32]byte, error) {
+	if opts.MinSDK < 0 || opts.MaxSDK < 0 {
+		return nil, optionsError("SDK versions must not be negative (MinSDK %d, MaxSDK %d)", opts.MinSDK, opts.MaxSDK)
+	}
+	if opts.MinSDK > 0 && opts.MaxSDK > 0 && opts.MinSDK > opts.MaxSDK {
+		return nil, optionsError("MinSDK %d > MaxSDK %d", opts.MinSDK, opts.MaxSDK)
+	}
+	if opts.V4Signature != nil && opts.V4SignatureSize <= 0 {
+		return nil, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
+	}
+	if opts.Policy == nil {
+		return nil, nil
+	}
+	var fps [][32]byte
+	for _, s := range opts.Policy.TrustedCertSHA256 {
+		fp, ok := parseFingerprint(s)
+		if !ok {
+			return nil, optionsError("trusted certificate %q is not a SHA-256 fingerprint (64 hex digits)", s)
+		}
+		fps = append(fps, fp)
+	}
+	for _, s := range opts.Policy.RequireSchemes {
+		switch s {
+		case signer.SchemeV1, signer.SchemeV2, signer.SchemeV3, signer.SchemeV31, signer.SchemeV4:
+		default:
+			return nil, optionsError("unknown scheme %q in RequireSchemes (want v1, v2, v3, v31 or v4)", s)
+		}
+	}
+	return fps, nil
+}
+
+// verification is one run of Android's decision procedure over a file.
+type verification struct {
+	ctx  context.Context
+	a    *apkzip.Archive
+	opts Options
+	s    *schemes
+	res  *Result
+
+	manifest    *Manifest
+	manifestErr error
+
+	minSDK, maxSDK int
+	// found are the v2+ scheme IDs whose signature was found (and, since
+	// any error ends the run, verified), as apksig tracks them for
+	// stripping protection.
+	found map[int]bool
+	// rotationMinSDK is the first API level of the v3.1 signers, 0
+	// without v3.1.
+	rotationMinSDK int
+
+	v1, v2, v3, v31 *signer.SchemeResult
+	// containerErrs counts the container errors at the head of
+	// Result.Errors.
+	containerErrs int
+}
+
+// run follows the order of apksig's ApkVerifier.verify: v3.1, v3, v2 (and
+// v4) when the range reaches API 24, the sandbox rule, v1 when the range
+// reaches below 24 or no v2+ signature was found, then the cross-scheme
+// rules. Like apksig it stops at the first step that found errors, so a
+// broken newer scheme is reported as such rather than hidden behind
+// follow-on errors.
+func (v *verification) run() error {
+	res := v.res
+	v.manifest, v.manifestErr = readManifest(v.a)
+	res.Manifest = v.manifest
+
+	v.minSDK = v.opts.MinSDK
+	if v.minSDK == 0 {
+		// Without an explicit minimum, the range starts at the app's
+		// minSdkVersion, which only the manifest knows.
+		if v.manifestErr != nil {
+			return v.manifestErr
+		}
+		v.minSDK = v.manifest.MinSDK
+	}
+	v.maxSDK = v.opts.MaxSDK
+	if v.maxSDK == 0 {
+		v.maxSDK = signer.MaxSDK
+	}
+	if v.minSDK > v.maxSDK {
+		return optionsError("minSdkVersion %d of the APK > MaxSDK %d", v.minSDK, v.maxSDK)
+	}
+	res.MinSDK, res.MaxSDK = v.minSDK, v.maxSDK
+	v.found = map[int]bool{}
+
+	if err := v.container(); err != nil {
+		return err
+	}
+	// Container errors do not stop the scheme checks, so a tampered file
+	// still reports which signature broke.
+	v.containerErrs = len(res.Errors)
+	if err := v.schemes(); err != nil {
+		return err
+	}
+	v.finish()
+	if err := ctxErr(v.ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// container turns the container reader's findings into issues: what
+// Android tolerates as warnings, local headers that contradict the central
+// directory as errors (Android's installer refuses them). The scheme
+// checks still run, so a tampered file reports what broke.
+func (v *verification) container() error {
+	for _, f := range v.a.Findings {
+		if containerFindingIsError[f.Code] {
+			v.fail(containerIssue(&f))
+		} else {
+			v.warn(containerIssue(&f))
+		}
+	}
+	v.duplicatePairs()
+	warnings, err := v.a.CheckLocalHeaders()
+	for i := range warnings {
+		v.warn(containerIssue(&warnings[i]))
+	}
+	if err != nil {
+		var fe *apkzip.FormatError
+		if !errors.As(err, &fe) || fe.Code == apkzip.CodeIO {
+			return fromContainer(err)
+		}
+		v.fail(containerIssue(fe))
+	}
+	return nil
+}
+
+// signatureBlockIDs are the signing-block pairs that hold signatures.
+var signatureBlockIDs = map[uint32]string{
+	signer.BlockIDV2:            "APK Signature Scheme v2",
+	signer.BlockIDV3:            "APK Signature Scheme v3",
+	signer.BlockIDV31:           "APK Signature Scheme v3.1",
+	signer.BlockIDV32:           "APK Signature Scheme v3.2",
+	signer.BlockIDSourceStampV1: "source stamp v1",
+	signer.BlockIDSourceStampV2: "source stamp v2",
+	signer.BlockIDFrosting:      "Play frosting",
+}
+
+// duplicatePairs refuses a signing block that holds the same signature
+// pair twice. Android reads the first and ignores the rest, but the block
+// is not covered by any signature, so a second copy can only be there to
+// make another tool read a different signature than Android does; no
+// signer writes one.
+func (v *verification) duplicatePairs() {
+	block := v.a.SigningBlock()
+	if block == nil {
+		return
+	}
+	seen := map[uint32]bool{}
+	for _, p := range block.Pairs {
+		name, ok := signatureBlockIDs[p.ID]
+		if !ok {
+			continue
+		}
+		if seen[p.ID] {
+			v.fail(Issue{Code: CodeDuplicateBlockID, Signer: -1,
+				Message: fmt.Sprintf("the APK Signing Block holds the %s pair (ID 0x%08x) more than once; Android reads only the first", name, p.ID)})
+			continue
+		}
+		seen[p.ID] = true
+	}
+}
+
+// containerFindingIsError lists the container findings that fail
+// verification. The others are irregularities Android's verifier
+// tolerates (an unusual compression method, bytes after the central
+// directory, a malformed signing block that is then ignored, ...): the
+// corpus shows apksig accepting them, so they are warnings. An entry name
+// that escapes the app's directory when extracted ("../", an absolute
+// path) is never written by a build tool and is refused, although apksig
+// accepts it.
+var containerFindingIsError = map[apkzip.Code]bool{
+	apkzip.CodeUnsafeName: true,
+}
+
+func containerIssue(f *apkzip.FormatError) Issue {
+	msg := f.Msg
+	if f.Entry != "" {
+		msg += fmt.Sprintf(" (entry %q)", f.Entry)
+	}
+	return Issue{Code: string(f.Code), Message: msg, Signer: -1}
+}
+
+// schemes runs the signature schemes in apksig's order; it returns early
+// (without error) once a step found errors.
+func (v *verification) schemes() error {
+	res := v.res
+	if v.maxSDK >= sdkN {
+		if v.maxSDK >= sdkT {
+			sr := v.s.v31(v.ctx, max(v.minSDK, sdkT), v.maxSDK)
+			if err := ctxErr(v.ctx); err != nil {
+				return err
+			}
+			if sr.Present {
+				v.v31 = v.merge(sr)
+				v.found[schemeIDV31] = true
+				v.rotationMinSDK = minSignerSDK(sr)
+			}
+			if v.failed() {
+				return nil
+			}
+		}
+		// Android 13's verifier (the oracle of the conformance corpus)
+		// does not report v3 when the v3.1 signers cover the whole range:
+		// no device in the range would use the v3 block.
+		v31CoversRange := v.v31 != nil && v.rotationMinSDK > 0 && v.minSDK >= v.rotationMinSDK
+		if v.maxSDK >= sdkP && !v31CoversRange {
+			v3Max := v.maxSDK
+			if v.rotationMinSDK > 0 {
+				// The v3 block only has to serve the versions before the
+				// v3.1 signers take over.
+				v3Max = v.rotationMinSDK - 1
+			}
+			sr := v.s.v3(v.ctx, max(v.minSDK, sdkP), v.maxSDK, v.v31)
+			if err := ctxErr(v.ctx); err != nil {
+				return err
+			}
+			if sr.Present {
+				v.v3 = v.merge(sr)
+				v.found[schemeIDV3] = true
+				v.checkV3Range(sr, max(v.minSDK, sdkP), v3Max)
+				v.checkRotationAttrs(sr)
+			} else if v.v31 != nil {
+				v.failOnce(Issue{Code: CodeV31WithoutV3, Signer: -1,
+					Message: "the APK has a v3.1 signing block without the v3.0 block that older Android versions need"})
+			}
+			if v.failed() {
+				return nil
+			}
+		}
+		// Android P+ uses v2 only when no v3 (or newer) signature exists,
+		// so v2 counts when the range reaches below P or nothing newer
+		// was found.
+		if v.minSDK < sdkP || len(v.found) == 0 {
+			sr := v.s.v2(v.ctx, max(v.minSDK, sdkN), v.maxSDK)
+			if err := ctxErr(v.ctx); err != nil {
+				return err
+			}
+			if sr.Present {
+				v.v2 = v.merge(sr)
+				v.checkV2Stripping(sr)
+				v.found[schemeIDV2] = true
+			}
+			if v.failed() {
+				return nil
+			}
+		}
+		if v.opts.V4Signature != nil {
+			verified := map[signer.Scheme]*signer.SchemeResult{}
+			for _, sr := range []*signer.SchemeResult{v.v2, v.v3, v.v31} {
+				if sr != nil && sr.Verified {
+					verified[sr.Scheme] = sr
+				}
+			}
+			v4 := v.s.v4(v.opts.V4Signature, v.opts.V4SignatureSize, verified)
+			res.V4 = v4
+			v.issues(signer.SchemeV4, v4.Errors, v4.Warnings)
+			res.Schemes.V4 = v4.Verified && len(v4.Errors) == 0
+			if v.failed() {
+				return nil
+			}
+		}
+	} else if v.opts.V4Signature != nil {
+		v.fail(Issue{Code: "V4_SIG_NOT_APPLICABLE", Scheme: signer.SchemeV4, Signer: -1,
+			Message: fmt.Sprintf("an APK Signature Scheme v4 file pairs with the v2/v3 signature, which no Android version of the checked range (up to API %d) reads", v.maxSDK)})
+		return nil
+	}
+
+	// Android O+ refuses apps that target sandbox version 2 or higher
+	// without an APK Signature Scheme v2+ signature.
+	if v.maxSDK >= sdkO {
+		if v.manifestErr != nil {
+			return v.manifestErr
+		}
+		if tsv := v.manifest.TargetSandboxVersion; tsv > 1 && len(v.found) == 0 {
+			v.fail(Issue{Code: CodeNoSigForSandbox, Signer: -1,
+				Message: fmt.Sprintf("targetSandboxVersion %d requires an APK Signature Scheme v2 or newer signature, and the APK has none", tsv)})
+		}
+	}
+
+	// Android N+ uses the JAR signature only when no v2+ signature exists.
+	if v.minSDK < sdkN || len(v.found) == 0 {
+		var found []int
+		for _, id := range []int{schemeIDV2, schemeIDV3} {
+			if v.found[id] {
+				found = append(found, id)
+			}
+		}
+		sr := v.s.v1(v.ctx, v.minSDK, v.maxSDK, found)
+		if err := ctxErr(v.ctx); err != nil {
+			return err
+		}
+		v.v1 = v.merge(sr)
+		v.checkV1Stripping(sr)
+	}
+	if v.failed() {
+		return nil
+	}
+	v.sourceStamp()
+	v.crossScheme()
+	if v.failed() {
+		return nil
+	}
+	v.targetSDKRule()
+	return nil
+}
+
+// merge records a scheme's findings and returns it.
+func (v *verification) merge(sr *signer.SchemeResult) *signer.SchemeResult {
+	v.res.SchemeResults = append(v.res.SchemeResults, sr)
+	v.issues(sr.Scheme, sr.Errors, sr.Warnings)
+	for _, s := range sr.Signers {
+		v.issues(sr.Scheme, s.Errors, s.Warnings)
+	}
+	return sr
+}
+
+func (v *verification) issues(scheme signer.Scheme, errs, warns []Issue) {
+	for _, i := range errs {
+		if i.Scheme == "" {
+			i.Scheme = scheme
+		}
+		v.res.Errors = append(v.res.Errors, i)
+	}
+	for _, i := range warns {
+		if i.Scheme == "" {
+			i.Scheme = scheme
+		}
+		v.res.Warnings = append(v.res.Warnings, i)
+	}
+}
+
+func (v *verification) fail(i Issue) { v.res.Errors = append(v.res.Errors, i) }
+func (v *verification) warn(i Issue) { v.res.Warnings = append(v.res.Warnings, i) }
+
+// failed reports whether a scheme check found errors, which ends the run
+// as in apksig.
+func (v *verification) failed() bool { return len(v.res.Errors) > v.containerErrs }
+
+// has reports whether an issue with this code (and scheme, when given) was
+// already reported, so a rule that package signer may also apply is never
+// reported twice.
+func (v *verification) has(code string, scheme signer.Scheme) bool {
+	for _, l := range [][]Issue{v.res.Errors, v.res.Warnings} {
+		for _, i := range l {
+			if i.Code == code && (scheme == "" || i.Scheme == scheme) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (v *verification) failOnce(i Issue) {
+	if !v.has(i.Code, i.Scheme) {
+		v.fail(i)
+	}
+}
+
+func (v *verification) warnOnce(i Issue) {
+	if !v.has(i.Code, i.Scheme) {
+		v.warn(i)
+	}
+}
+
+func minSignerSDK(sr *signer.SchemeResult) int {
+	m := 0
+	for _, s := range sr.Signers {
+		if m == 0 || s.MinSDK < m {
+			m = s.MinSDK
+		}
+	}
+	return m
+}
+
+// checkV3Range applies the v3 SDK-range rules: signers sorted by SDK must
+// neither overlap nor leave holes, and together cover [minSDK, maxSDK] (a
+// v3.1 block takes over from its first API level). A signer may start at
+// the previous one's last level only when it targets a development
+// release, which reuses the SDK number of the last released version.
+func (v *verification) checkV3Range(sr *signer.SchemeResult, minSDK, maxSDK int) {
+	if len(sr.Signers) == 0 || v.failed() {
+		return
+	}
+	signers := append([]*signer.SignerResult(nil), sr.Signers...)
+	sort.SliceStable(signers, func(i, j int) bool { return signers[i].MaxSDK < signers[j].MaxSDK })
+	firstMin, lastMax := signers[0].MinSDK, signers[0].MaxSDK
+	for _, s := range signers[1:] {
+		if s.MinSDK != lastMax+1 && !(s.MinSDK == lastMax && s.RotationTargetsDevRelease) {
+			v.failOnce(Issue{Code: CodeV3InconsistentSDKs, Scheme: sr.Scheme, Signer: -1,
+				Message: fmt.Sprintf("signer SDK ranges overlap or leave a gap at API %d", lastMax+1)})
+			return
+		}
+		lastMax = s.MaxSDK
+	}
+	if firstMin > minSDK || lastMax < maxSDK {
+		v.failOnce(Issue{Code: CodeV3MissingSDKVersions, Scheme: sr.Scheme, Signer: -1,
+			Message: fmt.Sprintf("signers cover API %d-%d, not the required %d-%d", firstMin, lastMax, minSDK, maxSDK)})
+	}
+}
+
+// checkRotationAttrs applies the v3.1 stripping protection: a v3 signer
+// whose rotation-min-sdk-version attribute announces a v3.1 block must
+// find one, targeting exactly that API level. It only matters when the
+// range reaches Android 13, the first to read v3.1.
+func (v *verification) checkRotationAttrs(sr *signer.SchemeResult) {
+	for _, s := range sr.Signers {
+		if s.RotationTargetsDevRelease {
+			v.warnOnce(Issue{Code: CodeV31DevReleaseOnV3, Scheme: sr.Scheme, Signer: s.Index,
+				Message: "the rotation-targets-dev-release attribute belongs on a v3.1 signer, not a v3 signer"})
+		}
+		if v.maxSDK < sdkT {
+			continue
+		}
+		switch {
+		case s.RotationMinSDK > 0 && v.v31 == nil:
+			v.failOnce(Issue{Code: CodeV31BlockMissing, Scheme: sr.Scheme, Signer: s.Index,
+				Message: fmt.Sprintf("the v3 signer says a rotated key takes over from API %d, but the APK has no v3.1 block (stripped?)", s.RotationMinSDK)})
+		case s.RotationMinSDK > 0 && s.RotationMinSDK != v.rotationMinSDK:
+			v.failOnce(Issue{Code: CodeV31RotationMinSDKMismatch, Scheme: sr.Scheme, Signer: s.Index,
+				Message: fmt.Sprintf("the v3 signer says rotation starts at API %d, but the v3.1 block targets API %d", s.RotationMinSDK, v.rotationMinSDK)})
+		case s.RotationMinSDK == 0 && v.v31 != nil:
+			v.warnOnce(Issue{Code: CodeV31RotationAttrMissing, Scheme: sr.Scheme, Signer: s.Index,
+				Message: fmt.Sprintf("the v3 signer lacks the rotation-min-sdk-version attribute that protects the v3.1 block (targeting API %d) from being stripped", v.rotationMinSDK)})
+		}
+	}
+}
+
+// supportedSchemeIDs are the APK signature schemes a platform in the range
+// knows: stripping protection only concerns those.
+func (v *verification) supportedSchemeIDs() map[int]string {
+	m := map[int]string{}
+	if v.maxSDK >= sdkN {
+		m[schemeIDV2] = "APK Signature Scheme v2"
+	}
+	if v.maxSDK >= sdkP {
+		m[schemeIDV3] = "APK Signature Scheme v3"
+	}
+	return m
+}
+
+// checkV2Stripping: a v2 signer's stripping-protection attribute names
+// the newer scheme it was signed with; if a platform in the range knows
+// that scheme and the APK does not have it, the newer signature was
+// stripped to fall back on v2.
+func (v *verification) checkV2Stripping(sr *signer.SchemeResult) {
+	supported := v.supportedSchemeIDs()
+	for _, s := range sr.Signers {
+		for _, id := range s.StrippingProtection {
+			name, ok := supported[id]
+			switch {
+			case !ok:
+				v.warnOnce(Issue{Code: CodeV2UnknownSchemeID, Scheme: sr.Scheme, Signer: s.Index,
+					Message: fmt.Sprintf("v2 signer #%d names APK signature scheme %d, unknown to the checked Android versions", s.Index+1, id)})
+			case !v.found[id]:
+				v.failOnce(Issue{Code: CodeV2MissingReferenced, Scheme: sr.Scheme, Signer: s.Index,
+					Message: fmt.Sprintf("v2 signer #%d says the APK is also signed with %s, which is missing: signature stripped?", s.Index+1, name)})
+			}
+		}
+	}
+}
+
+// checkV1Stripping: X-Android-APK-Signed in a JAR signature file names the
+// v2+ schemes the APK was signed with; a known one that is missing means
+// it was stripped to fall back on the JAR signature.
+func (v *verification) checkV1Stripping(sr *signer.SchemeResult) {
+	supported := v.supportedSchemeIDs()
+	for _, s := range sr.Signers {
+		if len(s.StrippingProtection) == 0 {
+			if len(v.found) > 0 {
+				v.warnOnce(Issue{Code: CodeJarNoStripProtection, Scheme: sr.Scheme, Signer: s.Index,
+					Message: fmt.Sprintf("JAR signer %s has no X-Android-APK-Signed attribute: its v2+ signatures are not protected from stripping", s.Name)})
+			}
+			continue
+		}
+		if len(supported) == 0 {
+			continue
+		}
+		for _, id := range s.StrippingProtection {
+			name, ok := supported[id]
+			switch {
+			case !ok:
+				v.warnOnce(Issue{Code: CodeJarUnknownSchemeID, Scheme: sr.Scheme, Signer: s.Index,
+					Message: fmt.Sprintf("JAR signer %s names APK signature scheme %d, unknown to the checked Android versions", s.Name, id)})
+			case !v.found[id]:
+				v.failOnce(Issue{Code: CodeJarMissingApkSigReference, Scheme: sr.Scheme, Signer: s.Index,
+					Message: fmt.Sprintf("JAR signer %s says the APK is signed with %s, which is missing: signature stripped?", s.Name, name)})
+			}
+		}
+	}
+}
+
+func verified(sr *signer.SchemeResult) bool { return sr != nil && sr.Present && sr.Verified }
+
+func certEqual(a, b *signer.Certificate) bool {
+	return a != nil && b != nil && a.SHA256 == b.SHA256
+}
+
+// crossScheme applies the rules that tie schemes together: v1 and v2 must
+// have the same signers, and the v3 signer must be the v1/v2 signer or
+// descend from it through its proof-of-rotation, whose first certificate
+// must then be the v1/v2 signer.
+func (v *verification) crossScheme() {
+	if verified(v.v1) && verified(v.v2) {
+		for _, s1 := range v.v1.Signers {
+			if !containsCert(v.v2.Signers, s1.Cert()) {
+				v.fail(Issue{Code: CodeV2SigMissing, Scheme: signer.SchemeV1, Signer: s1.Index,
+					Message: fmt.Sprintf("JAR signer %s (%s) has no APK Signature Scheme v2 signature", s1.Name, describeCert(s1.Cert()))})
+				break
+			}
+		}
+		for _, s2 := range v.v2.Signers {
+			if !containsCert(v.v1.Signers, s2.Cert()) {
+				v.fail(Issue{Code: CodeJarSigMissing, Scheme: signer.SchemeV2, Signer: s2.Index,
+					Message: fmt.Sprintf("v2 signer #%d (%s) has no JAR signature", s2.Index+1, describeCert(s2.Cert()))})
+				break
+			}
+		}
+	}
+	if !verified(v.v3) || !(verified(v.v1) || verified(v.v2)) {
+		return
+	}
+	past := v.v2
+	if verified(v.v1) {
+		past = v.v1
+	}
+	if len(past.Signers) == 0 || len(v.v3.Signers) == 0 {
+		return
+	}
+	if len(past.Signers) != 1 {
+		v.fail(Issue{Code: CodeV3MultiplePastSigners, Scheme: signer.SchemeV3, Signer: -1,
+			Message: fmt.Sprintf("v3 allows a single signer, but the %s signature has %d", past.Scheme, len(past.Signers))})
+	}
+	old := past.Signers[0].Cert()
+	lineage := v.schemeLineage()
+	if lineage == nil {
+		if len(v.v3.Signers) != 1 {
+			v.fail(Issue{Code: CodeV3MultipleSigners, Scheme: signer.SchemeV3, Signer: -1,
+				Message: fmt.Sprintf("%d v3 signers without a proof-of-rotation", len(v.v3.Signers))})
+		}
+		if !certEqual(old, v.v3.Signers[0].Cert()) {
+			v.fail(Issue{Code: CodeV3PastSignersMismatch, Scheme: signer.SchemeV3, Signer: 0,
+				Message: fmt.Sprintf("v3 signer %s differs from the %s signer %s and shows no rotation from it", describeCert(v.v3.Signers[0].Cert()), past.Scheme, describeCert(old))})
+		}
+		return
+	}
+	if len(lineage.Nodes) == 0 || !certEqual(lineage.Nodes[0].Certificate, old) {
+		v.fail(Issue{Code: CodeV3PastSignersMismatch, Scheme: signer.SchemeV3, Signer: -1,
+			Message: fmt.Sprintf("the %s signer %s is not the first certificate of the v3 proof-of-rotation", past.Scheme, describeCert(old))})
+	}
+}
+
+func containsCert(signers []*signer.SignerResult, c *signer.Certificate) bool {
+	for _, s := range signers {
+		if certEqual(s.Cert(), c) {
+			return true
+		}
+	}
+	return false
+}
+
+// schemeLineage is the file's signing lineage as Android records it: the
+// v3.1 block's when present, else the longest of the v3 signers'.
+func (v *verification) schemeLineage() *signer.Lineage {
+	for _, sr := range []*signer.SchemeResult{v.v31, v.v3} {
+		if sr == nil {
+			continue
+		}
+		var best *signer.Lineage
+		for _, s := range sr.Signers {
+			if s.Lineage != nil && (best == nil || len(s.Lineage.Nodes) > len(best.Nodes)) {
+				best = s.Lineage
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	return nil
+}
+
+// sourceStamp verifies the source stamp when the APK has the
+// stamp-cert-sha256 entry, against the digests of the schemes Android
+// considered, as apksig does. Its problems are warnings: a stamp records
+// where the file came from and never changes the signature verdict.
+func (v *verification) sourceStamp() {
+	if v.a.Lookup(signer.StampCertDigestEntry) == nil {
+		return
+	}
+	checked := map[signer.Scheme]*signer.SchemeResult{}
+	for _, sr := range []*signer.SchemeResult{v.v1, v.v2, v.v3, v.v31} {
+		if sr != nil {
+			checked[sr.Scheme] = sr
+		}
+	}
+	st := v.s.stamp(checked, v.minSDK, v.maxSDK)
+	v.res.SourceStamp = st
+	for _, l := range [][]Issue{st.Errors, st.Warnings} {
+		for _, i := range l {
+			if i.Scheme == "" {
+				i.Scheme = signer.SchemeStamp
+			}
+			v.warn(i)
+		}
+	}
+}
+
+// targetSDKRule: apps targeting Android 11 (API 30) or later must carry a
+// v2+ signature, on every platform at or above their target. Without a
+// readable manifest the rule is skipped, as apksig does for bundles.
+func (v *verification) targetSDKRule() {
+	if v.manifest == nil {
+		return
+	}
+	target := v.manifest.TargetSDK
+	if target < sdkR || v.maxSDK < target {
+		return
+	}
+	if verified(v.v2) || verified(v.v3) || verified(v.v31) {
+		return
+	}
+	v.fail(Issue{Code: CodeMinSchemeForTargetSDK, Signer: -1,
+		Message: fmt.Sprintf("targetSdkVersion %d requires an APK Signature Scheme v2 or newer signature, and the APK has none that verified", target)})
+}
+
+// finish settles the verdict and describes the signers.
+func (v *verification) finish() {
+	res := v.res
+	res.Schemes.V1 = verified(v.v1)
+	res.Schemes.V2 = verified(v.v2)
+	res.Schemes.V3 = verified(v.v3)
+	res.Schemes.V31 = verified(v.v31)
+	if !v.failed() && !res.Schemes.V1 && !res.Schemes.V2 && !res.Schemes.V3 && !res.Schemes.V31 {
+		v.fail(Issue{Code: CodeNoSignatureVerified, Signer: -1,
+			Message: "no signature scheme verified for the checked Android versions"})
+	}
+	res.Verified = len(res.Errors) == 0
+	if res.Verified && v.minSDK < sdkP && v.maxSDK >= sdkN && !res.Schemes.V1 && !res.Schemes.V2 {
+		// apksig accepts a v3-only APK for API 24-27 (a v3 block counts
+		// as "a v2+ signature was found"), but Android 7.0-8.1 read only
+		// v2 and then JAR signatures and refuse it. The verdict follows
+		// apksig; the warning says which devices would refuse the file.
+		v.warn(Issue{Code: CodeNoSigBeforeP, Signer: -1,
+			Message: fmt.Sprintf("Android 7.0-8.1 (API 24-27) read only v2 and v1 signatures, and the APK has neither, so devices at API %d-27 refuse it", max(v.minSDK, sdkN))})
+	}
+	res.Signers = v.effectiveSigners()
+	if l := v.schemeLineage(); l != nil && (res.Schemes.V3 || res.Schemes.V31) {
+		res.lineage = l
+		for _, n := range l.Nodes {
+			res.Lineage = append(res.Lineage, LineageNode{
+				CertSHA256:   certHex(n.Certificate),
+				Subject:      subjectOf(n.Certificate),
+				Capabilities: signer.CapabilityNames(n.Flags),
+				Flags:        n.Flags,
+			})
+		}
+	}
+	if v32 := v.s.v32(); v32.Present {
+		res.SchemeResults = append(res.SchemeResults, v32)
+		v.issues(signer.SchemeV32, nil, v32.Warnings)
+	}
+	if block := v.a.SigningBlock(); block != nil {
+		if _, ok := block.Find(signer.BlockIDFrosting); ok {
+			res.Frosting = v.s.frosting()
+		}
+	}
+}
+
+func subjectOf(c *signer.Certificate) string {
+	if c == nil {
+		return ""
+	}
+	return c.Subject
+}
+
+// effectiveSigners lists, for the checked range, the signer Android uses
+// on each API level: the JAR signers below 24 (or everywhere without a
+// v2+ signature), v2 from 24 until v3 takes over at 28, the v3 signers on
+// their own ranges from 28, and the v3.1 signers from their first level.
+// Only schemes that verified are listed.
+func (v *verification) effectiveSigners() []Signer {
+	var out []Signer
+	lo, hi := v.minSDK, v.maxSDK
+	add := func(scheme signer.Scheme, s *signer.SignerResult, from, to int) {
+		from, to = max(from, lo), min(to, hi)
+		if from > to || s.Cert() == nil {
+			return
+		}
+		c := s.Cert()
+		out = append(out, Signer{
+			CertSHA256: certHex(c), Subject: c.Subject, Issuer: c.Issuer,
+			KeyAlgorithm: c.PublicKeyAlgorithm, KeySize: c.KeySize,
+			MinSDK: from, MaxSDK: to, Scheme: scheme,
+			Rotated: s.Lineage != nil, Certificate: c, Lineage: s.Lineage,
+		})
+	}
+	// The first API level from which a newer scheme takes over; never
+	// means no newer scheme does.
+	const never = signer.MaxSDK
+	before := func(level int) int {
+		if level == never {
+			return signer.MaxSDK
+		}
+		return level - 1
+	}
+	v3From := never
+	if verified(v.v3) {
+		v3From = sdkP
+		for _, s := range v.v3.Signers {
+			v3From = min(v3From, max(s.MinSDK, sdkP))
+		}
+	}
+	v31From := never
+	if verified(v.v31) {
+		v31From = max(v.rotationMinSDK, sdkT)
+	}
+	newest := min(v3From, v31From)
+	if verified(v.v1) {
+		// Android N-O fall back to the JAR signature when there is no v2
+		// block, and P+ also when there is no v3 block.
+		to := before(newest)
+		if verified(v.v2) {
+			to = min(to, sdkN-1)
+		}
+		for _, s := range v.v1.Signers {
+			add(signer.SchemeV1, s, 0, to)
+		}
+	}
+	if verified(v.v2) {
+		for _, s := range v.v2.Signers {
+			add(signer.SchemeV2, s, sdkN, before(newest))
+		}
+	}
+	if verified(v.v3) {
+		for _, s := range sortedBySDK(v.v3.Signers) {
+			add(signer.SchemeV3, s, max(s.MinSDK, sdkP), min(s.MaxSDK, before(v31From)))
+		}
+	}
+	if verified(v.v31) {
+		for _, s := range sortedBySDK(v.v31.Signers) {
+			add(signer.SchemeV31, s, max(s.MinSDK, sdkT), s.MaxSDK)
+		}
+	}
+	return out
+}
+
+func sortedBySDK(in []*signer.SignerResult) []*signer.SignerResult {
+	out := append([]*signer.SignerResult(nil), in...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].MinSDK < out[j].MinSDK })
+	return out
+}
