@@ -11,6 +11,9 @@ import (
 	"sync"
 )
 
+// headerScratch holds a local file header and the entry name after it.
+type headerScratch [localSize + 256]byte
+
 // localHeader is what a local file header says, read on demand.
 type localHeader struct {
 	flags    uint16
@@ -27,24 +30,25 @@ type localHeader struct {
 // compression method is tolerated because apksig takes the central
 // directory's (it verifies mismatched-compression-method.apk);
 // CheckLocalHeaders reports it.
-func (e *Entry) readLocalHeader() (localHeader, error) {
+//
+// Header and name are read in one go into scratch, which callers reuse
+// across entries so that walking an archive does not allocate per entry;
+// names longer than scratch (rare in APKs) get their own buffer.
+func (e *Entry) readLocalHeader(scratch *headerScratch) (localHeader, error) {
 	a := e.a
 	off := e.LocalHeaderOffset
 	limit := a.dataLimit()
 	if off+localSize > limit {
 		return localHeader{}, errorf(CodeEntryOutOfRange, e.Name, off, "local file header runs past the end of the entries at %d", limit)
 	}
-	// Header and name in one read; names of APK entries are short, so the
-	// stack buffer covers nearly all of them.
-	var stack [localSize + 256]byte
 	full := localSize + int64(len(e.Name))
 	n := full
 	if off+n > limit {
 		n = localSize // the name check below reports this
 	}
 	var h []byte
-	if n <= int64(len(stack)) {
-		h = stack[:n]
+	if n <= int64(len(scratch)) {
+		h = scratch[:n]
 	} else {
 		h = make([]byte, n)
 	}
@@ -103,7 +107,7 @@ func (e *Entry) readLocalHeader() (localHeader, error) {
 // central directory, and returns the file offset where the entry's
 // (possibly compressed) data starts.
 func (e *Entry) DataOffset() (int64, error) {
-	lh, err := e.readLocalHeader()
+	lh, err := e.readLocalHeader(new(headerScratch))
 	if err != nil {
 		return 0, err
 	}
@@ -124,8 +128,9 @@ func (a *Archive) CheckLocalHeaders() (warnings []FormatError, err error) {
 		e              *Entry
 	}
 	ext := make([]extent, 0, len(a.entries))
+	scratch := new(headerScratch)
 	for _, e := range a.entries {
-		lh, err := e.readLocalHeader()
+		lh, err := e.readLocalHeader(scratch)
 		if err != nil {
 			return warnings, err
 		}
@@ -215,13 +220,14 @@ var (
 // and nothing in memory beyond fixed buffers. Close the stream to return
 // its buffers to the pool.
 func (e *Entry) Open() (io.ReadCloser, error) {
-	off, err := e.DataOffset()
+	c := checkedPool.Get().(*checkedReader)
+	lh, err := e.readLocalHeader(&c.scratch)
 	if err != nil {
+		checkedPool.Put(c)
 		return nil, err
 	}
-	c := checkedPool.Get().(*checkedReader)
 	*c = checkedReader{e: e, remaining: e.UncompressedSize}
-	c.sr = *io.NewSectionReader(e.a.r, off, e.DataSize())
+	c.sr = *io.NewSectionReader(e.a.r, lh.dataOff, e.DataSize())
 	switch e.Method {
 	case MethodStored:
 		c.r = &c.sr
@@ -274,6 +280,7 @@ func (h *entryReader) Close() error {
 }
 
 type checkedReader struct {
+	scratch   headerScratch
 	e         *Entry
 	sr        io.SectionReader
 	r         io.Reader
