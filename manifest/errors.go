@@ -1,0 +1,114 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable identifier of a manifest problem.
+// Codes never change meaning once published; new ones may be added.
+type Code string
+
+// Codes for the ways AndroidManifest.xml can be absent, malformed or
+// hostile.
+const (
+	// CodeMissing: the APK has no entry named exactly AndroidManifest.xml.
+	CodeMissing Code = "MANIFEST_MISSING"
+	// CodeRead: the entry exists but the container could not deliver it
+	// (bad local header, CRC or size mismatch, inflate failure). The
+	// apkzip error is wrapped.
+	CodeRead Code = "MANIFEST_READ_FAILED"
+	// CodeTooLarge: the entry declares more bytes than MaxManifestSize.
+	CodeTooLarge Code = "MANIFEST_TOO_LARGE"
+	// CodeNotBinaryXML: the bytes are not an Android binary XML document
+	// (for example plain-text XML, or a protobuf manifest from an App
+	// Bundle).
+	CodeNotBinaryXML Code = "MANIFEST_NOT_BINARY_XML"
+	// CodeTruncated: a chunk, string or element runs past the end of the
+	// document, or the document ends inside an element.
+	CodeTruncated Code = "MANIFEST_TRUNCATED"
+	// CodeMalformed: the chunk structure is inconsistent (bad header
+	// sizes, misaligned chunks, dangling string references, duplicate
+	// string pools, an element before the string pool, ...).
+	CodeMalformed Code = "MANIFEST_MALFORMED"
+	// CodeLimit: the document exceeds a safety limit (nesting depth,
+	// element count) that no real manifest approaches.
+	CodeLimit Code = "MANIFEST_LIMIT_EXCEEDED"
+	// CodeBadRoot: the root element is not <manifest>, or there is more
+	// than one root element.
+	CodeBadRoot Code = "MANIFEST_BAD_ROOT"
+	// CodeMinSDK: android:minSdkVersion has a value Android's verifier
+	// cannot turn into an API level: a codename that does not start with
+	// an ASCII capital letter, or a value that is neither an integer nor a
+	// string (a resource reference, a boolean, a float).
+	CodeMinSDK Code = "MANIFEST_MIN_SDK_UNSUPPORTED"
+	// CodeResources: resources.arsc is present but cannot be used to
+	// resolve references. It is never returned by Parse or FromArchive;
+	// it is reported in Manifest.ResourcesErr, because a broken table is
+	// not a broken manifest.
+	CodeResources Code = "MANIFEST_RESOURCES_UNUSABLE"
+	// CodeInternal: a dependency failed in a way it should not have; the
+	// input is refused rather than trusted.
+	CodeInternal Code = "MANIFEST_INTERNAL_ERROR"
+)
+
+// FormatError describes why a manifest was refused. It carries the stable
+// Code, where known the byte offset of the problem inside
+// AndroidManifest.xml, and any underlying cause.
+//
+// errors.Is(err, ErrTruncated) and the other sentinels match any
+// FormatError with the same Code.
+type FormatError struct {
+	Code   Code
+	Offset int64 // offset inside AndroidManifest.xml, or -1
+	Msg    string
+	Err    error // underlying cause (for example an *apkzip.FormatError)
+}
+
+// Error formats the code, message, offset and cause.
+func (e *FormatError) Error() string {
+	s := "manifest: " + string(e.Code)
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	if e.Offset >= 0 {
+		s += fmt.Sprintf(" (offset %d)", e.Offset)
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying cause, if any.
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// Is reports whether target is a sentinel FormatError with the same Code.
+func (e *FormatError) Is(target error) bool {
+	var t *FormatError
+	if errors.As(target, &t) {
+		return t.Code == e.Code && t.Msg == "" && t.Err == nil
+	}
+	return false
+}
+
+func sentinel(c Code) *FormatError { return &FormatError{Code: c, Offset: -1} }
+
+// Sentinels for errors.Is. Each matches every FormatError of its Code.
+var (
+	ErrMissing      = sentinel(CodeMissing)
+	ErrRead         = sentinel(CodeRead)
+	ErrTooLarge     = sentinel(CodeTooLarge)
+	ErrNotBinaryXML = sentinel(CodeNotBinaryXML)
+	ErrTruncated    = sentinel(CodeTruncated)
+	ErrMalformed    = sentinel(CodeMalformed)
+	ErrLimit        = sentinel(CodeLimit)
+	ErrBadRoot      = sentinel(CodeBadRoot)
+	ErrResources    = sentinel(CodeResources)
+	ErrMinSDK       = sentinel(CodeMinSDK)
+	ErrInternal     = sentinel(CodeInternal)
+)
+
+func errorf(c Code, off int64, format string, args ...any) *FormatError {
+	return &FormatError{Code: c, Offset: off, Msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,122 @@
+package manifest
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fixtureDir is the project's fixture folder, produced by
+// testdata/make-fixtures.sh.
+const fixtureDir = "../testdata"
+
+// openAPK opens an APK file through the project's container reader.
+func openAPK(t testing.TB, path string) *apkzip.Archive {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	require.NoError(t, err)
+	a, err := apkzip.Open(f, st.Size())
+	require.NoError(t, err, path)
+	return a
+}
+
+// Every project fixture with recorded aapt output must agree with aapt
+// field by field.
+func TestFixturesMatchAapt(t *testing.T) {
+	trees, _ := filepath.Glob(filepath.Join(fixtureDir, "aapt", "*.xmltree.txt"))
+	if len(trees) == 0 {
+		t.Skip("no aapt recordings under testdata/aapt (run testdata/make-fixtures.sh)")
+	}
+	for _, tree := range trees {
+		name := strings.TrimSuffix(filepath.Base(tree), ".xmltree.txt")
+		t.Run(name, func(t *testing.T) {
+			apk := filepath.Join(fixtureDir, "apk", name+".apk")
+			if _, err := os.Stat(apk); err != nil {
+				t.Skipf("fixture %s not present", apk)
+			}
+			xt, err := os.ReadFile(tree)
+			require.NoError(t, err)
+			bd, _ := os.ReadFile(filepath.Join(fixtureDir, "aapt", name+".badging.txt"))
+			m, zipErr, err := readAPK(t, apk)
+			if zipErr != nil {
+				// A damaged-container fixture: aapt reads it, but the
+				// project's ZIP reader refuses it before any manifest
+				// question arises (that refusal is apkzip's to test).
+				t.Skipf("container refused by apkzip: %v", zipErr)
+			}
+			require.NoError(t, err)
+			compareWithAapt(t, m, string(bd), string(xt))
+		})
+	}
+}
+
+// The fixtures whose manifest string pool lost its android: attribute
+// names still yield the values of the untouched build.
+func TestFixturesStrippedNames(t *testing.T) {
+	ref := filepath.Join(fixtureDir, "apk", "unsigned-min21.apk")
+	if _, err := os.Stat(ref); err != nil {
+		t.Skip("fixture unsigned-min21.apk not present")
+	}
+	want, err := FromArchive(openAPK(t, ref))
+	require.NoError(t, err)
+	for _, mode := range []string{"empty", "garbage"} {
+		t.Run(mode, func(t *testing.T) {
+			p := filepath.Join(fixtureDir, "apk", "min21-attrnames-"+mode+"-v123.apk")
+			if _, err := os.Stat(p); err != nil {
+				t.Skipf("fixture %s not present", p)
+			}
+			got, err := FromArchive(openAPK(t, p))
+			require.NoError(t, err)
+			assert.Equal(t, "dev.apktrust.fixture", got.Package)
+			assert.Equal(t, 21, got.MinSDK())
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+// fixtures.json records the minSdk each fixture was built with.
+func TestFixturesIndexMinSDK(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(fixtureDir, "fixtures.json"))
+	if err != nil {
+		t.Skip("testdata/fixtures.json not present (run testdata/make-fixtures.sh)")
+	}
+	var index []struct {
+		File   string `json:"file"`
+		Kind   string `json:"kind"`
+		Tamper string `json:"tamper"`
+		MinSDK int    `json:"minSdk"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &index))
+	parsed := 0
+	for _, f := range index {
+		if f.Kind != "apk" {
+			continue
+		}
+		t.Run(filepath.Base(f.File), func(t *testing.T) {
+			m, zipErr, err := readAPK(t, filepath.Join(fixtureDir, f.File))
+			if zipErr != nil {
+				assert.NotEmpty(t, f.Tamper, "only tampered fixtures may have a refused container: %v", zipErr)
+				return
+			}
+			require.NoError(t, err)
+			parsed++
+			assert.Equal(t, "dev.apktrust.fixture", m.Package)
+			if f.MinSDK > 0 { // 0: a codename the index cannot express
+				assert.Equal(t, f.MinSDK, m.MinSDK())
+			} else {
+				assert.Equal(t, "Tiramisu", m.MinSDKCodename)
+				assert.Equal(t, 30, m.MinSDK(), "apksig maps T to 30")
+			}
+		})
+	}
+	t.Logf("%d fixture manifests parsed", parsed)
+}
