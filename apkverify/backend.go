@@ -66,7 +66,7 @@ func (s *schemes) v4(idsig io.ReaderAt, size int64, verified map[signer.Scheme]*
 // Android considered for the range [minSDK, maxSDK] (checked holds the
 // results of the schemes that were checked). Android checks stamps from
 // API 30, so the stamp's own signatures are checked from there.
-func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, maxSDK int) *signer.SourceStampResult {
+func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, maxSDK int, m *Manifest) *signer.SourceStampResult {
 	digests, err := signer.StampDigestsFromSchemes(s.a, checked, minSDK, maxSDK)
 	if err != nil {
 		r := &signer.SourceStampResult{Present: true, Status: signer.StampVerificationError}
@@ -74,7 +74,17 @@ func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, 
 			Message: "reading the digests the stamp signs: " + err.Error()})
 		return r
 	}
-	return signer.VerifySourceStamp(s.a, digests, signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK})
+	opts := signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK}
+	if m != nil && m.Full != nil {
+		// Reported beside the verdict; they prove nothing on their own.
+		if d, ok := m.Full.Meta(signer.StampMetaSource); ok {
+			opts.Source = d.String
+		}
+		if d, ok := m.Full.Meta(signer.StampMetaType); ok {
+			opts.Type = d.String
+		}
+	}
+	return signer.VerifySourceStamp(s.a, digests, opts)
 }
 
 // stampMinSDK is Android 11, the first version that checks source stamps.
@@ -121,5 +131,9 @@ func fromManifest(m *manifest.Manifest) *Manifest {
 		TargetSandboxVersion: m.TargetSandboxVersion,
 		Debuggable:           m.Debuggable,
 		TestOnly:             m.TestOnly,
+		Label:                m.Label,
+		SharedUserID:         m.SharedUserID,
+		Split:                m.Split,
+		Full:                 m,
 	}
 }

@@ -3,6 +3,7 @@ package apkverify
 import (
 	"encoding/hex"
 	"encoding/json"
+	"github.com/apktrust/apktrust/manifest"
 
 	"github.com/apktrust/apktrust/signer"
 )
@@ -147,6 +148,13 @@ type Manifest struct {
 	TargetSandboxVersion int    `json:"targetSandboxVersion,omitempty"`
 	Debuggable           bool   `json:"debuggable"`
 	TestOnly             bool   `json:"testOnly"`
+	Label                string `json:"label,omitempty"`
+	SharedUserID         string `json:"sharedUserId,omitempty"`
+	Split                string `json:"split,omitempty"`
+
+	// Full is everything the manifest package read, for callers that need
+	// more than the trust-relevant facts (permissions, meta-data).
+	Full *manifest.Manifest `json:"-"`
 }
 
 // PolicyResult is the outcome of a Policy.

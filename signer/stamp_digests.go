@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/manifest"
 )
 
 // stampManifestEntry is the JAR manifest whose SHA-256 a stamp signs for
@@ -169,22 +168,4 @@ func stampSignerDigests(value []byte, m map[ContentDigestAlgorithm][]byte) error
 		}
 	}
 	return nil
-}
-
-// stampManifestMarkers returns the com.android.stamp.source and
-// com.android.stamp.type meta-data of AndroidManifest.xml, or empty
-// strings when absent or unreadable. They are informational only: the
-// manifest is the app's, not the distributor's, and anyone can write them.
-func stampManifestMarkers(a *apkzip.Archive) (source, typ string) {
-	m, err := manifest.FromArchive(a)
-	if err != nil {
-		return "", ""
-	}
-	if d, ok := m.Meta(StampMetaSource); ok {
-		source = d.String
-	}
-	if d, ok := m.Meta(StampMetaType); ok {
-		typ = d.String
-	}
-	return source, typ
 }

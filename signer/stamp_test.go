@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/manifest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,7 +25,16 @@ func TestSourceStampRealWorld(t *testing.T) {
 			a := stampOpenAPK(t, filepath.Join(dir, name))
 			digests, _, err := SourceStampDigests(a, 1, MaxSDK)
 			require.NoError(t, err)
-			r := VerifySourceStamp(a, digests, SourceStampOptions{})
+			var opts SourceStampOptions
+			if m, err := manifest.FromArchive(a); err == nil {
+				if d, ok := m.Meta(StampMetaSource); ok {
+					opts.Source = d.String
+				}
+				if d, ok := m.Meta(StampMetaType); ok {
+					opts.Type = d.String
+				}
+			}
+			r := VerifySourceStamp(a, digests, opts)
 			stamp := app["stamp_block"]
 			if stamp == "-" || stamp == "" {
 				assert.False(t, r.Present)
