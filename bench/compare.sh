@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# compare.sh: times apktrust's CLI against Android's `apksigner verify` on the
+# same signed APKs, on this machine, in one run, and prints a Markdown table
+# of medians (also written to $OUT/results.md).
+#
+# Usage (from anywhere):
+#   bash bench/compare.sh                                  # 10M files, 5 runs
+#   APKTRUST_BENCH_SIZES=10M,100M,1G bash bench/compare.sh  # the full table
+#
+# Environment:
+#   APKTRUST_BENCH_SIZES  comma-separated sizes (default 10M); the files are
+#                         generated, zipaligned and signed once, then cached
+#   APKTRUST_BENCH_DIR    cache and output directory (default bench/out)
+#   RUNS                  timed runs per tool and row (default 5), after one
+#                         untimed warm-up run that also checks the verdict
+#   SHA_BENCHTIME         -benchtime of the SHA-256 floor benchmark (default 1s)
+#
+# Needs: go, apksigner, zipalign, GNU time at /usr/bin/time (for peak RSS).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SIZES="${APKTRUST_BENCH_SIZES:-10M}"
+RUNS="${RUNS:-5}"
+SHA_BENCHTIME="${SHA_BENCHTIME:-1s}"
+OUT="${APKTRUST_BENCH_DIR:-$ROOT/bench/out}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+RESULTS="$OUT/results.md"
+
+die() { echo "compare.sh: $*" >&2; exit 1; }
+
+# --- tools -------------------------------------------------------------------
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
+command -v go >/dev/null || die "go is not on PATH"
+command -v apksigner >/dev/null || die "apksigner is not installed: apt-get install -y apksigner zipalign"
+command -v zipalign >/dev/null || die "zipalign is not installed: apt-get install -y zipalign"
+# Bash's `time` cannot see peak RSS; GNU time's -v can (getrusage ru_maxrss).
+if ! /usr/bin/time -v true >/dev/null 2>&1; then
+  die "GNU time is missing at /usr/bin/time (needed for peak RSS): apt-get install -y time"
+fi
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# --- build and prepare ---------------------------------------------------------
+echo "== building the CLI: go build -o $OUT/verify ./examples/verify" >&2
+go build -o "$OUT/verify" ./examples/verify
+OURS="$OUT/verify"
+
+echo "== preparing signed APKs ($SIZES) under $OUT (cached after the first run)" >&2
+if ! APKTRUST_BENCH_PREPARE=1 APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" \
+  go test -count=1 -timeout 120m -run '^TestPrepare$' -v ./bench >"$TMP/prepare.log" 2>&1; then
+  cat "$TMP/prepare.log" >&2
+  die "preparing the benchmark APKs failed"
+fi
+grep -v '^BENCHFILE' "$TMP/prepare.log" | sed 's/^/   /' >&2 || true
+grep '^BENCHFILE' "$TMP/prepare.log" >"$TMP/files.tsv" || die "TestPrepare listed no files (was it skipped?)"
+
+# --- the floor: Go's single-core SHA-256 -------------------------------------------
+# One goroutine hashing an in-memory buffer: what one core can do, with no
+# I/O. v2/v3 verification is SHA-256 over the whole file, so cores x this is
+# the hardware's limit for it.
+echo "== measuring Go's single-core crypto/sha256 throughput (-benchtime=$SHA_BENCHTIME, 3 counts)" >&2
+CORES="$(nproc)"
+SHA_MBS=""
+if go test -count=3 -run '^$' -bench '^BenchmarkSHA256SingleCore$/^mem$' -benchtime "$SHA_BENCHTIME" \
+  ./bench >"$TMP/sha.log" 2>&1; then
+  SHA_MBS="$(awk '/^BenchmarkSHA256SingleCore\/mem/ { for (i = 1; i <= NF; i++) if ($(i+1) == "MB/s") print $i }' "$TMP/sha.log" |
+    sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')"
+fi
+if [[ -z "$SHA_MBS" ]]; then
+  sed 's/^/   /' "$TMP/sha.log" >&2
+  echo "compare.sh: warning: SHA-256 floor benchmark failed; the floor column will be empty" >&2
+fi
+
+# --- measuring -------------------------------------------------------------------
+# measure LABEL CMD...: one run under GNU time. Wall and CPU come from bash's
+# `time` (millisecond resolution; GNU time prints centiseconds, too coarse
+# for a 45 KB app) and include GNU time's own fork+exec (about a millisecond
+# on an idle machine; the table's note gives the measured cost); peak RSS
+# comes from GNU time -v. Appends "wall cpu rss_kib" to
+# $TMP/LABEL and returns the command's exit status.
+measure() {
+  local label="$1"
+  shift
+  local TIMEFORMAT='%3R %3U %3S' rc=0
+  { time /usr/bin/time -v -o "$TMP/gnutime" "$@" >"$TMP/stdout" 2>"$TMP/stderr"; } 2>"$TMP/bashtime" || rc=$?
+  local rss
+  rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/gnutime")"
+  awk -v rss="$rss" '{ printf "%.3f %.3f %d\n", $1, $2 + $3, rss }' "$TMP/bashtime" >>"$TMP/$label"
+  return $rc
+}
+
+# median FILE COLUMN: the median of one column (mean of the middle two for an
+# even count).
+median() {
+  awk -v c="$2" '{ print $c }' "$1" | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+fail_verdict() {
+  echo "--- stdout" >&2
+  cat "$TMP/stdout" >&2
+  echo "--- stderr" >&2
+  cat "$TMP/stderr" >&2
+  die "$1"
+}
+
+# Our CLI says verified with exit status 0; with --json the document must also
+# say so, so a CLI that exits 0 on a failed verdict cannot pass unnoticed.
+# The top-level field, read as JSON when python3 is there (nested per-scheme
+# results have "verified" fields of their own).
+check_ours() {
+  if command -v python3 >/dev/null; then
+    python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get("verified") is True else 1)' "$TMP/stdout"
+  else
+    grep -Eq '"verified"[[:space:]]*:[[:space:]]*true' "$TMP/stdout"
+  fi || fail_verdict "$1: our CLI exited 0 but its JSON does not say \"verified\": true"
+}
+
+# schemes_ours / schemes_apksigner print the schemes each tool says verified,
+# e.g. "v1 v2 v3", from our --json (top-level "schemes") and apksigner -v.
+# A benchmark where the two verified different things compares nothing, so
+# the warm-up run checks they agree (needs python3 for the JSON; skipped
+# without it).
+schemes_ours() {
+  python3 -c 'import json, sys
+s = json.load(open(sys.argv[1])).get("schemes", {})
+print(" ".join(k for k in ("v1", "v2", "v3", "v31", "v4") if s.get(k)))' "$1"
+}
+schemes_apksigner() {
+  sed -n 's/^Verified using v\([0-9.]*\) scheme.*: true$/v\1/p' "$1" | tr -d . | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The process floor: what starting any process costs under this wrapper.
+rm -f "$TMP/floor"
+for _ in 1 2 3 4 5; do measure floor true; done
+FLOOR_WALL="$(median "$TMP/floor" 1)"
+
+ROWS=()
+# row NAME SIZE_BYTES MODE FILE OURS_ARGS APKSIGNER_ARGS
+run_row() {
+  local name="$1" bytes="$2" mode="$3" file="$4" oargs="$5" aargs="$6"
+  local key="row${#ROWS[@]}"
+  echo "== $name $mode: $RUNS runs each (ours, then apksigner, interleaved)" >&2
+  rm -f "$TMP/$key.o" "$TMP/$key.a"
+  # Warm-up (untimed in the table): loads the file into the page cache for
+  # both tools and checks that both say verified.
+  # shellcheck disable=SC2086
+  measure warm "$OURS" --json $oargs "$file" || fail_verdict "$name $mode: our CLI did not verify $file"
+  check_ours "$name $mode"
+  cp "$TMP/stdout" "$TMP/ours.json"
+  # shellcheck disable=SC2086
+  measure warm apksigner verify -v $aargs "$file" || fail_verdict "$name $mode: apksigner did not verify $file"
+  grep -q '^Verifies' "$TMP/stdout" || fail_verdict "$name $mode: apksigner did not print Verifies"
+  if command -v python3 >/dev/null; then
+    local ours theirs
+    ours="$(schemes_ours "$TMP/ours.json")" || die "$name $mode: cannot read our CLI's --json output"
+    theirs="$(schemes_apksigner "$TMP/stdout")"
+    [[ "$ours" == "$theirs" ]] || die "$name $mode: schemes disagree: ours [$ours], apksigner [$theirs] ($file)"
+  fi
+  local r
+  for ((r = 1; r <= RUNS; r++)); do
+    # shellcheck disable=SC2086
+    measure "$key.o" "$OURS" --json $oargs "$file" || fail_verdict "$name $mode: our CLI failed on run $r"
+    check_ours "$name $mode"
+    # shellcheck disable=SC2086
+    measure "$key.a" apksigner verify $aargs "$file" || fail_verdict "$name $mode: apksigner failed on run $r"
+  done
+  ROWS+=("$name|$bytes|$mode|$(median "$TMP/$key.o" 1)|$(median "$TMP/$key.o" 2)|$(median "$TMP/$key.o" 3)|$(median "$TMP/$key.a" 1)|$(median "$TMP/$key.a" 2)|$(median "$TMP/$key.a" 3)")
+}
+
+while IFS=$'\t' read -r _ label bytes kind path; do
+  case "$kind" in
+    v123)
+      run_row "$label" "$bytes" "v1+v2+v3, minSdk 21" "$path" "--min-sdk 21" "--min-sdk-version 21"
+      run_row "$label" "$bytes" "v2+v3, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
+      ;;
+    v2only)
+      run_row "$label" "$bytes" "v2 only, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
+      ;;
+    fixture:*)
+      # End to end as a user runs it: no SDK flags, so both tools read
+      # minSdkVersion from the manifest.
+      run_row "$(basename "$path")" "$bytes" "manifest minSdk ${kind#fixture:}" "$path" "" ""
+      ;;
+  esac
+done <"$TMP/files.tsv"
+
+# --- the table -------------------------------------------------------------------------
+machine() {
+  local cpu mem
+  cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "- Machine: ${cpu:-unknown CPU}, $CORES cores (nproc), $mem RAM, $(uname -sr)"
+  echo "- Tools: $(go version | awk '{ print $3 }'), apksigner $(apksigner version 2>/dev/null | tail -1)" \
+    "on $(java -version 2>&1 | head -1 | tr -d '"')"
+  echo "- Tree: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); $RUNS timed runs per cell after one warm-up, files in the page cache"
+}
+
+fmt_time() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.0f ms", s * 1000; else printf "%.2f s", s }'; }
+fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+{
+  echo "## apktrust vs apksigner"
+  echo
+  machine
+  echo
+  echo "| file | size | mode | ours wall | ours CPU | ours peak RSS | apksigner wall | apksigner CPU | apksigner peak RSS | wall ratio | CPU ratio | ours MB/s | % of cores × SHA-256 |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r name bytes mode ow oc orss aw ac arss <<<"$row"
+    ratio="$(awk -v a="$aw" -v o="$ow" 'BEGIN { printf "%.1f×", a / o }')"
+    cratio="$(awk -v a="$ac" -v o="$oc" 'BEGIN { if (o > 0) printf "%.1f×", a / o; else print "–" }')"
+    # Throughput means nothing for a small app, where start-up is the cost.
+    mbs="–"
+    [[ "$mode" == manifest* ]] || mbs="$(awk -v b="$bytes" -v o="$ow" 'BEGIN { printf "%.0f", b / o / 1e6 }')"
+    pct="–"
+    if [[ -n "$SHA_MBS" && "$mode" != *v1* && "$mode" != manifest* ]]; then
+      pct="$(awk -v b="$bytes" -v o="$ow" -v s="$SHA_MBS" -v c="$CORES" 'BEGIN { printf "%.0f%%", 100 * (b / o / 1e6) / (s * c) }')"
+    fi
+    size="$(awk -v b="$bytes" 'BEGIN { if (b >= 1048576) printf "%.1f MiB", b / 1048576; else printf "%.1f KiB", b / 1024 }')"
+    echo "| $name | $size | $mode | $(fmt_time "$ow") | $(fmt_time "$oc") | $(fmt_rss "$orss") | $(fmt_time "$aw") | $(fmt_time "$ac") | $(fmt_rss "$arss") | $ratio | $cratio | $mbs | $pct |"
+  done
+  echo
+  echo "Medians. Wall and CPU (user+system) include GNU time's own fork+exec: starting \`true\` the same way takes $(fmt_time "$FLOOR_WALL") wall here."
+  echo "Ratios are apksigner/ours (higher is better for us)."
+  if [[ -n "$SHA_MBS" ]]; then
+    echo "Floor: Go's single-core crypto/sha256 does $SHA_MBS MB/s here, so $CORES cores hash at most $(awk -v s="$SHA_MBS" -v c="$CORES" 'BEGIN { printf "%.0f", s * c }') MB/s."
+    echo "\"% of cores × SHA-256\" is our wall-clock throughput against that (v2/v3-only rows; the target is ≥ 80%)."
+    for row in "${ROWS[@]}"; do
+      IFS='|' read -r name bytes mode ow _ <<<"$row"
+      if [[ "$mode" == "v2+v3, minSdk 24" ]]; then
+        echo "For $name ($bytes bytes): 80% of the floor means ≤ $(awk -v b="$bytes" -v s="$SHA_MBS" -v c="$CORES" 'BEGIN { printf "%.3f s", b / (0.8 * s * c * 1e6) }'); ours took $(fmt_time "$ow")."
+      fi
+    done
+  fi
+  echo
+  echo "### Targets"
+  echo
+  check() { # DESCRIPTION CONDITION(awk expression, 1 = met)
+    if awk "BEGIN { exit !($2) }"; then echo "- [x] $1"; else echo "- [ ] $1 (not met)"; fi
+  }
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r name bytes mode ow oc orss aw ac arss <<<"$row"
+    check "$name $mode: ours peak RSS $(fmt_rss "$orss") ≤ 32 MiB" "$orss <= 32768"
+    if [[ "$name" == 1G && "$mode" == "v2+v3, minSdk 24" ]]; then
+      check "1G v2+v3: ≥ 6× faster than apksigner (got $(awk -v a="$aw" -v o="$ow" 'BEGIN { printf "%.1f×", a / o }'))" "$aw / $ow >= 6"
+      if [[ -n "$SHA_MBS" ]]; then
+        check "1G v2+v3: ≥ 80% of cores × SHA-256" "($bytes / $ow / 1e6) / ($SHA_MBS * $CORES) >= 0.8"
+      fi
+    fi
+    if [[ "$name" == 1G && "$mode" == "v1+v2+v3, minSdk 21" ]]; then
+      check "1G v1+v2+v3: ≥ 1.8× faster than apksigner (got $(awk -v a="$aw" -v o="$ow" 'BEGIN { printf "%.1f×", a / o }'))" "$aw / $ow >= 1.8"
+    fi
+    if [[ "$mode" == manifest* ]]; then
+      check "$name whole process: ≤ 10 ms wall (got $(fmt_time "$ow"))" "$ow <= 0.010"
+      check "$name whole process: ≥ 30× faster than apksigner (got $(awk -v a="$aw" -v o="$ow" 'BEGIN { printf "%.1f×", a / o }'))" "$aw / $ow >= 30"
+    fi
+  done
+} | tee "$RESULTS"
+echo >&2
+echo "(written to $RESULTS)" >&2
