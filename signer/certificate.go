@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"math/big"
 	"time"
@@ -45,7 +44,10 @@ type Certificate struct {
 // fingerprint the Play Console shows (without colons).
 func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]) }
 
-// ParseCertificate parses one DER certificate the way Android accepts it.
+// ParseCertificate parses one certificate the way Android accepts it: DER,
+// or what Java's CertificateFactory also takes (BER length forms, a PEM
+// block, trailing bytes after the certificate, negative serial numbers).
+// The identity (Raw, SHA256) is always the bytes exactly as given.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	raw := append([]byte(nil), der...)
 	if xc, err := x509.ParseCertificate(raw); err == nil {
@@ -66,5 +68,3 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 	}
 	return parseCertificateLenient(raw)
 }
-
-var _ = pkix.Name{}

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -34,6 +35,7 @@ type CertificateError struct {
 	Msg  string
 }
 
+// Error describes why the certificate was refused.
 func (e *CertificateError) Error() string { return "signer: " + e.Code + ": " + e.Msg }
 
 // Is reports whether target is a CertificateError sentinel with the same
@@ -230,17 +232,46 @@ func (n *berNode) is(class, tag int, constructed bool) bool {
 // moduli and similar quirks. Only the fields this package reports are
 // extracted; extensions are not interpreted (Android ignores them for APK
 // signers too).
-func parseCertificateLenient(der []byte) (*Certificate, error) {
-	if len(der) > maxCertSize {
-		return nil, certErr(CodeCertMalformed, "certificate of %d bytes is over the %d-byte limit", len(der), maxCertSize)
+//
+// Like Java's CertificateFactory, which Android uses, it reads one
+// certificate and ignores bytes after it, and accepts a PEM block. The
+// identity (Raw, SHA256) stays the bytes as given, trailing bytes and PEM
+// armour included, as Android's verbatim certificate wrappers keep them.
+func parseCertificateLenient(given []byte) (*Certificate, error) {
+	if len(given) > maxCertSize {
+		return nil, certErr(CodeCertMalformed, "certificate of %d bytes is over the %d-byte limit", len(given), maxCertSize)
+	}
+	der := given
+	if bytes.HasPrefix(bytes.TrimLeft(given, " \t\r\n"), []byte("-----BEGIN")) {
+		blk, _ := pem.Decode(given)
+		if blk == nil {
+			return nil, certErr(CodeCertMalformed, "malformed PEM block")
+		}
+		der = blk.Bytes
 	}
 	var p berParser
-	root, rest, err := p.parse(der, 0)
+	root, _, err := p.parse(der, 0)
 	if err != nil {
 		return nil, certErr(CodeCertMalformed, "%v", err)
 	}
-	if len(rest) != 0 {
-		return nil, certErr(CodeCertMalformed, "%d trailing bytes after the certificate", len(rest))
+	raw := append([]byte(nil), given...)
+	// A certificate that is only BER-encoded or followed by other bytes
+	// parses with crypto/x509 once re-encoded; its fields are then read
+	// by the standard library.
+	if xc, err := x509.ParseCertificate(root.der()); err == nil {
+		c := &Certificate{
+			Raw:                     raw,
+			SHA256:                  sha256.Sum256(raw),
+			Subject:                 xc.Subject.String(),
+			Issuer:                  xc.Issuer.String(),
+			SerialNumber:            xc.SerialNumber,
+			NotBefore:               xc.NotBefore,
+			NotAfter:                xc.NotAfter,
+			PublicKey:               xc.PublicKey,
+			RawSubjectPublicKeyInfo: xc.RawSubjectPublicKeyInfo,
+		}
+		c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
+		return c, nil
 	}
 	if !root.is(0, berTagSeq, true) || len(root.children) < 3 {
 		return nil, certErr(CodeCertMalformed, "not a certificate SEQUENCE")
@@ -264,7 +295,6 @@ func parseCertificateLenient(der []byte) (*Certificate, error) {
 		!validityN.is(0, berTagSeq, true) || len(validityN.children) != 2 || !spkiN.is(0, berTagSeq, true) {
 		return nil, certErr(CodeCertMalformed, "tbsCertificate fields have unexpected types")
 	}
-	raw := append([]byte(nil), der...)
 	c := &Certificate{
 		Raw:          raw,
 		SHA256:       sha256.Sum256(raw),

@@ -1,0 +1,222 @@
+package signer
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// JarAttribute is one "Name: value" line (continuations joined) of a JAR
+// manifest or signature file.
+type JarAttribute struct {
+	Name  string
+	Value string
+}
+
+// JarSection is one section of a JAR manifest or signature file: the main
+// section or an individual (per-entry) section.
+type JarSection struct {
+	// Name is the value of the section's first attribute when that
+	// attribute is called "Name" (in any letter case), else "". Android
+	// treats an individual section without such a first attribute as
+	// unnamed.
+	Name string
+	// Named reports whether the section's first attribute is "Name".
+	Named bool
+	// Offset and Length locate the section's bytes in the file, from its
+	// first line up to and including the empty line that ends it. The
+	// section digests in a .SF file are computed over exactly these bytes.
+	Offset int
+	Length int
+	Attrs  []JarAttribute
+}
+
+// Get returns the value of the first attribute with this name, compared
+// without regard to letter case as Android does.
+func (s *JarSection) Get(name string) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	for i := range s.Attrs {
+		if strings.EqualFold(s.Attrs[i].Name, name) {
+			return s.Attrs[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// JarManifest is a parsed META-INF/MANIFEST.MF or .SF file.
+type JarManifest struct {
+	// Main is the main section; nil when the file holds no attribute at
+	// all.
+	Main *JarSection
+	// Sections are the individual sections in file order.
+	Sections []*JarSection
+}
+
+// ParseJarManifest parses a JAR manifest or signature file with the rules
+// Android's verifier applies: lines end with CR LF, LF or a lone CR; a line
+// starting with a space continues the previous attribute; sections are
+// separated by empty lines; an attribute's name ends at the first ": " (a
+// line without one is an attribute with an empty value). Android does not
+// enforce the 72-byte line limit or the attribute-name grammar of the JAR
+// specification, and neither does this parser, so that it accepts exactly
+// the files Android accepts.
+//
+// Hostile input is bounded: the file may not exceed MaxJarFileSize bytes
+// and hold more than maxSections individual sections (when maxSections is
+// positive); either limit yields a *V1Error with code
+// JAR_SIG_FILE_TOO_LARGE or JAR_SIG_TOO_MANY_SECTIONS.
+func ParseJarManifest(data []byte, maxSections int) (*JarManifest, error) {
+	if len(data) > MaxJarFileSize {
+		return nil, v1Errorf(CodeJarFileTooLarge, "file of %d bytes exceeds the %d-byte limit", len(data), MaxJarFileSize)
+	}
+	p := v1JarParser{s: string(data)}
+	m := &JarManifest{Main: p.next()}
+	if m.Main == nil {
+		return m, nil
+	}
+	for {
+		sec := p.next()
+		if sec == nil {
+			return m, nil
+		}
+		if maxSections > 0 && len(m.Sections) >= maxSections {
+			return nil, v1Errorf(CodeJarTooManySections, "more than %d individual sections", maxSections)
+		}
+		m.Sections = append(m.Sections, sec)
+	}
+}
+
+// MaxJarFileSize bounds the size of MANIFEST.MF and .SF files this package
+// reads into memory. Real manifests of apps with tens of thousands of
+// entries take a few megabytes.
+const MaxJarFileSize = 64 << 20
+
+// MaxSignatureBlockSize bounds the size of a .RSA/.DSA/.EC signature
+// block; real ones hold a few certificates and take a few kilobytes.
+const MaxSignatureBlockSize = 4 << 20
+
+type v1JarParser struct {
+	s   string
+	off int
+	// Sections and attributes are carved out of slabs: a manifest has one
+	// section per entry, and allocating each separately dominated the cost
+	// of parsing big manifests.
+	secs  []JarSection
+	attrs []JarAttribute
+}
+
+// line returns the next line without its terminator and the offset just
+// past the terminator; ok is false at the end of input.
+func (p *v1JarParser) line() (l string, ok bool) {
+	if p.off >= len(p.s) {
+		return "", false
+	}
+	rest := p.s[p.off:]
+	i := strings.IndexAny(rest, "\r\n")
+	if i < 0 {
+		p.off = len(p.s)
+		return rest, true
+	}
+	n := i + 1
+	if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+		n++
+	}
+	p.off += n
+	return rest[:i], true
+}
+
+// next returns the next section, or nil at the end of input. Empty lines
+// before a section are skipped and not part of it; the empty line that ends
+// a section is.
+func (p *v1JarParser) next() *JarSection {
+	var start int
+	var first string
+	for {
+		start = p.off
+		l, ok := p.line()
+		if !ok {
+			return nil
+		}
+		if l != "" {
+			first = l
+			break
+		}
+	}
+	if len(p.secs) == cap(p.secs) {
+		p.secs = make([]JarSection, 0, 256)
+	}
+	p.secs = p.secs[:len(p.secs)+1]
+	sec := &p.secs[len(p.secs)-1]
+	sec.Offset = start
+	if cap(p.attrs)-len(p.attrs) < 16 {
+		p.attrs = make([]JarAttribute, 0, 1024)
+	}
+	attrStart := len(p.attrs)
+	cur := first
+	var joined []byte // non-nil while cur has continuation lines appended
+	flush := func() {
+		a := cur
+		if joined != nil {
+			a = string(joined)
+			joined = nil
+		}
+		p.attrs = append(p.attrs, v1ParseJarAttr(a))
+	}
+	for {
+		l, ok := p.line()
+		if !ok || l == "" {
+			flush()
+			break
+		}
+		if l[0] == ' ' {
+			if joined == nil {
+				joined = append(make([]byte, 0, len(cur)+len(l)), cur...)
+			}
+			joined = append(joined, l[1:]...)
+			continue
+		}
+		flush()
+		cur = l
+	}
+	sec.Length = p.off - start
+	// Clip capacity so that no later append can write into the next
+	// section's attributes.
+	sec.Attrs = p.attrs[attrStart:len(p.attrs):len(p.attrs)]
+	if strings.EqualFold(sec.Attrs[0].Name, "Name") {
+		sec.Name, sec.Named = sec.Attrs[0].Value, true
+	}
+	return sec
+}
+
+// v1ParseJarAttr splits an attribute at the first ": ". Android keeps any
+// other spaces (obfuscators put trailing spaces in names), so this does
+// too. Bytes that are not UTF-8 become U+FFFD, as Java's decoder makes
+// them.
+func v1ParseJarAttr(a string) JarAttribute {
+	if !utf8.ValidString(a) {
+		a = v1JavaUTF8(a)
+	}
+	if i := strings.Index(a, ": "); i >= 0 {
+		return JarAttribute{Name: a[:i], Value: a[i+2:]}
+	}
+	return JarAttribute{Name: a}
+}
+
+// v1JavaUTF8 replaces every byte that does not start a valid UTF-8 sequence
+// with U+FFFD.
+func v1JavaUTF8(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			b.WriteRune(utf8.RuneError)
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
+}

@@ -1,0 +1,294 @@
+package signer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Proof-of-rotation constants, as apksig's SigningCertificateLineage
+// writes them.
+const (
+	// AttrProofOfRotation is the v3/v3.1 signed-data attribute holding the
+	// signer's lineage.
+	AttrProofOfRotation uint32 = 0x3ba06f8c
+	// LineageFileMagic starts a lineage file written by apksigner rotate.
+	LineageFileMagic uint32 = 0x3eff39d1
+	// lineageVersion is the only lineage encoding version that exists,
+	// both for files and for the attribute.
+	lineageVersion uint32 = 1
+	// maxLineageNodes bounds the work a hostile lineage can cause (each
+	// node costs a certificate parse and a signature check). Real
+	// lineages have a handful of nodes; apksig sets no limit.
+	maxLineageNodes = 256
+)
+
+// Codes of LineageError.
+const (
+	// CodeLineageMalformed: a length or field is out of range.
+	CodeLineageMalformed = "LINEAGE_MALFORMED"
+	// CodeLineageEmpty: the lineage has no node.
+	CodeLineageEmpty = "LINEAGE_EMPTY"
+	// CodeLineageBadMagic: a lineage file does not start with the magic.
+	CodeLineageBadMagic = "LINEAGE_BAD_MAGIC"
+	// CodeLineageVersion: the file or attribute version is not 1.
+	CodeLineageVersion = "LINEAGE_UNSUPPORTED_VERSION"
+	// CodeLineageUnknownAlgorithm: a parent signs its child with an
+	// algorithm Android does not know.
+	CodeLineageUnknownAlgorithm = "LINEAGE_UNKNOWN_ALGORITHM"
+	// CodeLineageSignature: a node's signature by its parent does not
+	// verify.
+	CodeLineageSignature = "LINEAGE_SIGNATURE_INVALID"
+	// CodeLineageAlgorithmMismatch: the algorithm a node says its parent
+	// used differs from the one the parent declared.
+	CodeLineageAlgorithmMismatch = "LINEAGE_ALGORITHM_MISMATCH"
+	// CodeLineageDuplicate: a certificate appears twice.
+	CodeLineageDuplicate = "LINEAGE_DUPLICATE_CERTIFICATE"
+	// CodeLineageCertificate: a node's certificate does not parse.
+	CodeLineageCertificate = "LINEAGE_CERTIFICATE_MALFORMED"
+)
+
+// LineageError reports why a proof-of-rotation lineage was refused. Code
+// is one of the CodeLineage constants; Node is the 1-based node concerned
+// (0 when not about one node). errors.Is(err, ErrLineageSignature) and
+// the like match by Code.
+type LineageError struct {
+	Code string
+	Node int
+	Msg  string
+	Err  error
+}
+
+// Error describes the refused lineage and the node concerned.
+func (e *LineageError) Error() string {
+	s := "signer: " + e.Code
+	if e.Node > 0 {
+		s += fmt.Sprintf(": node #%d", e.Node)
+	}
+	s += ": " + e.Msg
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying cause, such as a certificate error.
+func (e *LineageError) Unwrap() error { return e.Err }
+
+// Is reports whether target is a LineageError sentinel with the same Code.
+func (e *LineageError) Is(target error) bool {
+	var t *LineageError
+	return errors.As(target, &t) && t.Code == e.Code && t.Msg == "" && t.Node == 0
+}
+
+// Sentinels for errors.Is.
+var (
+	ErrLineageMalformed         = &LineageError{Code: CodeLineageMalformed}
+	ErrLineageEmpty             = &LineageError{Code: CodeLineageEmpty}
+	ErrLineageBadMagic          = &LineageError{Code: CodeLineageBadMagic}
+	ErrLineageVersion           = &LineageError{Code: CodeLineageVersion}
+	ErrLineageUnknownAlgorithm  = &LineageError{Code: CodeLineageUnknownAlgorithm}
+	ErrLineageSignature         = &LineageError{Code: CodeLineageSignature}
+	ErrLineageAlgorithmMismatch = &LineageError{Code: CodeLineageAlgorithmMismatch}
+	ErrLineageDuplicate         = &LineageError{Code: CodeLineageDuplicate}
+	ErrLineageCertificate       = &LineageError{Code: CodeLineageCertificate}
+)
+
+// ParseLineage parses a proof-of-rotation lineage and verifies every
+// node's signature by its parent. It accepts both encodings: the value of
+// the v3 proof-of-rotation attribute (0x3ba06f8c) and a lineage file as
+// written by apksigner rotate, told apart by the file magic.
+func ParseLineage(b []byte) (*Lineage, error) {
+	if len(b) >= 4 && binary.LittleEndian.Uint32(b) == LineageFileMagic {
+		return ParseLineageFile(b)
+	}
+	return parseLineageAttribute(b)
+}
+
+// ParseLineageFile parses a lineage file as written by apksigner rotate:
+// uint32 magic, uint32 version (1), then the attribute encoding as a
+// length-prefixed value.
+func ParseLineageFile(b []byte) (*Lineage, error) {
+	r := blockReader{b: b}
+	magic, err := r.u32()
+	if err != nil {
+		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
+	}
+	if magic != LineageFileMagic {
+		return nil, &LineageError{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, LineageFileMagic)}
+	}
+	version, err := r.u32()
+	if err != nil {
+		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
+	}
+	if version != lineageVersion {
+		return nil, &LineageError{Code: CodeLineageVersion, Msg: fmt.Sprintf("file version %d", version)}
+	}
+	body, err := r.lengthPrefixedBytes()
+	if err != nil {
+		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "lineage value", Err: err}
+	}
+	return parseLineageAttribute(body)
+}
+
+// parseLineageAttribute parses the attribute encoding:
+//
+//	uint32 version (1)
+//	repeated length-prefixed node:
+//	  length-prefixed signed data:
+//	    length-prefixed certificate
+//	    uint32 algorithm the parent signed this node with
+//	  uint32 flags
+//	  uint32 algorithm this node signs its child with
+//	  length-prefixed signature by the parent over the signed data
+func parseLineageAttribute(b []byte) (*Lineage, error) {
+	if len(b) == 0 {
+		return nil, &LineageError{Code: CodeLineageEmpty, Msg: "empty lineage"}
+	}
+	r := blockReader{b: b}
+	version, err := r.u32()
+	if err != nil {
+		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "version", Err: err}
+	}
+	if version != lineageVersion {
+		return nil, &LineageError{Code: CodeLineageVersion, Msg: fmt.Sprintf("lineage version %d", version)}
+	}
+	l := &Lineage{}
+	seen := map[[32]byte]bool{}
+	var last *Certificate
+	var lastAlg SignatureAlgorithmID
+	for n := 1; r.hasRemaining(); n++ {
+		if n > maxLineageNodes {
+			return nil, &LineageError{Code: CodeLineageMalformed, Node: n, Msg: fmt.Sprintf("more than %d nodes", maxLineageNodes)}
+		}
+		malformed := func(err error) error {
+			return &LineageError{Code: CodeLineageMalformed, Node: n, Msg: "truncated node", Err: err}
+		}
+		node, err := r.lengthPrefixed()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		signed, err := node.lengthPrefixedBytes()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		flags, err := node.u32()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		childAlg, err := node.u32()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		sig, err := node.lengthPrefixedBytes()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		sd := blockReader{b: signed}
+		certDER, err := sd.lengthPrefixedBytes()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		parentAlg, err := sd.u32()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		if last != nil {
+			// The parent's key verifies this node with the algorithm the
+			// parent declared; the node must name the same algorithm.
+			if !lastAlg.Known() {
+				return nil, &LineageError{Code: CodeLineageUnknownAlgorithm, Node: n, Msg: fmt.Sprintf("parent signs with unknown algorithm %s", lastAlg)}
+			}
+			ok, err := verifySignature(lastAlg, last.PublicKey, signed, sig)
+			if err != nil || !ok {
+				return nil, &LineageError{Code: CodeLineageSignature, Node: n, Msg: fmt.Sprintf("signature by the parent (%s) does not verify", lastAlg), Err: err}
+			}
+			if SignatureAlgorithmID(parentAlg) != lastAlg {
+				return nil, &LineageError{Code: CodeLineageAlgorithmMismatch, Node: n,
+					Msg: fmt.Sprintf("node names %s, parent declared %s", SignatureAlgorithmID(parentAlg), lastAlg)}
+			}
+		}
+		cert, err := ParseCertificate(certDER)
+		if err != nil {
+			return nil, &LineageError{Code: CodeLineageCertificate, Node: n, Msg: "certificate", Err: err}
+		}
+		if seen[cert.SHA256] {
+			return nil, &LineageError{Code: CodeLineageDuplicate, Node: n, Msg: "certificate already in the lineage"}
+		}
+		seen[cert.SHA256] = true
+		l.Nodes = append(l.Nodes, LineageNode{
+			Certificate:              cert,
+			Flags:                    flags,
+			SignatureAlgorithm:       SignatureAlgorithmID(parentAlg),
+			ParentSignatureAlgorithm: SignatureAlgorithmID(childAlg),
+		})
+		last, lastAlg = cert, SignatureAlgorithmID(childAlg)
+	}
+	if len(l.Nodes) == 0 {
+		return nil, &LineageError{Code: CodeLineageEmpty, Msg: "lineage has no node"}
+	}
+	return l, nil
+}
+
+// lineageIssueCode maps a lineage error to the v3 issue apksig reports
+// for it: its SecurityException cases (bad signature, algorithm mismatch,
+// duplicate or unparsable certificate) are V3_SIG_POR_DID_NOT_VERIFY, its
+// IllegalArgumentException cases (wrong version, no node) are
+// V3_SIG_POR_CERT_MISMATCH, and everything else V3_SIG_MALFORMED_LINEAGE.
+func lineageIssueCode(err error) string {
+	var le *LineageError
+	if errors.As(err, &le) {
+		switch le.Code {
+		case CodeLineageSignature, CodeLineageAlgorithmMismatch, CodeLineageDuplicate, CodeLineageCertificate:
+			return "V3_SIG_POR_DID_NOT_VERIFY"
+		case CodeLineageVersion, CodeLineageEmpty:
+			return "V3_SIG_POR_CERT_MISMATCH"
+		}
+	}
+	return "V3_SIG_MALFORMED_LINEAGE"
+}
+
+// lineageIndexOf returns the index of the node holding cert, or -1.
+func lineageIndexOf(l *Lineage, cert *Certificate) int {
+	if l == nil || cert == nil {
+		return -1
+	}
+	for i, n := range l.Nodes {
+		if bytes.Equal(n.Certificate.Raw, cert.Raw) {
+			return i
+		}
+	}
+	return -1
+}
+
+// lineagePrefixOf reports whether a's certificates are the first nodes of
+// b's, the consistency apksig demands between the lineages of one APK.
+func lineagePrefixOf(a, b *Lineage) bool {
+	if len(a.Nodes) > len(b.Nodes) {
+		return false
+	}
+	for i := range a.Nodes {
+		if !bytes.Equal(a.Nodes[i].Certificate.Raw, b.Nodes[i].Certificate.Raw) {
+			return false
+		}
+	}
+	return true
+}
+
+// consolidateLineages returns the longest of the lineages after checking
+// that every other one is a prefix of it; nil when there are none.
+func consolidateLineages(ls []*Lineage) (*Lineage, bool) {
+	var longest *Lineage
+	for _, l := range ls {
+		if longest == nil || len(l.Nodes) > len(longest.Nodes) {
+			longest = l
+		}
+	}
+	for _, l := range ls {
+		if !lineagePrefixOf(l, longest) {
+			return longest, false
+		}
+	}
+	return longest, true
+}
