@@ -370,8 +370,13 @@ func File(tb testing.TB, dir string, size int64) string {
 func FixtureManifest() (manifest []byte, from string) {
 	_, file, _, ok := runtime.Caller(0)
 	if ok {
-		paths, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "..", "..", "testdata", "apk", "*.apk"))
+		dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "apk")
+		paths, _ := filepath.Glob(filepath.Join(dir, "*.apk"))
 		sort.Strings(paths)
+		// The normal release-shaped fixture (numeric minSdk 21) first, so
+		// generated files sign and verify like an ordinary app; the others
+		// (codename minSdk, debuggable...) only as a fallback.
+		paths = append([]string{filepath.Join(dir, "min21-v123.apk")}, paths...)
 		for _, p := range paths {
 			if m := manifestOf(p); m != nil {
 				return m, strings.TrimSuffix(filepath.Base(p), ".apk")
