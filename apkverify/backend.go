@@ -2,6 +2,7 @@ package apkverify
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"io"
 
@@ -75,23 +76,47 @@ func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, 
 		return r
 	}
 	opts := signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK}
-	if m != nil && m.Full != nil {
-		// Reported beside the verdict; they prove nothing on their own.
-		if d, ok := m.Full.Meta(signer.StampMetaSource); ok {
-			opts.Source = d.String
-		}
-		if d, ok := m.Full.Meta(signer.StampMetaType); ok {
-			opts.Type = d.String
-		}
-	}
+	// Reported beside the verdict; they prove nothing on their own.
+	opts.Source, opts.Type = stampMarkers(m)
 	return signer.VerifySourceStamp(s.a, digests, opts)
+}
+
+// stampWithoutEntry reports the source stamp of an APK without the
+// stamp-cert-sha256 entry: absent (Present false, no errors: a file
+// without a stamp has nothing wrong with it), or a stamp block that no
+// signature binds to the app, which Android ignores (Present true, not
+// verified, apksig's SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST).
+func (s *schemes) stampWithoutEntry(m *Manifest) *signer.SourceStampResult {
+	var opts signer.SourceStampOptions
+	opts.Source, opts.Type = stampMarkers(m)
+	r := signer.VerifySourceStamp(s.a, nil, opts)
+	if !r.Present {
+		// apksig's status STAMP_MISSING stays in Status; its "missing"
+		// error would read as a failure of a file that has no stamp.
+		r.Errors = nil
+	}
+	return r
+}
+
+func stampMarkers(m *Manifest) (source, typ string) {
+	if m == nil || m.Full == nil {
+		return "", ""
+	}
+	if d, ok := m.Full.Meta(signer.StampMetaSource); ok {
+		source = d.String
+	}
+	if d, ok := m.Full.Meta(signer.StampMetaType); ok {
+		typ = d.String
+	}
+	return source, typ
 }
 
 // stampMinSDK is Android 11, the first version that checks source stamps.
 const stampMinSDK = 30
 
-func (s *schemes) frosting() *signer.FrostingResult {
-	return signer.VerifyFrosting(s.a, nil)
+// frosting checks Play frosting with keys, nil for the Play Store's.
+func (s *schemes) frosting(keys []*ecdsa.PublicKey) *signer.FrostingResult {
+	return signer.VerifyFrosting(s.a, keys)
 }
 
 // readManifest extracts the trust-relevant manifest facts, resolving

@@ -29,6 +29,45 @@
 // each violation with a stable code and a message naming the certificates
 // involved.
 //
+// # Evidence: what each piece proves, and what it does not
+//
+// The signing key (Result.Signers, Policy.TrustedCertSHA256) says who
+// signed the file: for a Play app, the app signing key Google holds for
+// the developer. It is the only evidence that the build is the app's own.
+// It says nothing about how the file reached you.
+//
+// The source stamp (Result.SourceStamp, Policy.RequireSourceStamp) is a
+// second signature, by the distributor's stamp key, over the same content
+// digests as the app's signatures; the app's signatures in turn cover the
+// stamp-cert-sha256 entry naming the stamp certificate. A verified stamp
+// by PlayStoreStampCertSHA256 shows that its signer (for Play, Google)
+// saw exactly this content. That certificate is an observation from many
+// Play deliveries; Google does not publish it. The manifest markers
+// com.android.stamp.source and com.android.stamp.type (SourceStamp.Source
+// and Type) are written into the manifest and prove nothing unless the
+// stamp verifies. A stamp is checked only when the signatures verified.
+// apksigner 31 does not verify stamps with the timestamp attribute
+// (present on recent Play deliveries), so it may disagree.
+//
+// The v4 signature (Result.V4, Options.V4Signature) is the .idsig file of
+// incremental installs: verified, it shows that the incremental-install
+// signature and its fs-verity Merkle tree match this APK and its v2/v3
+// signer. It proves nothing about distribution. Schemes.V4 is true only
+// when a given .idsig fully verified.
+//
+// Play frosting (Result.Frosting, Policy.RequireFrosting) is Google Play's
+// signature over its delivery metadata and a digest of the APK. Its layout
+// is known only from public reverse engineering, not from Google; key index
+// 0 is the key the Play Store app published in its configuration. It
+// never changes Verified: a failure is reported in Result.Frosting alone
+// and matters only to a Policy that requires it.
+//
+// Evidence a file does not carry is reported with Present false and no
+// errors; only a Policy requiring it turns its absence into a violation
+// (POLICY_SOURCE_STAMP_MISSING, POLICY_FROSTING_MISSING). A stamp or
+// frosting requirement never replaces the signing key: such a Policy
+// still needs TrustedCertSHA256 or InsecureAcceptAnySigner.
+//
 // Verify returns an error only when verification could not run: the file
 // could not be read, is not an APK Android would parse, has no usable
 // AndroidManifest.xml where the SDK range depends on it, or the context

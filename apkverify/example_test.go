@@ -57,6 +57,33 @@ func ExampleVerifyFile_policy() {
 	// POLICY_DEBUGGABLE
 }
 
+// Require evidence of delivery by Google Play on top of the signing key:
+// a verified source stamp by Play's stamp certificate and verified Play
+// frosting. A fixture built outside Play has neither.
+func ExampleVerifyFile_playDelivery() {
+	res, err := apkverify.VerifyFile(context.Background(), "../testdata/apk/min21-v123.apk", apkverify.Options{
+		Policy: &apkverify.Policy{
+			TrustedCertSHA256:      []string{fixtureKey},
+			RequireSourceStamp:     true,
+			TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256},
+			RequireFrosting:        true,
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("verified:", res.Verified, "trusted:", res.Trusted)
+	fmt.Println("stamp present:", res.SourceStamp.Present, "frosting present:", res.Frosting.Present)
+	for _, v := range res.Policy.Violations {
+		fmt.Println(v.Code)
+	}
+	// Output:
+	// verified: true trusted: false
+	// stamp present: false frosting present: false
+	// POLICY_SOURCE_STAMP_MISSING
+	// POLICY_FROSTING_MISSING
+}
+
 // Key rotation: a file whose v3 signer rotated from the pinned key is
 // trusted through its proof-of-rotation.
 func ExampleVerifyFile_rotation() {

@@ -1,6 +1,7 @@
 package apkverify
 
 import (
+	"crypto/ecdsa"
 	"encoding/hex"
 	"io"
 	"strings"
@@ -22,6 +23,12 @@ type Options struct {
 	// together with the APK, V4SignatureSize its length. Nil for none.
 	V4Signature     io.ReaderAt
 	V4SignatureSize int64
+
+	// FrostingKeys are the Play frosting public keys, indexed by the key
+	// index a frosting entry names (nil entries for unknown indexes). Nil
+	// means the keys the Play Store published (signer.PlayFrostingKeys);
+	// tests inject their own.
+	FrostingKeys []*ecdsa.PublicKey
 
 	// Policy, when non-nil, is the trust policy to apply once the
 	// signatures verified. See Policy.
@@ -80,7 +87,42 @@ type Policy struct {
 	// signed with a key the app rotated away from, for example because it
 	// leaked.
 	History *signer.Lineage
+
+	// RequireSourceStamp requires a source stamp that verified and was
+	// signed by one of TrustedStampCertSHA256: evidence that the
+	// distributor owning that stamp key (Google Play, for
+	// PlayStoreStampCertSHA256) saw exactly this content. Violations:
+	// POLICY_SOURCE_STAMP_MISSING, POLICY_SOURCE_STAMP_NOT_VERIFIED,
+	// POLICY_SOURCE_STAMP_UNTRUSTED.
+	//
+	// The stamp says nothing about who built the app: the signing-key
+	// rules above still apply, so a Policy that only requires a stamp
+	// still needs TrustedCertSHA256 or InsecureAcceptAnySigner.
+	RequireSourceStamp bool
+	// TrustedStampCertSHA256 are the SHA-256 fingerprints of the stamp
+	// certificates accepted by RequireSourceStamp, in the hex forms of
+	// TrustedCertSHA256. A stamp whose verified proof-of-rotation contains
+	// one of them is also accepted. RequireSourceStamp without any, or any
+	// without RequireSourceStamp, is an invalid Policy (ErrInvalidOptions):
+	// a stamp signed by an arbitrary key proves nothing, and trusted stamp
+	// certificates that are never checked would be a silent mistake.
+	TrustedStampCertSHA256 []string
+
+	// RequireFrosting requires Google Play frosting that verified with a
+	// known key (Options.FrostingKeys): evidence that the file is as Play
+	// delivered it. Violations: POLICY_FROSTING_MISSING,
+	// POLICY_FROSTING_NOT_VERIFIED. Without it, frosting is only reported.
+	RequireFrosting bool
 }
+
+// PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate
+// (CN=Android, OU=Android, O=Google Inc.) seen on the APKs Google Play
+// delivers, for Policy.TrustedStampCertSHA256.
+//
+// Google does not publish it: it was observed on many unrelated apps
+// delivered by Play from 2022 to 2026. A policy relying on it relies on
+// that observation, and must be updated should Google rotate the key.
+const PlayStoreStampCertSHA256 = signer.PlayStoreStampCertSHA256
 
 // parseFingerprint accepts the usual ways a SHA-256 fingerprint is
 // written: keytool's colon-separated upper case, the Play Console's, or

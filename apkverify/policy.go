@@ -11,7 +11,8 @@ import (
 // applyPolicy decides Result.Trusted. Every rule is evaluated, so the
 // violations list everything a release engineer has to fix, not just the
 // first problem.
-func applyPolicy(res *Result, p *Policy, trusted [][32]byte, manifestErr error) {
+func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
+	trusted := keys.signers
 	pr := &PolicyResult{Violations: []Violation{}, InsecureAcceptAnySigner: p.InsecureAcceptAnySigner && len(trusted) == 0}
 	res.Policy = pr
 	add := func(code, format string, args ...any) {
@@ -69,7 +70,110 @@ func applyPolicy(res *Result, p *Policy, trusted [][32]byte, manifestErr error) 
 			add(PolicySchemeMissing, "signature scheme %s is required but did not verify for %s", s, apiRange(res.MinSDK, res.MaxSDK))
 		}
 	}
+	if p.RequireSourceStamp {
+		checkStamp(res.SourceStamp, keys.stamps, add)
+	}
+	if p.RequireFrosting {
+		checkFrosting(res.Frosting, add)
+	}
 	res.Trusted = len(pr.Violations) == 0
+}
+
+// checkStamp requires a source stamp that verified and whose certificate,
+// or a certificate of its verified proof-of-rotation, is trusted.
+func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(string, string, ...any)) {
+	switch {
+	case st == nil || !st.Present:
+		add(PolicySourceStampMissing, "the APK has no source stamp (no %s entry); expected one signed by %s: the file was not delivered as a stamped APK (for Google Play, apps installed from Play carry one), or was re-signed since",
+			signer.StampCertDigestEntry, listStampCerts(trusted))
+	case !st.Verified:
+		why := string(st.Status)
+		if len(st.Errors) > 0 {
+			codes := make([]string, 0, len(st.Errors))
+			for _, e := range st.Errors {
+				codes = append(codes, e.Code)
+			}
+			why = strings.Join(dedupe(codes), ", ")
+		}
+		add(PolicySourceStampNotVerified, "the source stamp (certificate %s) did not verify (%s), so it proves nothing about where the file came from; expected a verified stamp signed by %s",
+			describeStamp(st), why, listStampCerts(trusted))
+	case !stampTrusted(st, trusted):
+		add(PolicySourceStampUntrusted, "the source stamp verified, but it was signed by %s; expected one of %s",
+			describeStamp(st), listStampCerts(trusted))
+	}
+}
+
+func stampTrusted(st *signer.SourceStampResult, trusted [][32]byte) bool {
+	certs := append([]string{st.CertSHA256}, st.Lineage...)
+	for _, c := range certs {
+		fp, ok := parseFingerprint(c)
+		if !ok {
+			continue
+		}
+		for _, t := range trusted {
+			if fp == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkFrosting requires Play frosting that verified with a known key.
+func checkFrosting(fr *signer.FrostingResult, add func(string, string, ...any)) {
+	switch {
+	case fr == nil || !fr.Present:
+		add(PolicyFrostingMissing, "the APK Signing Block has no Google Play frosting: the file is not an APK as Google Play delivered it (or it was re-signed since)")
+	case !fr.Verified:
+		var why []string
+		for _, l := range [][]Issue{fr.Errors, fr.Warnings} {
+			for _, i := range l {
+				why = append(why, i.Code+": "+i.Message)
+			}
+		}
+		if len(why) == 0 {
+			why = append(why, "no reason reported")
+		}
+		add(PolicyFrostingNotVerified, "the APK has Google Play frosting that did not verify with a known Play key (%s)", strings.Join(why, "; "))
+	}
+}
+
+// describeStamp names a stamp certificate: "<sha256> (CN=...)", marked
+// when it is Google Play's.
+func describeStamp(st *signer.SourceStampResult) string {
+	s := st.CertSHA256
+	if s == "" {
+		s = "unknown"
+	}
+	if st.Certificate != nil && st.Certificate.Subject != "" {
+		s += " (" + st.Certificate.Subject + ")"
+	}
+	if isPlayStampCert(st.CertSHA256) {
+		s += " [Google Play's stamp certificate]"
+	}
+	return s
+}
+
+func listStampCerts(fps [][32]byte) string {
+	s := make([]string, len(fps))
+	for i, fp := range fps {
+		s[i] = hex.EncodeToString(fp[:])
+		if s[i] == PlayStoreStampCertSHA256 {
+			s[i] += " [Google Play's stamp certificate]"
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// isPlayStampCert reports whether a hex fingerprint is
+// PlayStoreStampCertSHA256.
+func isPlayStampCert(hexFP string) bool {
+	fp, ok := parseFingerprint(hexFP)
+	if !ok {
+		return false
+	}
+	play, _ := parseFingerprint(PlayStoreStampCertSHA256)
+	return fp == play
 }
 
 // checkSigners applies the signer rules of rotation-aware trust:

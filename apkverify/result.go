@@ -57,17 +57,28 @@ type Result struct {
 	// Policy is the outcome of the trust policy, nil without one.
 	Policy *PolicyResult `json:"policy,omitempty"`
 
-	// SourceStamp is the source stamp (which store or tool the file came
-	// from), verified when the APK has one. Like Frosting it never changes
-	// Verified or Trusted; its problems are warnings.
+	// SourceStamp is the source stamp: the distributor (Google Play for
+	// Play deliveries) signing the APK's content digests with its stamp
+	// key. Verify always sets it. Present is false for a file without a
+	// stamp, with Status STAMP_MISSING and no errors: a missing stamp is
+	// not a failure of the file, only a Policy requiring one makes it a
+	// violation. A stamp is checked only when the signatures verified
+	// (else its error is SOURCE_STAMP_NOT_CHECKED). It never changes
+	// Verified; the problems of a stamp that was checked are also in
+	// Warnings. Only Policy.RequireSourceStamp makes it part of Trusted.
 	SourceStamp *signer.SourceStampResult `json:"sourceStamp,omitempty"`
 
 	// V4 is the outcome of the APK Signature Scheme v4 file given in
-	// Options, nil without one. Its errors are also in Errors.
+	// Options. Verify always sets it; Present is false when no file was
+	// given. Its errors are also in Errors, except V4_SIG_NOT_CHECKED
+	// (the v2/v3 signatures it pairs with failed first). Schemes.V4 is
+	// true only when a given file fully verified.
 	V4 *signer.V4Result `json:"v4,omitempty"`
 
-	// Frosting is Google Play's delivery signature, checked on its own:
-	// it never changes Verified or Trusted.
+	// Frosting is Google Play's delivery metadata signature, checked on
+	// its own. Verify always sets it; Present is false without frosting.
+	// It never changes Verified, and changes Trusted only under
+	// Policy.RequireFrosting.
 	Frosting *signer.FrostingResult `json:"frosting,omitempty"`
 
 	// SchemeResults are the raw per-scheme findings of the schemes that
@@ -190,6 +201,18 @@ const (
 	PolicyDebuggable          = "POLICY_DEBUGGABLE"
 	PolicyTestOnly            = "POLICY_TEST_ONLY"
 	PolicySchemeMissing       = "POLICY_SCHEME_MISSING"
+
+	// Policy.RequireSourceStamp: the APK has no source stamp, has one
+	// that did not verify, or has a verified one signed by a stamp
+	// certificate the policy does not trust.
+	PolicySourceStampMissing     = "POLICY_SOURCE_STAMP_MISSING"
+	PolicySourceStampNotVerified = "POLICY_SOURCE_STAMP_NOT_VERIFIED"
+	PolicySourceStampUntrusted   = "POLICY_SOURCE_STAMP_UNTRUSTED"
+
+	// Policy.RequireFrosting: the APK has no Play frosting, or has one
+	// that did not verify with a known key.
+	PolicyFrostingMissing     = "POLICY_FROSTING_MISSING"
+	PolicyFrostingNotVerified = "POLICY_FROSTING_NOT_VERIFIED"
 )
 
 // Err returns nil when the file verified and, if a Policy was given, is
@@ -242,33 +265,164 @@ func (r *Result) LineageOf() *signer.Lineage { return r.lineage }
 // resultJSON is Result's encoding: "trusted" appears exactly when a
 // policy was applied, so a missing key never reads as "not trusted".
 type resultJSON struct {
-	File          string                    `json:"file,omitempty"`
-	Verified      bool                      `json:"verified"`
-	Schemes       Schemes                   `json:"schemes"`
-	MinSDK        int                       `json:"minSdk"`
-	MaxSDK        int                       `json:"maxSdk"`
-	Signers       []Signer                  `json:"signers"`
-	Lineage       []LineageNode             `json:"lineage"`
-	Manifest      *Manifest                 `json:"manifest,omitempty"`
-	Errors        []Issue                   `json:"errors"`
-	Warnings      []Issue                   `json:"warnings"`
-	Trusted       *bool                     `json:"trusted,omitempty"`
-	Policy        *PolicyResult             `json:"policy,omitempty"`
-	SourceStamp   *signer.SourceStampResult `json:"sourceStamp,omitempty"`
-	V4            *signer.V4Result          `json:"v4,omitempty"`
-	Frosting      *signer.FrostingResult    `json:"frosting,omitempty"`
-	SchemeResults []*signer.SchemeResult    `json:"schemeResults,omitempty"`
+	File          string                 `json:"file,omitempty"`
+	Verified      bool                   `json:"verified"`
+	Schemes       Schemes                `json:"schemes"`
+	MinSDK        int                    `json:"minSdk"`
+	MaxSDK        int                    `json:"maxSdk"`
+	Signers       []Signer               `json:"signers"`
+	Lineage       []LineageNode          `json:"lineage"`
+	Manifest      *Manifest              `json:"manifest,omitempty"`
+	Errors        []Issue                `json:"errors"`
+	Warnings      []Issue                `json:"warnings"`
+	Trusted       *bool                  `json:"trusted,omitempty"`
+	Policy        *PolicyResult          `json:"policy,omitempty"`
+	SourceStamp   *sourceStampJSON       `json:"sourceStamp"`
+	V4            *v4JSON                `json:"v4"`
+	Frosting      *frostingJSON          `json:"frosting"`
+	SchemeResults []*signer.SchemeResult `json:"schemeResults,omitempty"`
+}
+
+// The evidence objects are always encoded, each with every key present so
+// that consumers never have to tell a missing key from a missing piece of
+// evidence: lists are [], unknown text "", unknown numbers (a stamp without
+// timestamp, frosting whose key index could not be read) null.
+
+// sourceStampJSON is the encoding of Result.SourceStamp.
+type sourceStampJSON struct {
+	Present  bool                     `json:"present"`
+	Verified bool                     `json:"verified"`
+	Status   signer.SourceStampStatus `json:"status"`
+	// CertSHA256 is the stamp certificate's SHA-256 (hex); PlayStoreCert
+	// says whether it is PlayStoreStampCertSHA256 (whether or not the
+	// stamp verified).
+	CertSHA256    string   `json:"certSha256"`
+	PlayStoreCert bool     `json:"playStoreCert"`
+	Timestamp     *int64   `json:"timestamp"`
+	Source        string   `json:"source"`
+	Type          string   `json:"type"`
+	Lineage       []string `json:"lineage"`
+	BlockVersion  int      `json:"blockVersion,omitempty"`
+	SignedSchemes []int    `json:"signedSchemes,omitempty"`
+	Errors        []Issue  `json:"errors"`
+	Warnings      []Issue  `json:"warnings"`
+}
+
+// v4JSON is the encoding of Result.V4.
+type v4JSON struct {
+	Present    bool     `json:"present"`
+	Verified   bool     `json:"verified"`
+	CertSHA256 []string `json:"certSha256"`
+	RootHash   string   `json:"rootHash"`
+	Errors     []Issue  `json:"errors"`
+	Warnings   []Issue  `json:"warnings"`
+}
+
+// frostingJSON is the encoding of Result.Frosting.
+type frostingJSON struct {
+	Present        bool    `json:"present"`
+	Verified       bool    `json:"verified"`
+	KeyIndex       *uint64 `json:"keyIndex"`
+	APKSHA256      string  `json:"apkSha256"`
+	ComputedSHA256 string  `json:"computedSha256"`
+	MetadataSize   int     `json:"metadataSize,omitempty"`
+	Errors         []Issue `json:"errors"`
+	Warnings       []Issue `json:"warnings"`
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func encodeStamp(st *signer.SourceStampResult) *sourceStampJSON {
+	if st == nil {
+		st = &signer.SourceStampResult{Status: signer.StampMissing}
+	}
+	j := &sourceStampJSON{
+		Present: st.Present, Verified: st.Verified, Status: st.Status,
+		CertSHA256: st.CertSHA256, PlayStoreCert: isPlayStampCert(st.CertSHA256),
+		Source: st.Source, Type: st.Type, Lineage: nonNil(st.Lineage),
+		BlockVersion: st.BlockVersion, SignedSchemes: st.SignedSchemes,
+		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings),
+	}
+	if st.Timestamp != 0 {
+		t := st.Timestamp
+		j.Timestamp = &t
+	}
+	return j
+}
+
+func (j *sourceStampJSON) decode() *signer.SourceStampResult {
+	if j == nil {
+		return nil
+	}
+	st := &signer.SourceStampResult{
+		Present: j.Present, Verified: j.Verified, Status: j.Status,
+		CertSHA256: j.CertSHA256, Source: j.Source, Type: j.Type,
+		Lineage: j.Lineage, BlockVersion: j.BlockVersion, SignedSchemes: j.SignedSchemes,
+		Errors: j.Errors, Warnings: j.Warnings,
+	}
+	if j.Timestamp != nil {
+		st.Timestamp = *j.Timestamp
+	}
+	return st
+}
+
+func encodeV4(r *signer.V4Result) *v4JSON {
+	if r == nil {
+		r = &signer.V4Result{}
+	}
+	return &v4JSON{
+		Present: r.Present, Verified: r.Verified, CertSHA256: nonNil(r.CertSHA256),
+		RootHash: r.RootHash, Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings),
+	}
+}
+
+func (j *v4JSON) decode() *signer.V4Result {
+	if j == nil {
+		return nil
+	}
+	return &signer.V4Result{Present: j.Present, Verified: j.Verified, CertSHA256: j.CertSHA256,
+		RootHash: j.RootHash, Errors: j.Errors, Warnings: j.Warnings}
+}
+
+func encodeFrosting(r *signer.FrostingResult) *frostingJSON {
+	if r == nil {
+		r = &signer.FrostingResult{}
+	}
+	return &frostingJSON{
+		Present: r.Present, Verified: r.Verified, KeyIndex: r.KeyIndex,
+		APKSHA256: r.APKSHA256, ComputedSHA256: r.ComputedSHA256, MetadataSize: r.MetadataSize,
+		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings),
+	}
+}
+
+func (j *frostingJSON) decode() *signer.FrostingResult {
+	if j == nil {
+		return nil
+	}
+	return &signer.FrostingResult{Present: j.Present, Verified: j.Verified, KeyIndex: j.KeyIndex,
+		APKSHA256: j.APKSHA256, ComputedSHA256: j.ComputedSHA256, MetadataSize: j.MetadataSize,
+		Errors: j.Errors, Warnings: j.Warnings}
 }
 
 // MarshalJSON encodes the Result with the field names documented on it;
-// lists are [] rather than null.
+// lists are [] rather than null. sourceStamp, v4 and frosting are always
+// encoded, with "present": false when the evidence is absent, and every
+// key always present (errors and warnings [], unknown numbers such as a
+// missing stamp timestamp or frosting key index null). sourceStamp adds
+// "playStoreCert", true when certSha256 is PlayStoreStampCertSHA256.
 func (r *Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
 		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
 		Signers: r.Signers, Lineage: r.Lineage, Manifest: r.Manifest,
 		Errors: r.Errors, Warnings: r.Warnings, Policy: r.Policy,
-		SourceStamp: r.SourceStamp, V4: r.V4, Frosting: r.Frosting, SchemeResults: r.SchemeResults,
+		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
+		SchemeResults: r.SchemeResults,
 	}
 	if j.Signers == nil {
 		j.Signers = []Signer{}
@@ -306,7 +460,8 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
 		Signers: j.Signers, Lineage: j.Lineage, Manifest: j.Manifest,
 		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy,
-		SourceStamp: j.SourceStamp, V4: j.V4, Frosting: j.Frosting, SchemeResults: j.SchemeResults,
+		SourceStamp: j.SourceStamp.decode(), V4: j.V4.decode(), Frosting: j.Frosting.decode(),
+		SchemeResults: j.SchemeResults,
 	}
 	if j.Trusted != nil {
 		r.Trusted = *j.Trusted

@@ -2,6 +2,7 @@ package apkverify
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -100,7 +101,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	trusted, err := checkOptions(opts)
+	keys, err := checkOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 		return nil, err
 	}
 	if opts.Policy != nil {
-		applyPolicy(v.res, opts.Policy, trusted, v.manifestErr)
+		applyPolicy(v.res, opts.Policy, keys, v.manifestErr)
 	}
 	return v.res, nil
 }
@@ -125,35 +126,55 @@ func ctxErr(ctx context.Context) error {
 	return nil
 }
 
-func checkOptions(opts Options) ([][32]byte, error) {
+// policyKeys are the parsed fingerprints of a Policy.
+type policyKeys struct {
+	signers [][32]byte
+	stamps  [][32]byte
+}
+
+func checkOptions(opts Options) (policyKeys, error) {
+	var keys policyKeys
 	if opts.MinSDK < 0 || opts.MaxSDK < 0 {
-		return nil, optionsError("SDK versions must not be negative (MinSDK %d, MaxSDK %d)", opts.MinSDK, opts.MaxSDK)
+		return keys, optionsError("SDK versions must not be negative (MinSDK %d, MaxSDK %d)", opts.MinSDK, opts.MaxSDK)
 	}
 	if opts.MinSDK > 0 && opts.MaxSDK > 0 && opts.MinSDK > opts.MaxSDK {
-		return nil, optionsError("MinSDK %d > MaxSDK %d", opts.MinSDK, opts.MaxSDK)
+		return keys, optionsError("MinSDK %d > MaxSDK %d", opts.MinSDK, opts.MaxSDK)
 	}
 	if opts.V4Signature != nil && opts.V4SignatureSize <= 0 {
-		return nil, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
+		return keys, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
 	}
-	if opts.Policy == nil {
-		return nil, nil
+	p := opts.Policy
+	if p == nil {
+		return keys, nil
 	}
-	var fps [][32]byte
-	for _, s := range opts.Policy.TrustedCertSHA256 {
+	for _, s := range p.TrustedCertSHA256 {
 		fp, ok := parseFingerprint(s)
 		if !ok {
-			return nil, optionsError("trusted certificate %q is not a SHA-256 fingerprint (64 hex digits)", s)
+			return keys, optionsError("trusted certificate %q is not a SHA-256 fingerprint (64 hex digits)", s)
 		}
-		fps = append(fps, fp)
+		keys.signers = append(keys.signers, fp)
 	}
-	for _, s := range opts.Policy.RequireSchemes {
+	for _, s := range p.TrustedStampCertSHA256 {
+		fp, ok := parseFingerprint(s)
+		if !ok {
+			return keys, optionsError("trusted stamp certificate %q is not a SHA-256 fingerprint (64 hex digits)", s)
+		}
+		keys.stamps = append(keys.stamps, fp)
+	}
+	switch {
+	case p.RequireSourceStamp && len(keys.stamps) == 0:
+		return keys, optionsError("RequireSourceStamp needs the trusted stamp certificates in TrustedStampCertSHA256 (for Google Play: PlayStoreStampCertSHA256): a stamp signed by any key proves nothing")
+	case !p.RequireSourceStamp && len(keys.stamps) > 0:
+		return keys, optionsError("TrustedStampCertSHA256 is set but RequireSourceStamp is not: set RequireSourceStamp to check the stamp")
+	}
+	for _, s := range p.RequireSchemes {
 		switch s {
 		case signer.SchemeV1, signer.SchemeV2, signer.SchemeV3, signer.SchemeV31, signer.SchemeV4:
 		default:
-			return nil, optionsError("unknown scheme %q in RequireSchemes (want v1, v2, v3, v31 or v4)", s)
+			return keys, optionsError("unknown scheme %q in RequireSchemes (want v1, v2, v3, v31 or v4)", s)
 		}
 	}
-	return fps, nil
+	return keys, nil
 }
 
 // verification is one run of Android's decision procedure over a file.
@@ -222,6 +243,7 @@ func (v *verification) run() error {
 		return err
 	}
 	v.finish()
+	v.evidence()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
 	}
@@ -715,6 +737,10 @@ func (v *verification) schemeLineage() *signer.Lineage {
 // where the file came from and never changes the signature verdict.
 func (v *verification) sourceStamp() {
 	if v.a.Lookup(signer.StampCertDigestEntry) == nil {
+		// No stamp, or a stamp block without the entry that binds it to
+		// the app's signatures: Android ignores the block. Reported in
+		// Result.SourceStamp only.
+		v.res.SourceStamp = v.s.stampWithoutEntry(v.manifest)
 		return
 	}
 	checked := map[signer.Scheme]*signer.SchemeResult{}
@@ -789,10 +815,65 @@ func (v *verification) finish() {
 		res.SchemeResults = append(res.SchemeResults, v32)
 		v.issues(signer.SchemeV32, nil, v32.Warnings)
 	}
+	res.Frosting = &signer.FrostingResult{}
 	if block := v.a.SigningBlock(); block != nil {
 		if _, ok := block.Find(signer.BlockIDFrosting); ok {
-			res.Frosting = v.s.frosting()
+			res.Frosting = v.s.frosting(v.opts.FrostingKeys)
 		}
+	}
+}
+
+// Codes of the evidence a failed verification left unchecked. They are
+// reported only in Result.SourceStamp and Result.V4, never in
+// Result.Errors: the file already failed for the reasons there.
+const (
+	// CodeStampNotChecked: the APK has a source stamp, but its
+	// signatures did not verify, and a stamp vouches only for content
+	// whose signatures verified.
+	CodeStampNotChecked = "SOURCE_STAMP_NOT_CHECKED"
+	// CodeV4NotChecked: a v4 signature file was given, but the APK's
+	// v2/v3 signatures it pairs with did not verify.
+	CodeV4NotChecked = "V4_SIG_NOT_CHECKED"
+)
+
+// evidence completes Result.SourceStamp and Result.V4 when the run ended
+// before checking them, so that they always say whether the evidence was
+// there: a stamp the file carries or a .idsig the caller gave is never
+// reported as absent.
+func (v *verification) evidence() {
+	res := v.res
+	if res.SourceStamp == nil {
+		e := v.a.Lookup(signer.StampCertDigestEntry)
+		if e == nil {
+			res.SourceStamp = v.s.stampWithoutEntry(v.manifest)
+		} else {
+			st := &signer.SourceStampResult{Present: true, Status: signer.StampNotVerified}
+			st.Source, st.Type = stampMarkers(v.manifest)
+			if b, err := e.ReadAll(4 << 10); err == nil {
+				st.CertSHA256 = hex.EncodeToString(b)
+			}
+			st.Errors = append(st.Errors, Issue{Code: CodeStampNotChecked, Scheme: signer.SchemeStamp, Signer: -1,
+				Message: "the source stamp was not checked because the APK's signatures did not verify: a stamp vouches only for signed content"})
+			res.SourceStamp = st
+		}
+	}
+	switch {
+	case res.V4 != nil:
+	case v.opts.V4Signature == nil:
+		res.V4 = &signer.V4Result{}
+	default:
+		r := &signer.V4Result{Present: true}
+		for _, i := range res.Errors {
+			if i.Scheme == signer.SchemeV4 {
+				// V4_SIG_NOT_APPLICABLE: the range has no v2+ platform.
+				r.Errors = append(r.Errors, i)
+			}
+		}
+		if len(r.Errors) == 0 {
+			r.Errors = append(r.Errors, Issue{Code: CodeV4NotChecked, Scheme: signer.SchemeV4, Signer: -1,
+				Message: "the v4 signature was not checked because the APK's v2/v3 signatures it pairs with did not verify"})
+		}
+		res.V4 = r
 	}
 }
 

@@ -11,6 +11,12 @@
 // verified (and is trusted, when a policy flag was given), 1 when any did
 // not, 2 for usage errors, unreadable files and files that are not APKs.
 //
+// Each result ends with the evidence of distribution: the source stamp
+// (--require-play-stamp and --stamp-cert-sha256 require one), the v4
+// signature given with --v4-signature, and Google Play frosting
+// (--require-frosting requires it). Like the other policy flags they
+// decide trust, never the signature verdict.
+//
 // With --json, each file's result is printed as the JSON encoding of
 // apkverify.Result (one object per line when several files are given);
 // files that could not be verified print {"file", "verified": false,
@@ -27,6 +33,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/signer"
@@ -63,6 +70,9 @@ type config struct {
 	allowTestOnly           bool
 	lineage                 string
 	insecureAcceptAnySigner bool
+	stampCerts              listFlag
+	requirePlayStamp        bool
+	requireFrosting         bool
 
 	files           []string
 	policyRequested bool
@@ -87,11 +97,15 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&c.schemes, "require-scheme", "signature scheme that must verify: v1, v2, v3, v31 or v4 (repeatable)")
 	fs.StringVar(&c.lineage, "lineage", "", "the app's signing history (lineage file from apksigner rotate): refuse files signed by an older key without the rollback capability")
 	fs.BoolVar(&c.insecureAcceptAnySigner, "insecure-any-signer", false, "apply the policy without checking who signed (INSECURE: trusts any key)")
+	fs.Var(&c.stampCerts, "stamp-cert-sha256", "require a verified source stamp signed by this stamp certificate SHA-256 in hex (repeatable)")
+	fs.BoolVar(&c.requirePlayStamp, "require-play-stamp", false, "require a verified source stamp by Google Play's stamp certificate (observed on Play deliveries; Google does not publish it)")
+	fs.BoolVar(&c.requireFrosting, "require-frosting", false, "require Google Play frosting that verifies with a known Play key")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: verify [flags] FILE...\n\n"+
 			"Verifies APK signatures as Android does for every API level the app installs on.\n"+
 			"Policy flags (--cert-sha256, --package, --min-version-code, --require-scheme, --lineage,\n"+
-			"--insecure-any-signer) also decide whether each file is a trusted build.\n\n"+
+			"--insecure-any-signer, --stamp-cert-sha256, --require-play-stamp, --require-frosting)\n"+
+			"also decide whether each file is a trusted build.\n\n"+
 			"Exit status: 0 all verified (and trusted), 1 some did not, 2 usage or unreadable/non-APK files.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -122,7 +136,8 @@ func parseArgs(c *config, args []string) error {
 	}
 	seen := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
-	for _, name := range []string{"cert-sha256", "package", "min-version-code", "require-scheme", "lineage", "insecure-any-signer"} {
+	for _, name := range []string{"cert-sha256", "package", "min-version-code", "require-scheme", "lineage", "insecure-any-signer",
+		"stamp-cert-sha256", "require-play-stamp", "require-frosting"} {
 		if seen[name] {
 			c.policyRequested = true
 		}
@@ -166,7 +181,14 @@ func setup(c *config) error {
 		MinVersionCode:          c.minVersionCode,
 		AllowDebuggable:         c.allowDebuggable,
 		AllowTestOnly:           c.allowTestOnly,
+		RequireFrosting:         c.requireFrosting,
 	}
+	// Either stamp flag requires a stamp; together they trust both.
+	p.TrustedStampCertSHA256 = append(p.TrustedStampCertSHA256, c.stampCerts...)
+	if c.requirePlayStamp {
+		p.TrustedStampCertSHA256 = append(p.TrustedStampCertSHA256, apkverify.PlayStoreStampCertSHA256)
+	}
+	p.RequireSourceStamp = len(p.TrustedStampCertSHA256) > 0
 	for _, s := range c.schemes {
 		p.RequireSchemes = append(p.RequireSchemes, signer.Scheme(strings.ToLower(strings.ReplaceAll(s, ".", ""))))
 	}
@@ -350,12 +372,7 @@ func (c *config) printResult(i int, res *apkverify.Result) {
 		}
 		fmt.Fprintln(w)
 	}
-	if st := res.SourceStamp; st != nil && st.Present {
-		fmt.Fprintf(w, "  source stamp: verified %s, certificate %s\n", yesNo(st.Verified), st.CertSHA256)
-	}
-	if fr := res.Frosting; fr != nil && fr.Present {
-		fmt.Fprintf(w, "  Play frosting: verified %s\n", yesNo(fr.Verified))
-	}
+	c.printEvidence(res)
 	for _, e := range res.Errors {
 		fmt.Fprintf(w, "  ERROR %s\n", issueLine(e))
 	}
@@ -410,4 +427,93 @@ func (c *config) printWarnings(warnings []apkverify.Issue) {
 		}
 		fmt.Fprintf(c.stdout, "  WARNING %s\n", line)
 	}
+}
+
+// printEvidence prints the "Evidence of distribution" block: the source
+// stamp, the v4 signature and Play frosting, each with what it proves.
+func (c *config) printEvidence(res *apkverify.Result) {
+	w := c.stdout
+	fmt.Fprintln(w, "  Evidence of distribution:")
+	st := res.SourceStamp
+	switch {
+	case st == nil:
+		fmt.Fprintln(w, "    source stamp:  none")
+	case !st.Present:
+		fmt.Fprintln(w, "    source stamp:  none")
+		if st.Source != "" || st.Type != "" {
+			// Markers without a stamp: someone wrote them by hand.
+			fmt.Fprintf(w, "                   source %s, type %s (unverified: proves nothing)\n", orNone(st.Source), orNone(st.Type))
+		}
+	default:
+		fmt.Fprintf(w, "    source stamp:  verified %s", yesNo(st.Verified))
+		if !st.Verified {
+			fmt.Fprintf(w, " (%s)", firstIssue(st.Errors, string(st.Status)))
+		}
+		fmt.Fprintln(w)
+		if st.CertSHA256 != "" {
+			who := "not the Google Play stamp certificate"
+			if signer.NormalizeSHA256Hex(st.CertSHA256) == apkverify.PlayStoreStampCertSHA256 {
+				who = "the Google Play stamp certificate"
+			}
+			fmt.Fprintf(w, "                   certificate %s (%s)\n", st.CertSHA256, who)
+		}
+		if st.Timestamp != 0 {
+			fmt.Fprintf(w, "                   stamped %s\n", time.Unix(st.Timestamp, 0).UTC().Format("2006-01-02 15:04:05 UTC"))
+		}
+		if st.Source != "" || st.Type != "" {
+			note := "(unverified: proves nothing)"
+			if st.Verified {
+				note = "(manifest markers; meaningful only because the stamp verified)"
+			}
+			fmt.Fprintf(w, "                   source %s, type %s %s\n", orNone(st.Source), orNone(st.Type), note)
+		}
+	}
+	switch v4 := res.V4; {
+	case v4 == nil || !v4.Present:
+		fmt.Fprintln(w, "    v4 signature:  not given")
+	case v4.Verified && len(v4.Errors) == 0:
+		fmt.Fprintln(w, "    v4 signature:  given, verified yes")
+	default:
+		fmt.Fprintf(w, "    v4 signature:  given, verified no (%s)\n", firstIssue(v4.Errors, "not verified"))
+	}
+	switch fr := res.Frosting; {
+	case fr == nil || !fr.Present:
+		fmt.Fprintln(w, "    Play frosting: none")
+	case fr.Verified:
+		fmt.Fprintf(w, "    Play frosting: present, verified yes (key index %s)\n", keyIndex(fr.KeyIndex))
+	default:
+		why := firstIssue(fr.Errors, "")
+		if why == "" && fr.KeyIndex != nil {
+			why = "unknown key index " + keyIndex(fr.KeyIndex)
+		}
+		if why == "" {
+			why = firstIssue(fr.Warnings, "not verified")
+		}
+		fmt.Fprintf(w, "    Play frosting: present, verified no (%s)\n", why)
+	}
+}
+
+func firstIssue(issues []apkverify.Issue, otherwise string) string {
+	if len(issues) == 0 {
+		return otherwise
+	}
+	s := issues[0].Code + ": " + issues[0].Message
+	if n := len(issues) - 1; n > 0 {
+		s += fmt.Sprintf("; and %d more", n)
+	}
+	return s
+}
+
+func keyIndex(k *uint64) string {
+	if k == nil {
+		return "unknown"
+	}
+	return fmt.Sprint(*k)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -14,6 +14,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // binary is the verify command built once for all tests, so they exercise
@@ -235,4 +239,201 @@ func TestREADMEFirstCommand(t *testing.T) {
 	out, errOut, code := runVerify(t, args...)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	require.Contains(t, out, "VERIFIED")
+}
+
+// realWorld returns the path of a real-world APK of the shared corpus, or
+// skips when it is absent.
+func realWorld(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(conformance.RealWorldDir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real-world APK %s not found: %v", name, err)
+	}
+	return p
+}
+
+const (
+	playStampCert     = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
+	reasilyKey        = "eb7562595921795e5936d9c1c90cfdd0fedf79a7f187f3be7b75b9bc30d4e192"
+	calculatorKey     = "90e8b84c91ae47530018af7fc35a943716fc8d2271f03548a1833be0166e2066"
+	anotherStampCert  = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	reasilyFile       = "play-reasily-base.apk"
+	calculatorFile    = "play-google-calculator_78000303.apk"
+	fdroidFile        = "fdroid-org.sajeg.fallingblocks_3.apk"
+	evidenceHeader    = "Evidence of distribution:"
+	markersMeaningful = "(manifest markers; meaningful only because the stamp verified)"
+)
+
+// TestEvidenceFlags covers --require-play-stamp, --stamp-cert-sha256 and
+// --require-frosting, and the "Evidence of distribution" block.
+func TestEvidenceFlags(t *testing.T) {
+	cases := []struct {
+		name     string
+		args     func(t *testing.T) []string
+		wantCode int
+		wantOut  []string
+		wantErr  []string
+	}{
+		{"Play delivery with the Play stamp and its key", func(t *testing.T) []string {
+			return []string{"--require-play-stamp", "--cert-sha256", reasilyKey, realWorld(t, reasilyFile)}
+		}, 0, []string{
+			"policy:   TRUSTED", evidenceHeader,
+			"source stamp:  verified yes", playStampCert + " (the Google Play stamp certificate)",
+			"stamped 2026-01-13", "source https://play.google.com/store, type STAMP_TYPE_DISTRIBUTION_APK " + markersMeaningful,
+			"v4 signature:  not given", "Play frosting: present, verified yes (key index 0)",
+		}, nil},
+		{"F-Droid build has no Play stamp", func(t *testing.T) []string {
+			return []string{"--require-play-stamp", "--insecure-any-signer", realWorld(t, fdroidFile)}
+		}, 1, []string{"source stamp:  none", "Play frosting: none", "NOT TRUSTED", "POLICY_SOURCE_STAMP_MISSING"}, nil},
+		{"tampered stamp: markers prove nothing", func(t *testing.T) []string {
+			return []string{"--require-play-stamp", "--cert-sha256", reasilyKey, tamperedStamp(t)}
+		}, 1, []string{
+			"VERIFIED for API 23+", "source stamp:  verified no (SOURCE_STAMP_", "(unverified: proves nothing)",
+			"Play frosting: present, verified yes", "POLICY_SOURCE_STAMP_NOT_VERIFIED",
+		}, nil},
+		{"another stamp certificate required", func(t *testing.T) []string {
+			return []string{"--stamp-cert-sha256", anotherStampCert, "--cert-sha256", reasilyKey, realWorld(t, reasilyFile)}
+		}, 1, []string{"POLICY_SOURCE_STAMP_UNTRUSTED: the source stamp verified, but it was signed by " + playStampCert, "expected one of " + anotherStampCert}, nil},
+		{"both stamp flags trust either certificate", func(t *testing.T) []string {
+			return []string{"--stamp-cert-sha256", anotherStampCert, "--require-play-stamp", "--cert-sha256", reasilyKey, realWorld(t, reasilyFile)}
+		}, 0, []string{"policy:   TRUSTED"}, nil},
+		{"stamp flag alone does not pin the signing key", func(t *testing.T) []string {
+			return []string{"--require-play-stamp", realWorld(t, reasilyFile)}
+		}, 1, []string{"POLICY_NO_TRUSTED_KEY"}, nil},
+		{"Play frosting required and present", func(t *testing.T) []string {
+			return []string{"--require-frosting", "--cert-sha256", calculatorKey, realWorld(t, calculatorFile)}
+		}, 0, []string{"policy:   TRUSTED", "Play frosting: present, verified yes (key index 0)", "source stamp:  none"}, nil},
+		{"Play frosting required, none", func(t *testing.T) []string {
+			return []string{"--require-frosting", "--cert-sha256", keyA, apk(t, "min21-v123.apk")}
+		}, 1, []string{"POLICY_FROSTING_MISSING"}, nil},
+		{"evidence block without a policy", func(t *testing.T) []string { return []string{apk(t, "min21-v123.apk")} }, 0,
+			[]string{evidenceHeader, "source stamp:  none", "v4 signature:  not given", "Play frosting: none"}, nil},
+		{"v4 signature verified", func(t *testing.T) []string {
+			return []string{"--v4-signature", apk(t, "min21-v1234.apk.idsig"), apk(t, "min21-v1234.apk")}
+		}, 0, []string{"v4 signature:  given, verified yes"}, nil},
+		{"v4 signature tampered", func(t *testing.T) []string {
+			return []string{"--v4-signature", apk(t, "min21-v1234.sig-tampered.idsig"), apk(t, "min21-v1234.apk")}
+		}, 1, []string{"v4 signature:  given, verified no (V4_SIG_DID_NOT_VERIFY"}, nil},
+		{"malformed stamp certificate", func(t *testing.T) []string {
+			return []string{"--stamp-cert-sha256", "12:34", "--insecure-any-signer", apk(t, "min21-v123.apk")}
+		}, 2, nil, []string{"INVALID_OPTIONS", `"12:34"`}},
+		{"help names the new flags", func(t *testing.T) []string { return []string{"-h"} }, 0, nil,
+			[]string{"--stamp-cert-sha256", "--require-play-stamp", "--require-frosting"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := runVerify(t, c.args(t)...)
+			require.Equal(t, c.wantCode, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, w := range c.wantOut {
+				require.Contains(t, out, w)
+			}
+			for _, w := range c.wantErr {
+				require.Contains(t, errOut, w)
+			}
+		})
+	}
+}
+
+// TestEvidenceJSONOutput checks that sourceStamp, v4 and frosting are
+// always in the --json output with the documented field names.
+func TestEvidenceJSONOutput(t *testing.T) {
+	decode := func(t *testing.T, out string) map[string]any {
+		t.Helper()
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &m), out)
+		for _, k := range []string{"sourceStamp", "v4", "frosting"} {
+			require.Contains(t, m, k)
+		}
+		st := m["sourceStamp"].(map[string]any)
+		for _, k := range []string{"present", "verified", "certSha256", "timestamp", "source", "type", "lineage", "errors", "warnings"} {
+			require.Contains(t, st, k, "sourceStamp.%s", k)
+		}
+		for _, k := range []string{"present", "verified", "errors"} {
+			require.Contains(t, m["v4"], k, "v4.%s", k)
+		}
+		for _, k := range []string{"present", "verified", "keyIndex", "errors"} {
+			require.Contains(t, m["frosting"], k, "frosting.%s", k)
+		}
+		return m
+	}
+	t.Run("Play delivery", func(t *testing.T) {
+		out, _, code := runVerify(t, "--json", "--require-play-stamp", "--require-frosting", "--cert-sha256", reasilyKey, realWorld(t, reasilyFile))
+		require.Equal(t, 0, code, out)
+		m := decode(t, out)
+		require.Equal(t, true, m["trusted"])
+		st := m["sourceStamp"].(map[string]any)
+		require.Equal(t, true, st["present"])
+		require.Equal(t, true, st["verified"])
+		require.Equal(t, playStampCert, st["certSha256"])
+		require.Equal(t, "https://play.google.com/store", st["source"])
+		require.Equal(t, "STAMP_TYPE_DISTRIBUTION_APK", st["type"])
+		require.Equal(t, []any{}, st["errors"])
+		fr := m["frosting"].(map[string]any)
+		require.Equal(t, true, fr["verified"])
+		require.Equal(t, float64(0), fr["keyIndex"])
+		require.Equal(t, false, m["v4"].(map[string]any)["present"])
+	})
+	t.Run("untrusted stamp", func(t *testing.T) {
+		out, _, code := runVerify(t, "--json", "--stamp-cert-sha256", anotherStampCert, "--cert-sha256", reasilyKey, realWorld(t, reasilyFile))
+		require.Equal(t, 1, code, out)
+		m := decode(t, out)
+		require.Equal(t, false, m["trusted"])
+		require.Equal(t, true, m["verified"])
+		v := m["policy"].(map[string]any)["violations"].([]any)
+		require.Len(t, v, 1)
+		require.Equal(t, "POLICY_SOURCE_STAMP_UNTRUSTED", v[0].(map[string]any)["code"])
+	})
+	t.Run("no evidence", func(t *testing.T) {
+		out, _, code := runVerify(t, "--json", apk(t, "min21-v123.apk"))
+		require.Equal(t, 0, code, out)
+		m := decode(t, out)
+		for _, k := range []string{"sourceStamp", "v4", "frosting"} {
+			o := m[k].(map[string]any)
+			require.Equal(t, false, o["present"], k)
+			require.Equal(t, false, o["verified"], k)
+			require.Equal(t, []any{}, o["errors"], "%s: absent evidence is not an error", k)
+		}
+	})
+	for _, c := range []struct {
+		idsig    string
+		wantCode int
+		verified bool
+		reason   string
+	}{
+		{"min21-v1234.apk.idsig", 0, true, ""},
+		{"min21-v1234.sig-tampered.idsig", 1, false, "V4_SIG_DID_NOT_VERIFY"},
+	} {
+		t.Run("v4 "+c.idsig, func(t *testing.T) {
+			out, _, code := runVerify(t, "--json", "--v4-signature", apk(t, c.idsig), apk(t, "min21-v1234.apk"))
+			require.Equal(t, c.wantCode, code, out)
+			m := decode(t, out)
+			require.Equal(t, c.verified, m["verified"])
+			require.Equal(t, c.verified, m["schemes"].(map[string]any)["v4"])
+			v4 := m["v4"].(map[string]any)
+			require.Equal(t, true, v4["present"])
+			require.Equal(t, c.verified, v4["verified"])
+			if c.reason != "" {
+				e := v4["errors"].([]any)[0].(map[string]any)
+				require.Equal(t, c.reason, e["code"])
+				require.NotEmpty(t, e["message"])
+			}
+		})
+	}
+}
+
+// tamperedStamp copies the Play delivery with one byte of its source stamp
+// signature flipped. The app's signatures and frosting do not cover the
+// stamp pair, so only the stamp fails.
+func tamperedStamp(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(realWorld(t, reasilyFile))
+	require.NoError(t, err)
+	a, err := apkzip.Open(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	p, ok := a.SigningBlock().Find(signer.BlockIDSourceStampV2)
+	require.True(t, ok)
+	b[p.ValueOffset+p.ValueSize-1] ^= 0x01
+	out := filepath.Join(t.TempDir(), "stamp-tampered.apk")
+	require.NoError(t, os.WriteFile(out, b, 0o600))
+	return out
 }
