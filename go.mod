@@ -4,6 +4,7 @@ go 1.24
 
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/shogo82148/androidbinary v1.0.6 // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
