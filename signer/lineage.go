@@ -262,33 +262,58 @@ func lineageIndexOf(l *Lineage, cert *Certificate) int {
 	return -1
 }
 
-// lineagePrefixOf reports whether a's certificates are the first nodes of
-// b's, the consistency apksig demands between the lineages of one APK.
-func lineagePrefixOf(a, b *Lineage) bool {
-	if len(a.Nodes) > len(b.Nodes) {
-		return false
+// mergeLineages joins two lineages of one APK into one history, as
+// apksig's mergeLineageWith does: the one holding the other's first
+// certificate is the descendant; the ancestor's nodes up to that
+// certificate come first, then the two must name the same certificates
+// for as long as both go on, and whichever is longer supplies the rest.
+// It fails when the lineages do not overlap or diverge.
+func mergeLineages(a, b *Lineage) (*Lineage, bool) {
+	if len(a.Nodes) == 0 || len(b.Nodes) == 0 {
+		return nil, false
 	}
-	for i := range a.Nodes {
-		if !bytes.Equal(a.Nodes[i].Certificate.Raw, b.Nodes[i].Certificate.Raw) {
-			return false
+	anc, desc := a, b
+	if lineageIndexOf(b, a.Nodes[0].Certificate) >= 0 {
+		anc, desc = b, a
+	}
+	merged := &Lineage{}
+	ai := 0
+	first := desc.Nodes[0].Certificate
+	for ai < len(anc.Nodes) && !bytes.Equal(anc.Nodes[ai].Certificate.Raw, first.Raw) {
+		merged.Nodes = append(merged.Nodes, anc.Nodes[ai])
+		ai++
+	}
+	if ai == len(anc.Nodes) {
+		return nil, false // no common certificate
+	}
+	ai++
+	merged.Nodes = append(merged.Nodes, desc.Nodes[0])
+	di := 1
+	for ; ai < len(anc.Nodes) && di < len(desc.Nodes); ai, di = ai+1, di+1 {
+		if !bytes.Equal(anc.Nodes[ai].Certificate.Raw, desc.Nodes[di].Certificate.Raw) {
+			return nil, false // the histories diverge
 		}
+		merged.Nodes = append(merged.Nodes, desc.Nodes[di])
 	}
-	return true
+	merged.Nodes = append(merged.Nodes, anc.Nodes[ai:]...)
+	merged.Nodes = append(merged.Nodes, desc.Nodes[di:]...)
+	return merged, true
 }
 
-// consolidateLineages returns the longest of the lineages after checking
-// that every other one is a prefix of it; nil when there are none.
+// consolidateLineages merges the lineages of an APK's signers into one
+// history (nil when there are none) and reports whether they were
+// consistent.
 func consolidateLineages(ls []*Lineage) (*Lineage, bool) {
-	var longest *Lineage
-	for _, l := range ls {
-		if longest == nil || len(l.Nodes) > len(longest.Nodes) {
-			longest = l
-		}
+	if len(ls) == 0 {
+		return nil, true
 	}
-	for _, l := range ls {
-		if !lineagePrefixOf(l, longest) {
-			return longest, false
+	out := ls[0]
+	for _, l := range ls[1:] {
+		m, ok := mergeLineages(out, l)
+		if !ok {
+			return out, false
 		}
+		out = m
 	}
-	return longest, true
+	return out, true
 }

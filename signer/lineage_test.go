@@ -226,3 +226,59 @@ func v23LongLineage(t *testing.T, n int) []byte {
 	}
 	return v23BuildLineage(t, nodes, 0)
 }
+
+// TestMergeLineages checks how the lineages of several signers of one APK
+// combine into one key history, or are refused as inconsistent.
+func TestMergeLineages(t *testing.T) {
+	certs := map[string]*Certificate{}
+	for _, n := range []string{"A", "B", "C", "D"} {
+		c, err := ParseCertificate(v23NewKey(t, "merge "+n).cert)
+		require.NoError(t, err)
+		certs[n] = c
+	}
+	mk := func(names string) *Lineage {
+		l := &Lineage{}
+		for _, n := range names {
+			l.Nodes = append(l.Nodes, LineageNode{Certificate: certs[string(n)]})
+		}
+		return l
+	}
+	names := func(l *Lineage) string {
+		s := ""
+		for _, n := range l.Nodes {
+			for k, c := range certs {
+				if c == n.Certificate {
+					s += k
+				}
+			}
+		}
+		return s
+	}
+	tests := []struct {
+		a, b string
+		want string // "" = refused
+	}{
+		{a: "AB", b: "BC", want: "ABC"},
+		{a: "BC", b: "AB", want: "ABC"},
+		{a: "ABC", b: "AB", want: "ABC"},
+		{a: "A", b: "AB", want: "AB"},
+		{a: "AB", b: "AB", want: "AB"},
+		{a: "AB", b: "CD"},
+		{a: "AB", b: "AC"},
+		{a: "ABC", b: "BD"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.a+"+"+tc.b, func(t *testing.T) {
+			m, ok := mergeLineages(mk(tc.a), mk(tc.b))
+			if tc.want == "" {
+				assert.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			assert.Equal(t, tc.want, names(m))
+			all, ok := consolidateLineages([]*Lineage{mk(tc.a), mk(tc.b)})
+			assert.True(t, ok)
+			assert.Equal(t, tc.want, names(all))
+		})
+	}
+}

@@ -38,7 +38,10 @@ type V1Options struct {
 	// signatures were found in the APK; X-Android-APK-Signed headers naming
 	// other supported schemes mean those signatures were stripped. Nil
 	// derives them from the archive like Android does: 2 when the signing
-	// block has a v2 pair, 3 when it has a v3 pair and MaxSDK >= 28.
+	// block has a v2 pair and MaxSDK >= 24, 3 when it has a v3 pair and
+	// MaxSDK >= 28. (Android counts a scheme only once it verified; when it
+	// does not, the APK is rejected before v1 matters, so presence gives
+	// the same final verdict.)
 	FoundSchemeIDs []int
 	// Workers is the number of goroutines hashing entries; 0 means
 	// runtime.GOMAXPROCS(0).

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -233,16 +234,22 @@ func TestV1SpeedVsApksigner(t *testing.T) {
 	_, _ = io.Copy(io.Discard, fh)
 	fh.Close()
 
-	start := time.Now()
-	r := VerifyV1(context.Background(), v1OpenFile(t, path), 21, MaxSDK)
-	ours := time.Since(start)
-	require.True(t, r.Verified, "errors %v", r.Errors)
+	// The machine is shared: runs alternate, and the best of each is
+	// compared (the least disturbed run of either tool).
+	var ours, theirs []time.Duration
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		r := VerifyV1(context.Background(), v1OpenFile(t, path), 21, MaxSDK)
+		ours = append(ours, time.Since(start))
+		require.True(t, r.Verified, "errors %v", r.Errors)
 
-	start = time.Now()
-	out, err := exec.Command(tool, "verify", "--min-sdk-version", "21", path).CombinedOutput()
-	theirs := time.Since(start)
-	require.NoError(t, err, "apksigner: %s", out)
-
-	t.Logf("APK %d MB (%d MB uncompressed): VerifyV1 %v (%.0f MB/s), apksigner %v; speed-up %.2fx",
-		st.Size()>>20, total>>20, ours, float64(total)/ours.Seconds()/(1<<20), theirs, theirs.Seconds()/ours.Seconds())
+		start = time.Now()
+		out, err := exec.Command(tool, "verify", "--min-sdk-version", "21", path).CombinedOutput()
+		theirs = append(theirs, time.Since(start))
+		require.NoError(t, err, "apksigner: %s", out)
+	}
+	t.Logf("runs: VerifyV1 %v, apksigner %v", ours, theirs)
+	bestOurs, bestTheirs := slices.Min(ours), slices.Min(theirs)
+	t.Logf("APK %d MB (%d MB uncompressed), best of 3: VerifyV1 %v (%.0f MB/s), apksigner %v; speed-up %.2fx",
+		st.Size()>>20, total>>20, bestOurs, float64(total)/bestOurs.Seconds()/(1<<20), bestTheirs, bestTheirs.Seconds()/bestOurs.Seconds())
 }

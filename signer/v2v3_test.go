@@ -197,10 +197,20 @@ func TestVerifyV3Shapes(t *testing.T) {
 			v23Signer{key: b, minSDK: 33, maxSDK: MaxSDK, attrs: []attribute{{id: AttrRotationOnDevRelease, value: v23U32(0)}}})},
 			v3OK: true, v3Warnings: []string{"V31_ROTATION_TARGETS_DEV_RELEASE_ATTR_ON_V3_SIGNER"}},
 		{name: "lineages shrinking with newer versions", blocks: []v23Block{v3(
-			v23Signer{key: b, minSDK: 24, maxSDK: 32, attrs: []attribute{{id: AttrProofOfRotation, value: lineageAB}}},
+			v23Signer{key: c, minSDK: 24, maxSDK: 32, attrs: []attribute{{id: AttrProofOfRotation, value: lineageABC}}},
 			v23Signer{key: c, minSDK: 33, maxSDK: MaxSDK, attrs: []attribute{{id: AttrProofOfRotation,
 				value: v23BuildLineage(t, []v23LineageNode{{key: b, alg: AlgECDSASHA256}, {key: c}}, 0)}}})},
 			v3Errors: []string{"V3_INCONSISTENT_LINEAGES"}},
+		{name: "lineages diverging", blocks: []v23Block{v3(
+			v23Signer{key: b, minSDK: 24, maxSDK: 32, attrs: []attribute{{id: AttrProofOfRotation, value: lineageAB}}},
+			v23Signer{key: c, minSDK: 33, maxSDK: MaxSDK, attrs: []attribute{{id: AttrProofOfRotation,
+				value: v23BuildLineage(t, []v23LineageNode{{key: a, alg: AlgECDSASHA256}, {key: c}}, 0)}}})},
+			v3Errors: []string{"V3_INCONSISTENT_LINEAGES"}},
+		{name: "lineages that overlap merge into one history", blocks: []v23Block{v3(
+			v23Signer{key: b, minSDK: 24, maxSDK: 32, attrs: []attribute{{id: AttrProofOfRotation, value: lineageAB}}},
+			v23Signer{key: c, minSDK: 33, maxSDK: MaxSDK, attrs: []attribute{{id: AttrProofOfRotation,
+				value: v23BuildLineage(t, []v23LineageNode{{key: b, alg: AlgECDSASHA256}, {key: c}}, 0)}}})},
+			v3OK: true, lineage: 3},
 		{name: "invalid SDK range", blocks: []v23Block{v3(v23Signer{key: a, minSDK: 40, maxSDK: 30})}, v3Errors: []string{"V3_SIG_INVALID_SDK_VERSIONS"}},
 		{name: "signed min SDK differs from the record", blocks: []v23Block{v3(v23Signer{key: a, minSDK: 24, maxSDK: MaxSDK, signedMinSDK: v23IntPtr(26)})},
 			v3Errors: []string{"V3_MIN_SDK_VERSION_MISMATCH_BETWEEN_SIGNER_AND_SIGNED_DATA_RECORD"}},

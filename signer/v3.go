@@ -34,11 +34,13 @@ func VerifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK
 	}
 	v.verifyV3Block(ctx, a, d, block)
 	if v31 != nil && v31.Present && !v.hasErrors() {
-		// The lineage of the v3.0 signers must be a prefix of the v3.1
-		// lineage: both describe the same key history.
+		// The lineages of the v3.0 and v3.1 signers describe one key
+		// history, so they must merge.
 		l3, l31 := SchemeLineage(v.res), SchemeLineage(v31)
-		if l3 != nil && l31 != nil && !lineagePrefixOf(l3, l31) {
-			v.addError("V3_INCONSISTENT_LINEAGES", "the v3.0 lineage is not a prefix of the v3.1 lineage")
+		if l3 != nil && l31 != nil {
+			if _, ok := mergeLineages(l3, l31); !ok {
+				v.addError("V3_INCONSISTENT_LINEAGES", "the v3.0 and v3.1 lineages do not share one history")
+			}
 		}
 	}
 	return v.finish()
@@ -112,10 +114,10 @@ func rotationMinSDKOf(v31 *SchemeResult) int {
 	return m
 }
 
-// SchemeLineage returns the proof-of-rotation of a v3 or v3.1 result: the
-// longest of its signers' lineages (VerifyV3 has checked that the others
-// are prefixes of it), or nil when no signer has one. This is the lineage
-// apksig reports for the scheme.
+// SchemeLineage returns the proof-of-rotation of a v3 or v3.1 result: its
+// signers' lineages merged into one history (VerifyV3 has checked that
+// they merge), or nil when no signer has one. This is the lineage apksig
+// reports for the scheme.
 func SchemeLineage(r *SchemeResult) *Lineage {
 	var ls []*Lineage
 	for _, s := range r.Signers {
@@ -179,7 +181,7 @@ func (v *schemeVerifier) verifyV3Block(ctx context.Context, a *apkzip.Archive, d
 		v.addError("V3_MISSING_SDK_VERSIONS", "signers cover SDK %d-%s, checked %d-%s", firstMin, sdkString(lastMax), v.minSDK, sdkString(need))
 	}
 	if _, ok := consolidateLineages(lineages); !ok {
-		v.addError("V3_INCONSISTENT_LINEAGES", "the signers' lineages are not prefixes of one another")
+		v.addError("V3_INCONSISTENT_LINEAGES", "the signers' lineages do not share one history")
 	}
 }
 
