@@ -327,10 +327,15 @@ func (d *ContentDigester) chunkedDigests(ctx context.Context, algs []ContentDige
 		tops[i] = newHash(a)
 		tops[i].Write(hdr[:])
 	}
+	var largest int64
+	for _, r := range d.regions {
+		largest = max(largest, r.Size())
+	}
+	defer releaseChunkBufs(bufs)
 	work := func(w, i int, slot []byte) error {
 		c := d.chunkAt(i, firstChunk)
 		if bufs[w] == nil {
-			bufs[w] = make([]byte, chunkSize)
+			bufs[w] = chunkBuf(largest)
 		}
 		buf := bufs[w][:c.n]
 		if err := readFullAt(d.regions[c.region], buf, c.off); err != nil {
@@ -363,6 +368,31 @@ func (d *ContentDigester) chunkedDigests(ctx context.Context, algs []ContentDige
 		out[i] = t.Sum(nil)
 	}
 	return out, nil
+}
+
+// chunkBufPool holds full-size chunk buffers, so a service verifying one
+// upload after another reuses them instead of clearing a fresh MiB per
+// worker per file.
+var chunkBufPool = sync.Pool{New: func() any { return new([chunkSize]byte) }}
+
+// chunkBuf returns a buffer for chunks of data that is at most limit bytes
+// long: exactly sized for small files (a 12 KiB app needs no MiB buffers),
+// pooled at the full chunk size otherwise.
+func chunkBuf(limit int64) []byte {
+	if limit < chunkSize {
+		return make([]byte, limit)
+	}
+	return chunkBufPool.Get().(*[chunkSize]byte)[:]
+}
+
+// releaseChunkBufs returns the full-size buffers of a computation to the
+// pool once every worker has stopped.
+func releaseChunkBufs(bufs [][]byte) {
+	for _, b := range bufs {
+		if cap(b) == chunkSize {
+			chunkBufPool.Put((*[chunkSize]byte)(b[:chunkSize]))
+		}
+	}
 }
 
 // readFullAt fills buf from r at off; reaching the end exactly is not an
@@ -412,11 +442,12 @@ func (d *ContentDigester) verityDigest(ctx context.Context) ([]byte, error) {
 	for w := range hashers {
 		hashers[w] = sha256.New()
 	}
+	defer releaseChunkBufs(bufs)
 	work := func(w, i int, slot []byte) error {
 		off := int64(i) * chunkSize
 		n := int(min(int64(chunkSize), total-off))
 		if bufs[w] == nil {
-			bufs[w] = make([]byte, chunkSize)
+			bufs[w] = chunkBuf(total)
 		}
 		buf := bufs[w][:n]
 		if err := readFullAt(cat, buf, off); err != nil {

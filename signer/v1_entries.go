@@ -136,13 +136,19 @@ func (v *v1Verifier) hashEntries(checks []v1EntryCheck, jobs []int) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, len(jobs))
+	// Small apps need no 256 KiB buffers: size them to the largest entry.
+	bufSize := int64(1)
+	for _, j := range jobs {
+		bufSize = max(bufSize, checks[j].e.UncompressedSize)
+	}
+	bufSize = min(bufSize, v1HashBufferSize)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, v1HashBufferSize)
+			buf := make([]byte, bufSize)
 			hashers := map[crypto.Hash]hash.Hash{}
 			for {
 				i := int(next.Add(1) - 1)
