@@ -51,20 +51,28 @@ func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]
 func ParseCertificate(der []byte) (*Certificate, error) {
 	raw := append([]byte(nil), der...)
 	if xc, err := x509.ParseCertificate(raw); err == nil {
-		c := &Certificate{
-			Raw:                     raw,
-			SHA256:                  sha256.Sum256(raw),
-			Subject:                 xc.Subject.String(),
-			Issuer:                  xc.Issuer.String(),
-			SerialNumber:            xc.SerialNumber,
-			NotBefore:               xc.NotBefore,
-			NotAfter:                xc.NotAfter,
-			PublicKey:               xc.PublicKey,
-			RawSubjectPublicKeyInfo: xc.RawSubjectPublicKeyInfo,
-			X509:                    xc,
-		}
-		c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
-		return c, nil
+		return certificateFromX509(raw, xc, xc), nil
 	}
 	return parseCertificateLenient(raw)
+}
+
+// certificateFromX509 fills a Certificate from what crypto/x509 parsed,
+// keeping raw (the bytes as given) as the identity. std is the standard
+// library's certificate to expose as X509, nil when it parsed only a
+// re-encoding of raw (its Raw would then not be the certificate's bytes).
+func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
+	c := &Certificate{
+		Raw:                     raw,
+		SHA256:                  sha256.Sum256(raw),
+		Subject:                 xc.Subject.String(),
+		Issuer:                  xc.Issuer.String(),
+		SerialNumber:            xc.SerialNumber,
+		NotBefore:               xc.NotBefore,
+		NotAfter:                xc.NotAfter,
+		PublicKey:               xc.PublicKey,
+		RawSubjectPublicKeyInfo: xc.RawSubjectPublicKeyInfo,
+		X509:                    std,
+	}
+	c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
+	return c
 }

@@ -259,19 +259,7 @@ func parseCertificateLenient(given []byte) (*Certificate, error) {
 	// parses with crypto/x509 once re-encoded; its fields are then read
 	// by the standard library.
 	if xc, err := x509.ParseCertificate(root.der()); err == nil {
-		c := &Certificate{
-			Raw:                     raw,
-			SHA256:                  sha256.Sum256(raw),
-			Subject:                 xc.Subject.String(),
-			Issuer:                  xc.Issuer.String(),
-			SerialNumber:            xc.SerialNumber,
-			NotBefore:               xc.NotBefore,
-			NotAfter:                xc.NotAfter,
-			PublicKey:               xc.PublicKey,
-			RawSubjectPublicKeyInfo: xc.RawSubjectPublicKeyInfo,
-		}
-		c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
-		return c, nil
+		return certificateFromX509(raw, xc, nil), nil
 	}
 	if !root.is(0, berTagSeq, true) || len(root.children) < 3 {
 		return nil, certErr(CodeCertMalformed, "not a certificate SEQUENCE")
