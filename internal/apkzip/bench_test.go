@@ -142,6 +142,8 @@ func TestOpenAllocationsDoNotGrowPerEntry(t *testing.T) {
 		require.NoError(t, err)
 		rc.Close()
 	})
-	assert.LessOrEqual(t, streamAllocs, 4.0, "opening and draining a deflated entry reuses pooled buffers")
+	if !raceEnabled {
+		assert.LessOrEqual(t, streamAllocs, 4.0, "opening and draining a deflated entry reuses pooled buffers")
+	}
 	t.Logf("Open: %.0f allocations for %d entries; entry stream: %.0f allocations", allocs, entries, streamAllocs)
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package apkzip_test
+
+const raceEnabled = false
