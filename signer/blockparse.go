@@ -2,39 +2,20 @@ package signer
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
 
-// Codes of BlockError: the ways a length-prefixed structure inside a
+// Codes of Error: the ways a length-prefixed structure inside a
 // signing-block value can be malformed.
 const (
 	CodeBlockTruncated   = "BLOCK_TRUNCATED"
 	CodeBlockLengthRange = "BLOCK_LENGTH_OUT_OF_RANGE"
 )
 
-// BlockError reports a malformed length-prefixed structure in a v2/v3
-// signature block, a lineage or a similar record. Code is one of the
-// CodeBlock constants. errors.Is(err, ErrBlockTruncated) and similar
-// match any BlockError with the same Code.
-type BlockError struct {
-	Code string
-	Msg  string
-}
-
-// Error describes the malformed structure.
-func (e *BlockError) Error() string { return "signer: " + e.Code + ": " + e.Msg }
-
-// Is reports whether target is a BlockError sentinel with the same Code.
-func (e *BlockError) Is(target error) bool {
-	var t *BlockError
-	return errors.As(target, &t) && t.Code == e.Code && t.Msg == ""
-}
-
-// Sentinels for errors.Is; each matches every BlockError of its Code.
+// Sentinels for errors.Is; each matches every Error of its Code.
 var (
-	ErrBlockTruncated   = &BlockError{Code: CodeBlockTruncated}
-	ErrBlockLengthRange = &BlockError{Code: CodeBlockLengthRange}
+	ErrBlockTruncated   = &Error{Code: CodeBlockTruncated}
+	ErrBlockLengthRange = &Error{Code: CodeBlockLengthRange}
 )
 
 // blockReader reads the little-endian, uint32-length-prefixed records that
@@ -53,7 +34,7 @@ func (r *blockReader) hasRemaining() bool { return len(r.b) > 0 }
 // u32 reads an unsigned 32-bit little-endian integer.
 func (r *blockReader) u32() (uint32, error) {
 	if len(r.b) < 4 {
-		return 0, &BlockError{Code: CodeBlockTruncated, Msg: fmt.Sprintf("need 4 bytes for an integer, %d remain", len(r.b))}
+		return 0, &Error{Code: CodeBlockTruncated, Msg: fmt.Sprintf("need 4 bytes for an integer, %d remain", len(r.b))}
 	}
 	v := binary.LittleEndian.Uint32(r.b)
 	r.b = r.b[4:]
@@ -78,11 +59,11 @@ func (r *blockReader) lengthPrefixed() (blockReader, error) {
 // bytes (aliasing the input).
 func (r *blockReader) lengthPrefixedBytes() ([]byte, error) {
 	if len(r.b) < 4 {
-		return nil, &BlockError{Code: CodeBlockTruncated, Msg: fmt.Sprintf("need 4 bytes for a length prefix, %d remain", len(r.b))}
+		return nil, &Error{Code: CodeBlockTruncated, Msg: fmt.Sprintf("need 4 bytes for a length prefix, %d remain", len(r.b))}
 	}
 	n := binary.LittleEndian.Uint32(r.b)
 	if n > 0x7fffffff || uint64(n) > uint64(len(r.b)-4) {
-		return nil, &BlockError{Code: CodeBlockLengthRange, Msg: fmt.Sprintf("length-prefixed field of %d bytes, %d remain", n, len(r.b)-4)}
+		return nil, &Error{Code: CodeBlockLengthRange, Msg: fmt.Sprintf("length-prefixed field of %d bytes, %d remain", n, len(r.b)-4)}
 	}
 	v := r.b[4 : 4+n : 4+n]
 	r.b = r.b[4+n:]

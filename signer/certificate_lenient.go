@@ -18,7 +18,7 @@ import (
 	"time"
 )
 
-// Codes of CertificateError.
+// Codes of Error.
 const (
 	// CodeCertMalformed: the bytes are not a certificate, even read
 	// leniently (bad tags or lengths, missing fields).
@@ -27,32 +27,14 @@ const (
 	CodeCertPublicKey = "CERT_PUBLIC_KEY_MALFORMED"
 )
 
-// CertificateError reports a certificate Android would refuse. Code is one
-// of the CodeCert constants; errors.Is(err, ErrCertMalformed) matches any
-// CertificateError with that Code.
-type CertificateError struct {
-	Code string
-	Msg  string
-}
-
-// Error describes why the certificate was refused.
-func (e *CertificateError) Error() string { return "signer: " + e.Code + ": " + e.Msg }
-
-// Is reports whether target is a CertificateError sentinel with the same
-// Code.
-func (e *CertificateError) Is(target error) bool {
-	var t *CertificateError
-	return errors.As(target, &t) && t.Code == e.Code && t.Msg == ""
-}
-
 // Sentinels for errors.Is.
 var (
-	ErrCertMalformed = &CertificateError{Code: CodeCertMalformed}
-	ErrCertPublicKey = &CertificateError{Code: CodeCertPublicKey}
+	ErrCertMalformed = &Error{Code: CodeCertMalformed}
+	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
 )
 
-func certErr(code, format string, args ...any) *CertificateError {
-	return &CertificateError{Code: code, Msg: fmt.Sprintf(format, args...)}
+func certErr(code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Limits on hostile input: certificates are a few KiB; nesting in X.509 is

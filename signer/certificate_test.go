@@ -170,7 +170,7 @@ func TestParseCertificateRefused(t *testing.T) {
 			c, err := ParseCertificate(tc.der)
 			assert.Nil(t, c)
 			assert.ErrorIs(t, err, tc.err)
-			var ce *CertificateError
+			var ce *Error
 			assert.ErrorAs(t, err, &ce)
 		})
 	}

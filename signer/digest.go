@@ -16,7 +16,7 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
-// Codes of DigestError.
+// Codes of Error.
 const (
 	// CodeDigestIO: a region of the APK could not be read.
 	CodeDigestIO = "DIGEST_IO_ERROR"
@@ -31,40 +31,12 @@ const (
 	CodeDigestTooLarge = "DIGEST_INPUT_TOO_LARGE"
 )
 
-// DigestError reports why a content digest could not be computed. Code is
-// one of the CodeDigest constants; errors.Is(err, ErrDigestIO) and the
-// like match by Code. Context cancellation is returned as ctx.Err()
-// instead.
-type DigestError struct {
-	Code string
-	Msg  string
-	Err  error
-}
-
-// Error describes the failure and its cause.
-func (e *DigestError) Error() string {
-	s := "signer: " + e.Code + ": " + e.Msg
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap returns the underlying cause, such as an I/O error.
-func (e *DigestError) Unwrap() error { return e.Err }
-
-// Is reports whether target is a DigestError sentinel with the same Code.
-func (e *DigestError) Is(target error) bool {
-	var t *DigestError
-	return errors.As(target, &t) && t.Code == e.Code && t.Msg == ""
-}
-
 // Sentinels for errors.Is.
 var (
-	ErrDigestIO               = &DigestError{Code: CodeDigestIO}
-	ErrDigestVerityUnaligned  = &DigestError{Code: CodeDigestVerityUnaligned}
-	ErrDigestUnknownAlgorithm = &DigestError{Code: CodeDigestUnknownAlgorithm}
-	ErrDigestTooLarge         = &DigestError{Code: CodeDigestTooLarge}
+	ErrDigestIO               = &Error{Code: CodeDigestIO}
+	ErrDigestVerityUnaligned  = &Error{Code: CodeDigestVerityUnaligned}
+	ErrDigestUnknownAlgorithm = &Error{Code: CodeDigestUnknownAlgorithm}
+	ErrDigestTooLarge         = &Error{Code: CodeDigestTooLarge}
 )
 
 const (
@@ -159,7 +131,7 @@ func (d *ContentDigester) Digests(ctx context.Context, algs ...ContentDigestAlgo
 		case DigestVerityChunkedSHA256:
 			verity = true
 		default:
-			return nil, &DigestError{Code: CodeDigestUnknownAlgorithm, Msg: a.String()}
+			return nil, &Error{Code: CodeDigestUnknownAlgorithm, Msg: a.String()}
 		}
 	}
 	if len(chunked) > 0 {
@@ -299,7 +271,7 @@ func (d *ContentDigester) chunkedDigests(ctx context.Context, algs []ContentDige
 		total += (r.Size() + chunkSize - 1) / chunkSize
 	}
 	if total > 0xffffffff {
-		return nil, &DigestError{Code: CodeDigestTooLarge, Msg: fmt.Sprintf("%d chunks", total)}
+		return nil, &Error{Code: CodeDigestTooLarge, Msg: fmt.Sprintf("%d chunks", total)}
 	}
 	n := int(total)
 	newHash := func(a ContentDigestAlgorithm) hash.Hash {
@@ -342,7 +314,7 @@ func (d *ContentDigester) chunkedDigests(ctx context.Context, algs []ContentDige
 		}
 		buf := bufs[w][:c.n]
 		if err := readFullAt(d.regions[c.region], buf, c.off); err != nil {
-			return &DigestError{Code: CodeDigestIO, Msg: fmt.Sprintf("reading chunk %d", i), Err: err}
+			return &Error{Code: CodeDigestIO, Msg: fmt.Sprintf("reading chunk %d", i), Err: err}
 		}
 		var prefix [5]byte
 		prefix[0] = 0xa5
@@ -419,7 +391,7 @@ func readFullAt(r io.ReaderAt, buf []byte, off int64) error {
 // added until one fits in a single page, whose salted hash is the root.
 func (d *ContentDigester) verityDigest(ctx context.Context) ([]byte, error) {
 	if len(d.regions) > 0 && d.regions[0].Size()%verityBlockSize != 0 {
-		return nil, &DigestError{Code: CodeDigestVerityUnaligned,
+		return nil, &Error{Code: CodeDigestVerityUnaligned,
 			Msg: fmt.Sprintf("data before the APK Signing Block is %d bytes, not a multiple of %d", d.regions[0].Size(), verityBlockSize)}
 	}
 	cat := newConcatReaderAt(d.regions)
@@ -454,7 +426,7 @@ func (d *ContentDigester) verityDigest(ctx context.Context) ([]byte, error) {
 		}
 		buf := bufs[w][:n]
 		if err := readFullAt(cat, buf, off); err != nil {
-			return &DigestError{Code: CodeDigestIO, Msg: fmt.Sprintf("reading verity segment %d", i), Err: err}
+			return &Error{Code: CodeDigestIO, Msg: fmt.Sprintf("reading verity segment %d", i), Err: err}
 		}
 		h := hashers[w]
 		out := slot[:0]

@@ -49,26 +49,11 @@ const (
 	FrostingCodeTooLarge           = "FROSTING_BLOCK_TOO_LARGE"
 )
 
-// FrostingError is returned by ParseFrosting for a block it cannot parse.
-// errors.Is matches it against ErrFrostingMalformed by code.
-type FrostingError struct {
-	Code string
-	Msg  string
-}
-
-func (e *FrostingError) Error() string { return "frosting: " + e.Code + ": " + e.Msg }
-
-// Is reports whether target is a FrostingError with the same code.
-func (e *FrostingError) Is(target error) bool {
-	var t *FrostingError
-	return errors.As(target, &t) && t.Code == e.Code
-}
-
 // ErrFrostingMalformed matches every error of ParseFrosting.
-var ErrFrostingMalformed error = &FrostingError{Code: FrostingCodeMalformed}
+var ErrFrostingMalformed error = &Error{Code: FrostingCodeMalformed}
 
 func frostingErrorf(format string, args ...any) error {
-	return &FrostingError{Code: FrostingCodeMalformed, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Code: FrostingCodeMalformed, Msg: fmt.Sprintf(format, args...)}
 }
 
 // FrostingEntry is one entry of a frosting block.

@@ -64,7 +64,7 @@ type JarManifest struct {
 //
 // Hostile input is bounded: the file may not exceed MaxJarFileSize bytes
 // and hold more than maxSections individual sections (when maxSections is
-// positive); either limit yields a *V1Error with code
+// positive); either limit yields a *Error with code
 // JAR_SIG_FILE_TOO_LARGE or JAR_SIG_TOO_MANY_SECTIONS.
 func ParseJarManifest(data []byte, maxSections int) (*JarManifest, error) {
 	if len(data) > MaxJarFileSize {

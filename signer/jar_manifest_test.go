@@ -122,7 +122,7 @@ func TestParseJarManifestLimits(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.wantErr)
-			var ve *V1Error
+			var ve *Error
 			require.ErrorAs(t, err, &ve)
 			assert.NotEmpty(t, ve.Msg)
 		})
@@ -156,7 +156,7 @@ func FuzzJarManifest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseJarManifest(data, 1000)
 		if err != nil {
-			var ve *V1Error
+			var ve *Error
 			if !assert.ErrorAs(t, err, &ve) {
 				return
 			}

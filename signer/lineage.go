@@ -24,7 +24,7 @@ const (
 	maxLineageNodes = 256
 )
 
-// Codes of LineageError.
+// Codes of Error.
 const (
 	// CodeLineageMalformed: a length or field is out of range.
 	CodeLineageMalformed = "LINEAGE_MALFORMED"
@@ -49,50 +49,17 @@ const (
 	CodeLineageCertificate = "LINEAGE_CERTIFICATE_MALFORMED"
 )
 
-// LineageError reports why a proof-of-rotation lineage was refused. Code
-// is one of the CodeLineage constants; Node is the 1-based node concerned
-// (0 when not about one node). errors.Is(err, ErrLineageSignature) and
-// the like match by Code.
-type LineageError struct {
-	Code string
-	Node int
-	Msg  string
-	Err  error
-}
-
-// Error describes the refused lineage and the node concerned.
-func (e *LineageError) Error() string {
-	s := "signer: " + e.Code
-	if e.Node > 0 {
-		s += fmt.Sprintf(": node #%d", e.Node)
-	}
-	s += ": " + e.Msg
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap returns the underlying cause, such as a certificate error.
-func (e *LineageError) Unwrap() error { return e.Err }
-
-// Is reports whether target is a LineageError sentinel with the same Code.
-func (e *LineageError) Is(target error) bool {
-	var t *LineageError
-	return errors.As(target, &t) && t.Code == e.Code && t.Msg == "" && t.Node == 0
-}
-
 // Sentinels for errors.Is.
 var (
-	ErrLineageMalformed         = &LineageError{Code: CodeLineageMalformed}
-	ErrLineageEmpty             = &LineageError{Code: CodeLineageEmpty}
-	ErrLineageBadMagic          = &LineageError{Code: CodeLineageBadMagic}
-	ErrLineageVersion           = &LineageError{Code: CodeLineageVersion}
-	ErrLineageUnknownAlgorithm  = &LineageError{Code: CodeLineageUnknownAlgorithm}
-	ErrLineageSignature         = &LineageError{Code: CodeLineageSignature}
-	ErrLineageAlgorithmMismatch = &LineageError{Code: CodeLineageAlgorithmMismatch}
-	ErrLineageDuplicate         = &LineageError{Code: CodeLineageDuplicate}
-	ErrLineageCertificate       = &LineageError{Code: CodeLineageCertificate}
+	ErrLineageMalformed         = &Error{Code: CodeLineageMalformed}
+	ErrLineageEmpty             = &Error{Code: CodeLineageEmpty}
+	ErrLineageBadMagic          = &Error{Code: CodeLineageBadMagic}
+	ErrLineageVersion           = &Error{Code: CodeLineageVersion}
+	ErrLineageUnknownAlgorithm  = &Error{Code: CodeLineageUnknownAlgorithm}
+	ErrLineageSignature         = &Error{Code: CodeLineageSignature}
+	ErrLineageAlgorithmMismatch = &Error{Code: CodeLineageAlgorithmMismatch}
+	ErrLineageDuplicate         = &Error{Code: CodeLineageDuplicate}
+	ErrLineageCertificate       = &Error{Code: CodeLineageCertificate}
 )
 
 // ParseLineage parses a proof-of-rotation lineage and verifies every
@@ -113,21 +80,21 @@ func ParseLineageFile(b []byte) (*Lineage, error) {
 	r := blockReader{b: b}
 	magic, err := r.u32()
 	if err != nil {
-		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
+		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
 	}
 	if magic != LineageFileMagic {
-		return nil, &LineageError{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, LineageFileMagic)}
+		return nil, &Error{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, LineageFileMagic)}
 	}
 	version, err := r.u32()
 	if err != nil {
-		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
+		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
 	}
 	if version != lineageVersion {
-		return nil, &LineageError{Code: CodeLineageVersion, Msg: fmt.Sprintf("file version %d", version)}
+		return nil, &Error{Code: CodeLineageVersion, Msg: fmt.Sprintf("file version %d", version)}
 	}
 	body, err := r.lengthPrefixedBytes()
 	if err != nil {
-		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "lineage value", Err: err}
+		return nil, &Error{Code: CodeLineageMalformed, Msg: "lineage value", Err: err}
 	}
 	return parseLineageAttribute(body)
 }
@@ -144,15 +111,15 @@ func ParseLineageFile(b []byte) (*Lineage, error) {
 //	  length-prefixed signature by the parent over the signed data
 func parseLineageAttribute(b []byte) (*Lineage, error) {
 	if len(b) == 0 {
-		return nil, &LineageError{Code: CodeLineageEmpty, Msg: "empty lineage"}
+		return nil, &Error{Code: CodeLineageEmpty, Msg: "empty lineage"}
 	}
 	r := blockReader{b: b}
 	version, err := r.u32()
 	if err != nil {
-		return nil, &LineageError{Code: CodeLineageMalformed, Msg: "version", Err: err}
+		return nil, &Error{Code: CodeLineageMalformed, Msg: "version", Err: err}
 	}
 	if version != lineageVersion {
-		return nil, &LineageError{Code: CodeLineageVersion, Msg: fmt.Sprintf("lineage version %d", version)}
+		return nil, &Error{Code: CodeLineageVersion, Msg: fmt.Sprintf("lineage version %d", version)}
 	}
 	l := &Lineage{}
 	seen := map[[32]byte]bool{}
@@ -160,10 +127,10 @@ func parseLineageAttribute(b []byte) (*Lineage, error) {
 	var lastAlg SignatureAlgorithmID
 	for n := 1; r.hasRemaining(); n++ {
 		if n > maxLineageNodes {
-			return nil, &LineageError{Code: CodeLineageMalformed, Node: n, Msg: fmt.Sprintf("more than %d nodes", maxLineageNodes)}
+			return nil, &Error{Code: CodeLineageMalformed, Node: n, Msg: fmt.Sprintf("more than %d nodes", maxLineageNodes)}
 		}
 		malformed := func(err error) error {
-			return &LineageError{Code: CodeLineageMalformed, Node: n, Msg: "truncated node", Err: err}
+			return &Error{Code: CodeLineageMalformed, Node: n, Msg: "truncated node", Err: err}
 		}
 		node, err := r.lengthPrefixed()
 		if err != nil {
@@ -198,23 +165,23 @@ func parseLineageAttribute(b []byte) (*Lineage, error) {
 			// The parent's key verifies this node with the algorithm the
 			// parent declared; the node must name the same algorithm.
 			if !lastAlg.Known() {
-				return nil, &LineageError{Code: CodeLineageUnknownAlgorithm, Node: n, Msg: fmt.Sprintf("parent signs with unknown algorithm %s", lastAlg)}
+				return nil, &Error{Code: CodeLineageUnknownAlgorithm, Node: n, Msg: fmt.Sprintf("parent signs with unknown algorithm %s", lastAlg)}
 			}
 			ok, err := verifySignature(lastAlg, last.PublicKey, signed, sig)
 			if err != nil || !ok {
-				return nil, &LineageError{Code: CodeLineageSignature, Node: n, Msg: fmt.Sprintf("signature by the parent (%s) does not verify", lastAlg), Err: err}
+				return nil, &Error{Code: CodeLineageSignature, Node: n, Msg: fmt.Sprintf("signature by the parent (%s) does not verify", lastAlg), Err: err}
 			}
 			if SignatureAlgorithmID(parentAlg) != lastAlg {
-				return nil, &LineageError{Code: CodeLineageAlgorithmMismatch, Node: n,
+				return nil, &Error{Code: CodeLineageAlgorithmMismatch, Node: n,
 					Msg: fmt.Sprintf("node names %s, parent declared %s", SignatureAlgorithmID(parentAlg), lastAlg)}
 			}
 		}
 		cert, err := ParseCertificate(certDER)
 		if err != nil {
-			return nil, &LineageError{Code: CodeLineageCertificate, Node: n, Msg: "certificate", Err: err}
+			return nil, &Error{Code: CodeLineageCertificate, Node: n, Msg: "certificate", Err: err}
 		}
 		if seen[cert.SHA256] {
-			return nil, &LineageError{Code: CodeLineageDuplicate, Node: n, Msg: "certificate already in the lineage"}
+			return nil, &Error{Code: CodeLineageDuplicate, Node: n, Msg: "certificate already in the lineage"}
 		}
 		seen[cert.SHA256] = true
 		l.Nodes = append(l.Nodes, LineageNode{
@@ -226,7 +193,7 @@ func parseLineageAttribute(b []byte) (*Lineage, error) {
 		last, lastAlg = cert, SignatureAlgorithmID(childAlg)
 	}
 	if len(l.Nodes) == 0 {
-		return nil, &LineageError{Code: CodeLineageEmpty, Msg: "lineage has no node"}
+		return nil, &Error{Code: CodeLineageEmpty, Msg: "lineage has no node"}
 	}
 	return l, nil
 }
@@ -237,7 +204,7 @@ func parseLineageAttribute(b []byte) (*Lineage, error) {
 // IllegalArgumentException cases (wrong version, no node) are
 // V3_SIG_POR_CERT_MISMATCH, and everything else V3_SIG_MALFORMED_LINEAGE.
 func lineageIssueCode(err error) string {
-	var le *LineageError
+	var le *Error
 	if errors.As(err, &le) {
 		switch le.Code {
 		case CodeLineageSignature, CodeLineageAlgorithmMismatch, CodeLineageDuplicate, CodeLineageCertificate:

@@ -64,7 +64,7 @@ func TestParseLineageFixtures(t *testing.T) {
 				l, err := parse(b)
 				if tc.err != nil {
 					assert.ErrorIs(t, err, tc.err, name)
-					var le *LineageError
+					var le *Error
 					if assert.ErrorAs(t, err, &le) {
 						assert.Equal(t, 2, le.Node, "the broken link is node 2")
 					}

@@ -42,7 +42,7 @@ type v1BER struct {
 	Content     []byte
 }
 
-func pkcs7Errorf(format string, args ...any) *V1Error {
+func pkcs7Errorf(format string, args ...any) *Error {
 	return v1Errorf(CodePKCS7Malformed, format, args...)
 }
 

@@ -488,7 +488,7 @@ func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certific
 func stampCheckLineage(r *SourceStampResult, value []byte, cert *Certificate) {
 	l, err := ParseLineage(value)
 	if err != nil {
-		var le *LineageError
+		var le *Error
 		code := StampCodeMalformedLineage
 		if errors.As(err, &le) {
 			switch le.Code {

@@ -81,7 +81,7 @@ func VerifyV1(ctx context.Context, a *apkzip.Archive, minSDK, maxSDK int) *Schem
 func V1ManifestDigest(a *apkzip.Archive) ([]byte, error) {
 	e := a.Lookup(v1ManifestName)
 	if e == nil {
-		return nil, &V1Error{Code: CodeJarNoManifest, Msg: "no " + v1ManifestName}
+		return nil, &Error{Code: CodeJarNoManifest, Msg: "no " + v1ManifestName}
 	}
 	rc, err := e.Open()
 	if err != nil {
@@ -301,7 +301,7 @@ func (v *v1Verifier) run() {
 	v.out.ManifestSHA256 = sum[:]
 	mf, err := ParseJarManifest(mfBytes, len(entries)+64)
 	if err != nil {
-		var ve *V1Error
+		var ve *Error
 		if errors.As(err, &ve) {
 			v.schemeErr(ve.Code, "%s: %s", v1ManifestName, ve.Msg)
 		} else {
@@ -682,7 +682,7 @@ func (c *pkcs7CertID) publicKey() (crypto.PublicKey, error) {
 func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSection, mfSections map[string]*JarSection, maxSections int) {
 	sf, err := ParseJarManifest(s.sfBytes, maxSections)
 	if err != nil {
-		var ve *V1Error
+		var ve *Error
 		code := CodeJarTooManySections
 		if errors.As(err, &ve) {
 			code = ve.Code

@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -54,51 +53,16 @@ const (
 	CodePKCS7MultiValuedSignedAttribute = "PKCS7_MULTI_VALUED_SIGNED_ATTRIBUTE"
 )
 
-// V1Error is a problem found while parsing or verifying a JAR signature. It
-// carries a stable Code (one of the Code* constants); errors.Is matches any
-// V1Error with the same Code, so the sentinels below (and any
-// &V1Error{Code: c}) can be used as targets.
-type V1Error struct {
-	Code string
-	Msg  string
-	Err  error
-}
-
-// Error returns "signer: CODE: message", with the cause when there is one.
-func (e *V1Error) Error() string {
-	s := "signer: " + e.Code
-	if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap returns the underlying cause, if any.
-func (e *V1Error) Unwrap() error { return e.Err }
-
-// Is reports whether target is a V1Error with the same Code and no message,
-// which is how the sentinels are built.
-func (e *V1Error) Is(target error) bool {
-	var t *V1Error
-	if errors.As(target, &t) {
-		return t.Code == e.Code && t.Msg == ""
-	}
-	return false
-}
-
 // Sentinels for errors.Is on the errors this package's v1 helpers return.
 var (
-	ErrJarNoManifest          = &V1Error{Code: CodeJarNoManifest}
-	ErrJarFileTooLarge        = &V1Error{Code: CodeJarFileTooLarge}
-	ErrJarTooManySections     = &V1Error{Code: CodeJarTooManySections}
-	ErrPKCS7Malformed         = &V1Error{Code: CodePKCS7Malformed}
-	ErrPKCS7UnsupportedType   = &V1Error{Code: CodePKCS7UnsupportedContent}
-	ErrPKCS7CertificateFormat = &V1Error{Code: CodePKCS7CertificateMalformed}
+	ErrJarNoManifest          = &Error{Code: CodeJarNoManifest}
+	ErrJarFileTooLarge        = &Error{Code: CodeJarFileTooLarge}
+	ErrJarTooManySections     = &Error{Code: CodeJarTooManySections}
+	ErrPKCS7Malformed         = &Error{Code: CodePKCS7Malformed}
+	ErrPKCS7UnsupportedType   = &Error{Code: CodePKCS7UnsupportedContent}
+	ErrPKCS7CertificateFormat = &Error{Code: CodePKCS7CertificateMalformed}
 )
 
-func v1Errorf(code, format string, args ...any) *V1Error {
-	return &V1Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+func v1Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }

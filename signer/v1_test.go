@@ -200,7 +200,7 @@ func TestV1ManifestDigestWithoutManifest(t *testing.T) {
 	_, err := V1ManifestDigest(v1Open(t, apk))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrJarNoManifest)
-	var ve *V1Error
+	var ve *Error
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, CodeJarNoManifest, ve.Code)
 }

@@ -552,7 +552,7 @@ func (v *schemeVerifier) verifyIntegrity(ctx context.Context, d *ContentDigester
 	actual, err := d.Digests(ctx, algs...)
 	if err != nil {
 		code := "CONTENT_DIGEST_FAILED"
-		var de *DigestError
+		var de *Error
 		switch {
 		case errors.As(err, &de):
 			code = de.Code

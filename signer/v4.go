@@ -55,39 +55,15 @@ const (
 	V4CodeIO                  = "V4_SIG_IO_ERROR"
 )
 
-// V4Error is returned by ParseV4Signature. errors.Is matches it by code
-// against ErrV4Malformed and ErrV4VersionNotCurrent.
-type V4Error struct {
-	Code string
-	Msg  string
-	Err  error
-}
-
-func (e *V4Error) Error() string {
-	s := "v4: " + e.Code + ": " + e.Msg
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-func (e *V4Error) Unwrap() error { return e.Err }
-
-// Is reports whether target is a V4Error with the same code.
-func (e *V4Error) Is(target error) bool {
-	var t *V4Error
-	return errors.As(target, &t) && t.Code == e.Code
-}
-
 // Sentinels for errors.Is on ParseV4Signature errors.
 var (
-	ErrV4Malformed         error = &V4Error{Code: V4CodeMalformed}
-	ErrV4VersionNotCurrent error = &V4Error{Code: V4CodeVersionNotCurrent}
-	ErrV4IO                error = &V4Error{Code: V4CodeIO}
+	ErrV4Malformed         error = &Error{Code: V4CodeMalformed}
+	ErrV4VersionNotCurrent error = &Error{Code: V4CodeVersionNotCurrent}
+	ErrV4IO                error = &Error{Code: V4CodeIO}
 )
 
-func v4Errorf(code, format string, args ...any) *V4Error {
-	return &V4Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+func v4Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
 // V4SignatureVersion is the only v4 file version Android reads.
@@ -144,7 +120,7 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 		b := make([]byte, n)
 		// ReadAt may return io.EOF with a full read at the end of the file.
 		if got, err := r.ReadAt(b, pos); int64(got) != n {
-			return nil, &V4Error{Code: V4CodeIO, Msg: "reading " + what, Err: err}
+			return nil, &Error{Code: V4CodeIO, Msg: "reading " + what, Err: err}
 		}
 		pos += n
 		return b, nil
@@ -297,7 +273,7 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 	res := &V4Result{Present: true}
 	sig, err := ParseV4Signature(idsig, idsigSize)
 	if err != nil {
-		var ve *V4Error
+		var ve *Error
 		code := V4CodeMalformed
 		if errors.As(err, &ve) {
 			code = ve.Code

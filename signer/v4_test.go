@@ -270,7 +270,7 @@ func FuzzParseV4Signature(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sig, err := ParseV4Signature(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
-			var ve *V4Error
+			var ve *Error
 			assert.ErrorAs(t, err, &ve)
 			return
 		}
