@@ -304,14 +304,21 @@ func stampParseCertificate(r *SourceStampResult, data *stampReader, certDigest [
 	return cert
 }
 
-func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
-	outer := &stampReader{b: value}
+// stampOpenSigner reads the signer record both stamp block versions start
+// with and its certificate, checked against the stamp-cert-sha256 entry. A
+// nil certificate means r already says why.
+func stampOpenSigner(r *SourceStampResult, value, certDigest []byte) (*stampReader, *Certificate) {
+	outer := newStampReader(value)
 	data := outer.sub()
 	if outer.err != nil {
 		r.fail(StampCodeMalformedSignature, "stamp block: %v", outer.err)
-		return
+		return nil, nil
 	}
-	cert := stampParseCertificate(r, data, certDigest)
+	return data, stampParseCertificate(r, data, certDigest)
+}
+
+func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
+	data, cert := stampOpenSigner(r, value, certDigest)
 	if cert == nil {
 		return
 	}
@@ -369,13 +376,7 @@ func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests Stamp
 }
 
 func stampVerifyV1(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
-	outer := &stampReader{b: value}
-	data := outer.sub()
-	if outer.err != nil {
-		r.fail(StampCodeMalformedSignature, "stamp block: %v", outer.err)
-		return
-	}
-	cert := stampParseCertificate(r, data, certDigest)
+	data, cert := stampOpenSigner(r, value, certDigest)
 	if cert == nil {
 		return
 	}
@@ -397,7 +398,7 @@ func stampVerifyV1(r *SourceStampResult, value, certDigest []byte, digests Stamp
 // verifies, like Android, the strongest signature for each minimum SDK in
 // range. It reports the first problem and returns false on failure.
 func stampVerifySignatures(r *SourceStampResult, cert *Certificate, data, sigBlock []byte, minSDK, maxSDK int, what string) bool {
-	s := &stampReader{b: sigBlock}
+	s := newStampReader(sigBlock)
 	var ids []SignatureAlgorithmID
 	var sigs [][]byte
 	for n := 1; s.more(); n++ {
@@ -442,7 +443,7 @@ func stampVerifySignatures(r *SourceStampResult, cert *Certificate, data, sigBlo
 }
 
 func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certificate) {
-	attrs := &stampReader{b: attrBytes}
+	attrs := newStampReader(attrBytes)
 	list := attrs.sub()
 	if attrs.err != nil {
 		r.fail(StampCodeMalformedAttribute, "stamp attributes: %v", attrs.err)

@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"encoding/binary"
 	"errors"
+	"maps"
+	"slices"
 )
 
 // stampDigestSHA256 is the content digest algorithm ID (AOSP
@@ -76,55 +78,19 @@ func stampVerify(pub crypto.PublicKey, id SignatureAlgorithmID, data, sig []byte
 	return nil
 }
 
-// stampReader reads the little-endian, uint32-length-prefixed structures of
-// APK signing blocks from a byte slice. Every length is checked against
-// what remains, so it never allocates or panics on hostile input; after
-// the first failure every read fails.
+// stampReader is blockReader with a sticky error, which suits the stamp
+// and v4 structures that are read field after field: after the first
+// failure every read returns zero values, and err says what went wrong.
 type stampReader struct {
-	b   []byte
+	blockReader
 	err error
 }
 
 var errStampTruncated = errors.New("truncated or length out of range")
 
-func (r *stampReader) uint32() uint32 {
-	if r.err != nil || len(r.b) < 4 {
-		r.err = errStampTruncated
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(r.b)
-	r.b = r.b[4:]
-	return v
-}
-
-func (r *stampReader) uint64() uint64 {
-	if r.err != nil || len(r.b) < 8 {
-		r.err = errStampTruncated
-		return 0
-	}
-	v := binary.LittleEndian.Uint64(r.b)
-	r.b = r.b[8:]
-	return v
-}
-
-func (r *stampReader) byte1() byte {
-	if r.err != nil || len(r.b) < 1 {
-		r.err = errStampTruncated
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-// bytes reads a uint32 length and that many bytes (a sub-slice, not a
-// copy).
-func (r *stampReader) bytes() []byte {
-	n := r.uint32()
-	if r.err != nil {
-		return nil
-	}
-	if uint64(n) > uint64(len(r.b)) {
+// fixed returns the next n bytes, failing when fewer remain.
+func (r *stampReader) fixed(n int) []byte {
+	if r.err != nil || r.remaining() < n {
 		r.err = errStampTruncated
 		return nil
 	}
@@ -133,13 +99,50 @@ func (r *stampReader) bytes() []byte {
 	return v
 }
 
+func (r *stampReader) uint32() uint32 {
+	if b := r.fixed(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
+}
+
+func (r *stampReader) uint64() uint64 {
+	if b := r.fixed(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
+}
+
+func (r *stampReader) byte1() byte {
+	if b := r.fixed(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+// bytes reads a uint32 length and that many bytes (a sub-slice, not a
+// copy), with blockReader's bounds checks.
+func (r *stampReader) bytes() []byte {
+	if r.err != nil {
+		return nil
+	}
+	v, err := r.lengthPrefixedBytes()
+	if err != nil {
+		r.err = errStampTruncated
+		return nil
+	}
+	return v
+}
+
 func (r *stampReader) sub() *stampReader {
 	b := r.bytes()
 	if r.err != nil {
 		return &stampReader{err: r.err}
 	}
-	return &stampReader{b: b}
+	return newStampReader(b)
 }
+
+func newStampReader(b []byte) *stampReader { return &stampReader{blockReader: blockReader{b: b}} }
 
 func (r *stampReader) more() bool { return r.err == nil && len(r.b) > 0 }
 
@@ -147,15 +150,7 @@ func (r *stampReader) more() bool { return r.err == nil && len(r.b) > 0 }
 // encodeAsSequenceOfLengthPrefixedPairsOfIntAndLengthPrefixedBytes, sorted
 // by ID: for each, uint32 length, uint32 ID, uint32 length, bytes.
 func stampLengthPrefixedPairs(digests map[ContentDigestAlgorithm][]byte) []byte {
-	ids := make([]ContentDigestAlgorithm, 0, len(digests))
-	for id := range digests {
-		ids = append(ids, id)
-	}
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
-			ids[j], ids[j-1] = ids[j-1], ids[j]
-		}
-	}
+	ids := slices.Sorted(maps.Keys(digests))
 	var out []byte
 	for _, id := range ids {
 		d := digests[id]

@@ -140,7 +140,7 @@ func stampHasJARSignatureBlock(a *apkzip.Archive) bool {
 // replaces an earlier one of the same algorithm, as in apksig). Unknown
 // algorithms are skipped. It stops at the first malformed signer.
 func stampSignerDigests(value []byte, m map[ContentDigestAlgorithm][]byte) error {
-	r := &stampReader{b: value}
+	r := newStampReader(value)
 	signers := r.sub()
 	if r.err != nil {
 		return fmt.Errorf("signers: %w", r.err)

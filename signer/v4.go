@@ -155,7 +155,7 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 	if err != nil {
 		return nil, err
 	}
-	hr := &stampReader{b: hb}
+	hr := newStampReader(hb)
 	s.HashAlgorithm = hr.uint32()
 	s.Log2BlockSize = hr.byte1()
 	s.Salt = hr.bytes()
@@ -170,7 +170,7 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 	if err != nil {
 		return nil, err
 	}
-	sr := &stampReader{b: sb}
+	sr := newStampReader(sb)
 	main, err := v4ParseSigningInfo(sr, 0)
 	if err != nil {
 		return nil, err
