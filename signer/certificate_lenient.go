@@ -41,7 +41,6 @@ func certErr(code, format string, args ...any) *Error {
 // shallow.
 const (
 	maxCertSize  = 1 << 20
-	maxBERDepth  = 32
 	maxBERNodes  = 1 << 14
 	berTagSeq    = 0x10
 	berTagSet    = 0x11
@@ -55,7 +54,7 @@ type berNode struct {
 	constructed bool
 	tag         int
 	raw         []byte // the whole TLV exactly as found
-	content     []byte // primitive content (nil for indefinite constructed)
+	content     []byte // content octets, without any end-of-contents marker
 	children    []*berNode
 }
 
@@ -65,93 +64,32 @@ type berNode struct {
 type berParser struct{ nodes int }
 
 func (p *berParser) parse(b []byte, depth int) (*berNode, []byte, error) {
-	if depth > maxBERDepth {
+	if depth > berMaxDepth {
 		return nil, nil, errors.New("nesting too deep")
 	}
 	if p.nodes++; p.nodes > maxBERNodes {
 		return nil, nil, errors.New("too many elements")
 	}
-	if len(b) < 2 {
-		return nil, nil, errors.New("truncated element")
+	e, rest, err := readBER(b, depth)
+	if err != nil {
+		var se *Error
+		if errors.As(err, &se) {
+			err = errors.New(se.Msg)
+		}
+		return nil, nil, err
 	}
-	start := b
-	n := &berNode{class: int(b[0] >> 6), constructed: b[0]&0x20 != 0, tag: int(b[0] & 0x1f)}
-	i := 1
-	if n.tag == 0x1f { // high tag number form
-		n.tag = 0
-		for {
-			if i >= len(b) || i > 4 {
-				return nil, nil, errors.New("bad tag")
-			}
-			c := b[i]
-			i++
-			n.tag = n.tag<<7 | int(c&0x7f)
-			if c&0x80 == 0 {
-				break
-			}
-		}
-	}
-	if i >= len(b) {
-		return nil, nil, errors.New("truncated length")
-	}
-	l := int(b[i])
-	i++
-	indefinite := false
-	switch {
-	case l == 0x80:
-		if !n.constructed {
-			return nil, nil, errors.New("indefinite length on a primitive element")
-		}
-		indefinite = true
-	case l > 0x80:
-		nb := l & 0x7f
-		if nb > 4 || i+nb > len(b) {
-			return nil, nil, errors.New("bad length")
-		}
-		l = 0
-		for _, c := range b[i : i+nb] {
-			l = l<<8 | int(c)
-		}
-		i += nb
-		if l < 0 || l > len(b)-i {
-			return nil, nil, errors.New("length beyond the data")
-		}
-	default:
-		if l > len(b)-i {
-			return nil, nil, errors.New("length beyond the data")
-		}
-	}
-	if indefinite {
-		rest := b[i:]
-		for {
-			if len(rest) >= 2 && rest[0] == 0 && rest[1] == 0 {
-				rest = rest[2:]
-				break
-			}
-			c, r, err := p.parse(rest, depth+1)
-			if err != nil {
-				return nil, nil, err
-			}
-			n.children = append(n.children, c)
-			rest = r
-		}
-		n.raw = start[:len(start)-len(rest)]
-		return n, rest, nil
-	}
-	n.content = b[i : i+l]
-	n.raw = start[:i+l]
+	n := &berNode{class: e.Class, constructed: e.Constructed, tag: e.Tag, raw: e.Raw, content: e.Content}
 	if n.constructed {
-		rest := n.content
-		for len(rest) > 0 {
-			c, r, err := p.parse(rest, depth+1)
+		for inner := e.Content; len(inner) > 0; {
+			c, r, err := p.parse(inner, depth+1)
 			if err != nil {
 				return nil, nil, err
 			}
 			n.children = append(n.children, c)
-			rest = r
+			inner = r
 		}
 	}
-	return n, b[i+l:], nil
+	return n, rest, nil
 }
 
 // der re-encodes the node in DER length form (minimal definite lengths).

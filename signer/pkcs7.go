@@ -27,118 +27,19 @@ const (
 	pkcs7OIDMessageDigest = "1.2.840.113549.1.9.4"
 )
 
-// v1MaxBERDepth bounds recursion into nested indefinite-length elements.
-const v1MaxBERDepth = 24
-
-// v1BER is one BER-encoded element. Raw is its whole original encoding
-// (identifier, length and content; for indefinite lengths, up to and
-// including the end-of-contents octets) and Content its content octets
-// (without the end-of-contents octets).
-type v1BER struct {
-	Class       int // 0 universal, 1 application, 2 context-specific, 3 private
-	Tag         int
-	Constructed bool
-	Raw         []byte
-	Content     []byte
-}
-
 func pkcs7Errorf(format string, args ...any) *Error {
 	return v1Errorf(CodePKCS7Malformed, format, args...)
 }
 
-// v1ReadBER reads one element from the start of b and returns it with the
-// bytes that follow it. Lengths are checked against what remains before
-// anything is sliced.
-func v1ReadBER(b []byte, depth int) (v1BER, []byte, error) {
-	var e v1BER
-	if depth > v1MaxBERDepth {
-		return e, nil, pkcs7Errorf("elements nested deeper than %d", v1MaxBERDepth)
-	}
-	if len(b) < 2 {
-		return e, nil, pkcs7Errorf("truncated element")
-	}
-	id := b[0]
-	e.Class = int(id >> 6)
-	e.Constructed = id&0x20 != 0
-	e.Tag = int(id & 0x1f)
-	pos := 1
-	if e.Tag == 0x1f {
-		e.Tag = 0
-		for i := 0; ; i++ {
-			if pos >= len(b) || i >= 4 {
-				return e, nil, pkcs7Errorf("bad high tag number")
-			}
-			c := b[pos]
-			pos++
-			e.Tag = e.Tag<<7 | int(c&0x7f)
-			if c&0x80 == 0 {
-				break
-			}
-		}
-	}
-	if pos >= len(b) {
-		return e, nil, pkcs7Errorf("truncated length")
-	}
-	l := int(b[pos])
-	pos++
-	if l == 0x80 {
-		// Indefinite length: the content is a series of elements closed by
-		// two zero octets. Only constructed encodings may use it.
-		if !e.Constructed {
-			return e, nil, pkcs7Errorf("indefinite length on a primitive element")
-		}
-		start := pos
-		rest := b[pos:]
-		for {
-			if len(rest) < 2 {
-				return e, nil, pkcs7Errorf("missing end-of-contents")
-			}
-			if rest[0] == 0 && rest[1] == 0 {
-				end := len(b) - len(rest)
-				e.Content = b[start:end]
-				e.Raw = b[:end+2]
-				return e, rest[2:], nil
-			}
-			var err error
-			if _, rest, err = v1ReadBER(rest, depth+1); err != nil {
-				return e, nil, err
-			}
-		}
-	}
-	if l > 0x80 {
-		n := l & 0x7f
-		if n > 4 {
-			return e, nil, pkcs7Errorf("length of %d octets", n)
-		}
-		if len(b)-pos < n {
-			return e, nil, pkcs7Errorf("truncated length")
-		}
-		l = 0
-		for i := 0; i < n; i++ {
-			l = l<<8 | int(b[pos+i])
-		}
-		pos += n
-		if l < 0 {
-			return e, nil, pkcs7Errorf("negative length")
-		}
-	}
-	if l > len(b)-pos {
-		return e, nil, pkcs7Errorf("element of %d bytes runs past the %d that remain", l, len(b)-pos)
-	}
-	e.Content = b[pos : pos+l]
-	e.Raw = b[:pos+l]
-	return e, b[pos+l:], nil
-}
-
 // v1Children returns the elements a constructed element contains.
-func v1Children(e v1BER, depth int) ([]v1BER, error) {
+func v1Children(e berElement, depth int) ([]berElement, error) {
 	if !e.Constructed {
 		return nil, pkcs7Errorf("expected a constructed element")
 	}
-	var out []v1BER
+	var out []berElement
 	rest := e.Content
 	for len(rest) > 0 {
-		c, r, err := v1ReadBER(rest, depth+1)
+		c, r, err := readBER(rest, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -151,7 +52,7 @@ func v1Children(e v1BER, depth int) ([]v1BER, error) {
 // v1Primitive returns the content of a primitive element of the given
 // universal tag, joining the segments of a constructed (BER) encoding for
 // string types.
-func v1Primitive(e v1BER, tag int, depth int) ([]byte, error) {
+func v1Primitive(e berElement, tag int, depth int) ([]byte, error) {
 	if e.Class != 0 || e.Tag != tag {
 		return nil, pkcs7Errorf("expected universal tag %d, found class %d tag %d", tag, e.Class, e.Tag)
 	}
@@ -176,11 +77,11 @@ func v1Primitive(e v1BER, tag int, depth int) ([]byte, error) {
 	return out, nil
 }
 
-func v1IsUniversal(e v1BER, tag int) bool { return e.Class == 0 && e.Tag == tag }
-func v1IsContext(e v1BER, tag int) bool   { return e.Class == 2 && e.Tag == tag }
+func v1IsUniversal(e berElement, tag int) bool { return e.Class == 0 && e.Tag == tag }
+func v1IsContext(e berElement, tag int) bool   { return e.Class == 2 && e.Tag == tag }
 
 // v1OID decodes an OBJECT IDENTIFIER into its dotted form.
-func v1OID(e v1BER) (string, error) {
+func v1OID(e berElement) (string, error) {
 	c, err := v1Primitive(e, 6, 0)
 	if err != nil {
 		return "", err
@@ -220,7 +121,7 @@ func v1OID(e v1BER) (string, error) {
 }
 
 // v1Integer decodes an INTEGER (two's complement, any sign).
-func v1Integer(e v1BER) (*big.Int, error) {
+func v1Integer(e berElement) (*big.Int, error) {
 	c, err := v1Primitive(e, 2, 0)
 	if err != nil {
 		return nil, err
@@ -239,7 +140,7 @@ func v1Integer(e v1BER) (*big.Int, error) {
 // Android.
 type pkcs7AlgorithmID struct{ OID string }
 
-func pkcs7ParseAlgID(e v1BER) (pkcs7AlgorithmID, error) {
+func pkcs7ParseAlgID(e berElement) (pkcs7AlgorithmID, error) {
 	if !v1IsUniversal(e, 16) {
 		return pkcs7AlgorithmID{}, pkcs7Errorf("AlgorithmIdentifier is not a SEQUENCE")
 	}
@@ -282,7 +183,7 @@ type pkcs7SignerInfo struct {
 // Like Android, it ignores anything after the ContentInfo and does not
 // parse certificates here (that happens when a SignerInfo is verified).
 func parsePKCS7(b []byte) (*pkcs7SignedData, error) {
-	ci, _, err := v1ReadBER(b, 0)
+	ci, _, err := readBER(b, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +281,7 @@ func parsePKCS7(b []byte) (*pkcs7SignedData, error) {
 	return sd, nil
 }
 
-func pkcs7ParseSignerInfo(e v1BER) (pkcs7SignerInfo, error) {
+func pkcs7ParseSignerInfo(e berElement) (pkcs7SignerInfo, error) {
 	var si pkcs7SignerInfo
 	if !v1IsUniversal(e, 16) {
 		return si, pkcs7Errorf("SignerInfo is not a SEQUENCE")
@@ -439,13 +340,13 @@ func pkcs7ParseSignerInfo(e v1BER) (pkcs7SignerInfo, error) {
 // pkcs7Attribute is one attribute of a SignerInfo's signed attributes.
 type pkcs7Attribute struct {
 	Type   string
-	Values []v1BER
+	Values []berElement
 }
 
 // pkcs7ParseSignedAttrs reads the signed attributes from their [0] IMPLICIT
 // encoding.
 func pkcs7ParseSignedAttrs(raw []byte) ([]pkcs7Attribute, error) {
-	e, _, err := v1ReadBER(raw, 0)
+	e, _, err := readBER(raw, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +411,7 @@ var pkcs7KnownExtensions = map[string]bool{
 
 func pkcs7ParseCertID(raw []byte) (*pkcs7CertID, error) {
 	bad := func(why string) error { return v1Errorf(CodePKCS7CertificateMalformed, "certificate: %s", why) }
-	c, _, err := v1ReadBER(raw, 0)
+	c, _, err := readBER(raw, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -577,7 +478,7 @@ func pkcs7ParseCertID(raw []byte) (*pkcs7CertID, error) {
 				id.UnknownCritical = true
 			}
 			if oid == "2.5.29.15" {
-				ku, _, err := v1ReadBER(val, 5)
+				ku, _, err := readBER(val, 5)
 				if err != nil {
 					return nil, err
 				}
@@ -616,7 +517,7 @@ func pkcs7SameName(a, b []byte) bool {
 }
 
 func pkcs7CanonicalName(raw []byte) (string, bool) {
-	e, _, err := v1ReadBER(raw, 0)
+	e, _, err := readBER(raw, 0)
 	if err != nil || !v1IsUniversal(e, 16) {
 		return "", false
 	}

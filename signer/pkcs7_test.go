@@ -36,7 +36,7 @@ func TestReadBER(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e, rest, err := v1ReadBER(tc.in, 0)
+			e, rest, err := readBER(tc.in, 0)
 			if tc.wantErr {
 				require.Error(t, err)
 				assert.ErrorIs(t, err, ErrPKCS7Malformed)
@@ -59,7 +59,7 @@ func TestReadBERDepthLimit(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		b = append(b, 0, 0)
 	}
-	_, _, err := v1ReadBER(b, 0)
+	_, _, err := readBER(b, 0)
 	assert.ErrorIs(t, err, ErrPKCS7Malformed)
 }
 
@@ -74,13 +74,13 @@ func TestBERIntegerAndOID(t *testing.T) {
 		{[]byte{0x02, 0x02, 0x00, 0x80}, 128},
 	}
 	for _, tc := range tests {
-		e, _, err := v1ReadBER(tc.in, 0)
+		e, _, err := readBER(tc.in, 0)
 		require.NoError(t, err)
 		n, err := v1Integer(e)
 		require.NoError(t, err)
 		assert.Equal(t, 0, big.NewInt(tc.want).Cmp(n), "got %v", n)
 	}
-	e, _, err := v1ReadBER(v1DEROID(pkcs7OIDSignedData), 0)
+	e, _, err := readBER(v1DEROID(pkcs7OIDSignedData), 0)
 	require.NoError(t, err)
 	oid, err := v1OID(e)
 	require.NoError(t, err)

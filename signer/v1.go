@@ -549,14 +549,14 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if err != nil {
 			return nil, v1VerifyExcf("failed to parse signed attributes: %v", err)
 		}
-		byType := map[string][]v1BER{}
+		byType := map[string][]berElement{}
 		for _, a := range attrs {
 			if _, dup := byType[a.Type]; dup {
 				return nil, &v1ParseExc{v1Errorf(CodePKCS7DuplicateSignedAttribute, "duplicate signed attribute %s", a.Type)}
 			}
 			byType[a.Type] = a.Values
 		}
-		single := func(oid string) (*v1BER, error) {
+		single := func(oid string) (*berElement, error) {
 			vals := byType[oid]
 			if len(vals) == 0 {
 				return nil, nil

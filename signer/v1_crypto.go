@@ -127,7 +127,7 @@ func v1VerifyRSA(pub *rsa.PublicKey, h crypto.Hash, digest, sig []byte) (bool, e
 // Java's provider reads both as unsigned magnitudes, so a certificate with
 // such a "negative" modulus still verifies on Android.
 func v1LenientRSAKey(spki []byte) (*rsa.PublicKey, bool) {
-	top, _, err := v1ReadBER(spki, 0)
+	top, _, err := readBER(spki, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -143,7 +143,7 @@ func v1LenientRSAKey(spki []byte) (*rsa.PublicKey, bool) {
 	if err != nil || len(bits) < 1 || bits[0] != 0 {
 		return nil, false
 	}
-	seq, _, err := v1ReadBER(bits[1:], 1)
+	seq, _, err := readBER(bits[1:], 1)
 	if err != nil {
 		return nil, false
 	}

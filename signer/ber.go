@@ -1,0 +1,105 @@
+package signer
+
+// The BER reader shared by the PKCS #7 signature blocks of v1 signatures
+// and the lenient certificate parser: both must accept the BER that Java
+// (and so Android) accepts, and keep every element's original bytes.
+
+// berMaxDepth bounds how deeply elements may nest; X.509 and PKCS #7 need
+// about a dozen levels.
+const berMaxDepth = 32
+
+// berElement is one BER-encoded element. Raw is its whole original encoding
+// (identifier, length and content; for indefinite lengths, up to and
+// including the end-of-contents octets) and Content its content octets
+// (without the end-of-contents octets).
+type berElement struct {
+	Class       int // 0 universal, 1 application, 2 context-specific, 3 private
+	Tag         int
+	Constructed bool
+	Raw         []byte
+	Content     []byte
+}
+
+// readBER reads one element from the start of b and returns it with the
+// bytes that follow it. Lengths are checked against what remains before
+// anything is sliced.
+func readBER(b []byte, depth int) (berElement, []byte, error) {
+	var e berElement
+	if depth > berMaxDepth {
+		return e, nil, pkcs7Errorf("elements nested deeper than %d", berMaxDepth)
+	}
+	if len(b) < 2 {
+		return e, nil, pkcs7Errorf("truncated element")
+	}
+	id := b[0]
+	e.Class = int(id >> 6)
+	e.Constructed = id&0x20 != 0
+	e.Tag = int(id & 0x1f)
+	pos := 1
+	if e.Tag == 0x1f {
+		e.Tag = 0
+		for i := 0; ; i++ {
+			if pos >= len(b) || i >= 4 {
+				return e, nil, pkcs7Errorf("bad high tag number")
+			}
+			c := b[pos]
+			pos++
+			e.Tag = e.Tag<<7 | int(c&0x7f)
+			if c&0x80 == 0 {
+				break
+			}
+		}
+	}
+	if pos >= len(b) {
+		return e, nil, pkcs7Errorf("truncated length")
+	}
+	l := int(b[pos])
+	pos++
+	if l == 0x80 {
+		// Indefinite length: the content is a series of elements closed by
+		// two zero octets. Only constructed encodings may use it.
+		if !e.Constructed {
+			return e, nil, pkcs7Errorf("indefinite length on a primitive element")
+		}
+		start := pos
+		rest := b[pos:]
+		for {
+			if len(rest) < 2 {
+				return e, nil, pkcs7Errorf("missing end-of-contents")
+			}
+			if rest[0] == 0 && rest[1] == 0 {
+				end := len(b) - len(rest)
+				e.Content = b[start:end]
+				e.Raw = b[:end+2]
+				return e, rest[2:], nil
+			}
+			var err error
+			if _, rest, err = readBER(rest, depth+1); err != nil {
+				return e, nil, err
+			}
+		}
+	}
+	if l > 0x80 {
+		n := l & 0x7f
+		if n > 4 {
+			return e, nil, pkcs7Errorf("length of %d octets", n)
+		}
+		if len(b)-pos < n {
+			return e, nil, pkcs7Errorf("truncated length")
+		}
+		l = 0
+		for i := 0; i < n; i++ {
+			l = l<<8 | int(b[pos+i])
+		}
+		pos += n
+		if l < 0 {
+			return e, nil, pkcs7Errorf("negative length")
+		}
+	}
+	if l > len(b)-pos {
+		return e, nil, pkcs7Errorf("element of %d bytes runs past the %d that remain", l, len(b)-pos)
+	}
+	e.Content = b[pos : pos+l]
+	e.Raw = b[:pos+l]
+	return e, b[pos+l:], nil
+}
