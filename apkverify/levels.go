@@ -62,7 +62,10 @@ func (v *verification) hasBlock(id uint32) bool {
 // is skipped on the release build of its first level, which still reports
 // the previous SDK number: release devices at that level read the v3
 // block. The v3 block ignores that attribute.
-func covering(sr *signer.SchemeResult, level int) []*signer.SignerResult {
+//
+// Preview builds use such a signer at its first level; when another
+// signer also covers that level, they prefer the development-release one.
+func covering(sr *signer.SchemeResult, level int, preview bool) []*signer.SignerResult {
 	if sr == nil {
 		return nil
 	}
@@ -72,6 +75,9 @@ func covering(sr *signer.SchemeResult, level int) []*signer.SignerResult {
 			continue
 		}
 		if sr.Scheme == signer.SchemeV31 && s.RotationTargetsDevRelease && s.MinSDK == level {
+			if preview {
+				return []*signer.SignerResult{s}
+			}
 			continue
 		}
 		out = append(out, s)
@@ -84,15 +90,17 @@ func covering(sr *signer.SchemeResult, level int) []*signer.SignerResult {
 // and a v3.1 signer's range holds L (a v3.1 signer claiming levels below
 // 33 changes nothing there: those versions do not know v3.1); else v3
 // when L ≥ 28 and the APK has a v3 block; else v2 when L ≥ 24 and the APK
-// has a v2 block; else the JAR signature.
-func (v *verification) readingAt(level int) levelReading {
-	if level >= sdkT && v.hasBlock(signer.BlockIDV31) {
-		if c := covering(v.v31, level); len(c) > 0 {
+// has a v2 block; else the JAR signature. With preview, it decides for a
+// preview build of the next version, which reports the SDK number L of
+// the last release (previews of Android 13 on report 32).
+func (v *verification) readingAt(level int, preview bool) levelReading {
+	if (level >= sdkT || preview && level >= sdkT-1) && v.hasBlock(signer.BlockIDV31) {
+		if c := covering(v.v31, level, preview); len(c) > 0 {
 			return levelReading{scheme: signer.SchemeV31, sr: v.v31, signers: c}
 		}
 	}
 	if level >= sdkP && v.hasBlock(signer.BlockIDV3) {
-		return levelReading{scheme: signer.SchemeV3, sr: v.v3, signers: covering(v.v3, level)}
+		return levelReading{scheme: signer.SchemeV3, sr: v.v3, signers: covering(v.v3, level, false)}
 	}
 	if level >= sdkN && v.hasBlock(signer.BlockIDV2) {
 		r := levelReading{scheme: signer.SchemeV2, sr: v.v2}
@@ -117,7 +125,7 @@ func (v *verification) v31CoversRange() bool {
 		return false
 	}
 	for _, seg := range v.segments() {
-		if len(covering(v.v31, seg[0])) == 0 {
+		if len(covering(v.v31, seg[0], false)) == 0 {
 			return false
 		}
 	}
@@ -129,7 +137,7 @@ func (v *verification) v31CoversRange() bool {
 // v3/v3.1 signer's range (and the level after a development-release
 // signer's first one).
 func (v *verification) segments() [][2]int {
-	cuts := []int{v.minSDK, sdkN, sdkP, sdkT}
+	cuts := []int{v.minSDK, sdkN, sdkP, sdkT - 1, sdkT}
 	for _, sr := range []*signer.SchemeResult{v.v3, v.v31} {
 		if sr == nil {
 			continue
@@ -171,7 +179,7 @@ type levelSpan struct {
 func (v *verification) levels() []levelSpan {
 	var spans []levelSpan
 	for _, seg := range v.segments() {
-		r := v.readingAt(seg[0])
+		r := v.readingAt(seg[0], false)
 		if n := len(spans); n > 0 && spans[n-1].same(r) && spans[n-1].to+1 == seg[0] {
 			spans[n-1].to = seg[1]
 			continue
@@ -209,14 +217,21 @@ func (v *verification) levelSigners() (signers, dev []Signer) {
 	if strict {
 		v.checkLevelIdentity(spans)
 	}
-	// Preview builds of the next release report the SDK number of the
-	// last release; on them a development-release v3.1 signer is used at
-	// its first level (only previews of Android 13 or later read v3.1).
-	if verified(v.v31) {
-		for _, s := range v.v31.Signers {
-			if s.RotationTargetsDevRelease && s.MinSDK+1 >= sdkT && s.MinSDK >= v.minSDK && s.MinSDK <= v.maxSDK {
-				dev = append(dev, newSigner(signer.SchemeV31, s, s.MinSDK, s.MinSDK))
-			}
+	// Preview builds of the next version report the SDK number of the
+	// last release and read v3.1 from 32 on: where they use another v3.1
+	// signer than release builds (one targeting a development release,
+	// or one whose range ends at 32), that signer is listed too.
+	for _, seg := range v.segments() {
+		l := seg[0]
+		if l < sdkT-1 || l >= v.maxSDK {
+			continue
+		}
+		pr := v.readingAt(l, true)
+		if pr.scheme != signer.SchemeV31 || !pr.ok() || pr.same(v.readingAt(l, false)) {
+			continue
+		}
+		for _, s := range pr.signers {
+			dev = append(dev, newSigner(signer.SchemeV31, s, seg[0], min(seg[1], v.maxSDK-1)))
 		}
 	}
 	return signers, dev

@@ -208,6 +208,17 @@ func TestDevReleaseSignersAreChecked(t *testing.T) {
 	require.False(t, res.Trusted)
 	require.Contains(t, res.Policy.Violations[0].Message, keySHA256(t, "rsa-c"))
 	require.Contains(t, res.Policy.Violations[0].Message, "v31 API 34]")
+
+	// Previews of Android 13 report SDK 32 and read v3.1: a v3.1 signer
+	// ending at 32, which no release build uses, is theirs.
+	res = verifyBytes(t, base.build([]sbPair{
+		{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, maxSDK))},
+		{signer.BlockIDV31, makeBlock(kc.signRecord(t, true, d, 24, 32), ka.signRecord(t, true, d, 33, maxSDK))},
+	}), pinOpts(t, 0, "rsa-a"))
+	require.True(t, res.Verified, "%v", res.Errors)
+	require.Equal(t, keySHA256(t, "rsa-a"), res.SignersAt(32)[0].CertSHA256)
+	require.False(t, res.Trusted)
+	require.Contains(t, res.Policy.Violations[0].Message, keySHA256(t, "rsa-c")+" (CN=apktrust test C,O=apktrust test keys) [v31 API 32]")
 }
 
 // lineageAttr returns the proof-of-rotation attribute of a fixture's v3

@@ -48,10 +48,12 @@ type Result struct {
 	// NO_SIG_FOR_SDK_24_TO_27). SignersAt looks up one level.
 	Signers []Signer `json:"signers"`
 
-	// DevReleaseSigners are v3.1 signers that target a development
-	// release: preview builds, which report the SDK number of the last
-	// release, use them at the single level given, where release builds
-	// use Signers. The trust policy checks them too.
+	// DevReleaseSigners are the v3.1 signers that preview builds use
+	// where release builds use another (Signers): previews report the
+	// SDK number of the last release, so a preview of Android 14 at 33
+	// uses a signer targeting the development release from 33, and
+	// previews of Android 13 (reporting 32) read v3.1 signers covering
+	// 32. The trust policy checks them too.
 	DevReleaseSigners []Signer `json:"devReleaseSigners,omitempty"`
 
 	// Lineage is the proof-of-rotation of the newest signer (v3.1 when it
