@@ -341,3 +341,42 @@ func TestHistoryProperty(t *testing.T) {
 	}
 	t.Logf("pin property: %d cases, %d trusted (%d through rotation, warned)", pinned, trusted, warned)
 }
+
+// TestHistoryPerLevel: every signer of the per-level map counts, each on
+// its own levels. The keys are A, B, C (propKeys 0-2), history A → B.
+func TestHistoryPerLevel(t *testing.T) {
+	keys := loadPropKeys(t)
+	lin := func(seq ...int) *signer.Lineage { return buildLineage(t, keys, seq) }
+	at := func(scheme signer.Scheme, lo, hi, key int, l *signer.Lineage) Signer {
+		return Signer{MinSDK: lo, MaxSDK: hi, Scheme: scheme, Certificate: keys[key].cert, Lineage: l}
+	}
+	const a, b, c = 0, 1, 2
+	cases := []struct {
+		name    string
+		signers []Signer
+		codes   []string
+	}{
+		{name: "Play key-upgrade shape: v3 by the older key below v3.1 by the current key",
+			signers: []Signer{at(signer.SchemeV2, 24, 27, a, nil), at(signer.SchemeV3, 28, 32, a, nil), at(signer.SchemeV31, 33, signer.MaxSDK, b, lin(a, b))}},
+		{name: "a fork on the lower levels is refused even under a genuine v3.1 signer",
+			signers: []Signer{at(signer.SchemeV3, 28, 32, c, lin(a, c)), at(signer.SchemeV31, 33, signer.MaxSDK, b, lin(a, b))},
+			codes:   []string{PolicyHistoryFork}},
+		{name: "the older key on the newest levels needs rollback",
+			signers: []Signer{at(signer.SchemeV3, 28, 32, b, lin(a, b)), at(signer.SchemeV31, 33, signer.MaxSDK, a, nil)},
+			codes:   []string{PolicyRollbackNotAllowed}},
+		{name: "below API 28 a signer must be a key of the history",
+			signers: []Signer{at(signer.SchemeV2, 24, 27, c, nil), at(signer.SchemeV3, 28, signer.MaxSDK, b, lin(a, b))},
+			codes:   []string{PolicyHistoryFork}},
+		{name: "two signers on the same levels from API 28",
+			signers: []Signer{at(signer.SchemeV2, 28, signer.MaxSDK, a, nil), at(signer.SchemeV2, 28, signer.MaxSDK, b, nil)},
+			codes:   []string{PolicyHistoryFork, PolicyHistoryFork}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &Result{Verified: true, Signers: tc.signers, Manifest: &Manifest{Package: "dev.apktrust.prop"}}
+			var codes []string
+			checkHistory(res, &Policy{History: lin(a, b)}, nil, func(code, _ string, _ ...any) { codes = append(codes, code) })
+			require.Equal(t, tc.codes, codes)
+		})
+	}
+}

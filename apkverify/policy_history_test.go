@@ -137,3 +137,46 @@ func requirePolicyVerdict(t *testing.T, res *apkverify.Result, trusted bool, cod
 		require.Contains(t, strings.Join(msgs, "\n"), m)
 	}
 }
+
+// TestPolicyHistoryRealRotation applies the history rules to Play's key
+// upgrade (v1/v2/v3 by the old key, v3.1 by the new one from API 33) and
+// its apksig counterpart, with the history taken from the upgraded release
+// itself (Result.LineageOf), as a user would keep it.
+func TestPolicyHistoryRealRotation(t *testing.T) {
+	ctx := context.Background()
+	historyOf := func(t *testing.T, file string) *signer.Lineage {
+		res, err := apkverify.VerifyFile(ctx, file, apkverify.Options{})
+		require.NoError(t, err)
+		require.NotNil(t, res.LineageOf())
+		return res.LineageOf()
+	}
+	cases := []struct {
+		name, pin string
+		file      func(t *testing.T) string
+		history   func(t *testing.T) string
+		trusted   bool
+		codes     []string
+	}{
+		{name: "Calculator 8.6.1 under its own history", pin: calculatorOldKey,
+			file:    func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_85005519-standalone.apk") },
+			history: func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_85005519-standalone.apk") },
+			trusted: true},
+		{name: "Calculator 7.8 (old key only) under the upgraded history: no rollback", pin: calculatorOldKey,
+			file:    func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_78000303.apk") },
+			history: func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_85005519-standalone.apk") },
+			codes:   []string{apkverify.PolicyRollbackNotAllowed}},
+		{name: "apksig v3.1 rotation under its own history", pin: corpusOldKey,
+			file:    func(t *testing.T) string { return corpusAPK(t, "v31-rsa-2048_2-tgt-34-1-tgt-28.apk") },
+			history: func(t *testing.T) string { return corpusAPK(t, "v31-rsa-2048_2-tgt-34-1-tgt-28.apk") },
+			trusted: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := &apkverify.Policy{TrustedCertSHA256: []string{c.pin}, History: historyOf(t, c.history(t))}
+			res, err := apkverify.VerifyFile(ctx, c.file(t), apkverify.Options{Policy: p})
+			require.NoError(t, err)
+			requirePolicyVerdict(t, res, c.trusted, c.codes, nil)
+			require.Empty(t, res.Policy.Warnings)
+		})
+	}
+}
