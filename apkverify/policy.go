@@ -202,6 +202,7 @@ func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...a
 		return
 	}
 	all := append(slices.Clone(res.Signers), res.DevReleaseSigners...)
+	slices.SortStableFunc(all, func(a, b Signer) int { return a.MinSDK - b.MinSDK })
 	anchor := func(s *Signer) bool {
 		return s.Certificate != nil && (slices.Contains(trusted, s.Certificate.SHA256) || lineageContainsAny(s.Lineage, trusted))
 	}
