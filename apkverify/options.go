@@ -121,6 +121,15 @@ type Policy struct {
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
 	// POLICY_FROSTING_NOT_VERIFIED. Without it, frosting is only reported.
 	RequireFrosting bool
+
+	// SameReleaseAs, when set, is the verified Result of the release the
+	// pipeline built, usually the App Bundle it uploaded (VerifyFile on
+	// the .aab): the file must have its package and versionCode
+	// (POLICY_RELEASE_MISMATCH). A Result that did not verify or has no
+	// manifest trusts nothing (POLICY_RELEASE_NOT_VERIFIED). Combined with
+	// TrustedCertSHA256 set to the app signing key, it checks that what
+	// Google Play delivers is that release, signed by that key.
+	SameReleaseAs *Result
 }
 
 // PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate

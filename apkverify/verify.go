@@ -109,6 +109,9 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 	if err != nil {
 		return nil, fromContainer(err)
 	}
+	if isAppBundle(a) {
+		return verifyAppBundle(ctx, a, opts, keys)
+	}
 	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}}
 	if err := v.run(); err != nil {
 		return nil, err
