@@ -87,10 +87,6 @@ func verifyAppBundle(ctx context.Context, a *apkzip.Archive, opts Options, keys 
 			res.Signers = append(res.Signers, newSigner(signer.SchemeJAR, s, 0, 0))
 		}
 	}
-	if !jar.Present && len(jar.Errors) == 0 {
-		res.Errors = append(res.Errors, Issue{Code: CodeJarSigMissing, Scheme: signer.SchemeJAR, Signer: -1,
-			Message: "the bundle is not signed: no META-INF/MANIFEST.MF"})
-	}
 	res.Verified = jar.Verified && len(res.Errors) == 0
 	if opts.Policy != nil {
 		applyPolicy(res, opts.Policy, keys, manifestErr)

@@ -24,7 +24,17 @@ const (
 )
 
 // ErrJarWeakDigest matches (errors.Is) the digest errors of VerifyJAR.
-var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest, Msg: "digest weaker than SHA-256"}
+var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest}
+
+// weakDigestError names the weak digest attribute; it matches
+// ErrJarWeakDigest.
+type weakDigestError struct{ attr string }
+
+func (e *weakDigestError) Error() string {
+	return e.attr + " is the strongest digest; a JAR signature needs SHA-256 or stronger"
+}
+
+func (e *weakDigestError) Is(target error) bool { return target == ErrJarWeakDigest }
 
 // VerifyJAR verifies the JAR signature of an archive that is not an APK,
 // an Android App Bundle above all, the way `jarsigner -verify` checks it
@@ -97,6 +107,18 @@ func jarStrongAlgorithm(digestOID, sigOID string) bool {
 	}
 	h, family, ok := v1SignatureScheme(digestOID, sigOID)
 	return ok && strong(h) && (family == "RSA" || family == "EC" || family == "DSA")
+}
+
+// jarWeakDigest returns ErrJarWeakDigest when a section without a digest
+// Android reads has one that java.util.jar reads (SHA-1 and MD5 under
+// their other spellings), nil otherwise.
+func jarWeakDigest(sec *JarSection, suffix string) error {
+	for _, alg := range []string{"SHA-1", "SHA", "MD5"} {
+		if _, ok := sec.Get(alg + suffix); ok {
+			return &weakDigestError{alg + suffix}
+		}
+	}
+	return nil
 }
 
 // digestErrCode is the issue code of an error digestsToVerify returned.

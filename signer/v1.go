@@ -923,13 +923,16 @@ func (v *v1Verifier) digestsToVerify(sec *JarSection, suffix string) ([]v1NamedD
 				}
 			}
 			if v.jar && alg.hash == crypto.SHA1 {
-				return nil, fmt.Errorf("%w: %s%s is the strongest digest", ErrJarWeakDigest, alg.prefix, suffix)
+				return nil, &weakDigestError{alg.prefix + suffix}
 			}
 			if !dup {
 				out = append(out, v1NamedDigest{alg.name, alg.hash, d})
 			}
 			break
 		}
+	}
+	if v.jar && len(out) == 0 {
+		return nil, jarWeakDigest(sec, suffix)
 	}
 	return out, nil
 }

@@ -1,0 +1,328 @@
+package apkverify_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/aabgen"
+	"github.com/apktrust/apktrust/signer"
+)
+
+// The fixture bundles (testdata/make-aab.sh) are package
+// dev.apktrust.bundle, versionCode 7, signed with jarsigner by rsa-a as
+// the upload key unless their name says otherwise.
+const (
+	bundlePackage = "dev.apktrust.bundle"
+	bundleVersion = 7
+)
+
+// bundleFixture returns testdata/aab/NAME; a committed fixture that is
+// missing fails the test.
+func bundleFixture(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(), "testdata", "aab", name)
+	_, err := os.Stat(p)
+	require.NoError(t, err, "bundle fixture missing: run bash testdata/make-aab.sh")
+	return p
+}
+
+// TestBundleFixtures checks each bundle against the upload-key policy and
+// against what jarsigner said about it (NAME.jarsigner.txt). Where
+// jarsigner accepts a bundle this project refuses, stricter says why.
+func TestBundleFixtures(t *testing.T) {
+	uploadKey := keySHA256(t, "rsa-a")
+	tests := []struct {
+		file     string
+		verified bool
+		err      string   // first error code when not verified
+		signers  []string // key names of the signers, in order
+		modules  []string
+		trusted  bool
+		// violation is the first policy violation when not trusted.
+		violation string
+		// jarsigner is a line of its recorded answer; stricter explains
+		// where this project refuses what jarsigner accepts.
+		jarsigner string
+		stricter  string
+	}{
+		{file: "intact.aab", verified: true, signers: []string{"rsa-a"}, modules: []string{"base"}, trusted: true,
+			jarsigner: "jar verified."},
+		{file: "unsigned.aab", err: signer.CodeJarNoManifest, modules: []string{"base"},
+			violation: apkverify.PolicyNotVerified, jarsigner: "jar is unsigned.",
+			stricter: "jarsigner exits 0 on an unsigned jar; an unsigned bundle is a rejection"},
+		{file: "changed-entry.aab", err: signer.CodeJarZipEntryDigestDidNotVerify, modules: []string{"base"},
+			violation: apkverify.PolicyNotVerified, jarsigner: "SHA-256 digest error for base/res/raw/hello.txt"},
+		{file: "added-entry.aab", err: signer.CodeJarNoZipEntryDigestInManifest, modules: []string{"base"},
+			violation: apkverify.PolicyNotVerified, jarsigner: "This jar contains unsigned entries which have not been integrity-checked.",
+			stricter: "jarsigner only warns about an entry added after signing (exit 0); every entry must be signed"},
+		{file: "removed-entry.aab", err: signer.CodeJarMissingZipEntryReferenced, modules: []string{"base"},
+			violation: apkverify.PolicyNotVerified, jarsigner: "This jar contains signed entries for files that do not exist.",
+			stricter: "jarsigner only warns about a signed entry that was removed (exit 0); the bundle is no longer what was signed"},
+		{file: "two-signers.aab", verified: true, signers: []string{"rsa-b", "rsa-a"}, modules: []string{"base"},
+			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified.",
+			stricter: "anyone can add a signer to a signed JAR; the policy trusts a bundle only when every signer is a pinned upload key"},
+		{file: "sha1-digest.aab", err: signer.CodeJarWeakDigest, modules: []string{"base"},
+			violation: apkverify.PolicyNotVerified, jarsigner: "The jar will be treated as unsigned, because it is signed with a weak algorithm",
+			stricter: "jarsigner treats it as unsigned and exits 0; a weakly signed bundle is a rejection"},
+		{file: "sha1-only.aab", err: signer.CodeJarWeakAlgorithm, modules: []string{"base"},
+			violation: apkverify.PolicyNotVerified, jarsigner: "The jar will be treated as unsigned, because it is signed with a weak algorithm",
+			stricter: "as sha1-digest.aab"},
+		{file: "ec-signed.aab", verified: true, signers: []string{"ec-p256"}, modules: []string{"base"},
+			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified."},
+		{file: "dsa-signed.aab", verified: true, signers: []string{"dsa2048"}, modules: []string{"base"},
+			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified."},
+		{file: "feature.aab", verified: true, signers: []string{"rsa-a"}, modules: []string{"base", "extras"}, trusted: true,
+			jarsigner: "jar verified."},
+		{file: "debuggable-feature.aab", verified: true, signers: []string{"rsa-a"}, modules: []string{"base", "extras"},
+			violation: apkverify.PolicyDebuggable, jarsigner: "jar verified."},
+	}
+	ctx := context.Background()
+	policy := &apkverify.Policy{TrustedCertSHA256: []string{uploadKey}, Package: bundlePackage, MinVersionCode: bundleVersion}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			path := bundleFixture(t, tc.file)
+			res, err := apkverify.VerifyFile(ctx, path, apkverify.Options{Policy: policy})
+			require.NoError(t, err)
+			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.Equal(t, tc.verified, res.Verified, "errors: %v", res.Errors)
+			if !tc.verified {
+				require.NotEmpty(t, res.Errors)
+				assert.Equal(t, tc.err, res.Errors[0].Code, "errors: %v", res.Errors)
+				assert.Error(t, res.Err(), "a bundle that did not verify is a rejection")
+			}
+			var signers []string
+			for _, s := range res.Signers {
+				signers = append(signers, s.CertSHA256)
+				assert.Equal(t, signer.SchemeJAR, s.Scheme)
+				assert.NotNil(t, s.Certificate)
+			}
+			var want []string
+			for _, k := range tc.signers {
+				want = append(want, keySHA256(t, k))
+			}
+			assert.Equal(t, want, signers)
+
+			var modules []string
+			for _, m := range res.Modules {
+				modules = append(modules, m.Name)
+				assert.Equal(t, bundlePackage, m.Manifest.Package)
+				assert.EqualValues(t, bundleVersion, m.Manifest.VersionCode)
+			}
+			assert.Equal(t, tc.modules, modules)
+			require.NotNil(t, res.Manifest)
+			assert.Equal(t, "apktrust bundle", res.Manifest.Label)
+			assert.Equal(t, 24, res.Manifest.MinSDK)
+			assert.Equal(t, 34, res.Manifest.TargetSDK)
+			assert.Equal(t, "1.7", res.Manifest.VersionName)
+
+			assert.Equal(t, tc.trusted, res.Trusted, "violations: %v", res.Policy.Violations)
+			if tc.trusted {
+				assert.Equal(t, uploadKey, res.Policy.TrustedSigner)
+				assert.NoError(t, res.Err())
+			} else {
+				require.NotEmpty(t, res.Policy.Violations)
+				assert.Equal(t, tc.violation, res.Policy.Violations[0].Code, "violations: %v", res.Policy.Violations)
+			}
+
+			rec, err := os.ReadFile(path[:len(path)-len(".aab")] + ".jarsigner.txt")
+			require.NoError(t, err, "jarsigner's answer must be recorded beside the fixture")
+			assert.Contains(t, string(rec), tc.jarsigner)
+			if tc.stricter == "" && tc.verified {
+				assert.Contains(t, string(rec), "exit status: 0")
+			}
+		})
+	}
+}
+
+// A feature module's debuggable flag makes the bundle a debug build, but
+// the base module's own facts stay as its manifest says.
+func TestBundleDebuggableFeature(t *testing.T) {
+	res, err := apkverify.VerifyFile(context.Background(), bundleFixture(t, "debuggable-feature.aab"), apkverify.Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Modules, 2)
+	assert.True(t, res.Manifest.Debuggable)
+	assert.False(t, res.Modules[0].Manifest.Debuggable, "base")
+	assert.True(t, res.Modules[1].Manifest.Debuggable, "extras")
+	assert.Equal(t, "extras", res.Modules[1].Manifest.Split)
+}
+
+// rewriteZip copies the ZIP at path entry by entry (compressed bytes
+// unchanged) through edit, which may drop or replace an entry by
+// returning false after writing its own, then adds the extra entries.
+func rewriteZip(t *testing.T, path string, skip map[string]bool, extra []aabgen.File) []byte {
+	t.Helper()
+	r, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer r.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range r.File {
+		if !skip[f.Name] {
+			require.NoError(t, zw.Copy(f))
+		}
+	}
+	for _, f := range extra {
+		w, err := zw.Create(f.Name)
+		require.NoError(t, err)
+		_, err = w.Write(f.Data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+func readZipEntry(t *testing.T, path, name string) []byte {
+	t.Helper()
+	r, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer r.Close()
+	f, err := r.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	require.NoError(t, err)
+	return b
+}
+
+// Edits of a signed bundle that cost an attacker nothing: each must make
+// it a rejection, whatever jarsigner would say.
+func TestBundleAttacks(t *testing.T) {
+	intact := bundleFixture(t, "intact.aab")
+	feature := bundleFixture(t, "feature.aab")
+	ec := bundleFixture(t, "ec-signed.aab")
+	tests := []struct {
+		name string
+		zip  []byte
+		err  string
+	}{
+		{"a file added under META-INF/ (jarsigner signs those too)",
+			rewriteZip(t, intact, nil, []aabgen.File{{Name: "META-INF/services/x", Data: []byte("evil")}}),
+			signer.CodeJarNoZipEntryDigestInManifest},
+		{"a feature module added to a signed base-only bundle",
+			rewriteZip(t, intact, nil, []aabgen.File{{Name: "extras/manifest/AndroidManifest.xml",
+				Data: aabgen.Manifest{Package: bundlePackage, VersionCode: bundleVersion, Split: "extras"}.Bytes()}}),
+			signer.CodeJarNoZipEntryDigestInManifest},
+		{"the base manifest swapped for another bundle's (debuggable) one",
+			rewriteZip(t, intact, map[string]bool{"base/manifest/AndroidManifest.xml": true}, []aabgen.File{{
+				Name: "base/manifest/AndroidManifest.xml", Data: readZipEntry(t, bundleFixture(t, "debuggable-feature.aab"), "extras/manifest/AndroidManifest.xml")}}),
+			signer.CodeJarZipEntryDigestDidNotVerify},
+		{"the feature module dropped",
+			rewriteZip(t, feature, map[string]bool{"extras/manifest/AndroidManifest.xml": true, "extras/dex/classes.dex": true}, nil),
+			signer.CodeJarMissingZipEntryReferenced},
+		{"the upload key's signature block of another bundle transplanted",
+			rewriteZip(t, intact, map[string]bool{"META-INF/UPLOAD.RSA": true}, []aabgen.File{{
+				Name: "META-INF/UPLOAD.RSA", Data: readZipEntry(t, feature, "META-INF/UPLOAD.RSA")}}),
+			signer.CodeJarDidNotVerify},
+		// The .SF of identical content signed by another key is the same
+		// bytes, so that key's block verifies: the bundle is then signed
+		// by that key, and the pin refuses it.
+		{"another key's signature block over identical content",
+			rewriteZip(t, intact, map[string]bool{"META-INF/UPLOAD.RSA": true}, []aabgen.File{{
+				Name: "META-INF/UPLOAD.RSA", Data: readZipEntry(t, ec, "META-INF/UPLOAD.EC")}}),
+			""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := apkverify.Verify(context.Background(), bytes.NewReader(tc.zip), int64(len(tc.zip)),
+				apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{keySHA256(t, "rsa-a")}}})
+			require.NoError(t, err)
+			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.False(t, res.Trusted)
+			if tc.err == "" {
+				require.True(t, res.Verified, "errors: %v", res.Errors)
+				require.Len(t, res.Signers, 1)
+				assert.Equal(t, keySHA256(t, "ec-p256"), res.Signers[0].CertSHA256)
+				assert.Equal(t, apkverify.PolicyUntrustedSigner, res.Policy.Violations[0].Code)
+				return
+			}
+			assert.False(t, res.Verified)
+			require.NotEmpty(t, res.Errors)
+			codes := make([]string, 0, len(res.Errors))
+			for _, e := range res.Errors {
+				codes = append(codes, e.Code)
+			}
+			assert.Contains(t, codes, tc.err)
+		})
+	}
+}
+
+// A bundle is recognised by its content: BundleConfig.pb alone, or a
+// base manifest without it, is not a bundle.
+func TestBundleRecognisedByContent(t *testing.T) {
+	m := aabgen.Manifest{Package: "p", VersionCode: 1}.Bytes()
+	for _, tc := range []struct {
+		name   string
+		files  []aabgen.File
+		bundle bool
+	}{
+		{"bundle", []aabgen.File{{Name: "BundleConfig.pb"}, {Name: "base/manifest/AndroidManifest.xml", Data: m}}, true},
+		{"no BundleConfig.pb", []aabgen.File{{Name: "base/manifest/AndroidManifest.xml", Data: m}}, false},
+		{"no base module", []aabgen.File{{Name: "BundleConfig.pb"}, {Name: "extras/manifest/AndroidManifest.xml", Data: m}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, aabgen.WriteZip(&buf, tc.files))
+			res, err := apkverify.Verify(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), apkverify.Options{})
+			if !tc.bundle {
+				require.ErrorIs(t, err, apkverify.ErrManifest, "an archive without AndroidManifest.xml is not an APK either")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.False(t, res.Verified, "unsigned")
+			assert.Error(t, res.Err())
+		})
+	}
+}
+
+// The pipeline's second question: is the APK Play delivered the release
+// the bundle is? Policy.SameReleaseAs compares package and versionCode.
+func TestSameReleaseAs(t *testing.T) {
+	ctx := context.Background()
+	apk := fixture(t, "min21-v123.apk")
+	plain, err := apkverify.VerifyFile(ctx, apk, apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, plain.Verified)
+	bundle, err := apkverify.VerifyFile(ctx, bundleFixture(t, "intact.aab"), apkverify.Options{})
+	require.NoError(t, err)
+	tampered, err := apkverify.VerifyFile(ctx, bundleFixture(t, "changed-entry.aab"), apkverify.Options{})
+	require.NoError(t, err)
+
+	sameRelease := &apkverify.Result{Kind: apkverify.KindBundle, Verified: true,
+		Manifest: &apkverify.Manifest{Package: plain.Manifest.Package, VersionCode: plain.Manifest.VersionCode}}
+	nextRelease := &apkverify.Result{Kind: apkverify.KindBundle, Verified: true,
+		Manifest: &apkverify.Manifest{Package: plain.Manifest.Package, VersionCode: plain.Manifest.VersionCode + 1}}
+	tests := []struct {
+		name      string
+		release   *apkverify.Result
+		violation string
+	}{
+		{"same package and versionCode", sameRelease, ""},
+		{"another versionCode", nextRelease, apkverify.PolicyReleaseMismatch},
+		{"another app's bundle", bundle, apkverify.PolicyReleaseMismatch},
+		{"a bundle that did not verify", tampered, apkverify.PolicyReleaseNotVerified},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := apkverify.VerifyFile(ctx, apk, apkverify.Options{Policy: &apkverify.Policy{
+				TrustedCertSHA256: []string{keySHA256(t, "rsa-a")}, SameReleaseAs: tc.release}})
+			require.NoError(t, err)
+			if tc.violation == "" {
+				assert.True(t, res.Trusted, "violations: %v", res.Policy.Violations)
+				return
+			}
+			assert.False(t, res.Trusted)
+			require.Len(t, res.Policy.Violations, 1)
+			assert.Equal(t, tc.violation, res.Policy.Violations[0].Code)
+		})
+	}
+}
