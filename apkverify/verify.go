@@ -244,6 +244,7 @@ func (v *verification) run() error {
 	}
 	v.finish()
 	v.evidence()
+	v.bindEvidence()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
 	}
@@ -749,6 +750,7 @@ func (v *verification) sourceStamp() {
 			checked[sr.Scheme] = sr
 		}
 	}
+	v.stampSchemes(checked)
 	st := v.s.stamp(checked, v.minSDK, v.maxSDK, v.manifest)
 	v.res.SourceStamp = st
 	for _, l := range [][]Issue{st.Errors, st.Warnings} {

@@ -186,9 +186,12 @@ type FrostingResult struct {
 	APKSHA256      string `json:"apkSha256,omitempty"`
 	ComputedSHA256 string `json:"computedSha256,omitempty"`
 	// MetadataSize is the size of Play's (undecoded) protobuf metadata.
-	MetadataSize int     `json:"metadataSize,omitempty"`
-	Errors       []Issue `json:"errors,omitempty"`
-	Warnings     []Issue `json:"warnings,omitempty"`
+	MetadataSize int `json:"metadataSize,omitempty"`
+	// Binding says what the frosting covers and whether it binds the
+	// signers Android uses; set by apkverify for verified frosting.
+	Binding  *EvidenceBinding `json:"binding,omitempty"`
+	Errors   []Issue          `json:"errors,omitempty"`
+	Warnings []Issue          `json:"warnings,omitempty"`
 }
 
 func (r *FrostingResult) fail(code, format string, args ...any) *FrostingResult {

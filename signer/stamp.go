@@ -154,9 +154,15 @@ type SourceStampResult struct {
 	// BlockVersion is 2 or 1 for the stamp block verified, 0 for none.
 	BlockVersion int `json:"blockVersion,omitempty"`
 	// SignedSchemes are the scheme IDs the stamp signs digests for.
-	SignedSchemes []int   `json:"signedSchemes,omitempty"`
-	Errors        []Issue `json:"errors,omitempty"`
-	Warnings      []Issue `json:"warnings,omitempty"`
+	SignedSchemes []int `json:"signedSchemes,omitempty"`
+	// VerifiedSchemes are the scheme IDs whose digests the stamp's
+	// signature was checked over (the schemes Android requires), sorted.
+	VerifiedSchemes []int `json:"verifiedSchemes,omitempty"`
+	// Binding says what the stamp covers and whether it binds the signers
+	// Android uses; set by apkverify for a verified stamp.
+	Binding  *EvidenceBinding `json:"binding,omitempty"`
+	Errors   []Issue          `json:"errors,omitempty"`
+	Warnings []Issue          `json:"warnings,omitempty"`
 
 	// Certificate is the stamp certificate, when it parsed.
 	Certificate *Certificate `json:"-"`
@@ -378,6 +384,7 @@ func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests Stamp
 		if !stampVerifySignatures(r, cert, stampLengthPrefixedPairs(digests[id]), sigs, minSDK, maxSDK, fmt.Sprintf("scheme %d digests", id)) {
 			return
 		}
+		r.VerifiedSchemes = append(r.VerifiedSchemes, id)
 	}
 	if !data.more() {
 		return
@@ -407,15 +414,18 @@ func stampVerifyV1(r *SourceStampResult, value, certDigest []byte, digests Stamp
 	// Android 11 signs, and checks, the content digests of the v3 block
 	// when there is one, else of the v2 block; without either it leaves
 	// the stamp unverified. It never uses the JAR scheme.
-	d := digests[StampSchemeV3]
-	if len(d) == 0 {
-		d = digests[StampSchemeV2]
+	scheme := StampSchemeV3
+	if len(digests[scheme]) == 0 {
+		scheme = StampSchemeV2
 	}
+	d := digests[scheme]
 	if len(d) == 0 {
 		r.fail(StampCodeNoDigests, "a version 1 stamp signs the v3 or v2 content digests, and the APK has neither: Android 11 does not verify it")
 		return
 	}
-	stampVerifySignatures(r, cert, stampLengthPrefixedPairs(d), sigs, minSDK, maxSDK, "APK digests")
+	if stampVerifySignatures(r, cert, stampLengthPrefixedPairs(d), sigs, minSDK, maxSDK, "APK digests") {
+		r.VerifiedSchemes = []int{scheme}
+	}
 }
 
 // stampRequiredSchemes lists, sorted, the schemes whose digests a version
