@@ -191,12 +191,24 @@ func (v *verification) stampSchemes(checked map[signer.Scheme]*signer.SchemeResu
 // evidence that verified but does not bind.
 func checkStampBinding(st *signer.SourceStampResult, add func(string, string, ...any)) {
 	if st.Binding == nil || !st.Binding.Binds {
-		add(PolicySourceStampSignerNotCovered, "the source stamp verified but does not cover the signer Android uses (%s): it proves the stamp signer saw this content, not that it delivered this file as signed", signer.StampCodeSignerNotCovered)
+		add(PolicySourceStampSignerNotCovered, "%s: %s", signer.StampCodeSignerNotCovered,
+			notCoveredReason(st.Warnings, signer.StampCodeSignerNotCovered, "the source stamp verified but does not cover the signers Android uses"))
 	}
 }
 
 func checkFrostingBinding(fr *signer.FrostingResult, add func(string, string, ...any)) {
 	if fr.Binding == nil || !fr.Binding.Binds {
-		add(PolicyFrostingSignerNotCovered, "the Play frosting verified but does not cover the signer Android uses (%s): it proves Play saw this content and v2 signature, not that it delivered this file as signed", signer.FrostingCodeSignerNotCovered)
+		add(PolicyFrostingSignerNotCovered, "%s: %s", signer.FrostingCodeSignerNotCovered,
+			notCoveredReason(fr.Warnings, signer.FrostingCodeSignerNotCovered, "the Play frosting verified but does not cover the signers Android uses"))
 	}
+}
+
+// notCoveredReason is the message of the evidence's not-covered warning.
+func notCoveredReason(warnings []Issue, code, otherwise string) string {
+	for _, w := range warnings {
+		if w.Code == code {
+			return w.Message
+		}
+	}
+	return otherwise
 }

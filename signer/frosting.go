@@ -33,7 +33,9 @@ import (
 // The signature of an entry covers the signed section from the protobuf's
 // length varint through the end of that entry. The APK hash covers the file
 // as the v2 scheme sees it, except that of the signing block only the v2
-// pair (ID and value) is hashed; see FrostingAPKDigest.
+// pair (ID and value) is hashed; see FrostingAPKDigest. So frosting covers
+// the JAR signers (their files are entries) and the v2 signers, and no
+// v3/v3.1 signer (see EvidenceBinding).
 //
 // Frosting is evidence of delivery, never part of the signature verdict:
 // a frosting failure is reported in FrostingResult and nowhere else.

@@ -33,6 +33,13 @@ import (
 // seconds), 0x9d6303f7 the stamp key's proof-of-rotation lineage. Version 1
 // (BlockIDSourceStampV1, Android 11) holds the certificate and signatures
 // over the v3 (or v2) digests only.
+//
+// What a stamp covers: content digests only. The v2/v3 digests cover every
+// ZIP entry (so the JAR signature files among them), the central directory
+// and the EOCD, never the APK Signing Block; the JAR digest covers
+// META-INF/MANIFEST.MF alone. No v2/v3/v3.1 signer is covered: the same
+// content re-signed by another key keeps the stamp valid. Whether a stamp
+// binds the signers Android uses is decided from this (EvidenceBinding).
 
 // StampCertDigestEntry is the ZIP entry holding the raw SHA-256 of the
 // source stamp certificate.
