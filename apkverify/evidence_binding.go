@@ -174,11 +174,12 @@ func verifiedCerts(sr *signer.SchemeResult) []*signer.Certificate {
 	return out
 }
 
-// stampSchemes adds, to the schemes whose digests the stamp must sign, the
-// v3 block when the v3.1 signers cover the whole range (so v3 was not
-// checked): Android requires the stamp to sign the v3 block's digests
-// whenever there is one, and never v3.1's.
-func (v *verification) stampSchemes(checked map[signer.Scheme]*signer.SchemeResult) {
+// addV3UnderV31 adds the v3 block's verified result to checked when the
+// v3.1 signers cover the whole range (so v3 was not checked for it). A
+// source stamp must sign the v3 block's digests whenever there is one
+// (never v3.1's), and a v4 signature file's main signing info pairs with
+// the v3 signer, its v3.1 signing info with the v3.1 signer.
+func (v *verification) addV3UnderV31(checked map[signer.Scheme]*signer.SchemeResult) {
 	if v.v3 != nil || !verified(v.v31) {
 		return
 	}

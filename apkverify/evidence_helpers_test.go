@@ -119,9 +119,16 @@ func newTestKey(t testing.TB, rnd io.Reader, cn string) *testKey {
 // loadTestKey loads testdata/keys/NAME.pk8 and its certificate.
 func loadTestKey(t testing.TB, name string) *testKey {
 	t.Helper()
-	k, err := x509.ParsePKCS8PrivateKey(readFile(t, filepath.Join(repoRoot(), "testdata", "keys", name+".pk8")))
+	dir := filepath.Join(repoRoot(), "testdata", "keys")
+	return loadKeyFiles(t, filepath.Join(dir, name+".pk8"), filepath.Join(dir, name+".x509.pem"))
+}
+
+// loadKeyFiles loads a PKCS #8 private key and its PEM certificate.
+func loadKeyFiles(t testing.TB, pk8, certPEM string) *testKey {
+	t.Helper()
+	k, err := x509.ParsePKCS8PrivateKey(readFile(t, pk8))
 	require.NoError(t, err)
-	blk, _ := pem.Decode(readFile(t, filepath.Join(repoRoot(), "testdata", "keys", name+".x509.pem")))
+	blk, _ := pem.Decode(readFile(t, certPEM))
 	require.NotNil(t, blk)
 	priv := k.(crypto.Signer)
 	spki, err := x509.MarshalPKIXPublicKey(priv.Public())
