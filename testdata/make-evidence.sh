@@ -9,6 +9,8 @@
 #   apk/evidence-min21-v1-stamp.apk                v1 only by rsa-a, stamp by rsa-c
 #   apk/evidence-min21-v123-rot-ab-stamp.apk       v1/v2 rsa-a, v3 rsa-b (lineage A->B), stamp rsa-c
 #   apk/evidence-min21-v1234.trailing.idsig        min21-v1234.apk.idsig + 16 bytes after the tree
+#   apk/evidence-zip64-v1.apk, evidence-zip64-v2.apk  min21-v1-rsa.apk / min21-v2.apk with a ZIP64
+#                                                  EOCD record + locator that agree with the EOCD
 set -euo pipefail
 TD="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$TD"
@@ -41,6 +43,11 @@ run() { # run OUT apksigner-args...: records the command, output and exit code
     --out apk/evidence-min21-v123-rot-ab-stamp.apk apk/unsigned-min21.apk
 }
 { cat apk/min21-v1234.apk.idsig; printf 'trailing bytes!\n'; } >apk/evidence-min21-v1234.trailing.idsig
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+(cd "$WORK" && go build -o "$WORK/tamper" "$TD/tools/tamper.go")
+"$WORK/tamper" zip64-locator apk/min21-v1-rsa.apk apk/evidence-zip64-v1.apk
+"$WORK/tamper" zip64-locator apk/min21-v2.apk apk/evidence-zip64-v2.apk
 
 for f in evidence-min21-v1234-stamp evidence-min21-v1-stamp evidence-min21-v123-rot-ab-stamp; do
   run "evidence/$f.txt" verify -v --print-certs "apk/$f.apk"
@@ -50,3 +57,6 @@ run evidence/evidence-min21-v1234-stamp.v4.txt verify -v --v4-signature-file \
   apk/evidence-min21-v1234-stamp.apk.idsig apk/evidence-min21-v1234-stamp.apk
 run evidence/evidence-min21-v1234.trailing.txt verify -v --v4-signature-file \
   apk/evidence-min21-v1234.trailing.idsig apk/min21-v1234.apk
+for f in evidence-zip64-v1 evidence-zip64-v2; do
+  run "evidence/$f.txt" verify -v "apk/$f.apk"
+done
