@@ -65,13 +65,13 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 	var sources []*recombineSource
 	for _, name := range []string{"evidence-min21-v1234-stamp.apk", "evidence-min21-v123-rot-ab-stamp.apk", "evidence-min21-v1-stamp.apk"} {
 		b := readFile(t, evidenceFixture(t, name))
-		sources = append(sources, newRecombineSource(t, name, b, testKeys, 80))
+		sources = append(sources, newRecombineSource(t, name, b, testKeys, 50))
 		if name != "evidence-min21-v1-stamp.apk" {
-			sources = append(sources, newRecombineSource(t, name+"+frosting", withFrosting(t, b, fk), testKeys, 80))
+			sources = append(sources, newRecombineSource(t, name+"+frosting", withFrosting(t, b, fk), testKeys, 50))
 		}
 	}
 	if p, ok := optionalRealWorld("play-reasily-base.apk"); ok {
-		sources = append(sources, newRecombineSource(t, "play-reasily-base.apk", readFile(t, p), nil, 20))
+		sources = append(sources, newRecombineSource(t, "play-reasily-base.apk", readFile(t, p), nil, 12))
 	} else {
 		t.Log("play-reasily-base.apk absent: the real Play file is not recombined")
 	}
