@@ -35,7 +35,7 @@ func TestEvidenceBindingResignedPlayDelivery(t *testing.T) {
 	genuine := verifyBytes(t, orig, apkverify.Options{MinSDK: 28})
 	x := newTestKey(t, rand.Reader, "attacker X")
 	v3 := resignedSchemeBlock(t, true, x, contentDigests(t, genuine, signer.SchemeV3), 24, signer.MaxSDK)
-	resigned := withSigningPairs(t, orig, replacePair(signingPairs(t, orig), signer.BlockIDV3, v3))
+	resigned := splitAPK(t, orig).build(replacePair(splitAPK(t, orig).pairs, signer.BlockIDV3, v3))
 	evidence := func(p apkverify.Policy) apkverify.Policy {
 		p.RequireSourceStamp, p.RequireFrosting = true, true
 		p.TrustedStampCertSHA256 = []string{apkverify.PlayStoreStampCertSHA256}
@@ -106,11 +106,11 @@ func TestEvidenceBindingFixtures(t *testing.T) {
 	genuine := verifyBytes(t, v1234, apkverify.Options{})
 	resignV3 := func(b []byte) []byte {
 		v3 := resignedSchemeBlock(t, true, x, contentDigests(t, genuine, signer.SchemeV3), 24, signer.MaxSDK)
-		return withSigningPairs(t, b, replacePair(signingPairs(t, b), signer.BlockIDV3, v3))
+		return splitAPK(t, b).build(replacePair(splitAPK(t, b).pairs, signer.BlockIDV3, v3))
 	}
 	resignV2 := func(b []byte) []byte {
 		v2 := resignedSchemeBlock(t, false, x, contentDigests(t, genuine, signer.SchemeV2), 0, 0)
-		return withSigningPairs(t, b, replacePair(signingPairs(t, b), signer.BlockIDV2, v2))
+		return splitAPK(t, b).build(replacePair(splitAPK(t, b).pairs, signer.BlockIDV2, v2))
 	}
 	frosted := withFrosting(t, v1234, fk)
 	cases := []struct {
@@ -180,8 +180,8 @@ func TestUniversalV1Stamp(t *testing.T) {
 	stampKey := loadTestKey(t, "rsa-c")
 	sig := stampKey.sign(t, signer.AlgRSAPKCS1SHA256, nil) // over the empty digest encoding
 	data := append(lp(stampKey.cert), lp(lp(append(u32(uint32(signer.AlgRSAPKCS1SHA256)), lp(sig)...)))...)
-	pairs := replacePair(signingPairs(t, b), signer.BlockIDSourceStampV2, nil)
-	forged := withSigningPairs(t, b, append(pairs, sbPair{signer.BlockIDSourceStampV1, lp(data)}))
+	pairs := replacePair(splitAPK(t, b).pairs, signer.BlockIDSourceStampV2, nil)
+	forged := splitAPK(t, b).build(append(pairs, sbPair{signer.BlockIDSourceStampV1, lp(data)}))
 	for _, minSDK := range []int{0, 30, 31} {
 		p := apkverify.Policy{InsecureAcceptAnySigner: true, RequireSourceStamp: true, TrustedStampCertSHA256: []string{stampKey.sha256()}}
 		res := verifyBytes(t, forged, apkverify.Options{MinSDK: minSDK, Policy: &p})

@@ -2,7 +2,6 @@ package apkverify_test
 
 import (
 	"bytes"
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -16,7 +15,6 @@ import (
 	"encoding/pem"
 	"io"
 	"math/big"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -36,64 +34,6 @@ func evidenceFixture(t testing.TB, name string) string {
 	p := filepath.Join(repoRoot(), "testdata", "apk", name)
 	require.FileExists(t, p, "committed fixture (testdata/make-evidence.sh)")
 	return p
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	return b
-}
-
-func openSigningBlock(t testing.TB, b []byte) (*apkzip.Archive, *apkzip.SigningBlock) {
-	t.Helper()
-	a, err := apkzip.Open(bytes.NewReader(b), int64(len(b)))
-	require.NoError(t, err)
-	require.NotNil(t, a.SigningBlock())
-	return a, a.SigningBlock()
-}
-
-// sbPair is one pair of an APK Signing Block.
-type sbPair struct {
-	id    uint32
-	value []byte
-}
-
-// signingPairs returns the pairs of b's APK Signing Block, in order.
-func signingPairs(t testing.TB, b []byte) []sbPair {
-	t.Helper()
-	_, block := openSigningBlock(t, b)
-	var out []sbPair
-	for _, p := range block.Pairs {
-		out = append(out, sbPair{p.ID, slices.Clone(b[p.ValueOffset : p.ValueOffset+p.ValueSize])})
-	}
-	return out
-}
-
-// withSigningPairs returns b with its APK Signing Block replaced by one
-// holding pairs, the EOCD's central directory offset moved to match. The
-// content digests do not cover the block, so the schemes still verify
-// what they verified.
-func withSigningPairs(t testing.TB, b []byte, pairs []sbPair) []byte {
-	t.Helper()
-	a, block := openSigningBlock(t, b)
-	var body []byte
-	for _, p := range pairs {
-		body = binary.LittleEndian.AppendUint64(body, uint64(4+len(p.value)))
-		body = binary.LittleEndian.AppendUint32(body, p.id)
-		body = append(body, p.value...)
-	}
-	size := uint64(len(body) + 8 + 16)
-	out := slices.Clone(b[:block.Offset])
-	out = binary.LittleEndian.AppendUint64(out, size)
-	out = append(out, body...)
-	out = binary.LittleEndian.AppendUint64(out, size)
-	out = append(out, apkzip.SigningBlockMagic...)
-	newCD := len(out)
-	out = append(out, b[a.CentralDirectoryOffset:]...)
-	eocd := int64(len(out)) - (int64(len(b)) - a.EOCDOffset)
-	binary.LittleEndian.PutUint32(out[eocd+16:], uint32(newCD))
-	return out
 }
 
 // testKey is an ECDSA P-256 signing key with a self-signed certificate.
@@ -159,9 +99,6 @@ func (k *testKey) sign(t testing.TB, alg signer.SignatureAlgorithmID, data []byt
 	return sig
 }
 
-func lp(b []byte) []byte  { return append(binary.LittleEndian.AppendUint32(nil, uint32(len(b))), b...) }
-func u32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
-
 // ecdsaAlgFor is the ECDSA signature algorithm listing a content digest.
 var ecdsaAlgFor = map[signer.ContentDigestAlgorithm]signer.SignatureAlgorithmID{
 	signer.DigestChunkedSHA256:       signer.AlgECDSASHA256,
@@ -216,14 +153,6 @@ func contentDigests(t testing.TB, res *apkverify.Result, scheme signer.Scheme) m
 	return nil
 }
 
-// verifyBytes verifies b with opts.
-func verifyBytes(t testing.TB, b []byte, opts apkverify.Options) *apkverify.Result {
-	t.Helper()
-	res, err := apkverify.Verify(context.Background(), bytes.NewReader(b), int64(len(b)), opts)
-	require.NoError(t, err)
-	return res
-}
-
 // frostingBlock builds a frosting pair value with one enabled entry (key
 // index 0) vouching for apkDigest, signed by k.
 func frostingBlock(t testing.TB, k *ecdsa.PrivateKey, apkDigest []byte) []byte {
@@ -251,7 +180,7 @@ func withFrosting(t testing.TB, b []byte, k *ecdsa.PrivateKey) []byte {
 	require.NoError(t, err)
 	d, err := signer.FrostingAPKDigest(a)
 	require.NoError(t, err)
-	return withSigningPairs(t, b, append(signingPairs(t, b), sbPair{signer.BlockIDFrosting, frostingBlock(t, k, d)}))
+	return splitAPK(t, b).build(append(splitAPK(t, b).pairs, sbPair{signer.BlockIDFrosting, frostingBlock(t, k, d)}))
 }
 
 // replacePair returns pairs with the value of the first pair id replaced

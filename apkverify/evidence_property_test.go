@@ -78,7 +78,7 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 	// Evidence pairs any source carries, to transplant.
 	var donors []sbPair
 	for _, s := range sources {
-		for _, p := range signingPairs(t, s.b) {
+		for _, p := range splitAPK(t, s.b).pairs {
 			if p.id == signer.BlockIDSourceStampV2 || p.id == signer.BlockIDFrosting {
 				donors = append(donors, p)
 			}
@@ -90,7 +90,7 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 	var trials, verified, stampBinds, frostBinds, notBinding int
 	for _, src := range sources {
 		for trial := 0; trial < src.maxTrial; trial++ {
-			pairs := signingPairs(t, src.b)
+			pairs := splitAPK(t, src.b).pairs
 			var ops []string
 			for n := 1 + rng.IntN(3); n > 0; n-- {
 				switch op := rng.IntN(7); op {
@@ -131,7 +131,7 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 				}
 			}
 			minSDK := ranges[rng.IntN(len(ranges))]
-			b := withSigningPairs(t, src.b, pairs)
+			b := splitAPK(t, src.b).build(pairs)
 			res := verifyBytes(t, b, apkverify.Options{MinSDK: minSDK, FrostingKeys: src.keys})
 			trials++
 			if res.Verified {
