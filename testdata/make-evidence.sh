@@ -17,18 +17,9 @@ cd "$TD"
 export LC_ALL=C TZ=UTC
 mkdir -p evidence
 key() { echo "--key keys/$1.pk8 --cert keys/$1.x509.pem"; }
-run() { # run OUT apksigner-args...: records the command, output and exit code
-  local out=$1 rc
-  shift
-  {
-    echo "\$ apksigner $*"
-    set +e
-    apksigner "$@" 2>&1
-    rc=$?
-    set -e
-    echo "exit code: $rc"
-  } >"$out"
-}
+# shellcheck source=tools/record-apksigner.sh
+source "$TD/tools/record-apksigner.sh"
+run() { record_apksigner "$@"; }
 # shellcheck disable=SC2046
 {
   apksigner sign --v1-signing-enabled true --v2-signing-enabled true --v3-signing-enabled true \
