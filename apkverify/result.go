@@ -332,7 +332,7 @@ type sourceStampJSON struct {
 	// VerifiedSchemes: the schemes whose digests the stamp was checked
 	// over; Binding: what the stamp covers and whether it binds the signers.
 	VerifiedSchemes []int                   `json:"verifiedSchemes,omitempty"`
-	Binding         *signer.EvidenceBinding `json:"binding,omitempty"`
+	Binding         *signer.EvidenceBinding `json:"binding"`
 }
 
 // v4JSON is the encoding of Result.V4.
@@ -356,7 +356,7 @@ type frostingJSON struct {
 	Errors         []Issue `json:"errors"`
 	Warnings       []Issue `json:"warnings"`
 	// Binding: what the frosting covers and whether it binds the signers.
-	Binding *signer.EvidenceBinding `json:"binding,omitempty"`
+	Binding *signer.EvidenceBinding `json:"binding"`
 }
 
 func nonNil[T any](s []T) []T {
