@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/apktrust/apktrust/signer"
 )
@@ -136,8 +137,17 @@ func knownKeyMessage(m signer.KnownKeyMatch, c *signer.Certificate, role string)
 	if m.MatchedBy == "public key" {
 		by = " (same public key, different certificate)"
 	}
-	return fmt.Sprintf("signed with the %s%s (%s): %s, so the signature says nothing about who built the file. Certificate %s. Source: %s",
-		m.Name, by, role, what, describeCert(c), m.Source)
+	return fmt.Sprintf("signed with %s%s (%s): %s, so the signature says nothing about who built the file. Certificate %s. Source: %s",
+		theName(m.Name), by, role, what, describeCert(c), m.Source)
+}
+
+// theName puts "the" before a capitalised key name ("the AOSP testkey"),
+// not before a user's "our CI key".
+func theName(name string) string {
+	if name != "" && unicode.IsUpper([]rune(name)[0]) {
+		return "the " + name
+	}
+	return name
 }
 
 // systemSharedUID warns when the manifest asks for a system shared user
@@ -152,7 +162,7 @@ func (v *verification) systemSharedUID() {
 	if !ok {
 		return
 	}
-	msg := fmt.Sprintf("the manifest requests android:sharedUserId=%q: to run as UID %d, %s. Android grants it only to an app signed with the same key as the system packages sharing it (the device's platform key)",
+	msg := fmt.Sprintf("the manifest requests android:sharedUserId=%q: to run as UID %d, %s. Android grants it only to an app signed with the same key as the system packages that share it (for android.uid.system, the device's platform key)",
 		m.SharedUserID, uid.uid, uid.what)
 	var leaked, test []string
 	for _, s := range v.res.Signers {
@@ -161,9 +171,9 @@ func (v *verification) systemSharedUID() {
 		}
 		switch s.Known.Category {
 		case signer.KnownKeyLeakedPlatform:
-			leaked = appendOnce(leaked, s.Known.Name)
+			leaked = appendOnce(leaked, theName(s.Known.Name))
 		case signer.KnownKeyTestKey:
-			test = appendOnce(test, s.Known.Name)
+			test = appendOnce(test, theName(s.Known.Name))
 		}
 	}
 	switch {

@@ -1,0 +1,313 @@
+package apkverify_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/signer"
+)
+
+// knownKeysFixture returns a committed fixture of testdata/knownkeys
+// (made by make-knownkeys.sh); a missing one fails the test.
+func knownKeysFixture(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(repoRoot(), "testdata", "knownkeys", name)
+	require.FileExists(t, p, "committed fixture (testdata/make-knownkeys.sh)")
+	return p
+}
+
+// debugCertSHA256 is the certificate SHA-256 of testdata/knownkeys/android-debug.
+func debugCertSHA256(t testing.TB) string {
+	t.Helper()
+	res, err := apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "debug-min21-v123.apk"), apkverify.Options{})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Signers)
+	return res.Signers[0].CertSHA256
+}
+
+const aospTestkeySHA256 = "a40da80a59d170caa950cf15c18c454d47a39b26989d8b640ecd745ba71bf5dc"
+
+// knownKeyWarnings lists the codes of the warnings that name known keys.
+func knownKeyWarnings(res *apkverify.Result) []string {
+	var codes []string
+	for _, w := range res.Warnings {
+		switch w.Code {
+		case apkverify.CodeKnownTestKey, apkverify.CodeKnownLeakedKey, apkverify.CodeDebugCertificate, apkverify.CodeSystemSharedUserID:
+			codes = append(codes, w.Code)
+		}
+	}
+	return codes
+}
+
+func warning(t *testing.T, res *apkverify.Result, code string) string {
+	t.Helper()
+	for _, w := range res.Warnings {
+		if w.Code == code {
+			return w.Message
+		}
+	}
+	t.Fatalf("no %s warning in %v", code, res.Warnings)
+	return ""
+}
+
+// The AOSP Calculator built with the test key: the file verifies, and the
+// result says plainly that anyone could have signed it.
+func TestKnownKeysRealWorldTestKey(t *testing.T) {
+	file := realWorldAPK(t, "aosp-com.android.calculator2_19-testkey.apk")
+	res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	msg := warning(t, res, apkverify.CodeKnownTestKey)
+	require.True(t, strings.HasPrefix(msg, "signed with the AOSP testkey (the v1 signer for API 19+): anyone can sign with it"), msg)
+	require.Contains(t, msg, "testkey.x509.pem")
+	require.Len(t, res.Signers, 1)
+	require.Equal(t, &signer.KnownKeyMatch{Name: "AOSP testkey", Category: signer.KnownKeyTestKey,
+		Source: res.Signers[0].Known.Source, MatchedBy: "certificate"}, res.Signers[0].Known)
+	require.Contains(t, res.Signers[0].Subject, "emailAddress=android@android.com")
+
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	var j struct {
+		Signers []struct {
+			Known map[string]string `json:"known"`
+		} `json:"signers"`
+	}
+	require.NoError(t, json.Unmarshal(b, &j))
+	require.Equal(t, "AOSP testkey", j.Signers[0].Known["name"])
+	require.Equal(t, "test-key", j.Signers[0].Known["category"])
+	require.Contains(t, j.Signers[0].Known["source"], "build/make/target/product/security/testkey.x509.pem")
+}
+
+func TestKnownKeysDebugCertificate(t *testing.T) {
+	res, err := apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "debug-min21-v123.apk"), apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.Equal(t, []string{apkverify.CodeDebugCertificate}, knownKeyWarnings(res), "one warning for the one key, although it signs v1, v2 and v3")
+	require.True(t, strings.HasPrefix(warning(t, res, apkverify.CodeDebugCertificate), "signed with the Android debug certificate"))
+	for _, s := range res.Signers {
+		require.NotNil(t, s.Known, s.Scheme)
+		require.Equal(t, signer.KnownKeyDebug, s.Known.Category)
+		require.Equal(t, "subject", s.Known.MatchedBy)
+	}
+
+	// A stored result keeps what was found.
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"known":{"name":"Android debug certificate","category":"debug"`)
+	require.Contains(t, string(b), `"sourceStamp":{"present":false`)
+	var back apkverify.Result
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, res.Signers[0].Known, back.Signers[0].Known)
+	b2, err := json.Marshal(&back)
+	require.NoError(t, err)
+	require.JSONEq(t, string(b), string(b2))
+}
+
+// The old key of a proof-of-rotation is looked up too: the lineage node
+// says it is a debug key, while the new key (v3) is not known.
+func TestKnownKeysLineageNode(t *testing.T) {
+	res, err := apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "debug-rotated-to-rsa-a.apk"), apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.Len(t, res.Lineage, 2)
+	require.NotNil(t, res.Lineage[0].Known)
+	require.Equal(t, signer.KnownKeyDebug, res.Lineage[0].Known.Category)
+	require.Nil(t, res.Lineage[1].Known)
+	for _, s := range res.Signers {
+		require.Equal(t, s.Scheme != signer.SchemeV3, s.Known != nil, "%s signer %s", s.Scheme, s.CertSHA256)
+	}
+	require.Equal(t, []string{apkverify.CodeDebugCertificate}, knownKeyWarnings(res))
+
+	// With only API 28+ checked, v3 (the new key) is the only signer, and
+	// the debug key is reported as the lineage node it is.
+	res, err = apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "debug-rotated-to-rsa-a.apk"), apkverify.Options{MinSDK: 28})
+	require.NoError(t, err)
+	require.Len(t, res.Signers, 1)
+	require.Nil(t, res.Signers[0].Known)
+	require.Contains(t, warning(t, res, apkverify.CodeDebugCertificate), "(certificate 1 of 2 of the proof-of-rotation)")
+}
+
+// android:sharedUserId="android.uid.system" is reported with what it asks
+// for; signed with a leaked platform key, the warning says it is the attack.
+func TestKnownKeysSystemSharedUID(t *testing.T) {
+	file := knownKeysFixture(t, "debug-shareduid-system-v123.apk")
+	res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.Equal(t, "android.uid.system", res.Manifest.SharedUserID)
+	require.Equal(t, []string{apkverify.CodeDebugCertificate, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	msg := warning(t, res, apkverify.CodeSystemSharedUserID)
+	require.Contains(t, msg, "UID 1000")
+	require.Contains(t, msg, "platform key")
+	require.NotContains(t, msg, "attack")
+
+	// Say the debug key were a vendor's leaked platform key.
+	leaked := []signer.KnownKey{{CertSHA256: debugCertSHA256(t), Name: "Example OEM platform (leaked)",
+		Category: signer.KnownKeyLeakedPlatform, Source: "test"}}
+	res, err = apkverify.VerifyFile(context.Background(), file, apkverify.Options{KnownKeys: leaked})
+	require.NoError(t, err)
+	require.Equal(t, []string{apkverify.CodeKnownLeakedKey, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.Contains(t, warning(t, res, apkverify.CodeKnownLeakedKey), "signed with the Example OEM platform (leaked)")
+	msg = warning(t, res, apkverify.CodeSystemSharedUserID)
+	require.Contains(t, msg, "signed with the Example OEM platform (leaked), a leaked platform key: this is the attack itself")
+}
+
+// Under a policy a known signer is a violation even when pinned, unless
+// the policy allows its category.
+func TestKnownKeysPolicy(t *testing.T) {
+	debugFP := debugCertSHA256(t)
+	rsaA := keySHA256(t, "rsa-a")
+	internal := []signer.KnownKey{{CertSHA256: rsaA, Name: "internal CI key", Category: signer.KnownKeyTestKey, Source: "ci/keys/README"}}
+	for _, tc := range []struct {
+		name      string
+		file      string
+		pin       string
+		allow     []string
+		known     []signer.KnownKey
+		violation bool
+		warning   string
+	}{
+		{"pinned debug key", knownKeysFixture(t, "debug-min21-v123.apk"), debugFP, nil, nil, true, apkverify.CodeDebugCertificate},
+		{"pinned debug key, test keys allowed", knownKeysFixture(t, "debug-min21-v123.apk"), debugFP, []string{signer.KnownKeyTestKey}, nil, true, apkverify.CodeDebugCertificate},
+		{"pinned debug key, debug allowed", knownKeysFixture(t, "debug-min21-v123.apk"), debugFP, []string{signer.KnownKeyDebug}, nil, false, apkverify.CodeDebugCertificate},
+		{"old key of the rotation is debug, new key pinned", knownKeysFixture(t, "debug-rotated-to-rsa-a.apk"), rsaA, nil, nil, true, apkverify.CodeDebugCertificate},
+		{"user entry, pinned", fixture(t, "min21-v123.apk"), rsaA, nil, internal, true, apkverify.CodeKnownTestKey},
+		{"user entry, category allowed", fixture(t, "min21-v123.apk"), rsaA, []string{signer.KnownKeyTestKey}, internal, false, apkverify.CodeKnownTestKey},
+		{"no entry", fixture(t, "min21-v123.apk"), rsaA, nil, nil, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := apkverify.VerifyFile(context.Background(), tc.file, apkverify.Options{
+				KnownKeys: tc.known,
+				Policy:    &apkverify.Policy{TrustedCertSHA256: []string{tc.pin}, AllowKnownKeyCategories: tc.allow},
+			})
+			require.NoError(t, err)
+			require.True(t, res.Verified)
+			var codes []string
+			for _, v := range res.Policy.Violations {
+				codes = append(codes, v.Code)
+			}
+			if tc.violation {
+				require.Equal(t, []string{apkverify.PolicyKnownKey}, codes)
+				require.False(t, res.Trusted)
+				require.ErrorIs(t, res.Err(), apkverify.ErrUntrusted)
+			} else {
+				require.Empty(t, codes)
+				require.True(t, res.Trusted)
+			}
+			if tc.warning != "" {
+				require.Contains(t, knownKeyWarnings(res), tc.warning, "allowed or not, the warning stays")
+			} else {
+				require.Empty(t, knownKeyWarnings(res))
+			}
+		})
+	}
+
+	t.Run("AOSP testkey pinned", func(t *testing.T) {
+		file := realWorldAPK(t, "aosp-com.android.calculator2_19-testkey.apk")
+		res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{
+			Policy: &apkverify.Policy{TrustedCertSHA256: []string{aospTestkeySHA256}}})
+		require.NoError(t, err)
+		require.Len(t, res.Policy.Violations, 1)
+		require.Equal(t, apkverify.PolicyKnownKey, res.Policy.Violations[0].Code)
+		require.Contains(t, res.Policy.Violations[0].Message, "signed with AOSP testkey")
+	})
+}
+
+func TestKnownKeysInvalidOptions(t *testing.T) {
+	file := knownKeysFixture(t, "debug-min21-v123.apk")
+	for name, opts := range map[string]apkverify.Options{
+		"entry without source": {KnownKeys: []signer.KnownKey{{CertSHA256: aospTestkeySHA256, Name: "x", Category: signer.KnownKeyTestKey}}},
+		"entry without hash":   {KnownKeys: []signer.KnownKey{{Name: "x", Category: signer.KnownKeyTestKey, Source: "s"}}},
+		"unknown category":     {Policy: &apkverify.Policy{InsecureAcceptAnySigner: true, AllowKnownKeyCategories: []string{"test-keys"}}},
+	} {
+		_, err := apkverify.VerifyFile(context.Background(), file, opts)
+		require.ErrorIs(t, err, apkverify.ErrInvalidOptions, name)
+	}
+}
+
+// signedWithKnownKeys are the corpus files whose signer is a known key
+// (apksigner prints the same certificate SHA-256 as the table).
+var signedWithKnownKeys = map[string]string{
+	"aosp-com.android.calculator2_19-testkey.apk": "AOSP testkey",
+	"debuggable-boolean.apk":                      "AOSP testkey", // apksig's test APKs built with the platform's test key
+	"debuggable-resource.apk":                     "AOSP testkey",
+}
+
+// No false positive: no certificate of the apksig corpus, the real-world
+// corpus or the project's fixtures is a known key, whether or not its
+// scheme verified, except the files above, which are (true positives).
+func TestKnownKeysNoFalsePositives(t *testing.T) {
+	var files []string
+	for _, pattern := range []string{
+		filepath.Join(repoRoot(), "testdata", "apk", "*.apk"),
+		filepath.Join(conformance.Dir(t), "*.apk"),
+		filepath.Join(conformance.RealWorldDir(t), "*.apk"),
+	} {
+		m, err := filepath.Glob(pattern)
+		require.NoError(t, err)
+		require.NotEmpty(t, m, pattern)
+		files = append(files, m...)
+	}
+	checked, found, certs := 0, 0, map[[32]byte]bool{}
+	for _, f := range files {
+		res, err := apkverify.VerifyFile(context.Background(), f, apkverify.Options{})
+		if err != nil {
+			continue // not an APK, no manifest: nothing to look up
+		}
+		var known []string
+		for _, s := range res.Signers {
+			if s.Known != nil {
+				known = append(known, s.Known.Name)
+			}
+		}
+		if name, ok := signedWithKnownKeys[filepath.Base(f)]; ok {
+			found++
+			require.Contains(t, knownKeyWarnings(res), apkverify.CodeKnownTestKey, f)
+			require.Contains(t, known, name, f)
+			continue
+		}
+		checked++
+		require.Empty(t, known, f)
+		var codes []string
+		for _, c := range knownKeyWarnings(res) {
+			if c != apkverify.CodeSystemSharedUserID {
+				codes = append(codes, c)
+			}
+		}
+		require.Empty(t, codes, f)
+		for _, sr := range res.SchemeResults {
+			for _, s := range sr.Signers {
+				if c := s.Cert(); c != nil {
+					certs[c.SHA256] = true
+					_, ok := signer.LookupKnownKey(c)
+					require.False(t, ok, "%s: %s", f, c.SHA256Hex())
+				}
+			}
+		}
+		if st := res.SourceStamp; st != nil && st.Certificate != nil {
+			certs[st.Certificate.SHA256] = true
+			_, ok := signer.LookupKnownKey(st.Certificate)
+			require.False(t, ok, f)
+		}
+	}
+	require.Equal(t, len(signedWithKnownKeys), found)
+	require.Greater(t, checked, 100)
+	t.Logf("no known key among %d certificates of %d files; %d files signed with a known key found as such", len(certs), checked, found)
+}
+
+// The networkstack module asks for its system shared UID and says so;
+// its signer (Google's) is no known key.
+func TestKnownKeysSharedUIDRealWorld(t *testing.T) {
+	res, err := apkverify.VerifyFile(context.Background(), realWorldAPK(t, "google-networkstack_210000000.apk"), apkverify.Options{})
+	require.NoError(t, err)
+	require.Equal(t, []string{apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.Contains(t, warning(t, res, apkverify.CodeSystemSharedUserID), `android:sharedUserId="android.uid.networkstack": to run as UID 1073`)
+}
