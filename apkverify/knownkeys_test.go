@@ -311,3 +311,38 @@ func TestKnownKeysSharedUIDRealWorld(t *testing.T) {
 	require.Equal(t, []string{apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
 	require.Contains(t, warning(t, res, apkverify.CodeSystemSharedUserID), `android:sharedUserId="android.uid.networkstack": to run as UID 1073`)
 }
+
+// The source stamp certificate is looked up too; the stamp object in the
+// JSON says what it is.
+func TestKnownKeysStampCertificate(t *testing.T) {
+	file := realWorldAPK(t, "play-reasily-base.apk")
+	stamp := []signer.KnownKey{{CertSHA256: apkverify.PlayStoreStampCertSHA256, Name: "stamp key under test",
+		Category: signer.KnownKeyTestKey, Source: "test"}}
+	res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{KnownKeys: stamp})
+	require.NoError(t, err)
+	require.True(t, res.SourceStamp.Verified)
+	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Contains(t, warning(t, res, apkverify.CodeKnownTestKey), "(the source stamp)")
+	require.Equal(t, "stamp key under test", res.SourceStampKnown().Name)
+
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	var j struct {
+		SourceStamp struct {
+			Known *signer.KnownKeyMatch `json:"known"`
+		} `json:"sourceStamp"`
+	}
+	require.NoError(t, json.Unmarshal(b, &j))
+	require.Equal(t, res.SourceStampKnown(), j.SourceStamp.Known)
+	var back apkverify.Result
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, res.SourceStampKnown(), back.SourceStampKnown())
+
+	// Without the entry the Play stamp is no known key: "known" is null.
+	res, err = apkverify.VerifyFile(context.Background(), file, apkverify.Options{})
+	require.NoError(t, err)
+	require.Nil(t, res.SourceStampKnown())
+	b, err = json.Marshal(res)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"known":null`)
+}
