@@ -32,7 +32,15 @@ func debugCertSHA256(t testing.TB) string {
 	return res.Signers[0].CertSHA256
 }
 
-const aospTestkeySHA256 = "a40da80a59d170caa950cf15c18c454d47a39b26989d8b640ecd745ba71bf5dc"
+// allowTestKeys makes a policy accept the AOSP test key, which signs some
+// apksig corpus APKs that policy tests use for other rules.
+func allowTestKeys(p func(t *testing.T) *apkverify.Policy) func(t *testing.T) *apkverify.Policy {
+	return func(t *testing.T) *apkverify.Policy {
+		q := p(t)
+		q.AllowKnownKeyCategories = []string{signer.KnownKeyTestKey}
+		return q
+	}
+}
 
 // knownKeyWarnings lists the codes of the warnings that name known keys.
 func knownKeyWarnings(res *apkverify.Result) []string {
@@ -213,7 +221,7 @@ func TestKnownKeysPolicy(t *testing.T) {
 	t.Run("AOSP testkey pinned", func(t *testing.T) {
 		file := realWorldAPK(t, "aosp-com.android.calculator2_19-testkey.apk")
 		res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{
-			Policy: &apkverify.Policy{TrustedCertSHA256: []string{aospTestkeySHA256}}})
+			Policy: &apkverify.Policy{TrustedCertSHA256: []string{aospTestKey}}})
 		require.NoError(t, err)
 		require.Len(t, res.Policy.Violations, 1)
 		require.Equal(t, apkverify.PolicyKnownKey, res.Policy.Violations[0].Code)
@@ -224,7 +232,7 @@ func TestKnownKeysPolicy(t *testing.T) {
 func TestKnownKeysInvalidOptions(t *testing.T) {
 	file := knownKeysFixture(t, "debug-min21-v123.apk")
 	for name, opts := range map[string]apkverify.Options{
-		"entry without source": {KnownKeys: []signer.KnownKey{{CertSHA256: aospTestkeySHA256, Name: "x", Category: signer.KnownKeyTestKey}}},
+		"entry without source": {KnownKeys: []signer.KnownKey{{CertSHA256: aospTestKey, Name: "x", Category: signer.KnownKeyTestKey}}},
 		"entry without hash":   {KnownKeys: []signer.KnownKey{{Name: "x", Category: signer.KnownKeyTestKey, Source: "s"}}},
 		"unknown category":     {Policy: &apkverify.Policy{InsecureAcceptAnySigner: true, AllowKnownKeyCategories: []string{"test-keys"}}},
 	} {
