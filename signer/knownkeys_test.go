@@ -46,7 +46,7 @@ func TestBuiltinKnownKeysAreSourced(t *testing.T) {
 			seen[fp] = k.Name
 		}
 	}
-	require.Equal(t, 9, categories[signer.KnownKeyTestKey], "AOSP test keys")
+	require.Equal(t, 15, categories[signer.KnownKeyTestKey], "AOSP test keys")
 	require.Equal(t, 10, categories[signer.KnownKeyLeakedPlatform], "APVI 2022 platform certificates")
 }
 
@@ -56,7 +56,7 @@ func TestBuiltinKnownKeysAreSourced(t *testing.T) {
 func TestBuiltinKnownKeysFindAOSPCertificates(t *testing.T) {
 	files, err := filepath.Glob("../testdata/knownkeys/aosp/*.x509.pem")
 	require.NoError(t, err)
-	require.Len(t, files, 7, "committed AOSP certificates")
+	require.Len(t, files, 13, "committed AOSP certificates")
 	byName := map[string]signer.KnownKey{}
 	for _, k := range signer.BuiltinKnownKeys() {
 		byName[k.Name] = k
