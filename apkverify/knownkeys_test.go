@@ -133,6 +133,17 @@ func TestKnownKeysLineageNode(t *testing.T) {
 		require.Equal(t, s.Scheme != signer.SchemeV3, s.Known != nil, "%s signer %s", s.Scheme, s.CertSHA256)
 	}
 	require.Equal(t, []string{apkverify.CodeDebugCertificate}, knownKeyWarnings(res))
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	var j struct {
+		Lineage []struct {
+			Known *signer.KnownKeyMatch `json:"known"`
+		} `json:"lineage"`
+	}
+	require.NoError(t, json.Unmarshal(b, &j))
+	require.Equal(t, res.Lineage[0].Known, j.Lineage[0].Known)
+	require.Nil(t, j.Lineage[1].Known)
+	require.NotContains(t, string(b), `"known":{}`)
 
 	// With only API 28+ checked, v3 (the new key) is the only signer, and
 	// the debug key is reported as the lineage node it is.
@@ -166,6 +177,14 @@ func TestKnownKeysSystemSharedUID(t *testing.T) {
 	require.Contains(t, warning(t, res, apkverify.CodeKnownLeakedKey), "signed with the Example OEM platform (leaked)")
 	msg = warning(t, res, apkverify.CodeSystemSharedUserID)
 	require.Contains(t, msg, "signed with the Example OEM platform (leaked), a leaked platform key: this is the attack itself")
+
+	// Or a public test key: dangerous on devices built with the test keys.
+	test := []signer.KnownKey{{CertSHA256: debugCertSHA256(t), Name: "Example test key", Category: signer.KnownKeyTestKey, Source: "test"}}
+	res, err = apkverify.VerifyFile(context.Background(), file, apkverify.Options{KnownKeys: test})
+	require.NoError(t, err)
+	msg = warning(t, res, apkverify.CodeSystemSharedUserID)
+	require.Contains(t, msg, "signed with the Example test key, a public test key: on a device whose system image is signed with the AOSP test keys")
+	require.NotContains(t, msg, "attack")
 }
 
 // Under a policy a known signer is a violation even when pinned, unless
