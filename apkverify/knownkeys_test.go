@@ -42,6 +42,13 @@ func allowTestKeys(p func(t *testing.T) *apkverify.Policy) func(t *testing.T) *a
 	}
 }
 
+func pins(fp string) []string {
+	if fp == "" {
+		return nil
+	}
+	return []string{fp}
+}
+
 // knownKeyWarnings lists the codes of the warnings that name known keys.
 func knownKeyWarnings(res *apkverify.Result) []string {
 	var codes []string
@@ -209,11 +216,15 @@ func TestKnownKeysPolicy(t *testing.T) {
 		{"user entry, pinned", fixture(t, "min21-v123.apk"), rsaA, nil, internal, true, apkverify.CodeKnownTestKey},
 		{"user entry, category allowed", fixture(t, "min21-v123.apk"), rsaA, []string{signer.KnownKeyTestKey}, internal, false, apkverify.CodeKnownTestKey},
 		{"no entry", fixture(t, "min21-v123.apk"), rsaA, nil, nil, false, ""},
+		{"pinned AOSP testkey", knownKeysFixture(t, "aosp-testkey-min21-v123.apk"), aospTestKey, nil, nil, true, apkverify.CodeKnownTestKey},
+		{"pinned AOSP testkey, test keys allowed", knownKeysFixture(t, "aosp-testkey-min21-v123.apk"), aospTestKey, []string{signer.KnownKeyTestKey}, nil, false, apkverify.CodeKnownTestKey},
+		{"pinned AOSP testkey, any signer, debug allowed", knownKeysFixture(t, "aosp-testkey-min21-v123.apk"), "", []string{signer.KnownKeyDebug}, nil, true, apkverify.CodeKnownTestKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := apkverify.VerifyFile(context.Background(), tc.file, apkverify.Options{
 				KnownKeys: tc.known,
-				Policy:    &apkverify.Policy{TrustedCertSHA256: []string{tc.pin}, AllowKnownKeyCategories: tc.allow},
+				Policy: &apkverify.Policy{TrustedCertSHA256: pins(tc.pin), InsecureAcceptAnySigner: tc.pin == "",
+					AllowKnownKeyCategories: tc.allow},
 			})
 			require.NoError(t, err)
 			require.True(t, res.Verified)
@@ -372,4 +383,29 @@ func TestKnownKeysStampCertificate(t *testing.T) {
 	b, err = json.Marshal(res)
 	require.NoError(t, err)
 	require.Contains(t, string(b), `"known":null`)
+}
+
+// APKs signed with AOSP's published test keys are named after the key.
+func TestKnownKeysAOSPFixtures(t *testing.T) {
+	res, err := apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "aosp-testkey-min21-v123.apk"), apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Len(t, res.Signers, 3)
+	for _, s := range res.Signers {
+		require.Equal(t, "AOSP testkey", s.Known.Name, s.Scheme)
+		require.Equal(t, aospTestKey, s.CertSHA256)
+	}
+
+	// The platform key with android.uid.system: what devices built with the
+	// AOSP test keys (emulators, some ROMs) would run as system.
+	res, err = apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "aosp-platform-shareduid-system-v123.apk"), apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.Equal(t, []string{apkverify.CodeKnownTestKey, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.True(t, strings.HasPrefix(warning(t, res, apkverify.CodeKnownTestKey), "signed with the AOSP platform (the v1 signer for API 21-23): anyone can sign with it"))
+	require.Equal(t, "c8a2e9bccf597c2fb6dc66bee293fc13f2fc47ec77bc6b2b0d52c11f51192ab8", res.Signers[0].CertSHA256)
+	msg := warning(t, res, apkverify.CodeSystemSharedUserID)
+	require.Contains(t, msg, `android:sharedUserId="android.uid.system": to run as UID 1000`)
+	require.Contains(t, msg, "signed with the AOSP platform, a public test key")
 }

@@ -1,7 +1,9 @@
 package signer_test
 
 import (
+	"crypto"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
 	"os"
@@ -194,4 +196,19 @@ func FuzzParseKnownKeys(f *testing.F) {
 			require.NoError(t, signer.CheckKnownKey(k))
 		}
 	})
+}
+
+// The AOSP private keys committed to sign fixtures belong to the committed
+// certificates.
+func TestAOSPPrivateKeysMatchCertificates(t *testing.T) {
+	for _, name := range []string{"testkey", "platform"} {
+		b, err := os.ReadFile("../testdata/knownkeys/aosp/" + name + ".pk8")
+		require.NoError(t, err, "committed fixture missing")
+		key, err := x509.ParsePKCS8PrivateKey(b)
+		require.NoError(t, err)
+		pub, err := x509.MarshalPKIXPublicKey(key.(crypto.Signer).Public())
+		require.NoError(t, err)
+		c := readTestCert(t, "../testdata/knownkeys/aosp/"+name+".x509.pem")
+		require.Equal(t, c.RawSubjectPublicKeyInfo, pub, name)
+	}
 }

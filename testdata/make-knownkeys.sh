@@ -11,9 +11,11 @@
 #   debug-min21-v123.apk             unsigned-min21 signed v1+v2+v3
 #   debug-shareduid-system-v123.apk  an app with android:sharedUserId="android.uid.system"
 #   debug-rotated-to-rsa-a.apk       v1/v2 by the debug key, v3 by rsa-a with lineage debug -> rsa-a
+# and with AOSP's published test keys (testdata/knownkeys/aosp/, copied by
+# hand, see aosp/SOURCE.md; this script does not change them):
+#   aosp-testkey-min21-v123.apk              unsigned-min21 signed with testkey
+#   aosp-platform-shareduid-system-v123.apk  the shared-UID app signed with platform
 # and records apksigner's verdict beside each (NAME.apksigner.txt).
-# testdata/knownkeys/aosp/ holds AOSP's published test certificates, copied
-# by hand (see aosp/SOURCE.md); this script does not touch them.
 #
 # Needs (Debian): apksigner aapt zipalign android-framework-res openssl.
 set -euo pipefail
@@ -22,7 +24,7 @@ FORCE=0
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "make-knownkeys.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -96,6 +98,13 @@ aapt package -f -M "$WORK/app/AndroidManifest.xml" -I "$FRAMEWORK_RES" -F "$WORK
 zipalign -f 4 "$WORK/app/unaligned.apk" "$WORK/app/unsigned.apk"
 sign_v123 "$WORK/app/unsigned.apk" "$OUT/debug-shareduid-system-v123.apk" $(key "$DEBUG")
 record debug-shareduid-system-v123
+
+echo "== aosp-testkey-min21-v123, aosp-platform-shareduid-system-v123"
+AOSP="$OUT/aosp"
+sign_v123 apk/unsigned-min21.apk "$OUT/aosp-testkey-min21-v123.apk" $(key "$AOSP/testkey")
+record aosp-testkey-min21-v123
+sign_v123 "$WORK/app/unsigned.apk" "$OUT/aosp-platform-shareduid-system-v123.apk" $(key "$AOSP/platform")
+record aosp-platform-shareduid-system-v123
 
 echo "== debug-rotated-to-rsa-a"
 apksigner rotate --out "$WORK/debug_to_rsa-a.lineage" --old-signer $(key "$DEBUG") --new-signer $(key "$RSA_A")
