@@ -2,10 +2,19 @@ package apkverify_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -408,4 +417,42 @@ func TestKnownKeysAOSPFixtures(t *testing.T) {
 	msg := warning(t, res, apkverify.CodeSystemSharedUserID)
 	require.Contains(t, msg, `android:sharedUserId="android.uid.system": to run as UID 1000`)
 	require.Contains(t, msg, "signed with the AOSP platform, a public test key")
+}
+
+// The attacker holding a known key's private half re-issues a certificate
+// over it with an innocent subject: the public key gives it away.
+func TestKnownKeysReissuedCertificate(t *testing.T) {
+	tool, err := exec.LookPath("apksigner")
+	if err != nil {
+		t.Skip("apksigner not installed")
+	}
+	b, err := os.ReadFile(knownKeysFixture(t, "aosp/testkey.pk8"))
+	require.NoError(t, err)
+	key, err := x509.ParsePKCS8PrivateKey(b)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(20),
+		Subject:      pkix.Name{CommonName: "Totally Legit Apps Ltd", Country: []string{"GB"}},
+		NotBefore:    time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     time.Date(2056, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	priv := key.(crypto.Signer)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, priv.Public(), priv)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cert := filepath.Join(dir, "reissued.x509.pem")
+	require.NoError(t, os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	out := filepath.Join(dir, "reissued.apk")
+	cmd := exec.Command(tool, "sign", "--key", knownKeysFixture(t, "aosp/testkey.pk8"), "--cert", cert,
+		"--out", out, fixture(t, "unsigned-min21.apk"))
+	msg, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", msg)
+
+	res, err := apkverify.VerifyFile(context.Background(), out, apkverify.Options{})
+	require.NoError(t, err)
+	require.True(t, res.Verified)
+	require.NotEqual(t, aospTestKey, res.Signers[0].CertSHA256)
+	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Equal(t, "public key", res.Signers[0].Known.MatchedBy)
+	require.Contains(t, warning(t, res, apkverify.CodeKnownTestKey), "signed with the AOSP testkey (same public key, different certificate)")
 }
