@@ -112,6 +112,10 @@ func (v *verification) knownKeys() {
 		s := &res.Signers[i]
 		s.Known = find(s.Certificate, fmt.Sprintf("the %s signer for %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK)))
 	}
+	for i := range res.DevReleaseSigners {
+		s := &res.DevReleaseSigners[i]
+		s.Known = find(s.Certificate, fmt.Sprintf("the %s signer for preview builds of API %d", s.Scheme, s.MinSDK))
+	}
 	if l := res.lineage; l != nil && len(l.Nodes) == len(res.Lineage) {
 		for i, n := range l.Nodes {
 			res.Lineage[i].Known = find(n.Certificate, fmt.Sprintf("certificate %d of %d of the proof-of-rotation", i+1, len(l.Nodes)))
@@ -197,7 +201,7 @@ func appendOnce(s []string, x string) []string {
 // trustworthy. Only categories the Policy allows are accepted.
 func checkKnownKeys(res *Result, p *Policy, add func(string, string, ...any)) {
 	seen := map[string]bool{}
-	for _, s := range res.Signers {
+	for _, s := range slices.Concat(res.Signers, res.DevReleaseSigners) {
 		k := s.Known
 		if k == nil || seen[s.CertSHA256] || slices.Contains(p.AllowKnownKeyCategories, k.Category) {
 			continue
