@@ -456,3 +456,33 @@ func TestKnownKeysReissuedCertificate(t *testing.T) {
 	require.Equal(t, "public key", res.Signers[0].Known.MatchedBy)
 	require.Contains(t, warning(t, res, apkverify.CodeKnownTestKey), "signed with the AOSP testkey (same public key, different certificate)")
 }
+
+// The signer preview builds use is looked up too, and held to the policy:
+// here a v3.1 signer for previews of Android 13 (SDK 32) by a key the
+// caller lists as an internal test key.
+func TestKnownKeysDevReleaseSigner(t *testing.T) {
+	ka, kc := loadKey(t, "rsa-a"), loadKey(t, "rsa-c")
+	base := splitAPK(t, readFile(t, fixture(t, "min28-v123.apk")))
+	rec, err := parseRecord(blockRecords(t, base.find(signer.BlockIDV3))[0], true)
+	require.NoError(t, err)
+	d := rec.digests
+	apk := base.build([]sbPair{
+		{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, maxSDK))},
+		{signer.BlockIDV31, makeBlock(kc.signRecord(t, true, d, 24, 32), ka.signRecord(t, true, d, 33, maxSDK))},
+	})
+	opts := pinOpts(t, 0, "rsa-a", "rsa-c")
+	res := verifyBytes(t, apk, opts)
+	require.True(t, res.Trusted, "both keys pinned: %v", res.Policy.Violations)
+
+	opts.KnownKeys = []signer.KnownKey{{CertSHA256: keySHA256(t, "rsa-c"), Name: "lab key C", Category: signer.KnownKeyTestKey, Source: "test"}}
+	res = verifyBytes(t, apk, opts)
+	require.Len(t, res.DevReleaseSigners, 1)
+	require.Equal(t, "lab key C", res.DevReleaseSigners[0].Known.Name)
+	for _, s := range res.Signers {
+		require.Nil(t, s.Known)
+	}
+	require.Contains(t, warning(t, res, apkverify.CodeKnownTestKey), "signed with lab key C (the v31 signer for preview builds of API 32)")
+	require.False(t, res.Trusted)
+	require.Len(t, res.Policy.Violations, 1)
+	require.Equal(t, apkverify.PolicyKnownKey, res.Policy.Violations[0].Code)
+}
