@@ -33,6 +33,14 @@ type Options struct {
 	// Policy, when non-nil, is the trust policy to apply once the
 	// signatures verified. See Policy.
 	Policy *Policy
+
+	// KnownKeys are the caller's own known keys (a revoked key, an
+	// internal test key), looked up before the built-in table
+	// (signer.BuiltinKnownKeys); read a file with signer.ParseKnownKeys.
+	// Every signer, lineage and stamp certificate found among them gets a
+	// warning (KNOWN_TEST_KEY, KNOWN_LEAKED_KEY, DEBUG_CERTIFICATE) and,
+	// under a Policy, a signer gets POLICY_KNOWN_KEY.
+	KnownKeys []signer.KnownKey
 }
 
 // Policy is what an authentic build of the app must look like.
@@ -101,7 +109,9 @@ type Policy struct {
 	// distributor owning that stamp key (Google Play, for
 	// PlayStoreStampCertSHA256) saw exactly this content. Violations:
 	// POLICY_SOURCE_STAMP_MISSING, POLICY_SOURCE_STAMP_NOT_VERIFIED,
-	// POLICY_SOURCE_STAMP_UNTRUSTED.
+	// POLICY_SOURCE_STAMP_UNTRUSTED, and POLICY_SOURCE_STAMP_SIGNER_NOT_COVERED
+	// for a stamp that verified but does not cover the signers Android
+	// uses (SourceStamp.Binding).
 	//
 	// The stamp says nothing about who built the app: the signing-key
 	// rules above still apply, so a Policy that only requires a stamp
@@ -119,7 +129,9 @@ type Policy struct {
 	// RequireFrosting requires Google Play frosting that verified with a
 	// known key (Options.FrostingKeys): evidence that the file is as Play
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
-	// POLICY_FROSTING_NOT_VERIFIED. Without it, frosting is only reported.
+	// POLICY_FROSTING_NOT_VERIFIED, and POLICY_FROSTING_SIGNER_NOT_COVERED
+	// for frosting that verified but does not cover the signers Android
+	// uses (Frosting.Binding). Without it, frosting is only reported.
 	RequireFrosting bool
 
 	// SameReleaseAs, when set, is the verified Result of the release the
@@ -130,6 +142,13 @@ type Policy struct {
 	// TrustedCertSHA256 set to the app signing key, it checks that what
 	// Google Play delivers is that release, signed by that key.
 	SameReleaseAs *Result
+
+	// AllowKnownKeyCategories accepts signers from the known keys of these
+	// categories (signer.KnownKeyTestKey, KnownKeyLeakedPlatform,
+	// KnownKeyDebug), for example test keys on a test device farm. Any
+	// other known signer is the violation POLICY_KNOWN_KEY, even when it
+	// is pinned in TrustedCertSHA256.
+	AllowKnownKeyCategories []string
 }
 
 // PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate

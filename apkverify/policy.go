@@ -40,6 +40,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		add(PolicyNoTrustedKey, "the policy names no trusted signing certificate: set TrustedCertSHA256 (--cert-sha256) to the SHA-256 of the app's signing key (Play Console: App signing key certificate), or set InsecureAcceptAnySigner to knowingly accept any signer")
 	}
 
+	checkKnownKeys(res, p, add)
 	checkHistory(res, p, trusted, add)
 
 	needManifest := p.Package != "" || p.MinVersionCode != 0 || !p.AllowDebuggable || !p.AllowTestOnly
@@ -100,6 +101,8 @@ func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(strin
 	case !stampTrusted(st, trusted):
 		add(PolicySourceStampUntrusted, "the source stamp verified, but it was signed by %s; expected one of %s",
 			describeStamp(st), listStampCerts(trusted))
+	default:
+		checkStampBinding(st, add)
 	}
 }
 
@@ -135,6 +138,8 @@ func checkFrosting(fr *signer.FrostingResult, add func(string, string, ...any)) 
 			why = append(why, "no reason reported")
 		}
 		add(PolicyFrostingNotVerified, "the APK has Google Play frosting that did not verify with a known Play key (%s)", strings.Join(why, "; "))
+	default:
+		checkFrostingBinding(fr, add)
 	}
 }
 

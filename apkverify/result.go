@@ -110,6 +110,8 @@ type Result struct {
 	SchemeResults []*signer.SchemeResult `json:"schemeResults,omitempty"`
 
 	lineage *signer.Lineage
+	// stampKnown is the stamp certificate's known-key entry.
+	stampKnown *signer.KnownKeyMatch
 }
 
 // Schemes says, per scheme, whether it was checked and verified for the
@@ -156,6 +158,9 @@ type Signer struct {
 	Scheme signer.Scheme `json:"scheme"`
 	// Rotated is true when the signer carries a proof-of-rotation lineage.
 	Rotated bool `json:"rotated,omitempty"`
+	// Known is set when the certificate is a key anyone can sign with
+	// (test, leaked or debug key); see CodeKnownTestKey.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 
 	// Certificate is the parsed signing certificate.
 	Certificate *signer.Certificate `json:"-"`
@@ -171,6 +176,8 @@ type LineageNode struct {
 	// installedData, sharedUid, permission, rollback, auth.
 	Capabilities []string `json:"capabilities"`
 	Flags        uint32   `json:"flags"`
+	// Known is set when the certificate is a known key, as on Signer.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 }
 
 // Manifest holds the AndroidManifest.xml facts that matter for trust.
@@ -337,6 +344,12 @@ type sourceStampJSON struct {
 	SignedSchemes []int    `json:"signedSchemes,omitempty"`
 	Errors        []Issue  `json:"errors"`
 	Warnings      []Issue  `json:"warnings"`
+	// VerifiedSchemes: the schemes whose digests the stamp was checked
+	// over; Binding: what the stamp covers and whether it binds the signers.
+	VerifiedSchemes []int                   `json:"verifiedSchemes,omitempty"`
+	Binding         *signer.EvidenceBinding `json:"binding"`
+	// Known is the stamp certificate's known-key entry, null when none.
+	Known *signer.KnownKeyMatch `json:"known"`
 }
 
 // v4JSON is the encoding of Result.V4.
@@ -359,6 +372,8 @@ type frostingJSON struct {
 	MetadataSize   int     `json:"metadataSize,omitempty"`
 	Errors         []Issue `json:"errors"`
 	Warnings       []Issue `json:"warnings"`
+	// Binding: what the frosting covers and whether it binds the signers.
+	Binding *signer.EvidenceBinding `json:"binding"`
 }
 
 func nonNil[T any](s []T) []T {
@@ -377,7 +392,8 @@ func encodeStamp(st *signer.SourceStampResult) *sourceStampJSON {
 		CertSHA256: st.CertSHA256, PlayStoreCert: isPlayStampCert(st.CertSHA256),
 		Source: st.Source, Type: st.Type, Lineage: nonNil(st.Lineage),
 		BlockVersion: st.BlockVersion, SignedSchemes: st.SignedSchemes,
-		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings),
+		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings), Binding: st.Binding,
+		VerifiedSchemes: st.VerifiedSchemes,
 	}
 	if st.Timestamp != 0 {
 		t := st.Timestamp
@@ -394,7 +410,8 @@ func (j *sourceStampJSON) decode() *signer.SourceStampResult {
 		Present: j.Present, Verified: j.Verified, Status: j.Status,
 		CertSHA256: j.CertSHA256, Source: j.Source, Type: j.Type,
 		Lineage: j.Lineage, BlockVersion: j.BlockVersion, SignedSchemes: j.SignedSchemes,
-		Errors: j.Errors, Warnings: j.Warnings,
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding,
+		VerifiedSchemes: j.VerifiedSchemes,
 	}
 	if j.Timestamp != nil {
 		st.Timestamp = *j.Timestamp
@@ -427,7 +444,7 @@ func encodeFrosting(r *signer.FrostingResult) *frostingJSON {
 	return &frostingJSON{
 		Present: r.Present, Verified: r.Verified, KeyIndex: r.KeyIndex,
 		APKSHA256: r.APKSHA256, ComputedSHA256: r.ComputedSHA256, MetadataSize: r.MetadataSize,
-		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings),
+		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings), Binding: r.Binding,
 	}
 }
 
@@ -437,7 +454,7 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 	}
 	return &signer.FrostingResult{Present: j.Present, Verified: j.Verified, KeyIndex: j.KeyIndex,
 		APKSHA256: j.APKSHA256, ComputedSHA256: j.ComputedSHA256, MetadataSize: j.MetadataSize,
-		Errors: j.Errors, Warnings: j.Warnings}
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding}
 }
 
 // MarshalJSON encodes the Result with the field names documented on it;
@@ -455,6 +472,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
 	}
+	j.SourceStamp.Known = r.stampKnown
 	if j.Signers == nil {
 		j.Signers = []Signer{}
 	}
@@ -496,6 +514,9 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	}
 	if j.Trusted != nil {
 		r.Trusted = *j.Trusted
+	}
+	if j.SourceStamp != nil {
+		r.stampKnown = j.SourceStamp.Known
 	}
 	return nil
 }

@@ -146,6 +146,9 @@ func checkOptions(opts Options) (policyKeys, error) {
 	if opts.V4Signature != nil && opts.V4SignatureSize <= 0 {
 		return keys, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
 	}
+	if err := checkKnownKeyOptions(opts); err != nil {
+		return keys, err
+	}
 	p := opts.Policy
 	if p == nil {
 		return keys, nil
@@ -247,6 +250,8 @@ func (v *verification) run() error {
 	}
 	v.finish()
 	v.evidence()
+	v.bindEvidence()
+	v.knownKeys()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
 	}
@@ -408,6 +413,7 @@ func (v *verification) schemes() error {
 					verified[sr.Scheme] = sr
 				}
 			}
+			v.addV3UnderV31(verified)
 			v4 := v.s.v4(v.opts.V4Signature, v.opts.V4SignatureSize, verified)
 			res.V4 = v4
 			v.issues(signer.SchemeV4, v4.Errors, v4.Warnings)
@@ -754,6 +760,7 @@ func (v *verification) sourceStamp() {
 			checked[sr.Scheme] = sr
 		}
 	}
+	v.addV3UnderV31(checked)
 	st := v.s.stamp(checked, v.minSDK, v.maxSDK, v.manifest)
 	v.res.SourceStamp = st
 	for _, l := range [][]Issue{st.Errors, st.Warnings} {
