@@ -88,6 +88,9 @@ func verifyAppBundle(ctx context.Context, a *apkzip.Archive, opts Options, keys 
 		}
 	}
 	res.Verified = jar.Verified && len(res.Errors) == 0
+	// Known keys (a debug or test certificate as the upload key) are named
+	// as for an APK.
+	(&verification{ctx: ctx, opts: opts, res: res}).knownKeys()
 	if opts.Policy != nil {
 		applyPolicy(res, opts.Policy, keys, manifestErr)
 	}

@@ -326,3 +326,29 @@ func TestSameReleaseAs(t *testing.T) {
 		})
 	}
 }
+
+// A bundle whose upload key is the Android debug certificate is named as
+// such, and a pin on that key does not make it trusted: Play refuses
+// debug-signed bundles, and anyone's machine has such a key.
+func TestBundleDebugUploadKey(t *testing.T) {
+	const debugCert = "a42285ed2e4a6ba2879532feab91e38cd38ab44205ff357d251551b0f758478c"
+	res, err := apkverify.VerifyFile(context.Background(), bundleFixture(t, "debug-key.aab"),
+		apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{debugCert}}})
+	require.NoError(t, err)
+	require.True(t, res.Verified, "errors: %v", res.Errors)
+	require.Len(t, res.Signers, 1)
+	assert.Equal(t, debugCert, res.Signers[0].CertSHA256)
+	require.NotNil(t, res.Signers[0].Known)
+	assert.Equal(t, signer.KnownKeyDebug, res.Signers[0].Known.Category)
+	var warned bool
+	for _, w := range res.Warnings {
+		if w.Code == apkverify.CodeDebugCertificate {
+			warned = true
+			assert.Contains(t, w.Message, "upload key")
+		}
+	}
+	assert.True(t, warned, "warnings: %v", res.Warnings)
+	assert.False(t, res.Trusted)
+	require.NotEmpty(t, res.Policy.Violations)
+	assert.Equal(t, apkverify.PolicyKnownKey, res.Policy.Violations[0].Code)
+}

@@ -38,14 +38,16 @@ trap 'rm -rf "$TMP"' EXIT
 MKAAB="$TMP/mkaab"
 go build -o "$MKAAB" ./internal/aabgen/mkaab
 
-# keystore NAME: a PKCS#12 keystore with the key and certificate of
-# testdata/keys/NAME, alias NAME, password "android".
+# keystore NAME [DIR]: a PKCS#12 keystore with the key and certificate of
+# testdata/DIR/NAME (DIR keys by default), alias NAME, password "android".
 keystore() {
+  local dir=testdata/${2:-keys}
   openssl pkcs12 -export -name "$1" -passout pass:android \
-    -inkey <(openssl pkey -inform DER -in "testdata/keys/$1.pk8") \
-    -in "testdata/keys/$1.x509.pem" -out "$TMP/$1.p12"
+    -inkey <(openssl pkey -inform DER -in "$dir/$1.pk8") \
+    -in "$dir/$1.x509.pem" -out "$TMP/$1.p12"
 }
 for k in rsa-a rsa-b ec-p256 dsa2048; do keystore "$k"; done
+keystore android-debug knownkeys
 
 # sign IN OUT KEY SIGFILE DIGEST SIGALG
 sign() {
@@ -67,6 +69,7 @@ sign "$TMP/base.aab" "$OUT/sha1-digest.aab" rsa-a UPLOAD SHA-1 SHA256withRSA
 sign "$TMP/base.aab" "$OUT/sha1-only.aab" rsa-a UPLOAD SHA-1 SHA1withRSA
 sign "$TMP/base.aab" "$OUT/ec-signed.aab" ec-p256 UPLOAD SHA-256 SHA256withECDSA
 sign "$TMP/base.aab" "$OUT/dsa-signed.aab" dsa2048 UPLOAD SHA-256 SHA256withDSA
+sign "$TMP/base.aab" "$OUT/debug-key.aab" android-debug UPLOAD SHA-256 SHA256withRSA
 sign "$TMP/feature.aab" "$OUT/feature.aab" rsa-a UPLOAD SHA-256 SHA256withRSA
 sign "$TMP/debuggable-feature.aab" "$OUT/debuggable-feature.aab" rsa-a UPLOAD SHA-256 SHA256withRSA
 
