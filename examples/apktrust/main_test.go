@@ -224,13 +224,13 @@ func TestREADMEFirstCommand(t *testing.T) {
 	require.NoError(t, err)
 	var cmd string
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "go run ./examples/verify ") {
+		if strings.HasPrefix(line, "go run ./examples/apktrust ") {
 			cmd = line
 			break
 		}
 	}
-	require.NotEmpty(t, cmd, "README.md must start with a go run ./examples/verify command")
-	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./examples/verify "))
+	require.NotEmpty(t, cmd, "README.md must start with a go run ./examples/apktrust command")
+	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./examples/apktrust "))
 	for _, a := range args {
 		if strings.HasPrefix(a, "testdata/") {
 			apk(t, strings.TrimPrefix(a, "testdata/apk/"))

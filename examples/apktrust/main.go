@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./examples/verify [flags] FILE...
+//	go run ./examples/apktrust [flags] FILE...
 //
 // Flags may come before or after the files. Exit status: 0 when every file
 // verified (and is trusted, when a policy flag was given), 1 when any did
