@@ -242,6 +242,7 @@ func (v *verification) run() error {
 	if err := v.schemes(); err != nil {
 		return err
 	}
+	v.noSignature()
 	v.finish()
 	v.evidence()
 	if err := ctxErr(v.ctx); err != nil {
@@ -806,6 +807,7 @@ func (v *verification) finish() {
 			res.Lineage = append(res.Lineage, LineageNode{
 				CertSHA256:   certHex(n.Certificate),
 				Subject:      subjectOf(n.Certificate),
+				SubjectHex:   rawIfInvalid(subjectOf(n.Certificate)),
 				Capabilities: signer.CapabilityNames(n.Flags),
 				Flags:        n.Flags,
 			})
@@ -897,13 +899,10 @@ func (v *verification) effectiveSigners() []Signer {
 		if from > to || s.Cert() == nil {
 			return
 		}
-		c := s.Cert()
-		out = append(out, Signer{
-			CertSHA256: certHex(c), Subject: c.Subject, Issuer: c.Issuer,
-			KeyAlgorithm: c.PublicKeyAlgorithm, KeySize: c.KeySize,
-			MinSDK: from, MaxSDK: to, Scheme: scheme,
-			Rotated: s.Lineage != nil, Certificate: c, Lineage: s.Lineage,
-		})
+		sg := signerOf(s.Cert())
+		sg.MinSDK, sg.MaxSDK, sg.Scheme = from, to, scheme
+		sg.Rotated, sg.Lineage = s.Lineage != nil, s.Lineage
+		out = append(out, sg)
 	}
 	// The first API level from which a newer scheme takes over; never
 	// means no newer scheme does.

@@ -128,7 +128,7 @@ func TestJSONContract(t *testing.T) {
 		require.Equal(t, float64(29), man["targetSdk"])
 		require.Equal(t, false, man["debuggable"])
 		require.Equal(t, []any{}, m["errors"])
-		require.Equal(t, map[string]any{"violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, m["policy"])
+		require.Equal(t, map[string]any{"applied": true, "violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, m["policy"])
 	})
 	t.Run("failed file without a policy", func(t *testing.T) {
 		res, err := apkverify.VerifyFile(ctx, fixture(t, "tamper-v2-signature.apk"), apkverify.Options{})
