@@ -1,39 +1,41 @@
-// Command verify checks that APK files are authentic builds: signed so that
-// every Android version they install on accepts them (as apksigner verify
-// decides), and, when a policy flag is given, signed by the app's official
-// key with the expected manifest facts.
+// Command apktrust checks that APK files are authentic builds: signed so
+// that every Android version they install on accepts them (as apksigner
+// verify decides), and, when a policy flag is given, signed by the app's
+// official key with the expected manifest facts.
 //
-// Usage:
+// Install and run:
 //
-//	go run ./examples/apktrust [flags] FILE...
+//	go install github.com/apktrust/apktrust/examples/apktrust@latest
+//	apktrust [flags] FILE|DIR|- ...
 //
-// Flags may come before or after the files. Exit status: 0 when every file
-// verified (and is trusted, when a policy flag was given), 1 when any did
-// not, 2 for usage errors, unreadable files and files that are not APKs.
+// Each input's first line is its verdict and the one-line reason: TRUSTED
+// or NOT TRUSTED when a policy flag was given, VERIFIED (no policy) or NOT
+// VERIFIED without one, CANNOT READ for an input that could not be read;
+// the details follow, indented. Text taken from the input (file names,
+// certificate names, manifest strings) is escaped, so no input can print a
+// line of its own.
 //
-// Each result ends with the evidence of distribution: the source stamp
-// (--require-play-stamp and --stamp-cert-sha256 require one), the v4
-// signature given with --v4-signature, and Google Play frosting
-// (--require-frosting requires it). Like the other policy flags they
-// decide trust, never the signature verdict.
+// Exit status: 0 when every input passed; 1 when any input was rejected
+// (did not verify, was refused as malformed or hostile, or failed the
+// policy); 2 for usage errors, or when inputs could not be read at all and
+// none was rejected.
 //
-// With --json, each file's result is printed as the JSON encoding of
-// apkverify.Result (one object per line when several files are given);
-// files that could not be verified print {"file", "verified": false,
-// "error": {"code", "kind", "message"}}.
+// With --json, each input is one JSON object on one line (NDJSON): the
+// JSON encoding of apkverify.Result plus "tool" and "verdict"; an input
+// that was refused or could not be read prints {"file", "verified":
+// false, "error": {"code", "kind", "message"}}. --pretty indents it.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
-	"time"
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/signer"
@@ -46,9 +48,11 @@ const (
 	exitUsage    = 2
 )
 
+const progName = "apktrust"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -60,32 +64,38 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 type config struct {
-	json, verbose           bool
-	minSDK, maxSDK          int
-	v4                      string
-	certs, schemes          listFlag
-	pkg                     string
-	minVersionCode          int64
-	allowDebuggable         bool
-	allowTestOnly           bool
-	lineage                 string
-	insecureAcceptAnySigner bool
-	stampCerts              listFlag
-	requirePlayStamp        bool
-	requireFrosting         bool
+	json, pretty, verbose, quiet, version bool
+	jobs                                  int
+	minSDK, maxSDK                        int
+	v4                                    string
+	certs, schemes                        listFlag
+	pkg                                   string
+	minVersionCode                        int64
+	allowDebuggable                       bool
+	allowTestOnly                         bool
+	lineage                               string
+	insecureAcceptAnySigner               bool
+	stampCerts                            listFlag
+	requirePlayStamp                      bool
+	requireFrosting                       bool
 
 	files           []string
 	policyRequested bool
 	v4File          *os.File
 	opts            apkverify.Options
+	stdin           io.Reader
 	stdout, stderr  io.Writer
 }
 
-func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.BoolVar(&c.json, "json", false, "print each result as JSON (one object per line for several files)")
-	fs.BoolVar(&c.verbose, "v", false, "print every warning and the per-scheme details")
+func newFlagSet(c *config) *flag.FlagSet {
+	fs := flag.NewFlagSet(progName, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.BoolVar(&c.json, "json", false, "print each result as one JSON object per line (NDJSON)")
+	fs.BoolVar(&c.pretty, "pretty", false, "with --json, indent each object")
+	fs.BoolVar(&c.quiet, "q", false, "print only the verdict line of each input")
+	fs.BoolVar(&c.verbose, "v", false, "also print each scheme's own findings")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.IntVar(&c.jobs, "j", runtime.NumCPU(), "verify up to N inputs at once (output stays in input order)")
 	fs.IntVar(&c.minSDK, "min-sdk", 0, "lowest Android API level to verify for (default: the manifest's minSdkVersion)")
 	fs.IntVar(&c.maxSDK, "max-sdk", 0, "highest Android API level to verify for (default: all future versions)")
 	fs.StringVar(&c.v4, "v4-signature", "", "APK Signature Scheme v4 file (.idsig) to verify with the APK (one APK only)")
@@ -101,20 +111,56 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.requirePlayStamp, "require-play-stamp", false, "require a verified source stamp by Google Play's stamp certificate (observed on Play deliveries; Google does not publish it)")
 	fs.BoolVar(&c.requireFrosting, "require-frosting", false, "require Google Play frosting that verifies with a known Play key")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: verify [flags] FILE...\n\n"+
-			"Verifies APK signatures as Android does for every API level the app installs on.\n"+
-			"Policy flags (--cert-sha256, --package, --min-version-code, --require-scheme, --lineage,\n"+
-			"--insecure-any-signer, --stamp-cert-sha256, --require-play-stamp, --require-frosting)\n"+
-			"also decide whether each file is a trusted build.\n\n"+
-			"Exit status: 0 all verified (and trusted), 1 some did not, 2 usage or unreadable/non-APK files.\n\nFlags:\n")
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "usage: %s [flags] FILE|DIR|- ... (%s --help for the flags)\n", progName, progName)
 	}
 	return fs
 }
 
-// parseArgs parses flags and files in any order.
+const helpText = `Usage: apktrust [flags] FILE|DIR|- ...
+
+Verifies APK signatures as Android does for every API level the app installs
+on. Policy flags (--cert-sha256, --package, --min-version-code,
+--require-scheme, --lineage, --insecure-any-signer, --stamp-cert-sha256,
+--require-play-stamp, --require-frosting) also decide whether each input is a
+trusted build.
+
+Inputs: files; "-" or /dev/stdin reads one APK from standard input; a
+directory is walked for .apk, .apks and .aab files in name order, without
+following symbolic links out of it. Several inputs are verified in parallel
+(-j) and printed in the order given.
+
+Output: each input's first line is its verdict and reason - TRUSTED or
+NOT TRUSTED (with a policy), VERIFIED (no policy) or NOT VERIFIED (without),
+CANNOT READ - and the details follow, indented. Text from the input is
+escaped. --json prints one JSON object per input and line; --pretty indents.
+
+Exit status:
+  0  every input passed (verified, and trusted when a policy was given)
+  1  some input was rejected: it did not verify, was refused as malformed or
+     hostile (e.g. a ZIP with duplicate entries or data before the first
+     entry), or failed the policy
+  2  usage error, or some input could not be read at all and none was
+     rejected
+
+Flags:
+`
+
+// wantsHelp reports whether the arguments before "--" ask for help.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// parseArgs parses flags and inputs in any order.
 func parseArgs(c *config, args []string) error {
-	fs := newFlagSet(c, c.stderr)
+	fs := newFlagSet(c)
 	for {
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -130,9 +176,11 @@ func parseArgs(c *config, args []string) error {
 		c.files = append(c.files, args[0])
 		args = args[1:]
 	}
+	if c.version {
+		return nil
+	}
 	if len(c.files) == 0 {
-		fs.Usage()
-		return errors.New("no APK file given")
+		return errors.New("no input given: name APK files, directories, or - for standard input")
 	}
 	seen := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
@@ -151,6 +199,12 @@ func parseArgs(c *config, args []string) error {
 	}
 	if c.minSDK < 0 || c.maxSDK < 0 {
 		return errors.New("--min-sdk and --max-sdk must not be negative")
+	}
+	if c.jobs < 1 {
+		return errors.New("-j must be at least 1")
+	}
+	if c.pretty && !c.json {
+		return errors.New("--pretty formats --json output: also give --json")
 	}
 	return nil
 }
@@ -207,313 +261,37 @@ func setup(c *config) error {
 	return nil
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := &config{stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &config{stdin: stdin, stdout: stdout, stderr: stderr}
+	if wantsHelp(args) {
+		fmt.Fprint(stdout, helpText)
+		fs := newFlagSet(c)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitOK
+	}
 	if err := parseArgs(c, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK // -h asked for the usage text, which was printed
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		}
-		fmt.Fprintln(stderr, "verify:", err)
 		return exitUsage
 	}
+	if c.version {
+		fmt.Fprintf(stdout, "%s %s\n", progName, toolVersion())
+		return exitOK
+	}
 	if err := setup(c); err != nil {
-		fmt.Fprintln(stderr, "verify:", err)
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitUsage
 	}
 	if c.v4File != nil {
 		defer c.v4File.Close()
 	}
-	status := exitOK
-	for i, file := range c.files {
-		res, err := apkverify.VerifyFile(ctx, file, c.opts)
-		var s int
-		switch {
-		case err != nil:
-			s = exitUsage
-			var ve *apkverify.Error
-			if errors.As(err, &ve) && ve.Kind == apkverify.ErrInvalidOptions {
-				// Wrong flags, not a wrong file: say so once and stop.
-				fmt.Fprintln(stderr, "verify:", err)
-				return exitUsage
-			}
-			if errors.Is(err, context.Canceled) {
-				fmt.Fprintln(stderr, "verify: interrupted")
-				return exitUsage
-			}
-			c.printError(i, file, err)
-		default:
-			if res.Err() != nil {
-				s = exitRejected
-			}
-			c.printResult(i, res)
-		}
-		status = max(status, s)
+	inputs, cleanup, err := expandInputs(c)
+	defer cleanup()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return exitUsage
 	}
-	return status
-}
-
-// errorJSON is what --json prints for a file that could not be verified.
-type errorJSON struct {
-	File     string      `json:"file"`
-	Verified bool        `json:"verified"`
-	Error    errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    string `json:"code"`
-	Kind    string `json:"kind"`
-	Message string `json:"message"`
-}
-
-func kindName(err error) string {
-	for _, k := range []struct {
-		err  error
-		name string
-	}{
-		{apkverify.ErrNotAPK, "not-an-apk"},
-		{apkverify.ErrManifest, "manifest"},
-		{apkverify.ErrIO, "io"},
-		{apkverify.ErrInvalidOptions, "invalid-options"},
-	} {
-		if errors.Is(err, k.err) {
-			return k.name
-		}
-	}
-	return "error"
-}
-
-func (c *config) printError(i int, file string, err error) {
-	code := "ERROR"
-	var ve *apkverify.Error
-	if errors.As(err, &ve) {
-		code = ve.Code
-	}
-	msg := strings.TrimPrefix(err.Error(), "apkverify: "+code+": ")
-	if c.json {
-		c.emitJSON(errorJSON{File: file, Error: errorDetail{Code: code, Kind: kindName(err), Message: msg}})
-		return
-	}
-	c.separator(i)
-	fmt.Fprintf(c.stdout, "%s: CANNOT VERIFY: %s: %s\n", file, code, msg)
-}
-
-func (c *config) emitJSON(v any) {
-	var b []byte
-	if len(c.files) == 1 {
-		b, _ = json.MarshalIndent(v, "", "  ")
-	} else {
-		b, _ = json.Marshal(v)
-	}
-	c.stdout.Write(append(b, '\n'))
-}
-
-func (c *config) separator(i int) {
-	if i > 0 {
-		fmt.Fprintln(c.stdout)
-	}
-}
-
-func sdkRange(lo, hi int) string {
-	if hi == signer.MaxSDK {
-		return fmt.Sprintf("API %d+", lo)
-	}
-	if lo == hi {
-		return fmt.Sprintf("API %d", lo)
-	}
-	return fmt.Sprintf("API %d-%d", lo, hi)
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-// printResult prints what apksigner verify -v --print-certs prints, but
-// says which key signs for which Android versions, and why a file fails.
-func (c *config) printResult(i int, res *apkverify.Result) {
-	if c.json {
-		c.emitJSON(res)
-		return
-	}
-	w := c.stdout
-	c.separator(i)
-	verdict := "VERIFIED"
-	if !res.Verified {
-		verdict = "DOES NOT VERIFY"
-	}
-	fmt.Fprintf(w, "%s: %s for %s\n", res.File, verdict, sdkRange(res.MinSDK, res.MaxSDK))
-	s := res.Schemes
-	fmt.Fprintf(w, "  schemes:  v1 %s, v2 %s, v3 %s, v3.1 %s, v4 %s\n", yesNo(s.V1), yesNo(s.V2), yesNo(s.V3), yesNo(s.V31), yesNo(s.V4))
-	if len(res.Signers) > 0 {
-		fmt.Fprintln(w, "  signers:")
-		for _, sg := range res.Signers {
-			rot := ""
-			if sg.Rotated {
-				rot = " (rotated)"
-			}
-			fmt.Fprintf(w, "    %-12s %-4s %s %s%s\n", sdkRange(sg.MinSDK, sg.MaxSDK), sg.Scheme, sg.CertSHA256, sg.Subject, rot)
-		}
-	}
-	if len(res.Lineage) > 0 {
-		fmt.Fprintln(w, "  key rotation (oldest first):")
-		for _, n := range res.Lineage {
-			fmt.Fprintf(w, "    %s %s [%s]\n", n.CertSHA256, n.Subject, strings.Join(n.Capabilities, " "))
-		}
-	}
-	if m := res.Manifest; m != nil {
-		fmt.Fprintf(w, "  app:      %s versionCode %d (%s), minSdk %d, targetSdk %d", m.Package, m.VersionCode, m.VersionName, m.MinSDK, m.TargetSDK)
-		if m.Debuggable {
-			fmt.Fprint(w, ", DEBUGGABLE")
-		}
-		if m.TestOnly {
-			fmt.Fprint(w, ", TEST-ONLY")
-		}
-		fmt.Fprintln(w)
-	}
-	c.printEvidence(res)
-	for _, e := range res.Errors {
-		fmt.Fprintf(w, "  ERROR %s\n", issueLine(e))
-	}
-	c.printWarnings(res.Warnings)
-	if p := res.Policy; p != nil {
-		if res.Trusted {
-			who := p.TrustedSigner
-			if p.InsecureAcceptAnySigner {
-				who = "any signer (--insecure-any-signer: the key was NOT checked)"
-			}
-			fmt.Fprintf(w, "  policy:   TRUSTED (signer %s)\n", who)
-		} else {
-			fmt.Fprintln(w, "  policy:   NOT TRUSTED")
-			for _, v := range p.Violations {
-				fmt.Fprintf(w, "    %s: %s\n", v.Code, v.Message)
-			}
-		}
-	}
-}
-
-func issueLine(i apkverify.Issue) string {
-	where := ""
-	if i.Scheme != "" {
-		where = " (" + string(i.Scheme) + ")"
-	}
-	return i.Code + where + ": " + i.Message
-}
-
-// printWarnings prints each warning code once with a count; -v prints all.
-func (c *config) printWarnings(warnings []apkverify.Issue) {
-	if c.verbose {
-		for _, wi := range warnings {
-			fmt.Fprintf(c.stdout, "  WARNING %s\n", issueLine(wi))
-		}
-		return
-	}
-	count := map[string]int{}
-	first := map[string]apkverify.Issue{}
-	var order []string
-	for _, wi := range warnings {
-		key := wi.Code + "\x00" + string(wi.Scheme)
-		if count[key] == 0 {
-			first[key] = wi
-			order = append(order, key)
-		}
-		count[key]++
-	}
-	for _, k := range order {
-		line := issueLine(first[k])
-		if n := count[k]; n > 1 {
-			line += fmt.Sprintf(" (and %d more like it; -v shows all)", n-1)
-		}
-		fmt.Fprintf(c.stdout, "  WARNING %s\n", line)
-	}
-}
-
-// printEvidence prints the "Evidence of distribution" block: the source
-// stamp, the v4 signature and Play frosting, each with what it proves.
-func (c *config) printEvidence(res *apkverify.Result) {
-	w := c.stdout
-	fmt.Fprintln(w, "  Evidence of distribution:")
-	st := res.SourceStamp
-	switch {
-	case st == nil:
-		fmt.Fprintln(w, "    source stamp:  none")
-	case !st.Present:
-		fmt.Fprintln(w, "    source stamp:  none")
-		if st.Source != "" || st.Type != "" {
-			// Markers without a stamp: someone wrote them by hand.
-			fmt.Fprintf(w, "                   source %s, type %s (unverified: proves nothing)\n", orNone(st.Source), orNone(st.Type))
-		}
-	default:
-		fmt.Fprintf(w, "    source stamp:  verified %s", yesNo(st.Verified))
-		if !st.Verified {
-			fmt.Fprintf(w, " (%s)", firstIssue(st.Errors, string(st.Status)))
-		}
-		fmt.Fprintln(w)
-		if st.CertSHA256 != "" {
-			who := "not the Google Play stamp certificate"
-			if signer.NormalizeSHA256Hex(st.CertSHA256) == apkverify.PlayStoreStampCertSHA256 {
-				who = "the Google Play stamp certificate"
-			}
-			fmt.Fprintf(w, "                   certificate %s (%s)\n", st.CertSHA256, who)
-		}
-		if st.Timestamp != 0 {
-			fmt.Fprintf(w, "                   stamped %s\n", time.Unix(st.Timestamp, 0).UTC().Format("2006-01-02 15:04:05 UTC"))
-		}
-		if st.Source != "" || st.Type != "" {
-			note := "(unverified: proves nothing)"
-			if st.Verified {
-				note = "(manifest markers; meaningful only because the stamp verified)"
-			}
-			fmt.Fprintf(w, "                   source %s, type %s %s\n", orNone(st.Source), orNone(st.Type), note)
-		}
-	}
-	switch v4 := res.V4; {
-	case v4 == nil || !v4.Present:
-		fmt.Fprintln(w, "    v4 signature:  not given")
-	case v4.Verified && len(v4.Errors) == 0:
-		fmt.Fprintln(w, "    v4 signature:  given, verified yes")
-	default:
-		fmt.Fprintf(w, "    v4 signature:  given, verified no (%s)\n", firstIssue(v4.Errors, "not verified"))
-	}
-	switch fr := res.Frosting; {
-	case fr == nil || !fr.Present:
-		fmt.Fprintln(w, "    Play frosting: none")
-	case fr.Verified:
-		fmt.Fprintf(w, "    Play frosting: present, verified yes (key index %s)\n", keyIndex(fr.KeyIndex))
-	default:
-		why := firstIssue(fr.Errors, "")
-		if why == "" && fr.KeyIndex != nil {
-			why = "unknown key index " + keyIndex(fr.KeyIndex)
-		}
-		if why == "" {
-			why = firstIssue(fr.Warnings, "not verified")
-		}
-		fmt.Fprintf(w, "    Play frosting: present, verified no (%s)\n", why)
-	}
-}
-
-func firstIssue(issues []apkverify.Issue, otherwise string) string {
-	if len(issues) == 0 {
-		return otherwise
-	}
-	s := issues[0].Code + ": " + issues[0].Message
-	if n := len(issues) - 1; n > 0 {
-		s += fmt.Sprintf("; and %d more", n)
-	}
-	return s
-}
-
-func keyIndex(k *uint64) string {
-	if k == nil {
-		return "unknown"
-	}
-	return fmt.Sprint(*k)
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
+	return c.verifyAll(ctx, inputs)
 }

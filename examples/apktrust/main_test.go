@@ -5,14 +5,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
@@ -20,28 +23,31 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// binary is the verify command built once for all tests, so they exercise
-// exactly what users run.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// binary is the apktrust command built once for all tests, so they
+// exercise exactly what users run.
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "apktrust-verify-test")
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "apktrust-cli-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "verify")
+	binary = filepath.Join(dir, "apktrust")
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
 	}
 	build := exec.Command("go", "build", "-o", binary, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building verify:", err)
+		fmt.Fprintln(os.Stderr, "building apktrust:", err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := conformance.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -51,14 +57,13 @@ func repoRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
-// apk returns a fixture path relative to the repository root, which is the
-// working directory of every run, or skips when it is missing.
+// apk returns a committed fixture's path relative to the repository root,
+// which is the working directory of every run. A missing fixture fails.
 func apk(t *testing.T, name string) string {
 	t.Helper()
 	p := filepath.Join("testdata", "apk", name)
-	if _, err := os.Stat(filepath.Join(repoRoot(), p)); err != nil {
-		t.Skipf("fixture %s not found (run testdata/make-fixtures.sh)", name)
-	}
+	_, err := os.Stat(filepath.Join(repoRoot(), p))
+	require.NoError(t, err, "committed fixture %s is missing", name)
 	return p
 }
 
@@ -67,134 +72,257 @@ const (
 	keyB = "dcd124c696963fd0f9bbe8a479b99a2640fd514953fc89f5fb02308ed27efe15"
 )
 
-// runVerify runs the binary from the repository root.
-func runVerify(t *testing.T, args ...string) (stdout, stderr string, code int) {
+// result is one run of the binary.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs the binary from the repository root, with stdin when given.
+func runCLI(t *testing.T, stdin []byte, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = repoRoot()
+	cmd.Env = append(os.Environ(), "NO_COLOR=")
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
 	case errors.As(err, &ee):
-		code = ee.ExitCode()
+		r.code = ee.ExitCode()
 	default:
-		t.Fatalf("running verify: %v", err)
+		t.Fatalf("running apktrust: %v", err)
 	}
-	return out.String(), errb.String(), code
+	return r
 }
 
-func TestExitCodes(t *testing.T) {
+// runVerify is runCLI without stdin.
+func runVerify(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	r := runCLI(t, nil, args...)
+	return r.stdout, r.stderr, r.code
+}
+
+// verdictLines are the lines that start at column 0: exactly the verdict
+// lines, one per input, whatever the inputs hold.
+func verdictLines(out string) []string {
+	var v []string
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if l != "" && !strings.HasPrefix(l, "  ") {
+			v = append(v, l)
+		}
+	}
+	return v
+}
+
+var verdictRE = regexp.MustCompile(`^(TRUSTED|NOT TRUSTED|VERIFIED \(no policy\)|NOT VERIFIED|CANNOT READ)  `)
+
+// TestVerdictAndExitStatus covers the verdict line and every exit-status
+// rule: 0 all passed; 1 any rejected (not verified, refused as malformed
+// or hostile, failed the policy), even next to unreadable inputs; 2 usage
+// errors, or unreadable inputs when none was rejected.
+func TestVerdictAndExitStatus(t *testing.T) {
 	cases := []struct {
 		name     string
-		args     func(t *testing.T) []string
+		args     []string
 		wantCode int
-		// wantOut are substrings of stdout, wantErr of stderr.
-		wantOut []string
-		wantErr []string
+		// wantFirst are the verdict lines (prefixes), in order.
+		wantFirst []string
+		wantOut   []string
+		wantErr   []string
 	}{
-		{"verified file", func(t *testing.T) []string { return []string{apk(t, "min21-v123.apk")} }, 0,
-			[]string{"VERIFIED for API 21+", "API 28+", "CN=apktrust test A"}, nil},
-		{"flags after the file", func(t *testing.T) []string { return []string{apk(t, "min21-v123.apk"), "--cert-sha256", keyA} }, 0,
-			[]string{"policy:   TRUSTED"}, nil},
-		{"tampered file", func(t *testing.T) []string { return []string{apk(t, "tamper-stored-entry.apk")} }, 1,
-			[]string{"DOES NOT VERIFY", "ERROR V3_SIG_APK_DIGEST_DID_NOT_VERIFY (v3)"}, nil},
-		{"stripped v2 falls back on v1", func(t *testing.T) []string { return []string{apk(t, "tamper-v2-stripped.apk")} }, 1,
-			[]string{"JAR_SIG_MISSING_APK_SIG_REFERENCED"}, nil},
-		{"wrong key", func(t *testing.T) []string { return []string{"--cert-sha256", keyB, apk(t, "min21-v123.apk")} }, 1,
-			[]string{"NOT TRUSTED", "POLICY_UNTRUSTED_SIGNER: signed by " + keyA + " (CN=apktrust test A", "expected one of " + keyB}, nil},
-		{"rotated key trusted through the lineage", func(t *testing.T) []string { return []string{"--cert-sha256", keyA, apk(t, "min21-v123-rot-ab.apk")} }, 0,
-			[]string{"TRUSTED (signer " + keyB, "key rotation (oldest first)"}, nil},
-		{"old-key file with only the new key pinned", func(t *testing.T) []string { return []string{"--cert-sha256", keyB, apk(t, "min21-v123.apk")} }, 1,
-			[]string{"POLICY_UNTRUSTED_SIGNER"}, nil},
-		{"debuggable refused", func(t *testing.T) []string { return []string{"--cert-sha256", keyA, apk(t, "debuggable-v123.apk")} }, 1,
-			[]string{"DEBUGGABLE", "POLICY_DEBUGGABLE"}, nil},
-		{"debuggable allowed", func(t *testing.T) []string {
-			return []string{"--cert-sha256", keyA, "--allow-debuggable", apk(t, "debuggable-v123.apk")}
-		}, 0, []string{"policy:   TRUSTED"}, nil},
-		{"package and version", func(t *testing.T) []string {
-			return []string{"--cert-sha256", keyA, "--package", "dev.apktrust.fixture", "--min-version-code", "8", apk(t, "min21-v123.apk")}
-		}, 1, []string{"POLICY_VERSION_TOO_LOW"}, nil},
-		{"a policy without a key trusts nothing", func(t *testing.T) []string {
-			return []string{"--package", "dev.apktrust.fixture", apk(t, "min21-v123.apk")}
-		}, 1,
-			[]string{"POLICY_NO_TRUSTED_KEY"}, nil},
-		{"explicitly insecure", func(t *testing.T) []string {
-			return []string{"--insecure-any-signer", "--package", "dev.apktrust.fixture", apk(t, "min21-v123.apk")}
-		}, 0, []string{"the key was NOT checked"}, nil},
-		{"SDK range override", func(t *testing.T) []string { return []string{"--max-sdk", "23", apk(t, "tamper-v2-signature.apk")} }, 0,
-			[]string{"VERIFIED for API 21-23", "v1 yes, v2 no"}, nil},
-		{"v4 signature", func(t *testing.T) []string {
-			return []string{"--v4-signature", apk(t, "min21-v1234.apk.idsig"), apk(t, "min21-v1234.apk")}
-		}, 0, []string{"v4 yes"}, nil},
-		{"tampered v4 signature fails", func(t *testing.T) []string {
-			return []string{"--v4-signature", apk(t, "min21-v1234.sig-tampered.idsig"), apk(t, "min21-v1234.apk")}
-		}, 1, []string{"v4 no", "(v4)"}, nil},
-		{"not an APK", func(t *testing.T) []string { return []string{"README.md"} }, 2,
-			[]string{"CANNOT VERIFY: ZIP_EOCD_NOT_FOUND"}, nil},
-		{"hostile container", func(t *testing.T) []string { return []string{apk(t, "tamper-duplicate-entry.apk")} }, 2,
-			[]string{"CANNOT VERIFY: ZIP_DUPLICATE_ENTRY_NAME"}, nil},
-		{"missing file", func(t *testing.T) []string { return []string{"testdata/apk/does-not-exist.apk"} }, 2,
-			[]string{"CANNOT VERIFY: IO_ERROR"}, nil},
-		{"unreadable file wins over a failed one", func(t *testing.T) []string {
-			return []string{apk(t, "tamper-stored-entry.apk"), "testdata/apk/does-not-exist.apk"}
-		}, 2, nil, nil},
-		{"no file", func(t *testing.T) []string { return nil }, 2, nil, []string{"Usage: verify", "no APK file given"}},
-		{"help", func(t *testing.T) []string { return []string{"-h"} }, 0, nil, []string{"Usage: verify", "--cert-sha256"}},
-		{"unknown flag", func(t *testing.T) []string { return []string{"--frobnicate", apk(t, "min21-v123.apk")} }, 2, nil, []string{"flag provided but not defined"}},
-		{"malformed fingerprint", func(t *testing.T) []string { return []string{"--cert-sha256", "12:34", apk(t, "min21-v123.apk")} }, 2, nil, []string{"INVALID_OPTIONS"}},
-		{"allow flags alone", func(t *testing.T) []string { return []string{"--allow-debuggable", apk(t, "min21-v123.apk")} }, 2, nil, []string{"modify a policy"}},
-		{"v4 with two APKs", func(t *testing.T) []string {
-			return []string{"--v4-signature", apk(t, "min21-v1234.apk.idsig"), apk(t, "min21-v1234.apk"), apk(t, "min21-v123.apk")}
-		}, 2, nil, []string{"exactly one FILE"}},
+		{"verified, no policy", []string{"min21-v123.apk"}, 0,
+			[]string{"VERIFIED (no policy)  testdata/apk/min21-v123.apk: dev.apktrust.fixture 1.2.3 (7), signed by 24ab…e7b5 (CN=apktrust test A,O=apktrust test keys), API 21+"},
+			[]string{"  schemes:  v1 yes, v2 yes, v3 yes", "API 28+      v3   " + keyA}, nil},
+		{"trusted, flags after the file", []string{"min21-v123.apk", "--cert-sha256", keyA}, 0,
+			[]string{"TRUSTED  testdata/apk/min21-v123.apk: dev.apktrust.fixture 1.2.3 (7), signed by 24ab…e7b5"},
+			[]string{"  policy:   trusted (signer " + keyA}, nil},
+		{"not trusted: wrong key", []string{"--cert-sha256", keyB, "min21-v123.apk"}, 1,
+			[]string{"NOT TRUSTED  testdata/apk/min21-v123.apk: signed by 24ab…e7b5 (CN=apktrust test A,O=apktrust test keys) [v1 API 21-23, v2 API 24-27, v3 API 28+]; expected one of dcd1…fe15"},
+			[]string{"POLICY_UNTRUSTED_SIGNER: signed by " + keyA}, nil},
+		{"rotated key trusted through the lineage", []string{"--cert-sha256", keyA, "min21-v123-rot-ab.apk"}, 0,
+			[]string{"TRUSTED  testdata/apk/min21-v123-rot-ab.apk: dev.apktrust.fixture 1.2.3 (7), signed by dcd1…fe15"},
+			[]string{"key rotation (oldest first)"}, nil},
+		{"not verified: tampered", []string{"tamper-stored-entry.apk"}, 1,
+			[]string{"NOT VERIFIED  testdata/apk/tamper-stored-entry.apk: "},
+			[]string{"ERROR V3_SIG_APK_DIGEST_DID_NOT_VERIFY (v3)"}, nil},
+		{"not verified under a policy is not trusted", []string{"--cert-sha256", keyA, "tamper-v2-signature.apk"}, 1,
+			[]string{"NOT TRUSTED  testdata/apk/tamper-v2-signature.apk: did not verify: "}, []string{"POLICY_SIGNATURE_NOT_VERIFIED"}, nil},
+		{"unsigned says so", []string{"unsigned-min21.apk"}, 1,
+			[]string{"NOT VERIFIED  testdata/apk/unsigned-min21.apk: the APK is not signed"},
+			[]string{"ERROR NO_SIGNATURE", "ERROR JAR_SIG_NO_MANIFEST (v1)"}, nil},
+		{"hostile container is a rejection", []string{"tamper-duplicate-entry.apk"}, 1,
+			[]string{"NOT VERIFIED  testdata/apk/tamper-duplicate-entry.apk: refused: "}, []string{"ZIP_DUPLICATE_ENTRY_NAME"}, nil},
+		{"Janus prefix is a rejection", []string{"tamper-janus-prepend.apk"}, 1, []string{"NOT VERIFIED  "}, nil, nil},
+		{"ZIP64 locator is a rejection", []string{"tamper-zip64-locator.apk"}, 1, []string{"NOT VERIFIED  "}, nil, nil},
+		{"not an APK is a rejection", []string{"/README.md"}, 1, []string{"NOT VERIFIED  README.md: refused: "}, []string{"ZIP_EOCD_NOT_FOUND"}, nil},
+		{"missing file cannot be read", []string{"/testdata/apk/does-not-exist.apk"}, 2,
+			[]string{"CANNOT READ  testdata/apk/does-not-exist.apk: no such file or directory"}, nil, nil},
+		{"missing plus rejected is a rejection", []string{"tamper-stored-entry.apk", "/testdata/apk/does-not-exist.apk"}, 1,
+			[]string{"NOT VERIFIED  ", "CANNOT READ  "}, nil, nil},
+		{"missing plus passed cannot be read", []string{"min21-v123.apk", "/testdata/apk/does-not-exist.apk"}, 2,
+			[]string{"VERIFIED (no policy)  ", "CANNOT READ  "}, nil, nil},
+		{"debuggable refused by a policy", []string{"--cert-sha256", keyA, "debuggable-v123.apk"}, 1,
+			[]string{"NOT TRUSTED  "}, []string{"DEBUGGABLE", "POLICY_DEBUGGABLE"}, nil},
+		{"a policy without a key trusts nothing", []string{"--package", "dev.apktrust.fixture", "min21-v123.apk"}, 1,
+			[]string{"NOT TRUSTED  "}, []string{"POLICY_NO_TRUSTED_KEY"}, nil},
+		{"explicitly insecure", []string{"--insecure-any-signer", "min21-v123.apk"}, 0,
+			[]string{"TRUSTED  testdata/apk/min21-v123.apk: dev.apktrust.fixture 1.2.3 (7), signer NOT checked (--insecure-any-signer)"}, nil, nil},
+		{"SDK range override", []string{"--max-sdk", "23", "tamper-v2-signature.apk"}, 0,
+			[]string{"VERIFIED (no policy)  testdata/apk/tamper-v2-signature.apk: dev.apktrust.fixture 1.2.3 (7), signed by 24ab…e7b5 (CN=apktrust test A,O=apktrust test keys), API 21-23"}, []string{"v1 yes, v2 no"}, nil},
+		{"v4 signature", []string{"--v4-signature", "min21-v1234.apk.idsig", "min21-v1234.apk"}, 0, []string{"VERIFIED"}, []string{"v4 yes"}, nil},
+		{"tampered v4 signature", []string{"--v4-signature", "min21-v1234.sig-tampered.idsig", "min21-v1234.apk"}, 1, []string{"NOT VERIFIED"}, []string{"v4 no", "(v4)"}, nil},
+		{"quiet prints the verdict lines only", []string{"-q", "min21-v123.apk", "tamper-v2-signature.apk"}, 1, []string{"VERIFIED", "NOT VERIFIED"}, nil, nil},
+		{"no input", nil, 2, nil, nil, []string{"no input given"}},
+		{"unknown flag", []string{"--frobnicate", "min21-v123.apk"}, 2, nil, nil, []string{"flag provided but not defined", "apktrust --help"}},
+		{"malformed fingerprint", []string{"--cert-sha256", "12:34", "min21-v123.apk"}, 2, nil, nil, []string{"INVALID_OPTIONS"}},
+		{"allow flags alone", []string{"--allow-debuggable", "min21-v123.apk"}, 2, nil, nil, []string{"modify a policy"}},
+		{"v4 with two APKs", []string{"--v4-signature", "min21-v1234.apk.idsig", "min21-v1234.apk", "min21-v123.apk"}, 2, nil, nil, []string{"exactly one FILE"}},
+		{"stdin twice", []string{"-", "-"}, 2, nil, nil, []string{"only once"}},
+		{"pretty without json", []string{"--pretty", "min21-v123.apk"}, 2, nil, nil, []string{"also give --json"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, errOut, code := runVerify(t, c.args(t)...)
+			args := make([]string, len(c.args))
+			for i, a := range c.args {
+				switch {
+				case strings.HasPrefix(a, "/"):
+					args[i] = a[1:] // a repository path, not a fixture
+				case strings.HasSuffix(a, ".apk") || strings.HasSuffix(a, ".idsig"):
+					args[i] = apk(t, a)
+				default:
+					args[i] = a
+				}
+			}
+			out, errOut, code := runVerify(t, args...)
 			require.Equal(t, c.wantCode, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			got := verdictLines(out)
+			require.Len(t, got, len(c.wantFirst), "stdout:\n%s", out)
+			for i, w := range c.wantFirst {
+				assert.True(t, strings.HasPrefix(got[i], w), "verdict line %d:\n got %q\nwant %q...", i, got[i], w)
+				assert.Regexp(t, verdictRE, got[i])
+			}
+			if len(c.wantFirst) > 0 {
+				assert.True(t, strings.HasPrefix(out, got[0]), "the verdict comes first")
+			}
 			for _, w := range c.wantOut {
-				require.Contains(t, out, w)
+				assert.Contains(t, out, w)
 			}
 			for _, w := range c.wantErr {
-				require.Contains(t, errOut, w)
+				assert.Contains(t, errOut, w)
 			}
 		})
 	}
 }
 
-// TestJSONOutput checks the machine-readable contract: exactly these field
-// names, one object per file, one per line for several files.
-func TestJSONOutput(t *testing.T) {
-	t.Run("one file with a policy", func(t *testing.T) {
-		out, _, code := runVerify(t, "--json", "--cert-sha256", keyA, apk(t, "min21-v123-rot-ab.apk"))
-		require.Equal(t, 0, code)
-		var m map[string]any
-		require.NoError(t, json.Unmarshal([]byte(out), &m), out)
-		for _, k := range []string{"file", "verified", "schemes", "signers", "lineage", "manifest", "errors", "warnings", "trusted", "policy"} {
-			require.Contains(t, m, k)
+// TestStdin reads the APK from standard input, as "-" and as /dev/stdin.
+func TestStdin(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(repoRoot(), apk(t, "min21-v123.apk")))
+	require.NoError(t, err)
+	r := runCLI(t, b, "-q", "--cert-sha256", keyA, "-")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "TRUSTED  (stdin): dev.apktrust.fixture 1.2.3 (7), signed by 24ab…e7b5 (CN=apktrust test A,O=apktrust test keys)\n", r.stdout)
+
+	r = runCLI(t, b, "--json", "-")
+	require.Equal(t, 0, r.code, r.stderr)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &m))
+	assert.Equal(t, "-", m["file"])
+	assert.Equal(t, true, m["verified"])
+
+	if _, err := os.Stat("/dev/stdin"); err == nil {
+		r = runCLI(t, b, "-q", "/dev/stdin")
+		require.Equal(t, 0, r.code, r.stderr)
+		assert.True(t, strings.HasPrefix(r.stdout, "VERIFIED (no policy)  /dev/stdin: "), r.stdout)
+	}
+
+	r = runCLI(t, []byte("not an apk"), "-q", "-")
+	assert.Equal(t, 1, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "NOT VERIFIED  (stdin): refused: "), r.stdout)
+}
+
+// copyFixture copies a fixture to dst.
+func copyFixture(t *testing.T, name, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(), apk(t, name)))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o755))
+	require.NoError(t, os.WriteFile(dst, b, 0o644))
+}
+
+// TestDirectory walks a folder: APKs, APK sets and bundles in name order,
+// other files ignored, symbolic links followed only inside it.
+func TestDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "in")
+	copyFixture(t, "min21-v123.apk", filepath.Join(dir, "b.apk"))
+	copyFixture(t, "tamper-v2-signature.apk", filepath.Join(dir, "a", "z.APK"))
+	copyFixture(t, "min21-v123.apk", filepath.Join(dir, "c.txt"))
+	copyFixture(t, "min21-v123.apk", filepath.Join(tmp, "outside.apk"))
+	require.NoError(t, os.Symlink(filepath.Join(tmp, "outside.apk"), filepath.Join(dir, "d-out.apk")))
+	require.NoError(t, os.Symlink("b.apk", filepath.Join(dir, "e-in.apk")))
+	require.NoError(t, os.Symlink(tmp, filepath.Join(dir, "f-loop")))
+
+	r := runCLI(t, nil, "-q", dir)
+	require.Equal(t, 1, r.code, "the tampered file is rejected:\n%s%s", r.stdout, r.stderr)
+	assert.Equal(t, []string{
+		"NOT VERIFIED  " + filepath.Join(dir, "a", "z.APK"),
+		"VERIFIED (no policy)  " + filepath.Join(dir, "b.apk"),
+		"VERIFIED (no policy)  " + filepath.Join(dir, "e-in.apk"),
+	}, firstFields(r.stdout))
+	assert.Contains(t, r.stderr, "d-out.apk: a symbolic link that leads out of")
+
+	empty := filepath.Join(tmp, "empty")
+	require.NoError(t, os.Mkdir(empty, 0o755))
+	r = runCLI(t, nil, "-q", empty)
+	assert.Equal(t, 2, r.code)
+	assert.True(t, strings.HasPrefix(r.stdout, "CANNOT READ  "+empty+": no .apk, .apks, .aab files"), r.stdout)
+}
+
+// firstFields cuts each verdict line at the colon after the file name.
+func firstFields(out string) []string {
+	var v []string
+	for _, l := range verdictLines(out) {
+		if i := strings.Index(l, ": "); i >= 0 {
+			l = l[:i]
 		}
-		require.Equal(t, "testdata/apk/min21-v123-rot-ab.apk", m["file"])
-		require.Equal(t, map[string]any{"v1": true, "v2": true, "v3": true, "v31": false, "v4": false}, m["schemes"])
-		signer := m["signers"].([]any)[0].(map[string]any)
-		for _, k := range []string{"certSha256", "subject", "minSdk", "maxSdk", "scheme"} {
-			require.Contains(t, signer, k)
-		}
-		node := m["lineage"].([]any)[0].(map[string]any)
-		require.Equal(t, keyA, node["certSha256"])
-		require.Contains(t, node, "capabilities")
-		man := m["manifest"].(map[string]any)
-		for _, k := range []string{"package", "versionCode", "versionName", "minSdk", "targetSdk", "debuggable"} {
-			require.Contains(t, man, k)
-		}
-		require.Equal(t, true, m["trusted"])
-		require.Contains(t, m["policy"], "violations")
-	})
-	t.Run("several files, one JSON object per line", func(t *testing.T) {
-		files := []string{apk(t, "min21-v123.apk"), apk(t, "tamper-v2-signature.apk"), apk(t, "tamper-zip64-locator.apk")}
-		out, _, code := runVerify(t, append([]string{"--json"}, files...)...)
-		require.Equal(t, 2, code)
+		v = append(v, l)
+	}
+	return v
+}
+
+// TestParallelOrder verifies many inputs at once: the output follows the
+// order of the arguments, whatever finishes first.
+func TestParallelOrder(t *testing.T) {
+	names := []string{"min21-v123-rsa4096.apk", "unsigned-min21.apk", "min21-v1-dsa.apk", "tamper-v2-signature.apk",
+		"min21-v123.apk", "min14-v1.apk", "tamper-duplicate-entry.apk", "min24-v123.apk", "min21-v123-rot-abc.apk", "min28-v123.apk"}
+	args := []string{"-q", "-j", "4"}
+	for _, n := range names {
+		args = append(args, apk(t, n))
+	}
+	serial := runCLI(t, nil, append([]string{"-j", "1"}, args[3:]...)...)
+	r := runCLI(t, nil, args...)
+	assert.Equal(t, 1, r.code)
+	got := firstFields(r.stdout)
+	require.Len(t, got, len(names))
+	for i, n := range names {
+		assert.True(t, strings.HasSuffix(got[i], "testdata/apk/"+n), "line %d: %s", i, got[i])
+	}
+	assert.Equal(t, verdictLines(serial.stdout), verdictLines(r.stdout), "-j 4 prints what -j 1 prints")
+	assert.Empty(t, r.stderr, "no progress when stderr is not a terminal")
+}
+
+// TestNDJSON checks that --json is one object per line for one input and
+// for many, each with "tool" and "verdict"; --pretty indents.
+func TestNDJSON(t *testing.T) {
+	decodeLines := func(t *testing.T, out string) []map[string]any {
+		t.Helper()
 		var lines []map[string]any
 		sc := bufio.NewScanner(strings.NewReader(out))
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -203,42 +331,208 @@ func TestJSONOutput(t *testing.T) {
 			require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
 			lines = append(lines, m)
 		}
-		require.Len(t, lines, 3)
-		require.Equal(t, true, lines[0]["verified"])
-		require.NotContains(t, lines[0], "trusted", "no policy flag, no trusted field")
-		require.Equal(t, false, lines[1]["verified"])
+		return lines
+	}
+	version := strings.TrimSpace(strings.TrimPrefix(runCLI(t, nil, "--version").stdout, "apktrust "))
+	t.Run("one input", func(t *testing.T) {
+		out, _, code := runVerify(t, "--json", "--cert-sha256", keyA, apk(t, "min21-v123-rot-ab.apk"))
+		require.Equal(t, 0, code)
+		require.Equal(t, 1, strings.Count(out, "\n"), "one line")
+		m := decodeLines(t, out)[0]
+		assert.Equal(t, map[string]any{"name": "apktrust", "version": version}, m["tool"])
+		assert.Equal(t, "trusted", m["verdict"])
+		for _, k := range []string{"file", "verified", "schemes", "signers", "lineage", "manifest", "errors", "warnings", "trusted", "policy", "sourceStamp", "v4", "frosting"} {
+			assert.Contains(t, m, k)
+		}
+		p := m["policy"].(map[string]any)
+		assert.Equal(t, true, p["applied"])
+		assert.Contains(t, p, "violations")
+		s := m["signers"].([]any)[0].(map[string]any)
+		for _, k := range []string{"certSha256", "certSha1", "certMd5", "publicKeySha256", "notBefore", "notAfter", "subject", "issuer", "minSdk", "maxSdk", "scheme"} {
+			assert.Contains(t, s, k)
+		}
+	})
+	t.Run("many inputs", func(t *testing.T) {
+		files := []string{apk(t, "min21-v123.apk"), apk(t, "tamper-v2-signature.apk"), apk(t, "tamper-zip64-locator.apk"), "testdata/apk/missing.apk"}
+		out, _, code := runVerify(t, append([]string{"--json"}, files...)...)
+		require.Equal(t, 1, code)
+		lines := decodeLines(t, out)
+		require.Len(t, lines, 4)
+		assert.Equal(t, "verified", lines[0]["verdict"])
+		assert.NotContains(t, lines[0], "trusted", "no policy, no trusted field")
+		assert.NotContains(t, lines[0], "policy")
+		assert.Equal(t, "not-verified", lines[1]["verdict"])
 		e := lines[1]["errors"].([]any)[0].(map[string]any)
-		require.Equal(t, "V2_SIG_DID_NOT_VERIFY", e["code"])
-		require.Equal(t, "v2", e["scheme"])
-		require.NotEmpty(t, e["message"])
-		require.Equal(t, files[2], lines[2]["file"])
-		require.Equal(t, false, lines[2]["verified"])
-		require.Equal(t, map[string]any{"code": "ZIP_ZIP64_UNSUPPORTED", "kind": "not-an-apk", "message": lines[2]["error"].(map[string]any)["message"]}, lines[2]["error"])
+		assert.Equal(t, "V2_SIG_DID_NOT_VERIFY", e["code"])
+		assert.Equal(t, "not-verified", lines[2]["verdict"])
+		assert.Equal(t, false, lines[2]["verified"])
+		assert.Equal(t, "ZIP_ZIP64_UNSUPPORTED", lines[2]["error"].(map[string]any)["code"])
+		assert.Equal(t, "not-an-apk", lines[2]["error"].(map[string]any)["kind"])
+		assert.Equal(t, "cannot-read", lines[3]["verdict"])
+		assert.Equal(t, "IO_ERROR", lines[3]["error"].(map[string]any)["code"])
+		for i, l := range lines {
+			assert.Equal(t, files[i], l["file"])
+			assert.Contains(t, l, "tool")
+		}
+	})
+	t.Run("pretty", func(t *testing.T) {
+		out, _, code := runVerify(t, "--json", "--pretty", apk(t, "min21-v123.apk"), apk(t, "min21-v12.apk"))
+		require.Equal(t, 0, code)
+		dec := json.NewDecoder(strings.NewReader(out))
+		n := 0
+		for dec.More() {
+			var m map[string]any
+			require.NoError(t, dec.Decode(&m))
+			n++
+		}
+		assert.Equal(t, 2, n)
+		assert.Contains(t, out, "\n  \"tool\": {")
 	})
 }
 
-// TestREADMEFirstCommand runs the first command of this directory's
-// README, so the documentation keeps working.
-func TestREADMEFirstCommand(t *testing.T) {
-	b, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	var cmd string
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "go run ./examples/apktrust ") {
-			cmd = line
-			break
+// TestVersionAndHelp: --version names the tool and its version, the same
+// as the JSON; --help goes to stdout with exit 0 and documents the exit
+// status.
+func TestVersionAndHelp(t *testing.T) {
+	r := runCLI(t, nil, "--version")
+	require.Equal(t, 0, r.code)
+	assert.Regexp(t, `^apktrust v\d+\.\d+\.\d+\S*\n$`, r.stdout)
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"min21-v123.apk", "-help"}} {
+		r := runCLI(t, nil, args...)
+		require.Equal(t, 0, r.code, args)
+		assert.Empty(t, r.stderr)
+		for _, w := range []string{"Usage: apktrust", "Exit status:", "  1  some input was rejected", "  2  usage error", "-cert-sha256", "-require-play-stamp", "-j int", "-pretty"} {
+			assert.Contains(t, r.stdout, w)
 		}
 	}
-	require.NotEmpty(t, cmd, "README.md must start with a go run ./examples/apktrust command")
-	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./examples/apktrust "))
-	for _, a := range args {
-		if strings.HasPrefix(a, "testdata/") {
-			apk(t, strings.TrimPrefix(a, "testdata/apk/"))
+}
+
+// goldenCompare compares got with testdata/golden/name, or rewrites it
+// with -update.
+func goldenCompare(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./examples/apktrust -run %s -update to create it", t.Name())
+	assert.Equal(t, string(want), got)
+}
+
+// TestGoldenHuman pins the human output of a trusted, an untrusted, an
+// unverified, an unverified-by-policy, an unsigned and an unreadable input.
+func TestGoldenHuman(t *testing.T) {
+	cases := []struct {
+		golden string
+		args   []string
+		code   int
+	}{
+		{"trusted.txt", []string{"--cert-sha256", keyA, "--package", "dev.apktrust.fixture", apk(t, "min21-v123-rot-ab.apk")}, 0},
+		{"untrusted.txt", []string{"--cert-sha256", keyB, apk(t, "min21-v123.apk")}, 1},
+		{"no-policy.txt", []string{apk(t, "min21-v12-two-signers.apk")}, 0},
+		{"unverified.txt", []string{apk(t, "tamper-v2-signature.apk")}, 1},
+		{"unsigned.txt", []string{apk(t, "unsigned-min21.apk")}, 1},
+		{"unreadable.txt", []string{"testdata/apk/does-not-exist.apk", "--cert-sha256", keyA}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.golden, func(t *testing.T) {
+			r := runCLI(t, nil, c.args...)
+			require.Equal(t, c.code, r.code, r.stdout+r.stderr)
+			goldenCompare(t, c.golden, r.stdout)
+		})
+	}
+}
+
+// TestGoldenJSON pins the JSON of a few fixtures (the tool version is
+// replaced, since it depends on how the binary was built).
+func TestGoldenJSON(t *testing.T) {
+	version := regexp.MustCompile(`("tool": \{\s*"name": "apktrust",\s*"version": )"[^"]*"`)
+	cases := []struct {
+		golden string
+		args   []string
+	}{
+		{"rot-ab-trusted.json", []string{"--cert-sha256", keyA, apk(t, "min21-v123-rot-ab.apk")}},
+		{"tamper-v2-signature.json", []string{apk(t, "tamper-v2-signature.apk")}},
+		{"unsigned.json", []string{apk(t, "unsigned-min21.apk")}},
+		{"duplicate-entry.json", []string{apk(t, "tamper-duplicate-entry.apk")}},
+	}
+	for _, c := range cases {
+		t.Run(c.golden, func(t *testing.T) {
+			r := runCLI(t, nil, append([]string{"--json", "--pretty"}, c.args...)...)
+			got := version.ReplaceAllString(r.stdout, `$1"VERSION"`)
+			require.Contains(t, got, `"VERSION"`)
+			goldenCompare(t, c.golden, got)
+		})
+	}
+}
+
+// TestHostileNames: a file name and a certificate subject crafted to
+// print a forged verdict or hide the real one come out escaped, and the
+// verdict lines stay exactly one per input.
+func TestHostileNames(t *testing.T) {
+	dir := t.TempDir()
+	evil := "evil.apk: VERIFIED…\n  policy:   TRUSTED (signer 4c9d…)\n\x1b[8mhidden.apk"
+	copyFixture(t, "min21-v123.apk", filepath.Join(dir, evil))
+	for _, args := range [][]string{
+		{"--cert-sha256", keyB, filepath.Join(dir, evil)},
+		{filepath.Join(dir, evil)},
+		{"--cert-sha256", keyB, dir},
+	} {
+		r := runCLI(t, nil, args...)
+		assert.NotContains(t, r.stdout, "\x1b")
+		assert.NotContains(t, r.stdout, "\n  policy:   TRUSTED")
+		lines := verdictLines(r.stdout)
+		require.Len(t, lines, 1, r.stdout)
+		assert.Regexp(t, verdictRE, lines[0])
+		assert.Contains(t, lines[0], `evil.apk: VERIFIED…\n  policy:   TRUSTED (signer 4c9d…)\n\x1b[8mhidden.apk"`)
+		if args[0] == "--cert-sha256" {
+			assert.True(t, strings.HasPrefix(lines[0], "NOT TRUSTED  \""), lines[0])
+			assert.Equal(t, 1, r.code)
+		}
+		for _, l := range strings.Split(r.stdout, "\n") {
+			assert.NotRegexp(t, `^\s*(policy:\s+)?TRUSTED\b`, l, "no line reads as a trusted verdict")
 		}
 	}
-	out, errOut, code := runVerify(t, args...)
-	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	require.Contains(t, out, "VERIFIED")
+
+	t.Run("subject", func(t *testing.T) {
+		signed := signWithHostileSubject(t)
+		r := runCLI(t, nil, "--cert-sha256", keyA, signed)
+		assert.Equal(t, 1, r.code, r.stdout+r.stderr)
+		assert.NotContains(t, r.stdout, "\x1b")
+		lines := verdictLines(r.stdout)
+		require.Len(t, lines, 1, r.stdout)
+		assert.True(t, strings.HasPrefix(lines[0], "NOT TRUSTED  "), lines[0])
+		// Escaped as Go does; the "\\;" is RFC 4514's escape of ";".
+		assert.Contains(t, r.stdout, `"CN=x\n\x1b[1\\;32mTRUSTED  app.apk: signed by the official key\x1b[0m"`)
+		for _, l := range strings.Split(r.stdout, "\n") {
+			assert.NotRegexp(t, `^\s*TRUSTED\b`, l)
+		}
+		r = runCLI(t, nil, "--json", signed)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &m), r.stdout)
+		s := m["signers"].([]any)[0].(map[string]any)
+		assert.Equal(t, "CN=x\n\x1b[1\\;32mTRUSTED  app.apk: signed by the official key\x1b[0m", s["subject"], "JSON keeps the text; its encoding escapes it")
+	})
+}
+
+// signWithHostileSubject signs the unsigned fixture with apksigner, using a
+// fresh key whose certificate subject holds a newline and escape sequences
+// that would print a green TRUSTED line.
+func signWithHostileSubject(t *testing.T) string {
+	t.Helper()
+	apksigner, err := exec.LookPath("apksigner")
+	if err != nil {
+		t.Skip("apksigner not installed")
+	}
+	dir := t.TempDir()
+	keyPath, certPath := hostileKeyPair(t, dir, "x\n\x1b[1;32mTRUSTED  app.apk: signed by the official key\x1b[0m")
+	out := filepath.Join(dir, "hostile-subject.apk")
+	cmd := exec.Command(apksigner, "sign", "--key", keyPath, "--cert", certPath, "--in", filepath.Join(repoRoot(), apk(t, "unsigned-min21.apk")), "--out", out)
+	b, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	return out
 }
 
 // realWorld returns the path of a real-world APK of the shared corpus, or
@@ -277,7 +571,7 @@ func TestEvidenceFlags(t *testing.T) {
 		{"Play delivery with the Play stamp and its key", func(t *testing.T) []string {
 			return []string{"--require-play-stamp", "--cert-sha256", reasilyKey, realWorld(t, reasilyFile)}
 		}, 0, []string{
-			"policy:   TRUSTED", evidenceHeader,
+			"policy:   trusted", evidenceHeader,
 			"source stamp:  verified yes", playStampCert + " (the Google Play stamp certificate)",
 			"stamped 2026-01-13", "source https://play.google.com/store, type STAMP_TYPE_DISTRIBUTION_APK " + markersMeaningful,
 			"v4 signature:  not given", "Play frosting: present, verified yes (key index 0)",
@@ -288,7 +582,7 @@ func TestEvidenceFlags(t *testing.T) {
 		{"tampered stamp: markers prove nothing", func(t *testing.T) []string {
 			return []string{"--require-play-stamp", "--cert-sha256", reasilyKey, tamperedStamp(t)}
 		}, 1, []string{
-			"VERIFIED for API 23+", "source stamp:  verified no (SOURCE_STAMP_", "(unverified: proves nothing)",
+			"NOT TRUSTED  ", "checked:  API 23+", "source stamp:  verified no (SOURCE_STAMP_", "(unverified: proves nothing)",
 			"Play frosting: present, verified yes", "POLICY_SOURCE_STAMP_NOT_VERIFIED",
 		}, nil},
 		{"another stamp certificate required", func(t *testing.T) []string {
@@ -296,13 +590,13 @@ func TestEvidenceFlags(t *testing.T) {
 		}, 1, []string{"POLICY_SOURCE_STAMP_UNTRUSTED: the source stamp verified, but it was signed by " + playStampCert, "expected one of " + anotherStampCert}, nil},
 		{"both stamp flags trust either certificate", func(t *testing.T) []string {
 			return []string{"--stamp-cert-sha256", anotherStampCert, "--require-play-stamp", "--cert-sha256", reasilyKey, realWorld(t, reasilyFile)}
-		}, 0, []string{"policy:   TRUSTED"}, nil},
+		}, 0, []string{"policy:   trusted"}, nil},
 		{"stamp flag alone does not pin the signing key", func(t *testing.T) []string {
 			return []string{"--require-play-stamp", realWorld(t, reasilyFile)}
 		}, 1, []string{"POLICY_NO_TRUSTED_KEY"}, nil},
 		{"Play frosting required and present", func(t *testing.T) []string {
 			return []string{"--require-frosting", "--cert-sha256", calculatorKey, realWorld(t, calculatorFile)}
-		}, 0, []string{"policy:   TRUSTED", "Play frosting: present, verified yes (key index 0)", "source stamp:  none"}, nil},
+		}, 0, []string{"policy:   trusted", "Play frosting: present, verified yes (key index 0)", "source stamp:  none"}, nil},
 		{"Play frosting required, none", func(t *testing.T) []string {
 			return []string{"--require-frosting", "--cert-sha256", keyA, apk(t, "min21-v123.apk")}
 		}, 1, []string{"POLICY_FROSTING_MISSING"}, nil},
@@ -317,8 +611,8 @@ func TestEvidenceFlags(t *testing.T) {
 		{"malformed stamp certificate", func(t *testing.T) []string {
 			return []string{"--stamp-cert-sha256", "12:34", "--insecure-any-signer", apk(t, "min21-v123.apk")}
 		}, 2, nil, []string{"INVALID_OPTIONS", `"12:34"`}},
-		{"help names the new flags", func(t *testing.T) []string { return []string{"-h"} }, 0, nil,
-			[]string{"--stamp-cert-sha256", "--require-play-stamp", "--require-frosting"}},
+		{"help names the new flags", func(t *testing.T) []string { return []string{"-h"} }, 0,
+			[]string{"-stamp-cert-sha256", "-require-play-stamp", "-require-frosting"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
