@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -515,6 +516,23 @@ func TestHostileNames(t *testing.T) {
 		s := m["signers"].([]any)[0].(map[string]any)
 		assert.Equal(t, "CN=x\n\x1b[1\\;32mTRUSTED  app.apk: signed by the official key\x1b[0m", s["subject"], "JSON keeps the text; its encoding escapes it")
 	})
+
+	t.Run("invalid UTF-8 subject and file name", func(t *testing.T) {
+		signed := signWithSubject(t, "bad\xffname")
+		renamed := filepath.Join(filepath.Dir(signed), "bad\xfe.apk")
+		require.NoError(t, os.Rename(signed, renamed))
+		r := runCLI(t, nil, "-q", renamed)
+		assert.Equal(t, 0, r.code, r.stdout+r.stderr)
+		assert.Contains(t, r.stdout, `bad\xfe.apk": `)
+		assert.Contains(t, r.stdout, `(CN=bad\xffname), API 21+"`, "the reason is quoted as a whole, the subject's byte escaped")
+		r = runCLI(t, nil, "--json", renamed)
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &m), r.stdout)
+		assert.Equal(t, hex.EncodeToString([]byte(renamed)), m["fileHex"])
+		s := m["signers"].([]any)[0].(map[string]any)
+		assert.Equal(t, "CN=bad\uFFFDname", s["subject"], "JSON text replaces the byte")
+		assert.Equal(t, hex.EncodeToString([]byte("CN=bad\xffname")), s["subjectHex"], "the bytes stay recoverable")
+	})
 }
 
 // signWithHostileSubject signs the unsigned fixture with apksigner, using a
@@ -522,12 +540,19 @@ func TestHostileNames(t *testing.T) {
 // that would print a green TRUSTED line.
 func signWithHostileSubject(t *testing.T) string {
 	t.Helper()
+	return signWithSubject(t, "x\n\x1b[1;32mTRUSTED  app.apk: signed by the official key\x1b[0m")
+}
+
+// signWithSubject signs the unsigned fixture with apksigner and a fresh
+// key whose certificate subject is CN=cn, byte for byte.
+func signWithSubject(t *testing.T, cn string) string {
+	t.Helper()
 	apksigner, err := exec.LookPath("apksigner")
 	if err != nil {
 		t.Skip("apksigner not installed")
 	}
 	dir := t.TempDir()
-	keyPath, certPath := hostileKeyPair(t, dir, "x\n\x1b[1;32mTRUSTED  app.apk: signed by the official key\x1b[0m")
+	keyPath, certPath := hostileKeyPair(t, dir, cn)
 	out := filepath.Join(dir, "hostile-subject.apk")
 	cmd := exec.Command(apksigner, "sign", "--key", keyPath, "--cert", certPath, "--in", filepath.Join(repoRoot(), apk(t, "unsigned-min21.apk")), "--out", out)
 	b, err := cmd.CombinedOutput()

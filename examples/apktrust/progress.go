@@ -23,15 +23,19 @@ func newProgress(stderr io.Writer, files int, bytes int64) *progress {
 	return &progress{w: stderr, on: files > 1 && isTerminal(stderr), total: files, all: bytes}
 }
 
-// isTerminal reports whether w is a character device such as a
-// terminal (not a file or pipe).
+// isTerminal reports whether w is a character device such as a terminal:
+// not a file, a pipe or /dev/null.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(st, null)
 }
 
 func (p *progress) add(n int64) {

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/apkverify"
+)
+
+// TestKeyWarningsUnderTheVerdict: warnings about the signing key itself
+// (a published test key, a leaked key, a debug certificate) come right
+// after the verdict line, before the details; the others after them.
+func TestKeyWarningsUnderTheVerdict(t *testing.T) {
+	var out bytes.Buffer
+	c := &config{stdout: &out, stderr: &out}
+	res := &apkverify.Result{
+		File: "app.apk", Verified: true, MinSDK: 21, MaxSDK: 33,
+		Manifest: &apkverify.Manifest{Package: "com.example", VersionName: "1.0", VersionCode: 3},
+		Warnings: []apkverify.Issue{
+			{Code: "V1_SIG_SOMETHING", Message: "an ordinary warning"},
+			{Code: "KNOWN_TEST_KEY", Message: "signed with the AOSP test key \x1b[8m"},
+			{Code: "DEBUG_CERTIFICATE", Message: "signed with a debug certificate"},
+		},
+	}
+	c.printHuman(0, &outcome{in: input{name: "app.apk"}, res: res})
+	lines := strings.Split(out.String(), "\n")
+	require.GreaterOrEqual(t, len(lines), 4)
+	assert.Equal(t, "VERIFIED (no policy)  app.apk: com.example 1.0 (3), signed by (no signer), API 21-33", lines[0])
+	assert.Equal(t, `  WARNING KNOWN_TEST_KEY: "signed with the AOSP test key \x1b[8m"`, lines[1])
+	assert.Equal(t, "  WARNING DEBUG_CERTIFICATE: signed with a debug certificate", lines[2])
+	assert.Equal(t, "  checked:  API 21-33", lines[3])
+	assert.Contains(t, out.String(), "\n  WARNING V1_SIG_SOMETHING: an ordinary warning\n")
+	assert.Equal(t, 1, strings.Count(out.String(), "KNOWN_TEST_KEY"), "printed once")
+}
+
+// TestColorOnlyOnATerminal: pipes, files and /dev/null get no colour.
+func TestColorOnlyOnATerminal(t *testing.T) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer null.Close()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close()
+	for _, out := range []*os.File{null, w} {
+		c := &config{stdout: out}
+		assert.False(t, c.useColor(), out.Name())
+	}
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		t.Setenv("NO_COLOR", "")
+		t.Setenv("TERM", "xterm")
+		assert.True(t, (&config{stdout: tty}).useColor())
+		t.Setenv("NO_COLOR", "1")
+		assert.False(t, (&config{stdout: tty}).useColor(), "NO_COLOR turns colour off")
+	}
+}
