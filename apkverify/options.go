@@ -80,12 +80,17 @@ type Policy struct {
 
 	// History is the app's known signing history: a lineage file from
 	// apksigner rotate, or the lineage of a release already trusted
-	// (Result.LineageOf). When set, a file whose newest signer is an
-	// ancestor in History (an older key than the app's current one) is
-	// trusted only when History grants that ancestor the rollback
-	// capability, as Android decides for updates. This refuses files
-	// signed with a key the app rotated away from, for example because it
-	// leaked.
+	// (Result.LineageOf). When set, every signer Android uses from API 28
+	// must be accepted the way Android accepts an update of the app
+	// installed under History's current key: its lineage holds that key
+	// (with the installed-data capability) and goes on from it, or it is
+	// that key, or it is an older key History grants the rollback
+	// capability. Anything else, above all a branch that a retired key
+	// started (old → attacker's key), is refused (POLICY_HISTORY_FORK,
+	// POLICY_ROLLBACK_NOT_ALLOWED, POLICY_LINEAGE_CAPABILITY_MISSING).
+	// Only a History protects against such forks: without one, a pinned
+	// key vouches for every key its lineages rotate to, and such a
+	// result carries the POLICY_ROTATION_WITHOUT_HISTORY warning.
 	History *signer.Lineage
 
 	// RequireSourceStamp requires a source stamp that verified and was

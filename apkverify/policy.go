@@ -39,9 +39,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		add(PolicyNoTrustedKey, "the policy names no trusted signing certificate: set TrustedCertSHA256 (--cert-sha256) to the SHA-256 of the app's signing key (Play Console: App signing key certificate), or set InsecureAcceptAnySigner to knowingly accept any signer")
 	}
 
-	if p.History != nil {
-		checkRollback(res, p.History, add)
-	}
+	checkHistory(res, p, trusted, add)
 
 	needManifest := p.Package != "" || p.MinVersionCode != 0 || !p.AllowDebuggable || !p.AllowTestOnly
 	if m := res.Manifest; m != nil {
@@ -242,40 +240,6 @@ func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...a
 		describeCert(outsiderOf.Certificate), apiRange(outsiderOf.MinSDK, outsiderOf.MaxSDK),
 		apiRange(firstOutsider.MinSDK, firstOutsider.MaxSDK), describeCert(firstOutsider.Certificate), firstOutsider.Scheme,
 		listFingerprints(trusted))
-}
-
-// checkRollback applies the app's signing history the way Android decides
-// updates: the file's newest signer (the one used on the newest Android
-// versions of the range) may be the history's current key or rotate
-// forward from it; if it is an older key of the history, the history must
-// grant that key the rollback capability.
-func checkRollback(res *Result, history *signer.Lineage, add func(string, string, ...any)) {
-	if len(history.Nodes) == 0 || len(res.Signers) == 0 {
-		return
-	}
-	top := &res.Signers[0]
-	for i := range res.Signers {
-		if res.Signers[i].MaxSDK >= top.MaxSDK {
-			top = &res.Signers[i]
-		}
-	}
-	current := history.Nodes[len(history.Nodes)-1].Certificate
-	if top.Certificate == nil || current == nil {
-		return
-	}
-	if certEqual(top.Certificate, current) || top.Lineage.Contains(current.SHA256) {
-		return
-	}
-	for i, n := range history.Nodes[:len(history.Nodes)-1] {
-		if !certEqual(n.Certificate, top.Certificate) {
-			continue
-		}
-		if n.Flags&signer.CapabilityRollback == 0 {
-			add(PolicyRollbackNotAllowed, "signed by %s, an older key of the app's signing history (node %d of %d, rotated to %s), and the history does not grant it the rollback capability: Android would refuse this file as an update",
-				describeCert(top.Certificate), i+1, len(history.Nodes), describeCert(current))
-		}
-		return
-	}
 }
 
 func lineageContainsAny(l *signer.Lineage, fps [][32]byte) bool {

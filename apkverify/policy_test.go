@@ -187,15 +187,7 @@ func TestPolicy(t *testing.T) {
 			res, err := apkverify.VerifyFile(ctx, c.file(t), apkverify.Options{Policy: c.policy(t)})
 			require.NoError(t, err)
 			require.NotNil(t, res.Policy)
-			require.Equal(t, c.wantTrusted, res.Trusted, "violations: %+v", res.Policy.Violations)
-			require.ElementsMatch(t, c.wantViolations, violationCodes(res), "violations: %+v", res.Policy.Violations)
-			var msgs []string
-			for _, v := range res.Policy.Violations {
-				msgs = append(msgs, v.Message)
-			}
-			for _, m := range c.wantMessage {
-				require.Contains(t, strings.Join(msgs, "\n"), m)
-			}
+			requirePolicyVerdict(t, res, c.wantTrusted, c.wantViolations, c.wantMessage)
 			if c.wantTrusted {
 				require.NoError(t, res.Err())
 			} else {

@@ -204,6 +204,10 @@ type PolicyResult struct {
 	// InsecureAcceptAnySigner echoes the policy switch, so a stored
 	// result shows that no key was checked.
 	InsecureAcceptAnySigner bool `json:"insecureAcceptAnySigner,omitempty"`
+	// Warnings are facts about the decision that do not make the file
+	// untrusted, with the same stable codes as violations (for example
+	// POLICY_ROTATION_WITHOUT_HISTORY).
+	Warnings []Violation `json:"warnings,omitempty"`
 }
 
 // Violation is one broken policy rule. Code is stable; Message says what

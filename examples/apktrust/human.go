@@ -307,13 +307,9 @@ func (c *config) printDetails(res *apkverify.Result) {
 }
 
 // policyWarnings are the policy's findings that do not make the file
-// untrusted (such as "trusted through a key rotation the policy has no
-// history for"). apkverify.PolicyResult does not carry them yet: when it
-// gains its Warnings field, return p.Warnings here.
-func policyWarnings(p *apkverify.PolicyResult) []apkverify.Violation {
-	_ = p
-	return nil
-}
+// untrusted (such as being trusted through a key rotation the policy has
+// no signing history for).
+func policyWarnings(p *apkverify.PolicyResult) []apkverify.Violation { return p.Warnings }
 
 // printCertificate prints a signer certificate's other fingerprints and
 // its validity, once per certificate.
