@@ -44,12 +44,13 @@ func expandInputs(c *config) (inputs []input, cleanup func(), err error) {
 	}
 	spool := func(name string, r io.Reader) input {
 		if tmpDir == "" {
-			if tmpDir, err = os.MkdirTemp("", progName+"-stdin"); err != nil {
-				tmpDir = ""
+			d, err := os.MkdirTemp("", progName+"-stdin")
+			if err != nil {
 				return input{name: name, readErr: err}
 			}
+			tmpDir = d
 		}
-		return spoolInto(tmpDir, name, r)
+		return spoolInto(tmpDir, name, r, maxSpool)
 	}
 	stdinUsed := false
 	for _, arg := range c.files {
@@ -84,20 +85,20 @@ func expandInputs(c *config) (inputs []input, cleanup func(), err error) {
 	return inputs, cleanup, nil
 }
 
-// spoolInto copies r into a new file in dir, refusing more than maxSpool
+// spoolInto copies r into a new file in dir, refusing more than limit
 // bytes.
-func spoolInto(dir, name string, r io.Reader) input {
+func spoolInto(dir, name string, r io.Reader, limit int64) input {
 	f, err := os.CreateTemp(dir, "input-*.apk")
 	if err != nil {
 		return input{name: name, readErr: err}
 	}
 	defer f.Close()
-	n, err := io.Copy(f, io.LimitReader(r, maxSpool+1))
+	n, err := io.Copy(f, io.LimitReader(r, limit+1))
 	switch {
 	case err != nil:
 		return input{name: name, readErr: fmt.Errorf("reading: %w", err)}
-	case n > maxSpool:
-		return input{name: name, readErr: fmt.Errorf("more than %d bytes: larger than any APK can be", int64(maxSpool))}
+	case n > limit:
+		return input{name: name, readErr: fmt.Errorf("more than %d bytes: larger than any APK can be", limit)}
 	}
 	return input{name: name, path: f.Name(), size: n}
 }
