@@ -65,9 +65,18 @@ func Dir(t testing.TB) string {
 			return dir
 		}
 	}
-	skip(t, "apksig corpus", fmt.Sprintf("apksig conformance corpus not found in %s (set %s)", strings.Join(dirs, ", "), EnvDir))
+	skip(t, inputApksig, fmt.Sprintf("apksig conformance corpus not found in %s (set %s)", strings.Join(dirs, ", "), EnvDir))
 	return ""
 }
+
+// The external inputs tests may skip for, with the variable that names
+// where they are.
+const (
+	inputApksig    = "apksig corpus"
+	inputRealWorld = "real-world set"
+)
+
+var inputEnv = map[string]string{inputApksig: EnvDir, inputRealWorld: EnvRealWorldDir}
 
 // skips counts, per absent external input, the tests that skipped for it.
 var skips = struct {
@@ -118,13 +127,17 @@ func Summary() string {
 	}
 	var parts []string
 	for _, input := range slices.Sorted(maps.Keys(skips.n)) {
-		parts = append(parts, fmt.Sprintf("%s absent: %d tests skipped", input, skips.n[input]))
+		n, plural := skips.n[input], "s"
+		if n == 1 {
+			plural = ""
+		}
+		parts = append(parts, fmt.Sprintf("%s (set %s): %d test%s skipped", input, inputEnv[input], n, plural))
 	}
 	pkg := "tests"
 	if exe, err := os.Executable(); err == nil {
 		pkg = strings.TrimSuffix(filepath.Base(exe), ".test")
 	}
-	return fmt.Sprintf("%s: external inputs: %s (see %s, %s)", pkg, strings.Join(parts, "; "), EnvDir, EnvRealWorldDir)
+	return fmt.Sprintf("%s: external inputs absent: %s", pkg, strings.Join(parts, "; "))
 }
 
 // Oracle is what one apksigner build answered for a case.
@@ -216,7 +229,7 @@ func RealWorldDir(t testing.TB) string {
 		dir = filepath.Join(sharedDir(), "realworld")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.tsv")); err != nil {
-		skip(t, "real-world set", fmt.Sprintf("real-world APK corpus not found at %s (set %s): %v", dir, EnvRealWorldDir, err))
+		skip(t, inputRealWorld, fmt.Sprintf("real-world APK corpus not found at %s (set %s): %v", dir, EnvRealWorldDir, err))
 	}
 	return dir
 }
