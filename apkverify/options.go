@@ -51,7 +51,10 @@ type Policy struct {
 	// With key rotation, pinning either the old or the new key trusts a
 	// file whose newer signer proves rotation from the old one. A file
 	// signed only by the old key is trusted only when the old key is
-	// pinned: nothing in it shows the new key's consent.
+	// pinned: nothing in it shows the new key's consent. The key Android
+	// uses is checked on every API level of the range (Result.Signers):
+	// a file that presents another key on some levels, without a lineage
+	// from a pinned key, is not trusted.
 	TrustedCertSHA256 []string
 
 	// InsecureAcceptAnySigner trusts whoever signed the file, as long as

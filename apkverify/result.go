@@ -36,7 +36,25 @@ type Result struct {
 	// with one key lists that key once per scheme that counts; a file
 	// that rotated its key lists the old key for older Android and the
 	// new key for newer Android.
+	//
+	// It is the per-API-level decision of Android's verifier: for each
+	// level of [MinSDK, MaxSDK], the block a release build at that level
+	// reads (v3.1 from 33 where a v3.1 signer's range holds the level,
+	// else v3 from 28, else v2 from 24, else the JAR signature) and its
+	// signer there. Ranges do not overlap, except that the several
+	// signers of one v1/v2 signature share their range (the set is the
+	// identity). When Verified, every level of the range is listed, save
+	// API 24-27 of an APK with neither v2 nor v1 (warning
+	// NO_SIG_FOR_SDK_24_TO_27). SignersAt looks up one level.
 	Signers []Signer `json:"signers"`
+
+	// DevReleaseSigners are the v3.1 signers that preview builds use
+	// where release builds use another (Signers): previews report the
+	// SDK number of the last release, so a preview of Android 14 at 33
+	// uses a signer targeting the development release from 33, and
+	// previews of Android 13 (reporting 32) read v3.1 signers covering
+	// 32. The trust policy checks them too.
+	DevReleaseSigners []Signer `json:"devReleaseSigners,omitempty"`
 
 	// Lineage is the proof-of-rotation of the newest signer (v3.1 when it
 	// verified, else v3), oldest certificate first; empty without
@@ -301,6 +319,7 @@ type resultJSON struct {
 	MinSDK        int                    `json:"minSdk"`
 	MaxSDK        int                    `json:"maxSdk"`
 	Signers       []Signer               `json:"signers"`
+	DevRelease    []Signer               `json:"devReleaseSigners,omitempty"`
 	Lineage       []LineageNode          `json:"lineage"`
 	Manifest      *Manifest              `json:"manifest,omitempty"`
 	Errors        []Issue                `json:"errors"`
@@ -449,7 +468,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
 		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
-		Signers: r.Signers, Lineage: r.Lineage, Manifest: r.Manifest,
+		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: r.Lineage, Manifest: r.Manifest,
 		Errors: r.Errors, Warnings: r.Warnings, Policy: encodePolicy(r.Policy),
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
@@ -483,7 +502,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	*r = Result{
 		File: j.File, Verified: j.Verified, Schemes: j.Schemes,
 		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
-		Signers: j.Signers, Lineage: j.Lineage, Manifest: j.Manifest,
+		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: j.Lineage, Manifest: j.Manifest,
 		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy.decode(),
 		SourceStamp: j.SourceStamp.decode(), V4: j.V4.decode(), Frosting: j.Frosting.decode(),
 		SchemeResults: j.SchemeResults,
