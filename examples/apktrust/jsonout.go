@@ -23,9 +23,12 @@ type envelope struct {
 // errorJSON is what --json prints for an input that was refused before a
 // Result existed, or could not be read.
 type errorJSON struct {
-	File     string      `json:"file"`
-	Verified bool        `json:"verified"`
-	Error    errorDetail `json:"error"`
+	File     string `json:"file"`
+	Verified bool   `json:"verified"`
+	// Trusted is false when a policy was given (the input cannot be
+	// trusted), absent otherwise, as in a Result.
+	Trusted *bool       `json:"trusted,omitempty"`
+	Error   errorDetail `json:"error"`
 }
 
 type errorDetail struct {
@@ -58,12 +61,16 @@ func (c *config) printJSON(o *outcome) {
 	if !utf8.ValidString(o.in.name) {
 		env.FileHex = hex.EncodeToString([]byte(o.in.name))
 	}
+	var trusted *bool
+	if c.opts.Policy != nil {
+		trusted = new(bool)
+	}
 	var body any
 	switch {
 	case o.in.readErr != nil:
-		body = errorJSON{File: o.in.name, Error: errorDetail{Code: apkverify.CodeIO, Kind: "io", Message: o.in.readErr.Error()}}
+		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: apkverify.CodeIO, Kind: "io", Message: o.in.readErr.Error()}}
 	case o.err != nil:
-		body = errorJSON{File: o.in.name, Error: errorDetail{Code: errCode(o.err), Kind: kindName(o.err), Message: errMessage(o.err)}}
+		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: errCode(o.err), Kind: kindName(o.err), Message: errMessage(o.err)}}
 	default:
 		body = o.res
 	}

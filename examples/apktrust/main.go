@@ -141,6 +141,7 @@ Exit status:
      entry), or failed the policy
   2  usage error, or some input could not be read at all and none was
      rejected
+  130  interrupted
 
 Flags:
 `

@@ -374,7 +374,19 @@ func TestNDJSON(t *testing.T) {
 		for i, l := range lines {
 			assert.Equal(t, files[i], l["file"])
 			assert.Contains(t, l, "tool")
+			assert.NotContains(t, l, "trusted", "no policy, no trusted field")
 		}
+	})
+	t.Run("refused and unreadable under a policy are not trusted", func(t *testing.T) {
+		out, _, code := runVerify(t, "--json", "--cert-sha256", keyA, apk(t, "tamper-duplicate-entry.apk"), "testdata/apk/missing.apk")
+		require.Equal(t, 1, code)
+		lines := decodeLines(t, out)
+		require.Len(t, lines, 2)
+		for _, l := range lines {
+			assert.Equal(t, false, l["trusted"])
+		}
+		assert.Equal(t, "not-trusted", lines[0]["verdict"])
+		assert.Equal(t, "cannot-read", lines[1]["verdict"])
 	})
 	t.Run("pretty", func(t *testing.T) {
 		out, _, code := runVerify(t, "--json", "--pretty", apk(t, "min21-v123.apk"), apk(t, "min21-v12.apk"))
@@ -402,7 +414,7 @@ func TestVersionAndHelp(t *testing.T) {
 		r := runCLI(t, nil, args...)
 		require.Equal(t, 0, r.code, args)
 		assert.Empty(t, r.stderr)
-		for _, w := range []string{"Usage: apktrust", "Exit status:", "  1  some input was rejected", "  2  usage error", "-cert-sha256", "-require-play-stamp", "-j int", "-pretty"} {
+		for _, w := range []string{"Usage: apktrust", "Exit status:", "  0  every input passed", "  1  some input was rejected", "  2  usage error", "  130  interrupted", "-cert-sha256", "-require-play-stamp", "-j int", "-pretty"} {
 			assert.Contains(t, r.stdout, w)
 		}
 	}
