@@ -279,11 +279,7 @@ func (c *config) printDetails(res *apkverify.Result) {
 	for _, e := range res.Errors {
 		fmt.Fprintf(w, "  ERROR %s\n", issueLine(e))
 	}
-	for _, wi := range res.Warnings {
-		if !isKeyWarning(wi.Code) {
-			fmt.Fprintf(w, "  WARNING %s\n", issueLine(wi))
-		}
-	}
+	c.printWarnings(res.Warnings)
 	if c.verbose {
 		c.printSchemeResults(res)
 	}
@@ -302,6 +298,34 @@ func (c *config) printDetails(res *apkverify.Result) {
 		}
 		for _, v := range policyWarnings(p) {
 			fmt.Fprintf(w, "    WARNING %s: %s\n", v.Code, esc(v.Message))
+		}
+	}
+}
+
+// sameCodeShown is how many warnings of one code (and scheme) are printed
+// before the rest are counted; -v prints them all. A v1 signature can
+// leave hundreds of entries unprotected, each its own warning.
+const sameCodeShown = 3
+
+// printWarnings prints the warnings other than the key warnings (already
+// under the verdict line), each code at least once, in their order.
+func (c *config) printWarnings(warnings []apkverify.Issue) {
+	count := map[string]int{}
+	for _, wi := range warnings {
+		count[wi.Code+"\x00"+string(wi.Scheme)]++
+	}
+	shown := map[string]int{}
+	for _, wi := range warnings {
+		if isKeyWarning(wi.Code) {
+			continue
+		}
+		key := wi.Code + "\x00" + string(wi.Scheme)
+		shown[key]++
+		switch n := shown[key]; {
+		case c.verbose || n <= sameCodeShown:
+			fmt.Fprintf(c.stdout, "  WARNING %s\n", issueLine(wi))
+		case n == sameCodeShown+1:
+			fmt.Fprintf(c.stdout, "  WARNING %s: and %d more like it (-v shows all)\n", wi.Code, count[key]-sameCodeShown)
 		}
 	}
 }
@@ -345,15 +369,11 @@ func day(rfc string) string {
 	return "?"
 }
 
+// printSchemeResults says, per scheme checked, whether it was present and
+// verified (its issues are already in the result's errors and warnings).
 func (c *config) printSchemeResults(res *apkverify.Result) {
 	for _, sr := range res.SchemeResults {
-		fmt.Fprintf(c.stdout, "  scheme %s: present %s, verified %s\n", sr.Scheme, yesNo(sr.Present), yesNo(sr.Verified))
-		for _, e := range sr.Errors {
-			fmt.Fprintf(c.stdout, "    ERROR %s\n", issueLine(e))
-		}
-		for _, wi := range sr.Warnings {
-			fmt.Fprintf(c.stdout, "    WARNING %s\n", issueLine(wi))
-		}
+		fmt.Fprintf(c.stdout, "  scheme %-5s present %s, verified %s, %d signer(s)\n", sr.Scheme, yesNo(sr.Present), yesNo(sr.Verified), len(sr.Signers))
 	}
 }
 

@@ -60,3 +60,30 @@ func TestColorOnlyOnATerminal(t *testing.T) {
 		assert.False(t, (&config{stdout: tty}).useColor(), "NO_COLOR turns colour off")
 	}
 }
+
+// TestRepeatedWarningsCounted: every warning code is shown, the first
+// three of a code in full and the rest counted; -v shows them all.
+func TestRepeatedWarningsCounted(t *testing.T) {
+	var warnings []apkverify.Issue
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		warnings = append(warnings, apkverify.Issue{Code: "JAR_SIG_UNPROTECTED_ZIP_ENTRY", Scheme: "v1", Message: "META-INF/" + name + " is not protected"})
+	}
+	warnings = append(warnings, apkverify.Issue{Code: "OTHER", Message: "another"})
+	for _, verbose := range []bool{false, true} {
+		var out bytes.Buffer
+		c := &config{stdout: &out, verbose: verbose}
+		c.printWarnings(warnings)
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if verbose {
+			assert.Len(t, lines, 6)
+			continue
+		}
+		assert.Equal(t, []string{
+			"  WARNING JAR_SIG_UNPROTECTED_ZIP_ENTRY (v1): META-INF/a is not protected",
+			"  WARNING JAR_SIG_UNPROTECTED_ZIP_ENTRY (v1): META-INF/b is not protected",
+			"  WARNING JAR_SIG_UNPROTECTED_ZIP_ENTRY (v1): META-INF/c is not protected",
+			"  WARNING JAR_SIG_UNPROTECTED_ZIP_ENTRY: and 2 more like it (-v shows all)",
+			"  WARNING OTHER: another",
+		}, lines)
+	}
+}

@@ -93,7 +93,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.BoolVar(&c.json, "json", false, "print each result as one JSON object per line (NDJSON)")
 	fs.BoolVar(&c.pretty, "pretty", false, "with --json, indent each object")
 	fs.BoolVar(&c.quiet, "q", false, "print only the verdict line of each input")
-	fs.BoolVar(&c.verbose, "v", false, "also print each scheme's own findings")
+	fs.BoolVar(&c.verbose, "v", false, "print every warning (not 3 per code) and each scheme checked")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	fs.IntVar(&c.jobs, "j", runtime.NumCPU(), "verify up to N inputs at once (output stays in input order)")
 	fs.IntVar(&c.minSDK, "min-sdk", 0, "lowest Android API level to verify for (default: the manifest's minSdkVersion)")
