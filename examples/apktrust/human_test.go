@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -86,4 +87,34 @@ func TestRepeatedWarningsCounted(t *testing.T) {
 			"  WARNING OTHER: another",
 		}, lines)
 	}
+}
+
+// TestAtATerminal runs the binary under script(1), which gives it a
+// terminal: the verdict is coloured unless NO_COLOR is set, and progress
+// goes to stderr (here the terminal, stdout discarded).
+func TestAtATerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script (util-linux) not installed")
+	}
+	inTerminal := func(t *testing.T, env []string, shell string) string {
+		t.Helper()
+		cmd := exec.Command(script, "-qec", shell, os.DevNull)
+		cmd.Dir = repoRoot()
+		cmd.Env = append(os.Environ(), append([]string{"TERM=xterm"}, env...)...)
+		out, err := cmd.Output()
+		require.NoError(t, err, "%s", out)
+		return string(out)
+	}
+	one := binary + " -q " + apk(t, "min21-v123.apk")
+	out := inTerminal(t, []string{"NO_COLOR="}, one)
+	assert.True(t, strings.HasPrefix(out, "\x1b[1;32mVERIFIED (no policy)\x1b[0m  testdata/apk/min21-v123.apk: "), "%q", out)
+	out = inTerminal(t, []string{"NO_COLOR=1"}, one)
+	assert.True(t, strings.HasPrefix(out, "VERIFIED (no policy)  testdata/apk/min21-v123.apk: "), "%q", out)
+
+	two := binary + " -q -j 1 " + apk(t, "min21-v123.apk") + " " + apk(t, "min21-v12.apk") + " 2>&1 >/dev/null"
+	out = inTerminal(t, nil, two)
+	assert.Contains(t, out, "1/2 files, ")
+	assert.Contains(t, out, "2/2 files, ")
+	assert.True(t, strings.HasSuffix(out, "\r\x1b[K"), "the progress line is cleared at the end: %q", out)
 }
