@@ -118,3 +118,12 @@ func TestAtATerminal(t *testing.T) {
 	assert.Contains(t, out, "2/2 files, ")
 	assert.True(t, strings.HasSuffix(out, "\r\x1b[K"), "the progress line is cleared at the end: %q", out)
 }
+
+// TestEmailAddressByName: the AOSP test key's subject names its e-mail
+// attribute rather than printing its OID and hex.
+func TestEmailAddressByName(t *testing.T) {
+	f := realWorld(t, "aosp-com.android.calculator2_19-testkey.apk")
+	out, _, _ := runVerify(t, f)
+	assert.Contains(t, out, "CN=Android,OU=Android,O=Android,L=Mountain View,ST=California,C=US,emailAddress=android@android.com")
+	assert.NotContains(t, out, "1.2.840.113549.1.9.1")
+}
