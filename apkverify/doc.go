@@ -35,6 +35,13 @@
 // fields hold what the file holds (names and subjects may contain control
 // characters or invalid UTF-8): escape them before printing to a terminal.
 //
+// Keys anyone can sign with (the AOSP test keys, OEM platform keys that
+// leaked, Android debug certificates) are looked up for every signer,
+// lineage and stamp certificate: a match is a warning (CodeKnownTestKey,
+// CodeKnownLeakedKey, CodeDebugCertificate) and, under a Policy, the
+// violation POLICY_KNOWN_KEY even for a pinned key. Options.KnownKeys adds
+// the caller's own entries.
+//
 // # Evidence: what each piece proves, and what it does not
 //
 // The signing key (Result.Signers, Policy.TrustedCertSHA256) says who

@@ -120,10 +120,14 @@ func TestAtATerminal(t *testing.T) {
 }
 
 // TestEmailAddressByName: the AOSP test key's subject names its e-mail
-// attribute rather than printing its OID and hex.
+// attribute rather than printing its OID and hex, and the warning that it
+// is a published test key comes right under the verdict line.
 func TestEmailAddressByName(t *testing.T) {
 	f := realWorld(t, "aosp-com.android.calculator2_19-testkey.apk")
 	out, _, _ := runVerify(t, f)
 	assert.Contains(t, out, "CN=Android,OU=Android,O=Android,L=Mountain View,ST=California,C=US,emailAddress=android@android.com")
 	assert.NotContains(t, out, "1.2.840.113549.1.9.1")
+	lines := strings.Split(out, "\n")
+	require.Greater(t, len(lines), 2)
+	assert.True(t, strings.HasPrefix(lines[1], "  WARNING KNOWN_TEST_KEY: signed with the AOSP testkey"), "the known-key warning comes right under the verdict: %q", lines[1])
 }
