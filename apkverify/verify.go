@@ -248,6 +248,7 @@ func (v *verification) run() error {
 	if err := v.schemes(); err != nil {
 		return err
 	}
+	v.noSignature()
 	v.finish()
 	v.evidence()
 	v.bindEvidence()
@@ -818,6 +819,7 @@ func (v *verification) finish() {
 			res.Lineage = append(res.Lineage, LineageNode{
 				CertSHA256:   certHex(n.Certificate),
 				Subject:      subjectOf(n.Certificate),
+				SubjectHex:   rawIfInvalid(subjectOf(n.Certificate)),
 				Capabilities: signer.CapabilityNames(n.Flags),
 				Flags:        n.Flags,
 			})
