@@ -18,11 +18,13 @@ import (
 )
 
 // The fixture bundles (testdata/make-aab.sh) are package
-// dev.apktrust.bundle, versionCode 7, signed with jarsigner by rsa-a as
-// the upload key unless their name says otherwise.
+// dev.apktrust.fixture, versionCode 7 (as the APK fixtures, signed by the
+// app signing key rsa-a), signed with jarsigner by rsa-b as the upload key
+// unless their name says otherwise.
 const (
-	bundlePackage = "dev.apktrust.bundle"
+	bundlePackage = "dev.apktrust.fixture"
 	bundleVersion = 7
+	uploadKeyName = "rsa-b"
 )
 
 // bundleFixture returns testdata/aab/NAME; a committed fixture that is
@@ -39,7 +41,7 @@ func bundleFixture(t testing.TB, name string) string {
 // against what jarsigner said about it (NAME.jarsigner.txt). Where
 // jarsigner accepts a bundle this project refuses, stricter says why.
 func TestBundleFixtures(t *testing.T) {
-	uploadKey := keySHA256(t, "rsa-a")
+	uploadKey := keySHA256(t, uploadKeyName)
 	tests := []struct {
 		file     string
 		verified bool
@@ -54,7 +56,7 @@ func TestBundleFixtures(t *testing.T) {
 		jarsigner string
 		stricter  string
 	}{
-		{file: "intact.aab", verified: true, signers: []string{"rsa-a"}, modules: []string{"base"}, trusted: true,
+		{file: "intact.aab", verified: true, signers: []string{uploadKeyName}, modules: []string{"base"}, trusted: true,
 			jarsigner: "jar verified."},
 		{file: "unsigned.aab", err: signer.CodeJarNoManifest, modules: []string{"base"},
 			violation: apkverify.PolicyNotVerified, jarsigner: "jar is unsigned.",
@@ -67,7 +69,7 @@ func TestBundleFixtures(t *testing.T) {
 		{file: "removed-entry.aab", err: signer.CodeJarMissingZipEntryReferenced, modules: []string{"base"},
 			violation: apkverify.PolicyNotVerified, jarsigner: "This jar contains signed entries for files that do not exist.",
 			stricter: "jarsigner only warns about a signed entry that was removed (exit 0); the bundle is no longer what was signed"},
-		{file: "two-signers.aab", verified: true, signers: []string{"rsa-b", "rsa-a"}, modules: []string{"base"},
+		{file: "two-signers.aab", verified: true, signers: []string{"rsa-c", uploadKeyName}, modules: []string{"base"},
 			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified.",
 			stricter: "anyone can add a signer to a signed JAR; the policy trusts a bundle only when every signer is a pinned upload key"},
 		{file: "sha1-digest.aab", err: signer.CodeJarWeakDigest, modules: []string{"base"},
@@ -80,9 +82,9 @@ func TestBundleFixtures(t *testing.T) {
 			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified."},
 		{file: "dsa-signed.aab", verified: true, signers: []string{"dsa2048"}, modules: []string{"base"},
 			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified."},
-		{file: "feature.aab", verified: true, signers: []string{"rsa-a"}, modules: []string{"base", "extras"}, trusted: true,
+		{file: "feature.aab", verified: true, signers: []string{uploadKeyName}, modules: []string{"base", "extras"}, trusted: true,
 			jarsigner: "jar verified."},
-		{file: "debuggable-feature.aab", verified: true, signers: []string{"rsa-a"}, modules: []string{"base", "extras"},
+		{file: "debuggable-feature.aab", verified: true, signers: []string{uploadKeyName}, modules: []string{"base", "extras"},
 			violation: apkverify.PolicyDebuggable, jarsigner: "jar verified."},
 	}
 	ctx := context.Background()
@@ -119,10 +121,10 @@ func TestBundleFixtures(t *testing.T) {
 			}
 			assert.Equal(t, tc.modules, modules)
 			require.NotNil(t, res.Manifest)
-			assert.Equal(t, "apktrust bundle", res.Manifest.Label)
+			assert.Equal(t, "apktrust fixture", res.Manifest.Label)
 			assert.Equal(t, 24, res.Manifest.MinSDK)
 			assert.Equal(t, 34, res.Manifest.TargetSDK)
-			assert.Equal(t, "1.7", res.Manifest.VersionName)
+			assert.Equal(t, "1.2.3", res.Manifest.VersionName)
 
 			assert.Equal(t, tc.trusted, res.Trusted, "violations: %v", res.Policy.Violations)
 			if tc.trusted {
@@ -233,7 +235,7 @@ func TestBundleAttacks(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := apkverify.Verify(context.Background(), bytes.NewReader(tc.zip), int64(len(tc.zip)),
-				apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{keySHA256(t, "rsa-a")}}})
+				apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{keySHA256(t, uploadKeyName)}}})
 			require.NoError(t, err)
 			assert.Equal(t, apkverify.KindBundle, res.Kind)
 			assert.False(t, res.Trusted)
@@ -292,23 +294,24 @@ func TestSameReleaseAs(t *testing.T) {
 	plain, err := apkverify.VerifyFile(ctx, apk, apkverify.Options{})
 	require.NoError(t, err)
 	require.True(t, plain.Verified)
+	require.Equal(t, bundlePackage, plain.Manifest.Package, "the APK fixtures stand for what Play makes from the bundle fixtures")
 	bundle, err := apkverify.VerifyFile(ctx, bundleFixture(t, "intact.aab"), apkverify.Options{})
 	require.NoError(t, err)
 	tampered, err := apkverify.VerifyFile(ctx, bundleFixture(t, "changed-entry.aab"), apkverify.Options{})
 	require.NoError(t, err)
 
-	sameRelease := &apkverify.Result{Kind: apkverify.KindBundle, Verified: true,
-		Manifest: &apkverify.Manifest{Package: plain.Manifest.Package, VersionCode: plain.Manifest.VersionCode}}
-	nextRelease := &apkverify.Result{Kind: apkverify.KindBundle, Verified: true,
-		Manifest: &apkverify.Manifest{Package: plain.Manifest.Package, VersionCode: plain.Manifest.VersionCode + 1}}
+	release := func(pkg string, version int64) *apkverify.Result {
+		return &apkverify.Result{Kind: apkverify.KindBundle, Verified: true,
+			Manifest: &apkverify.Manifest{Package: pkg, VersionCode: version}}
+	}
 	tests := []struct {
 		name      string
 		release   *apkverify.Result
 		violation string
 	}{
-		{"same package and versionCode", sameRelease, ""},
-		{"another versionCode", nextRelease, apkverify.PolicyReleaseMismatch},
-		{"another app's bundle", bundle, apkverify.PolicyReleaseMismatch},
+		{"the bundle of this release", bundle, ""},
+		{"another versionCode", release(plain.Manifest.Package, plain.Manifest.VersionCode+1), apkverify.PolicyReleaseMismatch},
+		{"another app", release("com.example.other", plain.Manifest.VersionCode), apkverify.PolicyReleaseMismatch},
 		{"a bundle that did not verify", tampered, apkverify.PolicyReleaseNotVerified},
 	}
 	for _, tc := range tests {

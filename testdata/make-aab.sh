@@ -6,9 +6,11 @@
 #
 # Only testdata/aab/ is rewritten. The bundles come from the generator
 # internal/aabgen/mkaab (aapt2-style protobuf manifests, BundleConfig.pb,
-# a base module and optionally a feature module "extras"); they are signed
-# with jarsigner from the JDK using keystores made from testdata/keys/ by
-# openssl (in a temporary directory, never committed). What
+# a base module and optionally a feature module "extras"; the package and
+# versionCode of the APK fixtures, which stand for the APKs Play makes from
+# it with the app signing key rsa-a); they are signed
+# with jarsigner from the JDK, the upload key being rsa-b, using keystores
+# made from testdata/keys/ by openssl (in a temporary directory, never committed). What
 # `jarsigner -verify -verbose:summary -certs` says about each bundle, the
 # exit status of `jarsigner -verify -strict`, and the signers' SHA-256
 # fingerprints as `keytool -printcert -jarfile` prints them are recorded in
@@ -46,7 +48,7 @@ keystore() {
     -inkey <(openssl pkey -inform DER -in "$dir/$1.pk8") \
     -in "$dir/$1.x509.pem" -out "$TMP/$1.p12"
 }
-for k in rsa-a rsa-b ec-p256 dsa2048; do keystore "$k"; done
+for k in rsa-b rsa-c ec-p256 dsa2048; do keystore "$k"; done
 keystore android-debug knownkeys
 
 # sign IN OUT KEY SIGFILE DIGEST SIGALG
@@ -60,18 +62,18 @@ sign() {
 "$MKAAB" build debuggable-feature "$TMP/debuggable-feature.aab"
 
 cp "$TMP/base.aab" "$OUT/unsigned.aab"
-sign "$TMP/base.aab" "$OUT/intact.aab" rsa-a UPLOAD SHA-256 SHA256withRSA
+sign "$TMP/base.aab" "$OUT/intact.aab" rsa-b UPLOAD SHA-256 SHA256withRSA
 "$MKAAB" change "$OUT/intact.aab" "$OUT/changed-entry.aab" base/res/raw/hello.txt
 "$MKAAB" add "$OUT/intact.aab" "$OUT/added-entry.aab" base/dex/classes2.dex
 "$MKAAB" remove "$OUT/intact.aab" "$OUT/removed-entry.aab" base/res/raw/hello.txt
-sign "$OUT/intact.aab" "$OUT/two-signers.aab" rsa-b SECOND SHA-256 SHA256withRSA
-sign "$TMP/base.aab" "$OUT/sha1-digest.aab" rsa-a UPLOAD SHA-1 SHA256withRSA
-sign "$TMP/base.aab" "$OUT/sha1-only.aab" rsa-a UPLOAD SHA-1 SHA1withRSA
+sign "$OUT/intact.aab" "$OUT/two-signers.aab" rsa-c SECOND SHA-256 SHA256withRSA
+sign "$TMP/base.aab" "$OUT/sha1-digest.aab" rsa-b UPLOAD SHA-1 SHA256withRSA
+sign "$TMP/base.aab" "$OUT/sha1-only.aab" rsa-b UPLOAD SHA-1 SHA1withRSA
 sign "$TMP/base.aab" "$OUT/ec-signed.aab" ec-p256 UPLOAD SHA-256 SHA256withECDSA
 sign "$TMP/base.aab" "$OUT/dsa-signed.aab" dsa2048 UPLOAD SHA-256 SHA256withDSA
 sign "$TMP/base.aab" "$OUT/debug-key.aab" android-debug UPLOAD SHA-256 SHA256withRSA
-sign "$TMP/feature.aab" "$OUT/feature.aab" rsa-a UPLOAD SHA-256 SHA256withRSA
-sign "$TMP/debuggable-feature.aab" "$OUT/debuggable-feature.aab" rsa-a UPLOAD SHA-256 SHA256withRSA
+sign "$TMP/feature.aab" "$OUT/feature.aab" rsa-b UPLOAD SHA-256 SHA256withRSA
+sign "$TMP/debuggable-feature.aab" "$OUT/debuggable-feature.aab" rsa-b UPLOAD SHA-256 SHA256withRSA
 
 for f in "$OUT"/*.aab; do
   {

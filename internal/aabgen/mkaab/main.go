@@ -32,9 +32,10 @@ func main() {
 	}
 }
 
-// The fixtures' app: package, version and label.
-var base = aabgen.Manifest{Package: "dev.apktrust.bundle", VersionCode: 7, VersionName: "1.7",
-	MinSDK: 24, TargetSDK: 34, Label: "apktrust bundle"}
+// The fixtures' app: the package and version of the APK fixtures
+// (testdata/apk), so they stand for the APKs Play makes from the bundle.
+var base = aabgen.Manifest{Package: "dev.apktrust.fixture", VersionCode: 7, VersionName: "1.2.3",
+	MinSDK: 24, TargetSDK: 34, Label: "apktrust fixture"}
 
 func run(args []string) error {
 	switch {
