@@ -31,11 +31,19 @@ const (
 	// CodeBundleManifestInvalid: a module's protobuf AndroidManifest.xml
 	// cannot be read; the message carries the manifest reader's code.
 	CodeBundleManifestInvalid = "BUNDLE_MANIFEST_INVALID"
+	// CodeBundleTooManyModules: more modules than maxBundleModules; the
+	// others' manifests are not read.
+	CodeBundleTooManyModules = "BUNDLE_TOO_MANY_MODULES"
 	// CodeBundleModuleMismatch: a feature module's manifest names another
 	// package or versionCode than the base module (bundletool refuses to
 	// build such a bundle).
 	CodeBundleModuleMismatch = "BUNDLE_MODULE_MISMATCH"
 )
+
+// maxBundleModules bounds the manifests read from one bundle: each may be
+// MaxManifestSize inflated, so a small hostile archive of many modules
+// would otherwise cost gigabytes of inflating. Real apps have a few dozen.
+const maxBundleModules = 256
 
 // Module is one module of an App Bundle: base, or a feature module, with
 // the facts of its own manifest.
@@ -112,6 +120,11 @@ func readModules(a *apkzip.Archive, res *Result) ([]Module, error) {
 	sort.SliceStable(names, func(i, j int) bool {
 		return names[i] == bundleBaseModule || names[j] != bundleBaseModule && names[i] < names[j]
 	})
+	if len(names) > maxBundleModules {
+		res.Errors = append(res.Errors, Issue{Code: CodeBundleTooManyModules, Signer: -1,
+			Message: fmt.Sprintf("%d modules, more than the %d read", len(names), maxBundleModules)})
+		names = names[:maxBundleModules]
+	}
 	var baseErr error
 	modules := make([]Module, 0, len(names))
 	for _, name := range names {

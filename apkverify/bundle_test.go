@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -354,4 +355,52 @@ func TestBundleDebugUploadKey(t *testing.T) {
 	assert.False(t, res.Trusted)
 	require.NotEmpty(t, res.Policy.Violations)
 	assert.Equal(t, apkverify.PolicyKnownKey, res.Policy.Violations[0].Code)
+}
+
+// Hostile module layouts are rejections, never tool errors: a manifest
+// that is not protobuf XML, a feature module of another app, more modules
+// than are read.
+func TestBundleHostileModules(t *testing.T) {
+	base := aabgen.Manifest{Package: bundlePackage, VersionCode: bundleVersion}
+	var many []aabgen.Manifest
+	for i := range 300 {
+		many = append(many, aabgen.Manifest{Package: bundlePackage, VersionCode: bundleVersion, Split: fmt.Sprintf("f%03d", i)})
+	}
+	tests := []struct {
+		name  string
+		files []aabgen.File
+		code  string
+		// policyCode is the manifest violation of a policy requiring the
+		// package, when the base manifest is unreadable.
+		policyCode string
+	}{
+		{"base manifest is binary XML", append(aabgen.Bundle(base)[:1],
+			aabgen.File{Name: "base/manifest/AndroidManifest.xml", Data: []byte{0x03, 0x00, 0x08, 0x00, 0x08, 0, 0, 0}}),
+			apkverify.CodeBundleManifestInvalid, apkverify.PolicyManifestUnavailable},
+		{"a feature module of another package",
+			aabgen.Bundle(base, aabgen.Manifest{Package: "com.example.other", VersionCode: bundleVersion, Split: "x"}),
+			apkverify.CodeBundleModuleMismatch, ""},
+		{"300 modules", aabgen.Bundle(base, many...), apkverify.CodeBundleTooManyModules, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, aabgen.WriteZip(&buf, tc.files))
+			res, err := apkverify.Verify(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()),
+				apkverify.Options{Policy: &apkverify.Policy{InsecureAcceptAnySigner: true, Package: bundlePackage}})
+			require.NoError(t, err)
+			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.False(t, res.Verified)
+			assert.False(t, res.Trusted)
+			require.NotEmpty(t, res.Errors)
+			assert.Equal(t, tc.code, res.Errors[0].Code, "errors: %v", res.Errors)
+			if tc.policyCode != "" {
+				var codes []string
+				for _, v := range res.Policy.Violations {
+					codes = append(codes, v.Code)
+				}
+				assert.Contains(t, codes, tc.policyCode)
+			}
+		})
+	}
 }
