@@ -370,8 +370,10 @@ func (x *extractor) identity(root *element) error {
 }
 
 // appFlag reads debuggable or testOnly from the first <application>, the
-// one the platform uses. Another <application> that reads differently
-// is what aapt may print, so the readers would disagree.
+// one the platform uses. A later <application> that sets the flag when
+// the first does not is what aapt may print: the readers would disagree
+// and the manifest is refused. (A first one that sets it is already the
+// worst reading.)
 func (x *extractor) appFlag(apps []int, id uint32) (set bool, res uint32, err error) {
 	for k, i := range apps {
 		e := &x.d.elems[i]
@@ -388,10 +390,12 @@ func (x *extractor) appFlag(apps []int, id uint32) (set bool, res uint32, err er
 				res = a.data
 			}
 		}
-		if k == 0 {
+		switch {
+		case k == 0:
 			set = v
-		} else if v != set {
-			return false, 0, ambiguous(e, "two <application> elements disagree on %s", attrTitle(id))
+		case v && !set:
+			// aapt may print this one; the platform reads the first.
+			return false, 0, ambiguous(e, "a later <application> sets %s, which the first does not", attrTitle(id))
 		}
 	}
 	return set, res, nil

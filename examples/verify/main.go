@@ -32,8 +32,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/signer"
@@ -363,7 +365,7 @@ func (c *config) printResult(i int, res *apkverify.Result) {
 		}
 	}
 	if m := res.Manifest; m != nil {
-		fmt.Fprintf(w, "  app:      %s versionCode %d (%s), minSdk %d, targetSdk %d", m.Package, m.VersionCode, m.VersionName, m.MinSDK, m.TargetSDK)
+		fmt.Fprintf(w, "  app:      %s versionCode %d (%s), minSdk %d, targetSdk %d", printable(m.Package), m.VersionCode, printable(m.VersionName), m.MinSDK, m.TargetSDK)
 		if m.Debuggable {
 			fmt.Fprint(w, ", DEBUGGABLE")
 		}
@@ -391,6 +393,16 @@ func (c *config) printResult(i int, res *apkverify.Result) {
 			}
 		}
 	}
+}
+
+// printable escapes control and other non-printing characters of a
+// manifest string, so a hostile value cannot rewrite the terminal line.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func issueLine(i apkverify.Issue) string {
