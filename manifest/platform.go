@@ -188,10 +188,10 @@ func (x *extractor) values(a *attribute) ([]resValue, error) {
 
 var errNoResolver = errors.New("no resource table")
 
-// boolFact reads a boolean flag as TypedArray.getBoolean does, true when
-// any configuration (or either of a typed and a raw string) says true,
-// and true when a reference cannot be resolved: a release check must not
-// pass on a value it could not read.
+// boolFact reads a boolean flag as TypedArray.getBoolean does (a string
+// is the typed one, which must match the raw string aapt reads), true
+// when any configuration says true, and true when a reference cannot be
+// resolved: a release check must not pass on a value it could not read.
 func (x *extractor) boolFact(e *element, a *attribute) (bool, error) {
 	one := func(t ab.DataType, data uint32, s string) (bool, error) {
 		switch {
@@ -206,19 +206,8 @@ func (x *extractor) boolFact(e *element, a *attribute) (bool, error) {
 	}
 	switch {
 	case a.typ == ab.TypeString:
-		s, err := x.d.str(a.data)
-		if err != nil {
-			return false, withOffset(err, e.offset)
-		}
-		set := truthy(s)
-		if a.raw != noIndex {
-			r, err := x.d.str(a.raw)
-			if err != nil {
-				return false, withOffset(err, e.offset)
-			}
-			set = set || truthy(r)
-		}
-		return set, nil
+		s, err := x.typedString(e, a)
+		return truthy(s), err
 	case !isRef(a.typ):
 		return one(a.typ, a.data, "")
 	}
@@ -247,6 +236,26 @@ func (x *extractor) boolFact(e *element, a *attribute) (bool, error) {
 	return set, nil
 }
 
+// typedString returns a string attribute as TypedArray reads it (the
+// typed value), refusing the element when the raw string, which aapt
+// prints, says something else.
+func (x *extractor) typedString(e *element, a *attribute) (string, error) {
+	s, err := x.d.str(a.data)
+	if err != nil {
+		return "", withOffset(err, e.offset)
+	}
+	if a.raw != noIndex {
+		r, err := x.d.str(a.raw)
+		if err != nil {
+			return "", withOffset(err, e.offset)
+		}
+		if r != s {
+			return "", ambiguous(e, "%s is %q as Android reads it (typed) and %q as aapt reads it (raw)", attrTitle(a.resID), s, r)
+		}
+	}
+	return s, nil
+}
+
 // stringFact reads a string attribute through TypedArray (the typed
 // string). A raw string that says something else is what aapt prints, so
 // the two must agree. A reference must give one string in every
@@ -256,20 +265,7 @@ func (x *extractor) boolFact(e *element, a *attribute) (bool, error) {
 func (x *extractor) stringFact(e *element, a *attribute, anyConfig bool) (string, error) {
 	switch {
 	case a.typ == ab.TypeString:
-		s, err := x.d.str(a.data)
-		if err != nil {
-			return "", withOffset(err, e.offset)
-		}
-		if a.raw != noIndex {
-			r, err := x.d.str(a.raw)
-			if err != nil {
-				return "", withOffset(err, e.offset)
-			}
-			if r != s {
-				return "", ambiguous(e, "%s is %q as Android reads it (typed) and %q as aapt reads it (raw)", attrTitle(a.resID), s, r)
-			}
-		}
-		return s, nil
+		return x.typedString(e, a)
 	case !isRef(a.typ):
 		if a.raw != noIndex {
 			s, err := x.d.str(a.raw)
