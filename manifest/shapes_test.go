@@ -43,7 +43,9 @@ type attackShape struct {
 	// want checks the facts; wantCode is the refusal instead.
 	want     func(t *testing.T, m *Manifest)
 	wantCode Code
-	// passesPolicy marks the control shape that must stay trusted.
+	// passesPolicy marks the shapes Android installs as the genuine app
+	// (the control, the NUL-cut package, the bomb once bounded), which
+	// must stay trusted; every other shape must be rejected.
 	passesPolicy bool
 	// aapt is what `aapt dump badging` prints for the shape (recorded
 	// with the installed aapt): its package line, or its error.
@@ -180,10 +182,10 @@ func attackShapes() []attackShape {
 				usesSDK(aInt("minSdkVersion", attrMinSdkVersion, 24)), el("application", refApp()),
 			).withAttrs(true, aPlain("package", victim), aStr("versionName", attrVersionName, "1.0"), aInt("versionCode", attrVersionCode, 100))),
 			wantCode: CodeAmbiguous},
-		{name: "NUL inside the package (issue 21)", aapt: "package: name='com.victim.app' versionCode='100'", minSDK: 24,
+		{name: "NUL inside the package (issue 21)", passesPolicy: true, aapt: "package: name='com.victim.app' versionCode='100'", minSDK: 24,
 			manifest: buildXML(victimManifest(24, []tAttr{aPlain("package", victim+"\x00evil"), aInt("versionCode", attrVersionCode, 100)}, nil), true),
 			want:     func(t *testing.T, m *Manifest) { assert.Equal(t, victim, m.Package, "NewStringUTF stops at the NUL") }},
-		{name: "resource bomb label", aapt: "package: name='com.victim.app' versionCode='100'", minSDK: 24, resources: bombTable(40000, 16000),
+		{name: "resource bomb label", passesPolicy: true, aapt: "package: name='com.victim.app' versionCode='100'", minSDK: 24, resources: bombTable(40000, 16000),
 			manifest: std(victimManifest(24, nil, []tAttr{aRef("label", attrLabel, resLabel)})),
 			want: func(t *testing.T, m *Manifest) {
 				assert.Len(t, m.Label, 16000, "resolved once, within the budget")
