@@ -24,6 +24,11 @@ func fuzzSeeds(t testing.TB) [][]byte {
 			),
 		), false),
 	}
+	// The attack shapes: raw/typed strings, string integers, references,
+	// namespaced elements, attribute order, a NUL inside a string.
+	for _, sh := range attackShapes() {
+		seeds = append(seeds, sh.manifest)
+	}
 	// The project's fixtures, when present, add aapt-built manifests
 	// (including the stripped-names ones).
 	apks, _ := filepath.Glob(filepath.Join(fixtureDir, "apk", "*.apk"))
@@ -87,8 +92,9 @@ func FuzzParse(f *testing.F) {
 // resolves a few IDs in every configuration, decoding the strings they
 // give. Nothing may panic, and every failure is a resources error.
 func FuzzTable(f *testing.F) {
-	f.Add(testTable())
-	f.Add(buildTable([]string{"a"}, [][]tEntry{{{typ: 0x03, data: 0}}, {{typ: 0x12, data: 1}}}))
+	for _, b := range tableSeeds() {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tf, err := loadTable(b)
 		if err != nil {
@@ -162,6 +168,74 @@ func FuzzMinSDKValue(f *testing.F) {
 			if !errors.Is(err, ErrMinSDK) {
 				t.Fatalf("type 0x%02x: %v", typ, err)
 			}
+		}
+	})
+}
+
+// tableSeeds are resource tables for the table fuzz targets: plain,
+// per-configuration, and small versions of the resource bombs.
+func tableSeeds() [][]byte {
+	seeds := [][]byte{
+		testTable(),
+		buildTable([]string{"a"}, [][]tEntry{{{typ: 0x03, data: 0}}, {{typ: 0x12, data: 1}}}),
+		bombTable(200, 100),
+		withPool(labelInConfigs(20), overlapPool(100)),
+		withPool(buildConfigTable(nil, []tType{{id: 3, entries: []tEntry{{typ: 0x03, data: 0}}}}), styledPool(4, 8)),
+	}
+	for _, sh := range attackShapes() {
+		if sh.resources != nil && len(sh.resources) < 64<<10 {
+			seeds = append(seeds, sh.resources)
+		}
+	}
+	return seeds
+}
+
+// tableBytes resolves through a resources.arsc image, for fuzzing the
+// manifest reader and the table reader together.
+type tableBytes struct {
+	t   *resTable
+	err error
+}
+
+func (r *tableBytes) values(id uint32) ([]resValue, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.t.values(id)
+}
+
+func (r *tableBytes) str(v resValue) (string, error) {
+	if r.err != nil {
+		return "", r.err
+	}
+	return r.t.str(v)
+}
+
+// FuzzParseWithTable reads a manifest whose references resolve through a
+// fuzzed table: every failure is a *FormatError with a code the reader
+// documents, never a panic, and a judged fact is never read from a table
+// it could not decode.
+func FuzzParseWithTable(f *testing.F) {
+	for _, sh := range attackShapes() {
+		if sh.resources != nil && len(sh.resources) < 64<<10 {
+			f.Add(sh.manifest, sh.resources)
+		}
+	}
+	f.Fuzz(func(t *testing.T, xml, table []byte) {
+		tf, err := loadTable(table)
+		m, err := parse(xml, &tableBytes{t: tf, err: err})
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error is %T, not *FormatError: %v", err, err)
+			}
+			if fe.Code == CodeInternal || fe.Code == "" {
+				t.Fatalf("unexpected code: %v", err)
+			}
+			return
+		}
+		if m.LongVersionCode != int64(m.VersionCodeMajor)<<32|int64(uint32(m.VersionCode)) {
+			t.Fatal("long version code inconsistent")
 		}
 	})
 }
