@@ -21,9 +21,13 @@ const (
 
 // FromArchive reads AndroidManifest.xml from an opened APK and parses it.
 // When the manifest refers to resources (a label such as @string/app_name,
-// a versionName, a debuggable flag, a <meta-data> value), resources.arsc
-// is read to resolve them; a missing or unusable table leaves those values
-// unresolved and is reported in Manifest.ResourcesErr, not as an error.
+// a versionCode, a debuggable flag, a <meta-data> value), resources.arsc
+// is read to resolve them in every configuration; a missing or unusable
+// table leaves those values unresolved (versionCode 0, debuggable and
+// testOnly true, the label empty) and is reported in
+// Manifest.ResourcesErr. A targetSdkVersion reference that cannot be
+// resolved is CodeRefused, and a table that would decode past its budget
+// is CodeResourcesLimit.
 //
 // Errors are *FormatError: CodeMissing when the APK has no entry named
 // exactly AndroidManifest.xml, CodeTooLarge over MaxManifestSize,

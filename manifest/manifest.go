@@ -14,10 +14,12 @@
 // stripped or renamed reads the same, and a forged name cannot shadow the
 // real attribute.
 //
-// Where the platform's package parser and Android's signature verifier
-// (apksig) differ, the values that choose signature schemes (MinSDK,
-// TargetSDK, TargetSandboxVersion) follow apksig, because apksig's
-// verdicts are the reference this module agrees with.
+// The facts a policy judges (package, versionCode, debuggable, testOnly,
+// targetSdkVersion) are read as Android's package parser reads them, and
+// where readers can disagree the manifest is refused with CodeAmbiguous
+// or judged by its worst reading (see platform.go). MinSDK and
+// TargetSandboxVersion follow apksig, whose verdicts are the reference
+// this module agrees with.
 package manifest
 
 import (
@@ -61,12 +63,15 @@ const (
 // Manifest holds what AndroidManifest.xml declares, with Android's
 // defaults applied.
 type Manifest struct {
-	// Package is the manifest's package attribute.
+	// Package is the manifest's package attribute: its raw string, as
+	// Android reads it (a UTF-8 string ends at its first NUL).
 	Package string `json:"package"`
 	// VersionCode and VersionCodeMajor are android:versionCode and
 	// android:versionCodeMajor (0 when absent). LongVersionCode combines
 	// them as PackageInfo.getLongVersionCode does: major in the high 32
-	// bits, versionCode as an unsigned 32-bit value in the low bits.
+	// bits, versionCode as an unsigned 32-bit value in the low bits. A
+	// reference takes its lowest value over the configurations of
+	// resources.arsc, 0 when it cannot be resolved.
 	VersionCode      int32  `json:"versionCode"`
 	VersionCodeMajor int32  `json:"versionCodeMajor"`
 	LongVersionCode  int64  `json:"longVersionCode"`
@@ -81,9 +86,10 @@ type Manifest struct {
 	// first release of that letter, and is kept in MinSDKCodename.
 	MinSDKVersion  int    `json:"minSdk"`
 	MinSDKCodename string `json:"minSdkCodename,omitempty"`
-	// TargetSDKVersion is android:targetSdkVersion when it is an integer,
-	// else 0 (use TargetSDK for the effective value). A codename is kept
-	// in TargetSDKCodename.
+	// TargetSDKVersion is the highest integer android:targetSdkVersion any
+	// reader takes (apksig's first <uses-sdk>, the package parser's, every
+	// configuration of a reference), else 0 (use TargetSDK for the
+	// effective value). A codename is kept in TargetSDKCodename.
 	TargetSDKVersion  int    `json:"targetSdk"`
 	TargetSDKCodename string `json:"targetSdkCodename,omitempty"`
 	// MaxSDKVersion is <uses-sdk android:maxSdkVersion>, 0 when absent.
@@ -105,7 +111,8 @@ type Manifest struct {
 
 	// Label is the <application> label: the literal, or the string the
 	// reference in LabelResource resolves to in the default configuration
-	// (empty when it cannot be resolved).
+	// (empty when it cannot be resolved). It is shown, never judged, and
+	// legitimately differs between locales.
 	Label         string `json:"label"`
 	LabelResource uint32 `json:"labelResource,omitempty"`
 
