@@ -90,12 +90,12 @@ func (l *lazyTable) open() (*resTable, error) {
 	return loadTable(b)
 }
 
-func (l *lazyTable) values(id uint32) ([]resValue, error) {
+func (l *lazyTable) values(id uint32, minSDK int) ([]resValue, error) {
 	t, err := l.load()
 	if err != nil {
 		return nil, err
 	}
-	return t.values(id)
+	return t.values(id, minSDK)
 }
 
 func (l *lazyTable) str(v resValue) (string, error) {

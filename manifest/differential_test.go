@@ -111,7 +111,9 @@ func find(attrs []dAttr, t *tAttr) *dAttr {
 
 // model reads the facts with one lookup (the platform's or aapt's).
 // integers accept only integer types; booleans are TypedArray's; a
-// reference takes the worst value over the configurations.
+// reference takes the worst value over the configurations a device of
+// the range (API 24 and up) can be given: values-v21 and mcc999, not the
+// default, which values-v21 shadows on all of them.
 func model(c *dCase, keep bool, lookup func([]tAttr, uint32) *tAttr) dFacts {
 	var f dFacts
 	root := emitted(c.root, keep)
@@ -142,7 +144,7 @@ func model(c *dCase, keep bool, lookup func([]tAttr, uint32) *tAttr) dFacts {
 		d := find(c.root, a)
 		vals := []tEntry{{typ: a.typ, data: a.data}}
 		if a.typ == 0x01 {
-			vals = d.configs
+			vals = d.configs[1:] // minSdk 24: values-v21 shadows the default
 		}
 		first := true
 		for _, v := range vals {
@@ -170,8 +172,8 @@ func model(c *dCase, keep bool, lookup func([]tAttr, uint32) *tAttr) dFacts {
 			v := false
 			switch {
 			case a.typ == 0x01:
-				for i, e := range d.configs {
-					v = v || (e.typ >= 0x10 && e.typ <= 0x1f && e.data != 0) || (e.typ == 0x03 && truthy(d.strs[i]))
+				for i, e := range d.configs[1:] { // the default is shadowed
+					v = v || (e.typ >= 0x10 && e.typ <= 0x1f && e.data != 0) || (e.typ == 0x03 && truthy(d.strs[i+1]))
 				}
 			case a.typ == 0x03:
 				v = truthy(a.str)

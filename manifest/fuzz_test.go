@@ -104,7 +104,7 @@ func FuzzTable(f *testing.F) {
 			return
 		}
 		for _, id := range []uint32{0x7f010000, 0x7f010001, 0x7f010003, 0x7f020000, 0x7f020001, 0x7f030000} {
-			vs, err := tf.values(id)
+			vs, err := tf.values(id, 1)
 			if err != nil && !errors.Is(err, ErrResources) && !errors.Is(err, ErrResourcesLimit) {
 				t.Fatalf("unexpected error %v", err)
 			}
@@ -197,11 +197,11 @@ type tableBytes struct {
 	err error
 }
 
-func (r *tableBytes) values(id uint32) ([]resValue, error) {
+func (r *tableBytes) values(id uint32, minSDK int) ([]resValue, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	return r.t.values(id)
+	return r.t.values(id, minSDK)
 }
 
 func (r *tableBytes) str(v resValue) (string, error) {

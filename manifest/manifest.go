@@ -214,9 +214,10 @@ func Parse(b []byte) (*Manifest, error) {
 	return parse(b, nil)
 }
 
-// resolver looks resource values up by ID, in every configuration.
+// resolver looks resource values up by ID, in every configuration a
+// device at API level minSDK or above can be given.
 type resolver interface {
-	values(id uint32) ([]resValue, error)
+	values(id uint32, minSDK int) ([]resValue, error)
 	str(v resValue) (string, error)
 }
 
@@ -244,6 +245,9 @@ type extractor struct {
 	// fatal is a resource-table failure that refuses the file (a
 	// resource bomb), as opposed to one that leaves a value unresolved.
 	fatal error
+	// rangeMin is the lowest API level a device installing the file can
+	// have (1 when the manifest declares none).
+	rangeMin int
 }
 
 func (x *extractor) run() (*Manifest, error) {
@@ -265,6 +269,11 @@ func (x *extractor) run() (*Manifest, error) {
 	} else if has {
 		m.Split = s
 	}
+	// The SDK range comes first: it decides which resource
+	// configurations a device can be given.
+	if err := x.sdk(); err != nil {
+		return nil, err
+	}
 	if err := x.identity(root); err != nil {
 		return nil, err
 	}
@@ -279,10 +288,6 @@ func (x *extractor) run() (*Manifest, error) {
 	// plain integer.
 	if v, ok := x.apksigIntAttr("manifest", attrTargetSandboxVersion); ok {
 		m.TargetSandboxVersion = v
-	}
-
-	if err := x.sdk(); err != nil {
-		return nil, err
 	}
 
 	app := -1
@@ -375,6 +380,11 @@ func (x *extractor) sdk() error {
 		}
 		if level > m.MinSDKVersion || (level == m.MinSDKVersion && codename != "") {
 			m.MinSDKVersion, m.MinSDKCodename = level, codename
+		}
+		// The lowest level any <uses-sdk> declares bounds the devices
+		// that may install the file, whichever element a reader uses.
+		if x.rangeMin == 0 || level < x.rangeMin {
+			x.rangeMin = level
 		}
 		if a := attrByID(e, attrMaxSdkVersion); a != nil && !maxSet {
 			m.MaxSDKVersion, maxSet = int(x.intValue(a)), true

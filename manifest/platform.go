@@ -175,7 +175,7 @@ func (x *extractor) values(a *attribute) ([]resValue, error) {
 	if a.data == 0 {
 		return []resValue{{typ: ab.TypeNull, isDefault: true}}, nil
 	}
-	rv, err := x.res.values(a.data)
+	rv, err := x.res.values(a.data, max(x.rangeMin, 1))
 	if err != nil {
 		if errors.Is(err, ErrResourcesLimit) {
 			x.fatal = err

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	ab "github.com/shogo82148/androidbinary"
 )
@@ -76,6 +77,10 @@ type resValue struct {
 	// isDefault marks a value reached through configurations without
 	// any qualifier only.
 	isDefault bool
+	// versionOnly marks a configuration qualified by at most an API
+	// level, sdk.
+	versionOnly bool
+	sdk         int
 }
 
 // loadTable validates the chunk structure of a resources.arsc image.
@@ -230,14 +235,37 @@ func parseType(c []byte) (resType, error) {
 	return rt, nil
 }
 
-// isDefault reports whether a configuration has no qualifier.
-func isDefaultConfig(cfg []byte) bool {
-	for _, b := range cfg[configMinLen:] {
-		if b != 0 {
-			return false
+// configSDKOffset is where ResTable_config holds sdkVersion (uint16)
+// and minorVersion (uint16, always 0).
+const configSDKOffset = 24
+
+// versionOnly reports whether a configuration is qualified by at most an
+// API level (the default configuration or values-vN), and which level.
+func versionOnly(cfg []byte) (sdk int, ok bool) {
+	for i, b := range cfg[configMinLen:] {
+		if b != 0 && (i+configMinLen < configSDKOffset || i+configMinLen >= configSDKOffset+2) {
+			return 0, false
 		}
 	}
-	return true
+	if len(cfg) >= configSDKOffset+2 {
+		sdk = int(binary.LittleEndian.Uint16(cfg[configSDKOffset:]))
+	}
+	return sdk, true
+}
+
+// reachable drops the values no device at minSDK or above is given:
+// among the configurations qualified by an API level alone, a device
+// always prefers the highest level it meets, so every one below the
+// highest level at or under minSDK (the default configuration included)
+// is shadowed on every device of the range.
+func reachable(vals []resValue, minSDK int) []resValue {
+	best := -1
+	for _, v := range vals {
+		if v.versionOnly && v.sdk <= minSDK && v.sdk > best {
+			best = v.sdk
+		}
+	}
+	return slices.DeleteFunc(vals, func(v resValue) bool { return v.versionOnly && v.sdk < best })
 }
 
 // entry returns entry idx of the type chunk, ok=false when this
@@ -290,7 +318,9 @@ func (rt *resType) entry(idx uint16) (resValue, bool, error) {
 	if pos+8 > n {
 		return resValue{}, false, resErr("entry %d runs past its type chunk", idx)
 	}
-	v := resValue{isDefault: isDefaultConfig(rt.config)}
+	v := resValue{}
+	v.sdk, v.versionOnly = versionOnly(rt.config)
+	v.isDefault = v.versionOnly && v.sdk == 0
 	size := uint64(binary.LittleEndian.Uint16(c[pos:]))
 	flags := binary.LittleEndian.Uint16(c[pos+2:])
 	switch {
@@ -309,9 +339,10 @@ func (rt *resType) entry(idx uint16) (resValue, bool, error) {
 }
 
 // values returns what resource id is in every configuration that defines
-// it, following references (in every configuration of the target) a
-// bounded number of times. A reference to nothing (@null) is TYPE_NULL.
-func (t *resTable) values(id uint32) ([]resValue, error) {
+// it and a device at minSDK or above can be given, following references
+// (in every such configuration of the target) a bounded number of times.
+// A reference to nothing (@null) is TYPE_NULL.
+func (t *resTable) values(id uint32, minSDK int) ([]resValue, error) {
 	var out []resValue
 	steps := 0
 	var walk func(id uint32, hops int, viaDefault bool) error
@@ -324,7 +355,8 @@ func (t *resTable) values(id uint32) ([]resValue, error) {
 		if pkg == nil || typeID == 0 || len(pkg.types[typeID]) == 0 {
 			return resErr("resource 0x%08x not found", id)
 		}
-		found := false
+		// Only configurations that define the entry compete.
+		var vals []resValue
 		for i := range pkg.types[typeID] {
 			if steps++; steps > maxResolveSteps {
 				return &FormatError{Code: CodeResourcesLimit, Offset: -1,
@@ -334,10 +366,14 @@ func (t *resTable) values(id uint32) ([]resValue, error) {
 			if err != nil {
 				return err
 			}
-			if !ok {
-				continue
+			if ok {
+				vals = append(vals, v)
 			}
-			found = true
+		}
+		if len(vals) == 0 {
+			return resErr("resource 0x%08x not found", id)
+		}
+		for _, v := range reachable(vals, minSDK) {
 			v.isDefault = v.isDefault && viaDefault
 			switch {
 			case (v.typ == ab.TypeReference || v.typ == typeDynamicReference) && v.data == 0:
@@ -350,9 +386,6 @@ func (t *resTable) values(id uint32) ([]resValue, error) {
 			default:
 				out = append(out, v)
 			}
-		}
-		if !found {
-			return resErr("resource 0x%08x not found", id)
 		}
 		return nil
 	}

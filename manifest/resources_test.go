@@ -136,7 +136,7 @@ func testTable() []byte {
 // one returns the single value a lookup must give.
 func one(t *testing.T, tf *resTable, id uint32) resValue {
 	t.Helper()
-	vs, err := tf.values(id)
+	vs, err := tf.values(id, 1)
 	require.NoError(t, err)
 	require.Len(t, vs, 1)
 	return vs[0]
@@ -156,14 +156,14 @@ func TestTableResolves(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Hello", s, "a reference to a string is followed")
 
-	_, err = tf.values(0x7f010001)
+	_, err = tf.values(0x7f010001, 1)
 	assert.ErrorIs(t, err, ErrResources, "a reference cycle ends in an error")
 
-	_, err = tf.values(0x7f0a0000)
+	_, err = tf.values(0x7f0a0000, 1)
 	assert.ErrorIs(t, err, ErrResources, "a missing resource")
 
-	assert.Equal(t, resValue{typ: 0x12, data: 0xffffffff, isDefault: true}, one(t, tf, 0x7f020000))
-	assert.Equal(t, resValue{typ: 0x10, data: 42, isDefault: true}, one(t, tf, 0x7f020002))
+	assert.Equal(t, resValue{typ: 0x12, data: 0xffffffff, isDefault: true, versionOnly: true}, one(t, tf, 0x7f020000))
+	assert.Equal(t, resValue{typ: 0x10, data: 42, isDefault: true, versionOnly: true}, one(t, tf, 0x7f020002))
 }
 
 // Every configuration's value is returned, with the default one marked.
@@ -174,12 +174,21 @@ func TestTableAllConfigurations(t *testing.T) {
 		{id: 1, config: mccConfig(999), entries: []tEntry{{}, {typ: 0x12, data: 0}}, absent: []bool{true}},
 	}))
 	require.NoError(t, err)
-	vs, err := tf.values(0x7f010000)
+	vs, err := tf.values(0x7f010000, 1)
 	require.NoError(t, err)
-	assert.Equal(t, []resValue{{typ: 0x10, data: 100, isDefault: true}, {typ: 0x10, data: 1}}, vs)
-	vs, err = tf.values(0x7f010001)
+	assert.Equal(t, []resValue{{typ: 0x10, data: 100, isDefault: true, versionOnly: true}, {typ: 0x10, data: 1, versionOnly: true, sdk: 21}}, vs)
+	vs, err = tf.values(0x7f010001, 1)
 	require.NoError(t, err)
 	assert.Len(t, vs, 3)
+
+	// From API 21 on every device prefers values-v21 to the default
+	// configuration; the mcc999 one still competes.
+	vs, err = tf.values(0x7f010000, 24)
+	require.NoError(t, err)
+	assert.Equal(t, []resValue{{typ: 0x10, data: 1, versionOnly: true, sdk: 21}}, vs)
+	vs, err = tf.values(0x7f010001, 21)
+	require.NoError(t, err)
+	assert.Len(t, vs, 2)
 }
 
 func TestTableRejectsHostile(t *testing.T) {

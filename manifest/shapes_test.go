@@ -156,6 +156,12 @@ func attackShapes() []attackShape {
 			want: func(t *testing.T, m *Manifest) {
 				assert.Equal(t, int32(1), m.VersionCode, "the lowest over the configurations")
 			}},
+		{name: "versionCode reference, 1 by default, 100 in values-v21 and mcc999", passesPolicy: true, minSDK: 24, aapt: "ERROR getting 'android:versionCode' attribute: attribute is not an integer value",
+			resources: configTable([]tEntry{ival(1), ival(21), bval(false), bval(false)}, []tEntry{ival(100), ival(30), bval(false), bval(false)}, []tEntry{ival(100), ival(21), bval(false), bval(false)}),
+			manifest:  std(victimManifest(24, []tAttr{aPlain("package", victim), aRef("versionCode", attrVersionCode, resVersionCode)}, nil)),
+			want: func(t *testing.T, m *Manifest) {
+				assert.Equal(t, int32(100), m.VersionCode, "from API 24 on values-v21 shadows the default: no device reads 1")
+			}},
 		{name: "debuggable reference, true in values-v21, mcc999 decoy", aapt: "package: name='com.victim.app' versionCode='100'", minSDK: 24, resources: decoy,
 			manifest: std(victimManifest(24, nil, refApp(aRef("debuggable", attrDebuggable, resDebuggable)))),
 			want:     func(t *testing.T, m *Manifest) { assert.True(t, m.Debuggable, "a configuration says true") }},
