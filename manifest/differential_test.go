@@ -349,7 +349,7 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 	useAapt := aaptErr == nil && !testing.Short()
 	dir := t.TempDir()
 	codes := map[Code]int{}
-	var refused, beyondModels, accepted, aaptRuns, aaptAnswered, aaptAgree, aaptSafer, aaptRefusedUs int
+	var refused, beyondModels, accepted, aaptRuns, aaptAnswered, aaptAgree, aaptSafer int
 	for i := 0; i < differentialFiles; i++ {
 		c, keep := genCase(r)
 		xml := c.xml(keep)
@@ -381,8 +381,9 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 			require.Equal(t, plat, got, "%s: apktrust must read what the platform reads", what)
 			require.Equal(t, lin, got, "%s: readers disagree, apktrust must refuse", what)
 		}
-		// aapt on every fourth file: it must answer the same, or refuse.
-		if !useAapt || i%4 != 0 {
+		// aapt on every second accepted file (a refusal needs no
+		// comparison): it must read the same facts.
+		if !useAapt || err != nil || accepted%2 != 0 {
 			continue
 		}
 		aaptRuns++
@@ -393,10 +394,6 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 			continue
 		}
 		aaptAnswered++
-		if err != nil {
-			aaptRefusedUs++
-			continue
-		}
 		b := parseBadging(string(out))
 		got := dFacts{pkg: m.Package, versionCode: uint32(m.VersionCode), debuggable: m.Debuggable, testOnly: m.TestOnly}
 		a := dFacts{pkg: b.pkg, debuggable: b.debuggable, testOnly: b.testOnly}
@@ -421,7 +418,7 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 	}
 	t.Logf("%d mutated manifests: %d accepted (each = platform model = linear model), %d refused %v (%d where both models read the same)", differentialFiles, accepted, refused, codes, beyondModels)
 	if useAapt {
-		t.Logf("aapt on %d: %d answered; of those apktrust agreed on %d, was stricter on %d (a reference aapt resolves in one configuration), refused %d", aaptRuns, aaptAnswered, aaptAgree, aaptSafer, aaptRefusedUs)
+		t.Logf("aapt on %d accepted files: %d answered; apktrust agreed on %d, was stricter on %d (a reference aapt resolves in one configuration)", aaptRuns, aaptAnswered, aaptAgree, aaptSafer)
 	}
 	assert.Greater(t, accepted, differentialFiles/10, "the generator must also produce files apktrust accepts")
 }
