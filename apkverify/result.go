@@ -36,7 +36,25 @@ type Result struct {
 	// with one key lists that key once per scheme that counts; a file
 	// that rotated its key lists the old key for older Android and the
 	// new key for newer Android.
+	//
+	// It is the per-API-level decision of Android's verifier: for each
+	// level of [MinSDK, MaxSDK], the block a release build at that level
+	// reads (v3.1 from 33 where a v3.1 signer's range holds the level,
+	// else v3 from 28, else v2 from 24, else the JAR signature) and its
+	// signer there. Ranges do not overlap, except that the several
+	// signers of one v1/v2 signature share their range (the set is the
+	// identity). When Verified, every level of the range is listed, save
+	// API 24-27 of an APK with neither v2 nor v1 (warning
+	// NO_SIG_FOR_SDK_24_TO_27). SignersAt looks up one level.
 	Signers []Signer `json:"signers"`
+
+	// DevReleaseSigners are the v3.1 signers that preview builds use
+	// where release builds use another (Signers): previews report the
+	// SDK number of the last release, so a preview of Android 14 at 33
+	// uses a signer targeting the development release from 33, and
+	// previews of Android 13 (reporting 32) read v3.1 signers covering
+	// 32. The trust policy checks them too.
+	DevReleaseSigners []Signer `json:"devReleaseSigners,omitempty"`
 
 	// Lineage is the proof-of-rotation of the newest signer (v3.1 when it
 	// verified, else v3), oldest certificate first; empty without
@@ -86,6 +104,8 @@ type Result struct {
 	SchemeResults []*signer.SchemeResult `json:"schemeResults,omitempty"`
 
 	lineage *signer.Lineage
+	// stampKnown is the stamp certificate's known-key entry.
+	stampKnown *signer.KnownKeyMatch
 }
 
 // Schemes says, per scheme, whether it was checked and verified for the
@@ -132,6 +152,9 @@ type Signer struct {
 	Scheme signer.Scheme `json:"scheme"`
 	// Rotated is true when the signer carries a proof-of-rotation lineage.
 	Rotated bool `json:"rotated,omitempty"`
+	// Known is set when the certificate is a key anyone can sign with
+	// (test, leaked or debug key); see CodeKnownTestKey.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 
 	// Certificate is the parsed signing certificate.
 	Certificate *signer.Certificate `json:"-"`
@@ -147,6 +170,8 @@ type LineageNode struct {
 	// installedData, sharedUid, permission, rollback, auth.
 	Capabilities []string `json:"capabilities"`
 	Flags        uint32   `json:"flags"`
+	// Known is set when the certificate is a known key, as on Signer.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 }
 
 // Manifest holds the AndroidManifest.xml facts that matter for trust.
@@ -178,6 +203,10 @@ type PolicyResult struct {
 	// InsecureAcceptAnySigner echoes the policy switch, so a stored
 	// result shows that no key was checked.
 	InsecureAcceptAnySigner bool `json:"insecureAcceptAnySigner,omitempty"`
+	// Warnings are facts about the decision that do not make the file
+	// untrusted, with the same stable codes as violations (for example
+	// POLICY_ROTATION_WITHOUT_HISTORY).
+	Warnings []Violation `json:"warnings,omitempty"`
 }
 
 // Violation is one broken policy rule. Code is stable; Message says what
@@ -271,6 +300,7 @@ type resultJSON struct {
 	MinSDK        int                    `json:"minSdk"`
 	MaxSDK        int                    `json:"maxSdk"`
 	Signers       []Signer               `json:"signers"`
+	DevRelease    []Signer               `json:"devReleaseSigners,omitempty"`
 	Lineage       []LineageNode          `json:"lineage"`
 	Manifest      *Manifest              `json:"manifest,omitempty"`
 	Errors        []Issue                `json:"errors"`
@@ -306,6 +336,8 @@ type sourceStampJSON struct {
 	SignedSchemes []int    `json:"signedSchemes,omitempty"`
 	Errors        []Issue  `json:"errors"`
 	Warnings      []Issue  `json:"warnings"`
+	// Known is the stamp certificate's known-key entry, null when none.
+	Known *signer.KnownKeyMatch `json:"known"`
 }
 
 // v4JSON is the encoding of Result.V4.
@@ -419,11 +451,12 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
 		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
-		Signers: r.Signers, Lineage: r.Lineage, Manifest: r.Manifest,
+		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: r.Lineage, Manifest: r.Manifest,
 		Errors: r.Errors, Warnings: r.Warnings, Policy: r.Policy,
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
 	}
+	j.SourceStamp.Known = r.stampKnown
 	if j.Signers == nil {
 		j.Signers = []Signer{}
 	}
@@ -458,13 +491,16 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	*r = Result{
 		File: j.File, Verified: j.Verified, Schemes: j.Schemes,
 		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
-		Signers: j.Signers, Lineage: j.Lineage, Manifest: j.Manifest,
+		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: j.Lineage, Manifest: j.Manifest,
 		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy,
 		SourceStamp: j.SourceStamp.decode(), V4: j.V4.decode(), Frosting: j.Frosting.decode(),
 		SchemeResults: j.SchemeResults,
 	}
 	if j.Trusted != nil {
 		r.Trusted = *j.Trusted
+	}
+	if j.SourceStamp != nil {
+		r.stampKnown = j.SourceStamp.Known
 	}
 	return nil
 }

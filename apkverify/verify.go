@@ -144,6 +144,9 @@ func checkOptions(opts Options) (policyKeys, error) {
 	if opts.V4Signature != nil && opts.V4SignatureSize <= 0 {
 		return keys, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
 	}
+	if err := checkKnownKeyOptions(opts); err != nil {
+		return keys, err
+	}
 	p := opts.Policy
 	if p == nil {
 		return keys, nil
@@ -248,6 +251,7 @@ func (v *verification) run() error {
 	}
 	v.finish()
 	v.evidence()
+	v.knownKeys()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
 	}
@@ -358,9 +362,10 @@ func (v *verification) schemes() error {
 		}
 		// Android 13's verifier (the oracle of the conformance corpus)
 		// does not report v3 when the v3.1 signers cover the whole range:
-		// no device in the range would use the v3 block.
-		v31CoversRange := v.v31 != nil && v.rotationMinSDK > 0 && v.minSDK >= v.rotationMinSDK
-		if v.maxSDK >= sdkP && !v31CoversRange {
+		// no device in the range would use the v3 block. Which block a
+		// level reads is decided per level (levels.go): v3.1 signers
+		// claiming levels below 33 do not cover them.
+		if v.maxSDK >= sdkP && !v.v31CoversRange() {
 			v3Max := v.maxSDK
 			if v.rotationMinSDK > 0 {
 				// The v3 block only has to serve the versions before the
@@ -434,8 +439,9 @@ func (v *verification) schemes() error {
 		}
 	}
 
-	// Android N+ uses the JAR signature only when no v2+ signature exists.
-	if v.minSDK < sdkN || len(v.found) == 0 {
+	// Android N+ uses the JAR signature only when no v2+ signature exists
+	// for its level: API 24-27 also read it when there is no v2 block.
+	if v.minSDK < sdkN || len(v.found) == 0 || v.jarReadAt24to27() {
 		var found []int
 		for _, id := range []int{schemeIDV2, schemeIDV3} {
 			if v.found[id] {
@@ -794,6 +800,7 @@ func (v *verification) finish() {
 		v.fail(Issue{Code: CodeNoSignatureVerified, Signer: -1,
 			Message: "no signature scheme verified for the checked Android versions"})
 	}
+	res.Signers, res.DevReleaseSigners = v.levelSigners()
 	res.Verified = len(res.Errors) == 0
 	if res.Verified && v.minSDK < sdkP && v.maxSDK >= sdkN && !res.Schemes.V1 && !res.Schemes.V2 {
 		// apksig accepts a v3-only APK for API 24-27 (a v3 block counts
@@ -803,7 +810,6 @@ func (v *verification) finish() {
 		v.warn(Issue{Code: CodeNoSigBeforeP, Signer: -1,
 			Message: fmt.Sprintf("Android 7.0-8.1 (API 24-27) read only v2 and v1 signatures, and the APK has neither, so devices at API %d-27 refuse it", max(v.minSDK, sdkN))})
 	}
-	res.Signers = v.effectiveSigners()
 	if l := v.schemeLineage(); l != nil && (res.Schemes.V3 || res.Schemes.V31) {
 		res.lineage = l
 		for _, n := range l.Nodes {
@@ -886,81 +892,4 @@ func subjectOf(c *signer.Certificate) string {
 		return ""
 	}
 	return c.Subject
-}
-
-// effectiveSigners lists, for the checked range, the signer Android uses
-// on each API level: the JAR signers below 24 (or everywhere without a
-// v2+ signature), v2 from 24 until v3 takes over at 28, the v3 signers on
-// their own ranges from 28, and the v3.1 signers from their first level.
-// Only schemes that verified are listed.
-func (v *verification) effectiveSigners() []Signer {
-	var out []Signer
-	lo, hi := v.minSDK, v.maxSDK
-	add := func(scheme signer.Scheme, s *signer.SignerResult, from, to int) {
-		from, to = max(from, lo), min(to, hi)
-		if from > to || s.Cert() == nil {
-			return
-		}
-		c := s.Cert()
-		out = append(out, Signer{
-			CertSHA256: certHex(c), Subject: c.Subject, Issuer: c.Issuer,
-			KeyAlgorithm: c.PublicKeyAlgorithm, KeySize: c.KeySize,
-			MinSDK: from, MaxSDK: to, Scheme: scheme,
-			Rotated: s.Lineage != nil, Certificate: c, Lineage: s.Lineage,
-		})
-	}
-	// The first API level from which a newer scheme takes over; never
-	// means no newer scheme does.
-	const never = signer.MaxSDK
-	before := func(level int) int {
-		if level == never {
-			return signer.MaxSDK
-		}
-		return level - 1
-	}
-	v3From := never
-	if verified(v.v3) {
-		v3From = sdkP
-		for _, s := range v.v3.Signers {
-			v3From = min(v3From, max(s.MinSDK, sdkP))
-		}
-	}
-	v31From := never
-	if verified(v.v31) {
-		v31From = max(v.rotationMinSDK, sdkT)
-	}
-	newest := min(v3From, v31From)
-	if verified(v.v1) {
-		// Android N-O fall back to the JAR signature when there is no v2
-		// block, and P+ also when there is no v3 block.
-		to := before(newest)
-		if verified(v.v2) {
-			to = min(to, sdkN-1)
-		}
-		for _, s := range v.v1.Signers {
-			add(signer.SchemeV1, s, 0, to)
-		}
-	}
-	if verified(v.v2) {
-		for _, s := range v.v2.Signers {
-			add(signer.SchemeV2, s, sdkN, before(newest))
-		}
-	}
-	if verified(v.v3) {
-		for _, s := range sortedBySDK(v.v3.Signers) {
-			add(signer.SchemeV3, s, max(s.MinSDK, sdkP), min(s.MaxSDK, before(v31From)))
-		}
-	}
-	if verified(v.v31) {
-		for _, s := range sortedBySDK(v.v31.Signers) {
-			add(signer.SchemeV31, s, max(s.MinSDK, sdkT), s.MaxSDK)
-		}
-	}
-	return out
-}
-
-func sortedBySDK(in []*signer.SignerResult) []*signer.SignerResult {
-	out := append([]*signer.SignerResult(nil), in...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].MinSDK < out[j].MinSDK })
-	return out
 }
