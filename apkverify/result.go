@@ -336,6 +336,10 @@ type sourceStampJSON struct {
 	SignedSchemes []int    `json:"signedSchemes,omitempty"`
 	Errors        []Issue  `json:"errors"`
 	Warnings      []Issue  `json:"warnings"`
+	// VerifiedSchemes: the schemes whose digests the stamp was checked
+	// over; Binding: what the stamp covers and whether it binds the signers.
+	VerifiedSchemes []int                   `json:"verifiedSchemes,omitempty"`
+	Binding         *signer.EvidenceBinding `json:"binding"`
 	// Known is the stamp certificate's known-key entry, null when none.
 	Known *signer.KnownKeyMatch `json:"known"`
 }
@@ -360,6 +364,8 @@ type frostingJSON struct {
 	MetadataSize   int     `json:"metadataSize,omitempty"`
 	Errors         []Issue `json:"errors"`
 	Warnings       []Issue `json:"warnings"`
+	// Binding: what the frosting covers and whether it binds the signers.
+	Binding *signer.EvidenceBinding `json:"binding"`
 }
 
 func nonNil[T any](s []T) []T {
@@ -378,7 +384,8 @@ func encodeStamp(st *signer.SourceStampResult) *sourceStampJSON {
 		CertSHA256: st.CertSHA256, PlayStoreCert: isPlayStampCert(st.CertSHA256),
 		Source: st.Source, Type: st.Type, Lineage: nonNil(st.Lineage),
 		BlockVersion: st.BlockVersion, SignedSchemes: st.SignedSchemes,
-		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings),
+		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings), Binding: st.Binding,
+		VerifiedSchemes: st.VerifiedSchemes,
 	}
 	if st.Timestamp != 0 {
 		t := st.Timestamp
@@ -395,7 +402,8 @@ func (j *sourceStampJSON) decode() *signer.SourceStampResult {
 		Present: j.Present, Verified: j.Verified, Status: j.Status,
 		CertSHA256: j.CertSHA256, Source: j.Source, Type: j.Type,
 		Lineage: j.Lineage, BlockVersion: j.BlockVersion, SignedSchemes: j.SignedSchemes,
-		Errors: j.Errors, Warnings: j.Warnings,
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding,
+		VerifiedSchemes: j.VerifiedSchemes,
 	}
 	if j.Timestamp != nil {
 		st.Timestamp = *j.Timestamp
@@ -428,7 +436,7 @@ func encodeFrosting(r *signer.FrostingResult) *frostingJSON {
 	return &frostingJSON{
 		Present: r.Present, Verified: r.Verified, KeyIndex: r.KeyIndex,
 		APKSHA256: r.APKSHA256, ComputedSHA256: r.ComputedSHA256, MetadataSize: r.MetadataSize,
-		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings),
+		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings), Binding: r.Binding,
 	}
 }
 
@@ -438,7 +446,7 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 	}
 	return &signer.FrostingResult{Present: j.Present, Verified: j.Verified, KeyIndex: j.KeyIndex,
 		APKSHA256: j.APKSHA256, ComputedSHA256: j.ComputedSHA256, MetadataSize: j.MetadataSize,
-		Errors: j.Errors, Warnings: j.Warnings}
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding}
 }
 
 // MarshalJSON encodes the Result with the field names documented on it;

@@ -251,6 +251,7 @@ func (v *verification) run() error {
 	}
 	v.finish()
 	v.evidence()
+	v.bindEvidence()
 	v.knownKeys()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
@@ -413,6 +414,7 @@ func (v *verification) schemes() error {
 					verified[sr.Scheme] = sr
 				}
 			}
+			v.addV3UnderV31(verified)
 			v4 := v.s.v4(v.opts.V4Signature, v.opts.V4SignatureSize, verified)
 			res.V4 = v4
 			v.issues(signer.SchemeV4, v4.Errors, v4.Warnings)
@@ -759,6 +761,7 @@ func (v *verification) sourceStamp() {
 			checked[sr.Scheme] = sr
 		}
 	}
+	v.addV3UnderV31(checked)
 	st := v.s.stamp(checked, v.minSDK, v.maxSDK, v.manifest)
 	v.res.SourceStamp = st
 	for _, l := range [][]Issue{st.Errors, st.Warnings} {

@@ -480,6 +480,7 @@ func (c *config) printEvidence(res *apkverify.Result) {
 			}
 			fmt.Fprintf(w, "                   certificate %s (%s)\n", st.CertSHA256, who)
 		}
+		printBinding(w, st.Binding)
 		if st.Timestamp != 0 {
 			fmt.Fprintf(w, "                   stamped %s\n", time.Unix(st.Timestamp, 0).UTC().Format("2006-01-02 15:04:05 UTC"))
 		}
@@ -504,6 +505,7 @@ func (c *config) printEvidence(res *apkverify.Result) {
 		fmt.Fprintln(w, "    Play frosting: none")
 	case fr.Verified:
 		fmt.Fprintf(w, "    Play frosting: present, verified yes (key index %s)\n", keyIndex(fr.KeyIndex))
+		printBinding(w, fr.Binding)
 	default:
 		why := firstIssue(fr.Errors, "")
 		if why == "" && fr.KeyIndex != nil {

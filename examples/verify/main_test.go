@@ -192,7 +192,7 @@ func TestJSONOutput(t *testing.T) {
 		require.Contains(t, m["policy"], "violations")
 	})
 	t.Run("several files, one JSON object per line", func(t *testing.T) {
-		files := []string{apk(t, "min21-v123.apk"), apk(t, "tamper-v2-signature.apk"), apk(t, "tamper-zip64-locator.apk")}
+		files := []string{apk(t, "min21-v123.apk"), apk(t, "tamper-v2-signature.apk"), apk(t, "tamper-duplicate-entry.apk")}
 		out, _, code := runVerify(t, append([]string{"--json"}, files...)...)
 		require.Equal(t, 2, code)
 		var lines []map[string]any
@@ -213,7 +213,7 @@ func TestJSONOutput(t *testing.T) {
 		require.NotEmpty(t, e["message"])
 		require.Equal(t, files[2], lines[2]["file"])
 		require.Equal(t, false, lines[2]["verified"])
-		require.Equal(t, map[string]any{"code": "ZIP_ZIP64_UNSUPPORTED", "kind": "not-an-apk", "message": lines[2]["error"].(map[string]any)["message"]}, lines[2]["error"])
+		require.Equal(t, map[string]any{"code": "ZIP_DUPLICATE_ENTRY_NAME", "kind": "not-an-apk", "message": lines[2]["error"].(map[string]any)["message"]}, lines[2]["error"])
 	})
 }
 

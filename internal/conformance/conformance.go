@@ -28,8 +28,17 @@ func repoRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
+// EnvShared overrides the ../shared folder (for worktrees that sit one
+// level deeper than the checkout).
+const EnvShared = "APKTRUST_SHARED_DIR"
+
 // sharedDir is the ../shared folder beside the checkout.
-func sharedDir() string { return filepath.Join(repoRoot(), "..", "shared") }
+func sharedDir() string {
+	if d := os.Getenv(EnvShared); d != "" {
+		return d
+	}
+	return filepath.Join(repoRoot(), "..", "shared")
+}
 
 // Dir returns the apksig corpus folder, or skips the test when it is
 // absent.
