@@ -10,8 +10,6 @@ import (
 // This file builds small binary XML documents for tests, so each test can
 // state the manifest it needs instead of depending on a compiler.
 
-const androidNS = "http://schemas.android.com/apk/res/android"
-
 // tAttr is an attribute of a test element. ID 0 means "no resource ID";
 // android: attributes normally carry one.
 type tAttr struct {

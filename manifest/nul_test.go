@@ -38,3 +38,22 @@ func TestNULInsidePoolStrings(t *testing.T) {
 		assert.Equal(t, "1.0", m.VersionName)
 	})
 }
+
+// ApkLiteParseUtils reads versionCode by namespace and name, and the
+// downgrade check uses that reading: a forged android:versionCode without
+// the resource ID that says another value is refused, while stripped
+// names (no attribute by that name) are accepted.
+func TestVersionCodeLiteReading(t *testing.T) {
+	forged := tAttr{name: "versionCode", typ: 0x10, data: 200, noRaw: true} // android: namespace, no ID
+	first := el("manifest", nil).withAttrs(true, aPlain("package", victim), forged, aInt("versionCode", attrVersionCode, 1))
+	_, err := Parse(buildXML(first, false))
+	assert.ErrorIs(t, err, ErrAmbiguous, "the lite parser reads the forged one first")
+	renamed := el("manifest", []tAttr{aPlain("package", victim), forged, aInt("vc", attrVersionCode, 1)})
+	_, err = Parse(buildXML(renamed, false))
+	assert.ErrorIs(t, err, ErrAmbiguous, "only the forged one has the name")
+
+	stripped := el("manifest", []tAttr{aPlain("package", victim), aInt("", attrVersionCode, 100)})
+	m, err := Parse(buildXML(stripped, false))
+	require.NoError(t, err)
+	assert.Equal(t, int32(100), m.VersionCode)
+}

@@ -320,11 +320,15 @@ func (x *extractor) stringFact(e *element, a *attribute, anyConfig bool) (string
 func (x *extractor) identity(root *element) error {
 	m := x.m
 	for _, f := range []struct {
-		id  uint32
-		dst *int32
-	}{{attrVersionCode, &m.VersionCode}, {attrVersionCodeMajor, &m.VersionCodeMajor}} {
+		id   uint32
+		name string
+		dst  *int32
+	}{{attrVersionCode, "versionCode", &m.VersionCode}, {attrVersionCodeMajor, "versionCodeMajor", &m.VersionCodeMajor}} {
 		a, err := platformAttr(root, f.id)
 		if err != nil {
+			return err
+		}
+		if err := x.sameAsLite(root, a, f.name); err != nil {
 			return err
 		}
 		if a == nil {
@@ -361,6 +365,38 @@ func (x *extractor) identity(root *element) error {
 		if *f.dst, err = x.stringFact(root, a, false); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// androidNS is the android: namespace URI.
+const androidNS = "http://schemas.android.com/apk/res/android"
+
+// sameAsLite refuses an element where the installer's lite parser would
+// read another attribute than a (found by resource ID). ApkLiteParseUtils
+// reads versionCode and versionCodeMajor by namespace and name, and the
+// package manager's downgrade check uses that reading; a forged
+// android:versionCode without the resource ID would pass it while the
+// full parse installs another version. A manifest whose names were
+// stripped (no attribute by that name) is not a disagreement the lite
+// parser could be steered by, so it is accepted.
+func (x *extractor) sameAsLite(e *element, a *attribute, name string) error {
+	for k := range e.attrs {
+		l := &e.attrs[k]
+		if l.ns == noIndex {
+			continue
+		}
+		ns, err := x.d.pool.full(l.ns)
+		if err != nil || ns != androidNS {
+			continue
+		}
+		if n, err := x.d.pool.full(l.name); err != nil || n != name {
+			continue
+		}
+		if l == a || a != nil && l.typ == a.typ && l.data == a.data {
+			return nil
+		}
+		return ambiguous(e, "the installer's lite parser reads android:%s by name from another attribute than the one its resource ID names", name)
 	}
 	return nil
 }
