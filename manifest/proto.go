@@ -1,7 +1,11 @@
 package manifest
 
 import (
+	"cmp"
+	"encoding/binary"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/apktrust/apktrust/internal/aapt2pb"
 	ab "github.com/shogo82148/androidbinary"
@@ -62,7 +66,7 @@ func ParseProto(b, resources []byte) (m *Manifest, err error) {
 type protoBuilder struct {
 	d     *document
 	idx   map[string]uint32
-	strs  []cachedString
+	strs  []string
 	attrs int
 }
 
@@ -75,7 +79,7 @@ func protoDocument(root *aapt2pb.XmlNode) (*document, error) {
 	if err := b.element(el, 1, -1); err != nil {
 		return nil, err
 	}
-	b.d.pool = &stringPool{count: uint32(len(b.strs)), cache: b.strs}
+	b.d.pool = presetPool(b.strs)
 	return b.d, nil
 }
 
@@ -85,7 +89,7 @@ func (b *protoBuilder) str(s string) uint32 {
 	}
 	i := uint32(len(b.strs))
 	b.idx[s] = i
-	b.strs = append(b.strs, cachedString{s: s, ok: true})
+	b.strs = append(b.strs, s)
 	return i
 }
 
@@ -111,7 +115,7 @@ func (b *protoBuilder) element(e *aapt2pb.XmlElement, depth, parent int32) error
 		offset:  -1,
 		attrs:   make([]attribute, 0, len(e.GetAttribute())),
 	}
-	for _, a := range e.GetAttribute() {
+	for _, a := range sortedAttributes(e.GetAttribute()) {
 		out.attrs = append(out.attrs, b.attribute(a))
 	}
 	me := int32(len(b.d.elems))
@@ -124,6 +128,27 @@ func (b *protoBuilder) element(e *aapt2pb.XmlElement, depth, parent int32) error
 		}
 	}
 	return nil
+}
+
+// sortedAttributes orders an element's attributes as aapt2's binary XML
+// flattener does when bundletool makes the APKs (the platform's lookup by
+// resource ID relies on it): those with a resource ID first, by ID, then
+// the others by namespace and name. The protobuf keeps source order.
+func sortedAttributes(attrs []*aapt2pb.XmlAttribute) []*aapt2pb.XmlAttribute {
+	out := slices.Clone(attrs)
+	slices.SortStableFunc(out, func(a, b *aapt2pb.XmlAttribute) int {
+		ida, idb := a.GetResourceId(), b.GetResourceId()
+		switch {
+		case ida != 0 && idb != 0:
+			return cmp.Compare(ida, idb)
+		case ida != 0:
+			return -1
+		case idb != 0:
+			return 1
+		}
+		return cmp.Or(strings.Compare(a.GetNamespaceUri(), b.GetNamespaceUri()), strings.Compare(a.GetName(), b.GetName()))
+	})
+	return out
 }
 
 // attribute maps a compiled item to the Res_value aapt2 writes for it in
@@ -160,6 +185,20 @@ func (b *protoBuilder) attribute(a *aapt2pb.XmlAttribute) attribute {
 		at.typ, at.data = primitive(it.GetPrim())
 	}
 	return at
+}
+
+// presetPool is a string pool holding strs, string i at offset i, all
+// decoded already. It is a UTF-8 pool, as aapt2 writes them when
+// bundletool turns the protobuf into binary XML, so a string is read as
+// the platform reads one from such a pool (cut at an embedded NUL).
+func presetPool(strs []string) *stringPool {
+	p := &stringPool{count: uint32(len(strs)), offsets: make([]byte, 4*len(strs)), utf8: true,
+		cache: make(map[uint32]string, len(strs))}
+	for i, s := range strs {
+		binary.LittleEndian.PutUint32(p.offsets[4*i:], uint32(i))
+		p.cache[uint32(i)] = s
+	}
+	return p
 }
 
 // primitive returns the Res_value type and data of a compiled primitive.

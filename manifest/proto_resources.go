@@ -3,19 +3,26 @@ package manifest
 import (
 	"github.com/apktrust/apktrust/internal/aapt2pb"
 	ab "github.com/shogo82148/androidbinary"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
 // protoTable resolves references through an App Bundle module's
-// resources.pb, decoded on the first lookup. It answers like
-// tableResolver: strings and integers in the default configuration,
-// booleans true when any configuration sets them.
+// resources.pb, decoded on the first lookup. It answers like resTable:
+// a resource's value in every configuration a device at the range's
+// minimum can be given, references followed a bounded number of times,
+// strings from a pool of their own.
 type protoTable struct {
 	raw    []byte
 	loaded bool
 	err    error
 	byID   map[uint32][]*aapt2pb.ConfigValue
+	strs   []string
 }
+
+// configSDKVersion is the field number of sdk_version in aapt2's
+// Configuration message (the API-level qualifier, values-vN).
+const configSDKVersion = 24
 
 func (t *protoTable) load() error {
 	if t.loaded {
@@ -49,76 +56,77 @@ func (t *protoTable) load() error {
 	return nil
 }
 
-// item returns the resource's value in the default configuration: the one
-// whose encoded Configuration is empty.
-func (t *protoTable) item(id uint32) (*aapt2pb.Item, error) {
+// protoVersionOnly reports whether an encoded Configuration is qualified
+// by at most an API level, and which level: only sdk_version set, or
+// nothing (the default configuration). Anything else, unreadable bytes
+// included, is a qualified configuration, whose value always counts.
+func protoVersionOnly(cfg []byte) (sdk int, ok bool) {
+	for len(cfg) > 0 {
+		num, typ, n := protowire.ConsumeTag(cfg)
+		if n < 0 || num != configSDKVersion || typ != protowire.VarintType {
+			return 0, false
+		}
+		v, m := protowire.ConsumeVarint(cfg[n:])
+		if m < 0 || v > 0xffff {
+			return 0, false
+		}
+		sdk, cfg = int(v), cfg[n+m:]
+	}
+	return sdk, true
+}
+
+// value turns a compiled item into the Res_value the platform would read
+// from the resources.arsc bundletool makes; strings go to t.strs.
+func (t *protoTable) value(it *aapt2pb.Item) resValue {
+	var v resValue
+	switch {
+	case it == nil:
+		v.typ = typeBag // a compound value (style, array...), not an item
+	case it.GetRef() != nil:
+		v.typ, v.data = ab.TypeReference, it.GetRef().GetId()
+	case it.GetStr() != nil, it.GetRawStr() != nil, it.GetStyledStr() != nil, it.GetFile() != nil:
+		s := it.GetStr().GetValue() + it.GetRawStr().GetValue() + it.GetStyledStr().GetValue() + it.GetFile().GetPath()
+		v.typ, v.data = ab.TypeString, uint32(len(t.strs))
+		t.strs = append(t.strs, s)
+	case it.GetPrim() != nil:
+		v.typ, v.data = primitive(it.GetPrim())
+	default:
+		v.typ = ab.TypeNull
+	}
+	return v
+}
+
+func (t *protoTable) values(id uint32, minSDK int) ([]resValue, error) {
 	if err := t.load(); err != nil {
 		return nil, err
 	}
-	cvs, ok := t.byID[id]
-	if !ok {
+	return resolveValues(id, minSDK, t.entries)
+}
+
+// entries returns the values of resource id in each configuration.
+func (t *protoTable) entries(id uint32, steps *int) ([]resValue, error) {
+	cvs := t.byID[id]
+	if len(cvs) == 0 {
 		return nil, resErr("resource 0x%08x not found", id)
 	}
+	vals := make([]resValue, 0, len(cvs))
 	for _, cv := range cvs {
-		if len(cv.GetConfig()) == 0 && cv.GetValue().GetItem() != nil {
-			return cv.GetValue().GetItem(), nil
+		if err := countStep(id, steps); err != nil {
+			return nil, err
 		}
+		v := t.value(cv.GetValue().GetItem())
+		v.sdk, v.versionOnly = protoVersionOnly(cv.GetConfig())
+		v.isDefault = v.versionOnly && v.sdk == 0
+		vals = append(vals, v)
 	}
-	return nil, resErr("resource 0x%08x has no value in the default configuration", id)
+	return vals, nil
 }
 
-func (t *protoTable) resolveString(id uint32) (string, error) {
-	for hop := 0; hop < maxReferenceHops; hop++ {
-		it, err := t.item(id)
-		if err != nil {
-			return "", err
-		}
-		switch {
-		case it.GetStr() != nil:
-			return it.GetStr().GetValue(), nil
-		case it.GetRawStr() != nil:
-			return it.GetRawStr().GetValue(), nil
-		case it.GetStyledStr() != nil:
-			return it.GetStyledStr().GetValue(), nil
-		case it.GetRef() != nil && it.GetRef().GetId()>>24 != 0:
-			id = it.GetRef().GetId()
-			continue
-		}
-		return "", resErr("resource 0x%08x is not a string", id)
+// str returns a string value as the platform's Java code reads it from
+// the UTF-8 pool bundletool writes: cut at an embedded NUL.
+func (t *protoTable) str(v resValue) (string, error) {
+	if v.typ != ab.TypeString || int(v.data) >= len(t.strs) {
+		return "", resErr("resource value is not a string")
 	}
-	return "", resErr("resource 0x%08x: more than %d references", id, maxReferenceHops)
-}
-
-// resolveBoolAny reports whether any configuration of the resource is a
-// true boolean or a non-zero integer; any other value is an error, so the
-// caller counts the flag as set.
-func (t *protoTable) resolveBoolAny(id uint32) (bool, error) {
-	if err := t.load(); err != nil {
-		return false, err
-	}
-	cvs, ok := t.byID[id]
-	if !ok {
-		return false, resErr("resource 0x%08x not found", id)
-	}
-	set := false
-	for _, cv := range cvs {
-		typ, data := primitive(cv.GetValue().GetItem().GetPrim())
-		if cv.GetValue().GetItem().GetPrim() == nil || typ < ab.TypeFirstInt || typ > ab.TypeLastInt {
-			return false, resErr("resource 0x%08x is not a boolean", id)
-		}
-		set = set || data != 0
-	}
-	return set, nil
-}
-
-func (t *protoTable) resolveInt(id uint32) (int64, error) {
-	it, err := t.item(id)
-	if err != nil {
-		return 0, err
-	}
-	typ, data := primitive(it.GetPrim())
-	if it.GetPrim() == nil || typ < ab.TypeFirstInt || typ > ab.TypeLastInt {
-		return 0, resErr("resource 0x%08x is not an integer", id)
-	}
-	return int64(int32(data)), nil
+	return presetPool(t.strs[v.data : v.data+1]).get(0)
 }

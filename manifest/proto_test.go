@@ -8,6 +8,7 @@ import (
 	"github.com/apktrust/apktrust/internal/aapt2pb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -73,21 +74,13 @@ func TestParseProto(t *testing.T) {
 			assert.ErrorIs(t, m.ResourcesErr, ErrResources)
 		},
 	}, {
-		name: "attributes found by resource ID, not by name",
+		name: "attributes in source order are read in the order aapt2 writes them",
 		node: protoManifest([]*aapt2pb.XmlAttribute{pkg,
-			aabgen.Attr("renamed", aabgen.AttrVersionCode, "7", aabgen.Int(7)),
-			aabgen.Attr("versionCode", 0, "99", aabgen.Int(99))}),
+			aabgen.Attr("isFeatureSplit", aabgen.AttrIsFeatureSplit, "true", aabgen.Bool(true)),
+			aabgen.Attr("versionCode", aabgen.AttrVersionCode, "7", aabgen.Int(7))}),
 		check: func(t *testing.T, m *Manifest) {
 			assert.EqualValues(t, 7, m.VersionCode)
-		},
-	}, {
-		name: "uncompiled values read like the binary reader reads strings",
-		node: protoManifest([]*aapt2pb.XmlAttribute{pkg,
-			aabgen.Attr("versionCode", aabgen.AttrVersionCode, "0x10", nil)},
-			aabgen.Element("uses-sdk", []*aapt2pb.XmlAttribute{aabgen.Attr("minSdkVersion", aabgen.AttrMinSdkVersion, "Tiramisu", nil)})),
-		check: func(t *testing.T, m *Manifest) {
-			assert.EqualValues(t, 16, m.VersionCode)
-			assert.Equal(t, "Tiramisu", m.MinSDKCodename)
+			assert.True(t, m.IsFeatureSplit)
 		},
 	}, {
 		name: "feature module",
@@ -122,6 +115,14 @@ func TestParseProtoRejects(t *testing.T) {
 		{"root is not manifest", marshalNode(t, &aapt2pb.XmlNode{Element: aabgen.Element("application", nil)}), CodeBadRoot},
 		{"nested too deep", marshalNode(t, &aapt2pb.XmlNode{Element: deep}), CodeLimit},
 		{"binary XML given to the protobuf reader", []byte{0x03, 0x00, 0x08, 0x00, 0x10, 0, 0, 0}, CodeMalformed},
+		// The manifest reader's rules apply as to binary XML.
+		{"versionCode by ID under another name, and by name without ID", marshalNode(t, protoManifest([]*aapt2pb.XmlAttribute{
+			{Name: "package", Value: "p"},
+			aabgen.Attr("renamed", aabgen.AttrVersionCode, "7", aabgen.Int(7)),
+			aabgen.Attr("versionCode", 0, "99", aabgen.Int(99))})), CodeAmbiguous},
+		{"versionCode left a string", marshalNode(t, protoManifest([]*aapt2pb.XmlAttribute{
+			{Name: "package", Value: "p"},
+			aabgen.Attr("versionCode", aabgen.AttrVersionCode, "0x10", nil)})), CodeRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,4 +191,58 @@ func FuzzParseProto(f *testing.F) {
 			t.Fatalf("unresolvable debuggable reference read as false")
 		}
 	})
+}
+
+// boolTable is a resources.pb with bool resource 0x7f020000 set to each
+// value in its configuration (encoded aapt2 Configuration bytes).
+func boolTable(t *testing.T, vals map[string]bool, configs map[string][]byte) []byte {
+	var cvs []*aapt2pb.ConfigValue
+	for name, v := range vals {
+		cvs = append(cvs, &aapt2pb.ConfigValue{Config: configs[name], Value: &aapt2pb.Value{Item: aabgen.Bool(v)}})
+	}
+	b, err := proto.Marshal(&aapt2pb.ResourceTable{Package: []*aapt2pb.Package{{
+		PackageId: &aapt2pb.PackageId{Id: 0x7f},
+		Type: []*aapt2pb.Type{{TypeId: &aapt2pb.TypeId{Id: 2}, Name: "bool",
+			Entry: []*aapt2pb.Entry{{EntryId: &aapt2pb.EntryId{Id: 0}, Name: "dbg", ConfigValue: cvs}}}},
+	}}})
+	require.NoError(t, err)
+	return b
+}
+
+// A debuggable flag set through a resource is read in every configuration
+// a device of the app's range can get, as for resources.arsc: any true
+// one makes the build debuggable; an API-level configuration shadows the
+// default on every device at or above its level.
+func TestParseProtoFlagConfigurations(t *testing.T) {
+	cfg := map[string][]byte{
+		"default": nil,
+		"v21":     protowire.AppendVarint(protowire.AppendTag(nil, 24, protowire.VarintType), 21),
+		"v30":     protowire.AppendVarint(protowire.AppendTag(nil, 24, protowire.VarintType), 30),
+		"land":    protowire.AppendVarint(protowire.AppendTag(nil, 15, protowire.VarintType), 2),
+	}
+	manifest := func(minSDK int32) []byte {
+		return marshalNode(t, protoManifest([]*aapt2pb.XmlAttribute{{Name: "package", Value: "p"}},
+			aabgen.Element("uses-sdk", []*aapt2pb.XmlAttribute{aabgen.Attr("minSdkVersion", aabgen.AttrMinSdkVersion, "", aabgen.Int(minSDK))}),
+			aabgen.Element("application", []*aapt2pb.XmlAttribute{
+				aabgen.Attr("debuggable", aabgen.AttrDebuggable, "@bool/dbg", aabgen.Ref(0x7f020000, "bool/dbg"))})))
+	}
+	tests := []struct {
+		name   string
+		minSDK int32
+		vals   map[string]bool
+		want   bool
+	}{
+		{"false everywhere", 21, map[string]bool{"default": false}, false},
+		{"true in landscape only", 21, map[string]bool{"default": false, "land": true}, true},
+		{"true by default, false from API 21, app from 24", 24, map[string]bool{"default": true, "v21": false}, false},
+		{"false by default, true from API 30, app from 24", 24, map[string]bool{"default": false, "v30": true}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseProto(manifest(tc.minSDK), boolTable(t, tc.vals, cfg))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, m.Debuggable)
+			assert.NoError(t, m.ResourcesErr)
+		})
+	}
 }
