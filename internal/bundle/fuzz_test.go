@@ -20,7 +20,7 @@ import (
 // Seeds: the committed bundles of testdata/sets and the layouts of the
 // unit tests.
 //
-//	go test -run=^$ -fuzz=FuzzBundle -fuzztime=10m -parallel=1 ./internal/bundle/
+//	go test -run=^$ -fuzz=FuzzBundle -fuzztime=10m -fuzzminimizetime=3s -timeout=0 -parallel=1 ./internal/bundle/
 func FuzzBundle(f *testing.F) {
 	for _, pattern := range []string{"*.apks", "*.xapk"} {
 		paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "sets", pattern))
