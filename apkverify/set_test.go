@@ -135,14 +135,6 @@ func TestSetSplitUnderBaseTargetSDK(t *testing.T) {
 	assert.Equal(t, []string{apkverify.CodeMinSchemeForTargetSDK}, issueCodes(split.Errors))
 }
 
-func issueCodes(issues []apkverify.Issue) []string {
-	var out []string
-	for _, i := range issues {
-		out = append(out, i.Code)
-	}
-	return out
-}
-
 // The platform compares a split's current signer with the base's: a base
 // rotated A -> B with an un-rotated split signed by A differs from API 28
 // on, where the base is signed by B.
