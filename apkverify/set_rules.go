@@ -155,28 +155,37 @@ func signerMismatch(base, split *Result) string {
 		}
 	}
 	slices.Sort(levels)
-	for _, l := range slices.Compact(levels) {
+	levels = slices.Compact(levels)
+	// Each level starts a span on which both keep their signers; spans
+	// that differ in the same way are reported as one range.
+	type diff struct {
+		lo, hi int
+		b, s   []string
+	}
+	var diffs []diff
+	for k, l := range levels {
 		if l < base.MinSDK || l > base.MaxSDK {
 			continue
 		}
+		hi := base.MaxSDK
+		if k+1 < len(levels) {
+			hi = min(hi, levels[k+1]-1)
+		}
 		b, s := certSet(base.SignersAt(l)), certSet(split.SignersAt(l))
-		if !slices.Equal(b, s) {
-			return fmt.Sprintf("is signed by %s on %s, the base by %s", certList(s), apiRange(l, lastSame(base, split, l)), certList(b))
+		if slices.Equal(b, s) {
+			continue
 		}
-	}
-	return ""
-}
-
-// lastSame is the last level from l on where both keep the signers they
-// have at l.
-func lastSame(base, split *Result, l int) int {
-	hi := base.MaxSDK
-	for _, r := range []*Result{base, split} {
-		for _, s := range r.SignersAt(l) {
-			hi = min(hi, s.MaxSDK)
+		if n := len(diffs); n > 0 && diffs[n-1].hi == l-1 && slices.Equal(diffs[n-1].b, b) && slices.Equal(diffs[n-1].s, s) {
+			diffs[n-1].hi = hi
+			continue
 		}
+		diffs = append(diffs, diff{l, hi, b, s})
 	}
-	return hi
+	var parts []string
+	for _, d := range diffs {
+		parts = append(parts, fmt.Sprintf("is signed by %s on %s, the base by %s", certList(d.s), apiRange(d.lo, d.hi), certList(d.b)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func certSet(signers []Signer) []string {
