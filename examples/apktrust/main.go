@@ -129,7 +129,7 @@ on. Policy flags (--cert-sha256, --package, --min-version-code,
 trusted build.
 
 Inputs: files; "-" or /dev/stdin reads one APK from standard input; a
-directory is walked for .apk, .apks and .aab files in name order, without
+directory is walked for .apk, .apks, .xapk, .apkm and .aab files in name order, without
 following symbolic links out of it. Several inputs are verified in parallel
 (-j) and printed in the order given.
 
