@@ -138,3 +138,20 @@ func writeZip(t *testing.T, path string, files map[string][]byte) {
 	require.NoError(t, w.Close())
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 }
+
+// A directory walk verifies a bundle found in it as a set, next to the
+// APKs, each with its own verdict line.
+func TestSetInDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"ok.xapk", "base.apk"} {
+		b, err := os.ReadFile(filepath.Join(repoRoot(), setFixture(t, n)))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), b, 0o644))
+	}
+	out, _, code := runVerify(t, "-j", "2", dir)
+	assert.Equal(t, 0, code, out)
+	lines := verdictLines(out)
+	require.Len(t, lines, 2, out)
+	assert.Contains(t, lines[0], "base.apk: com.apktrust.sets")
+	assert.Contains(t, lines[1], "ok.xapk: set com.apktrust.sets (7), base + 2 splits")
+}
