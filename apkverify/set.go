@@ -406,6 +406,16 @@ func (sv *setVerification) run() (*SetResult, error) {
 			return nil, it.err
 		}
 	}
+	if sv.layout == string(bundle.LayoutAPKM) {
+		for _, it := range sv.items {
+			if it.code == string(apkzip.CodeEOCDNotFound) || it.code == string(apkzip.CodeTooSmall) {
+				// APKMirror's encrypted .apkm keep the ZIP around parts
+				// that are no longer ZIPs.
+				it.err = &bundle.Error{Code: bundle.CodeEncrypted, Entry: it.name, Msg: "the part is not a ZIP: an encrypted .apkm? only unencrypted bundles can be verified", Err: it.err}
+				it.code = string(bundle.CodeEncrypted)
+			}
+		}
+	}
 	var base *setItem
 	bases := 0
 	for _, it := range sv.items {

@@ -312,6 +312,7 @@ func TestSetHostileBundles(t *testing.T) {
 		{"unknown layout", map[string]uint64{"base.apk": 10, "x/y.apk": 10}, 0, "BUNDLE_UNKNOWN_LAYOUT"},
 		{"encrypted", map[string]uint64{"base.apk": 10}, 1, "BUNDLE_ENCRYPTED"},
 		{"not an apk", map[string]uint64{"base.apk": 0}, 0, "SET_APK_NOT_VERIFIED"},
+		{"apkm with a part that is no ZIP", map[string]uint64{"info.json": 0, "base.apk": 0}, 0, "SET_APK_NOT_VERIFIED"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -353,4 +354,16 @@ func TestSetOptions(t *testing.T) {
 	cancel()
 	_, err = apkverify.VerifySetFiles(ctx, setFiles(t, "base.apk", "config.de.apk"), apkverify.Options{})
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// An .apkm whose parts are not ZIPs is taken for an encrypted one, and
+// says so.
+func TestSetAPKMNotZIPParts(t *testing.T) {
+	b := hostileBundle(t, map[string]uint64{"info.json": 0, "base.apk": 0}, 0)
+	res, err := apkverify.VerifyBundle(context.Background(), bytes.NewReader(b), int64(len(b)), apkverify.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "apkm", res.Layout)
+	require.Len(t, res.Unreadable, 1)
+	assert.Equal(t, "BUNDLE_ENCRYPTED", res.Unreadable[0].Result.Errors[0].Code)
+	assert.Contains(t, res.Errors[0].Message, "BUNDLE_ENCRYPTED")
 }
