@@ -66,14 +66,21 @@ func setRules(sr *SetResult, bases int) []SetIssue {
 			add(SetAPKNotVerified, a, "%s did not verify (%s)", describeAPK(a), codesOf(a.Result.Errors))
 		}
 	}
+	// Without a base, the first APK stands in for it, so the other rules
+	// still say what else is wrong.
+	refName := "the base"
 	seen := map[string]*SetAPK{}
+	if base == nil {
+		refName = "the first APK " + ref.File
+		seen[ref.Split] = ref
+	}
 	for _, a := range members[1:] {
 		m := a.Result.Manifest
 		if m.Package != refM.Package {
-			add(SetPackageMismatch, a, "%s is of package %q, the base %q", describeAPK(a), m.Package, refM.Package)
+			add(SetPackageMismatch, a, "%s is of package %q, %s %q", describeAPK(a), m.Package, refName, refM.Package)
 		}
 		if m.VersionCode != refM.VersionCode {
-			add(SetVersionMismatch, a, "%s has versionCode %d, the base %d", describeAPK(a), m.VersionCode, refM.VersionCode)
+			add(SetVersionMismatch, a, "%s has versionCode %d, %s %d", describeAPK(a), m.VersionCode, refName, refM.VersionCode)
 		}
 		if a.Split == "" {
 			continue // a second base: SET_BASE_DUPLICATE

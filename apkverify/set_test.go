@@ -80,8 +80,8 @@ func TestSetConsistent(t *testing.T) {
 	require.NoError(t, res.Err())
 }
 
-// One test per set rule: each set breaks exactly one rule and is refused
-// with its code alone.
+// One test per set rule: each set breaks the rules named and is refused
+// with exactly their codes.
 func TestSetRules(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -94,6 +94,7 @@ func TestSetRules(t *testing.T) {
 		{"package mismatch", []string{"base.apk", "config.fr-otherpkg.apk"}, []string{apkverify.SetPackageMismatch}, "config.fr"},
 		{"version mismatch", []string{"base.apk", "config.it-v8.apk"}, []string{apkverify.SetVersionMismatch}, "config.it"},
 		{"split duplicate", []string{"base.apk", "config.de.apk", "config.de.apk"}, []string{apkverify.SetSplitDuplicate}, "config.de"},
+		{"split duplicate without base", []string{"config.de.apk", "config.de-b.apk"}, []string{apkverify.SetBaseMissing, apkverify.SetSplitDuplicate}, ""},
 		{"signer mismatch", []string{"base.apk", "config.de-b.apk"}, []string{apkverify.SetSignerMismatch}, "config.de"},
 		{"apk not verified", []string{"base.apk", "config.es-v1only.apk"}, []string{apkverify.SetAPKNotVerified}, "config.es"},
 		{"split required", []string{"base-required.apk"}, []string{apkverify.SetSplitRequiredMissing}, ""},
