@@ -368,3 +368,43 @@ func TestSetAPKMNotZIPParts(t *testing.T) {
 	assert.Equal(t, "BUNDLE_ENCRYPTED", res.Unreadable[0].Result.Errors[0].Code)
 	assert.Contains(t, res.Errors[0].Message, "BUNDLE_ENCRYPTED")
 }
+
+// packBundle writes a bundletool-layout bundle of committed fixtures:
+// entries maps the name inside the bundle to the fixture.
+func packBundle(t *testing.T, entries [][2]string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "set.apks")
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, e := range entries {
+		b, err := os.ReadFile(setFile(t, e[1]))
+		require.NoError(t, err)
+		fw, err := w.CreateHeader(&zip.FileHeader{Name: e[0], Method: zip.Store})
+		require.NoError(t, err)
+		_, err = fw.Write(b)
+		require.NoError(t, err)
+	}
+	require.NoError(t, w.Close())
+	require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
+	return p
+}
+
+// bundletool's standalone APKs are each verified on their own, with the
+// policy: an untrusted one makes the bundle untrusted, although the set of
+// splits is fine.
+func TestSetBundleStandalones(t *testing.T) {
+	p := packBundle(t, [][2]string{{"toc.pb", "base.apk"}, {"splits/base-master.apk", "base.apk"},
+		{"splits/base-de.apk", "config.de.apk"}, {"standalones/standalone-hdpi.apk", "config.de-b.apk"}})
+	res, err := apkverify.VerifySetFiles(context.Background(), []string{p}, pinned(keySHA256(t, "rsa-a")))
+	require.NoError(t, err)
+	assert.True(t, res.Verified, "%+v", res.Errors)
+	require.Len(t, res.Standalones, 1)
+	assert.Equal(t, "standalones/standalone-hdpi.apk", res.Standalones[0].File)
+	assert.False(t, res.Trusted)
+	assert.Contains(t, setViolations(res), apkverify.PolicyUntrustedSigner)
+
+	p = packBundle(t, [][2]string{{"splits/base-master.apk", "base.apk"}, {"standalones/standalone-hdpi.apk", "base.apk"}})
+	res, err = apkverify.VerifySetFiles(context.Background(), []string{p}, pinned(keySHA256(t, "rsa-a")))
+	require.NoError(t, err)
+	assert.True(t, res.Trusted, "%+v", res.Policy)
+}
