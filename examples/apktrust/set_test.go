@@ -155,3 +155,18 @@ func TestSetInDirectory(t *testing.T) {
 	assert.Contains(t, lines[0], "base.apk: com.apktrust.sets")
 	assert.Contains(t, lines[1], "ok.xapk: set com.apktrust.sets (7), base + 2 splits")
 }
+
+// The real AppManager .apks (27 APKs) is trusted pinned to its signer;
+// the Play pair of base and ABI split carries a Play stamp on both.
+func TestSetRealWorld(t *testing.T) {
+	const appManager = "320c0c0fe8cef873f2b554cb88c837f1512589dcced50c5b25c43c04596760ab"
+	out, _, code := runVerify(t, "-q", "--cert-sha256", appManager, realWorld(t, "dev-appmanager-2.5.22.apks"))
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "TRUSTED  ")
+	assert.Contains(t, out, ": set io.github.muntashirakon.AppManager (379), base + 26 splits, signed by 320c…60ab")
+
+	out, _, code = runVerify(t, "--set", "--max-sdk", "32", "--require-play-stamp", "--insecure-any-signer",
+		realWorld(t, "play-reasily-base.apk"), realWorld(t, "play-reasily-split_config.arm64_v8a.apk"))
+	assert.Equal(t, 0, code, out)
+	assert.Equal(t, 2, strings.Count(out, ", stamp 3257…bd6d"), out)
+}
