@@ -43,6 +43,20 @@ const (
 	SetSplitDependencyMissing = "SET_SPLIT_DEPENDENCY_MISSING"
 )
 
+// Codes of a bundle refused as hostile, unknown or encrypted, reported in
+// SetResult.Errors (or, for a part, in its Result): they are the codes of
+// the bundle reader.
+const (
+	BundleUnknownLayout  = string(bundle.CodeUnknownLayout) // an APK where no known layout puts one
+	BundleEncrypted      = string(bundle.CodeEncrypted)     // encrypted entries, or .apkm parts that are not ZIPs
+	BundleUnsafeName     = string(bundle.CodeUnsafeName)    // ".." or an absolute name
+	BundleNested         = string(bundle.CodeNested)        // a bundle inside a bundle or among a set's files
+	BundleTooManyParts   = string(bundle.CodeTooManyParts)  // more APKs than the limit (512)
+	BundlePartTooLarge   = string(bundle.CodePartTooLarge)  // a part claiming more than the limit, or than deflate can expand to
+	BundleTooLarge       = string(bundle.CodeTooLarge)      // the parts claim more than the total limit
+	BundlePartUnreadable = string(bundle.CodePartRead)      // a part whose data does not match its header
+)
+
 // SetKind is SetResult.Kind.
 const SetKind = "set"
 

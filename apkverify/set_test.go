@@ -307,11 +307,11 @@ func TestSetHostileBundles(t *testing.T) {
 		flags   uint16
 		code    string
 	}{
-		{"huge part", map[string]uint64{"base.apk": 0xfffffff0}, 0, "BUNDLE_PART_TOO_LARGE"},
-		{"dot-dot", map[string]uint64{"../base.apk": 10}, 0, "BUNDLE_UNSAFE_NAME"},
-		{"nested", map[string]uint64{"base.apk": 10, "more.apks": 10}, 0, "BUNDLE_NESTED"},
-		{"unknown layout", map[string]uint64{"base.apk": 10, "x/y.apk": 10}, 0, "BUNDLE_UNKNOWN_LAYOUT"},
-		{"encrypted", map[string]uint64{"base.apk": 10}, 1, "BUNDLE_ENCRYPTED"},
+		{"huge part", map[string]uint64{"base.apk": 0xfffffff0}, 0, apkverify.BundlePartTooLarge},
+		{"dot-dot", map[string]uint64{"../base.apk": 10}, 0, apkverify.BundleUnsafeName},
+		{"nested", map[string]uint64{"base.apk": 10, "more.apks": 10}, 0, apkverify.BundleNested},
+		{"unknown layout", map[string]uint64{"base.apk": 10, "x/y.apk": 10}, 0, apkverify.BundleUnknownLayout},
+		{"encrypted", map[string]uint64{"base.apk": 10}, 1, apkverify.BundleEncrypted},
 		{"not an apk", map[string]uint64{"base.apk": 0}, 0, "SET_APK_NOT_VERIFIED"},
 		{"apkm with a part that is no ZIP", map[string]uint64{"info.json": 0, "base.apk": 0}, 0, "SET_APK_NOT_VERIFIED"},
 	}
