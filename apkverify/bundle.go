@@ -14,9 +14,9 @@ import (
 
 // Kinds of file in Result.Kind.
 const (
-	// KindBundle is an Android App Bundle (.aab): the artifact a release
+	// KindAppBundle is an Android App Bundle (.aab): the artifact a release
 	// pipeline signs with its upload key and sends to Google Play.
-	KindBundle = "bundle"
+	KindAppBundle = "bundle"
 )
 
 // Entries that make an archive an App Bundle: bundletool's configuration
@@ -28,16 +28,16 @@ const (
 
 // Issue codes of App Bundles.
 const (
-	// CodeBundleManifestInvalid: a module's protobuf AndroidManifest.xml
+	// CodeAppBundleManifestInvalid: a module's protobuf AndroidManifest.xml
 	// cannot be read; the message carries the manifest reader's code.
-	CodeBundleManifestInvalid = "BUNDLE_MANIFEST_INVALID"
-	// CodeBundleTooManyModules: more modules than maxBundleModules; the
+	CodeAppBundleManifestInvalid = "AAB_MANIFEST_INVALID"
+	// CodeAppBundleTooManyModules: more modules than maxBundleModules; the
 	// others' manifests are not read.
-	CodeBundleTooManyModules = "BUNDLE_TOO_MANY_MODULES"
-	// CodeBundleModuleMismatch: a feature module's manifest names another
+	CodeAppBundleTooManyModules = "AAB_TOO_MANY_MODULES"
+	// CodeAppBundleModuleMismatch: a feature module's manifest names another
 	// package or versionCode than the base module (bundletool refuses to
 	// build such a bundle).
-	CodeBundleModuleMismatch = "BUNDLE_MODULE_MISMATCH"
+	CodeAppBundleModuleMismatch = "AAB_MODULE_MISMATCH"
 )
 
 // maxBundleModules bounds the manifests read from one bundle: each may be
@@ -64,7 +64,7 @@ func isAppBundle(a *apkzip.Archive) bool {
 // the APK rules applies: a bundle is never installed, Play turns it into
 // APKs it signs itself.
 func verifyAppBundle(ctx context.Context, a *apkzip.Archive, opts Options, keys policyKeys) (*Result, error) {
-	res := &Result{Kind: KindBundle}
+	res := &Result{Kind: KindAppBundle}
 	var manifestErr error
 	res.Modules, manifestErr = readModules(a, res)
 	for _, m := range res.Modules {
@@ -121,7 +121,7 @@ func readModules(a *apkzip.Archive, res *Result) ([]Module, error) {
 		return names[i] == bundleBaseModule || names[j] != bundleBaseModule && names[i] < names[j]
 	})
 	if len(names) > maxBundleModules {
-		res.Errors = append(res.Errors, Issue{Code: CodeBundleTooManyModules, Signer: -1,
+		res.Errors = append(res.Errors, Issue{Code: CodeAppBundleTooManyModules, Signer: -1,
 			Message: fmt.Sprintf("%d modules, more than the %d read", len(names), maxBundleModules)})
 		names = names[:maxBundleModules]
 	}
@@ -130,7 +130,7 @@ func readModules(a *apkzip.Archive, res *Result) ([]Module, error) {
 	for _, name := range names {
 		m, err := readModuleManifest(a, name)
 		if err != nil {
-			res.Errors = append(res.Errors, Issue{Code: CodeBundleManifestInvalid, Signer: -1,
+			res.Errors = append(res.Errors, Issue{Code: CodeAppBundleManifestInvalid, Signer: -1,
 				Message: fmt.Sprintf("module %s: %v", name, err)})
 			if name == bundleBaseModule {
 				baseErr = err
@@ -183,7 +183,7 @@ func checkModules(res *Result) {
 		}
 		f := m.Manifest
 		if f.Package != base.Package || f.VersionCode != base.VersionCode {
-			res.Errors = append(res.Errors, Issue{Code: CodeBundleModuleMismatch, Signer: -1,
+			res.Errors = append(res.Errors, Issue{Code: CodeAppBundleModuleMismatch, Signer: -1,
 				Message: fmt.Sprintf("module %s is package %q versionCode %d, the base module %q versionCode %d",
 					m.Name, f.Package, f.VersionCode, base.Package, base.VersionCode)})
 		}

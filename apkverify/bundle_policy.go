@@ -43,7 +43,7 @@ func checkSameRelease(res *Result, rel *Result, add func(string, string, ...any)
 		return
 	}
 	what := "the release"
-	if rel.Kind == KindBundle {
+	if rel.Kind == KindAppBundle {
 		what = "the bundle"
 	}
 	if rel.File != "" {

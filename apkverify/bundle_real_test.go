@@ -57,7 +57,7 @@ func TestRealBundle(t *testing.T) {
 			res, err := apkverify.VerifyFile(ctx, path, apkverify.Options{Policy: tc.policy})
 			require.NoError(t, err)
 			require.True(t, res.Verified, "errors: %v", res.Errors)
-			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.Equal(t, apkverify.KindAppBundle, res.Kind)
 			require.Len(t, res.Signers, 1)
 			assert.Equal(t, realBundleUpload, res.Signers[0].CertSHA256)
 			assert.Equal(t, signer.SchemeJAR, res.Signers[0].Scheme)

@@ -95,7 +95,7 @@ func TestBundleFixtures(t *testing.T) {
 			path := bundleFixture(t, tc.file)
 			res, err := apkverify.VerifyFile(ctx, path, apkverify.Options{Policy: policy})
 			require.NoError(t, err)
-			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.Equal(t, apkverify.KindAppBundle, res.Kind)
 			assert.Equal(t, tc.verified, res.Verified, "errors: %v", res.Errors)
 			if !tc.verified {
 				require.NotEmpty(t, res.Errors)
@@ -238,7 +238,7 @@ func TestBundleAttacks(t *testing.T) {
 			res, err := apkverify.Verify(context.Background(), bytes.NewReader(tc.zip), int64(len(tc.zip)),
 				apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{keySHA256(t, uploadKeyName)}}})
 			require.NoError(t, err)
-			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.Equal(t, apkverify.KindAppBundle, res.Kind)
 			assert.False(t, res.Trusted)
 			if tc.err == "" {
 				require.True(t, res.Verified, "errors: %v", res.Errors)
@@ -280,7 +280,7 @@ func TestBundleRecognisedByContent(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.Equal(t, apkverify.KindAppBundle, res.Kind)
 			assert.False(t, res.Verified, "unsigned")
 			assert.Error(t, res.Err())
 		})
@@ -302,7 +302,7 @@ func TestSameReleaseAs(t *testing.T) {
 	require.NoError(t, err)
 
 	release := func(pkg string, version int64) *apkverify.Result {
-		return &apkverify.Result{Kind: apkverify.KindBundle, Verified: true,
+		return &apkverify.Result{Kind: apkverify.KindAppBundle, Verified: true,
 			Manifest: &apkverify.Manifest{Package: pkg, VersionCode: version}}
 	}
 	tests := []struct {
@@ -376,11 +376,11 @@ func TestBundleHostileModules(t *testing.T) {
 	}{
 		{"base manifest is binary XML", append(aabgen.Bundle(base)[:1],
 			aabgen.File{Name: "base/manifest/AndroidManifest.xml", Data: []byte{0x03, 0x00, 0x08, 0x00, 0x08, 0, 0, 0}}),
-			apkverify.CodeBundleManifestInvalid, apkverify.PolicyManifestUnavailable},
+			apkverify.CodeAppBundleManifestInvalid, apkverify.PolicyManifestUnavailable},
 		{"a feature module of another package",
 			aabgen.Bundle(base, aabgen.Manifest{Package: "com.example.other", VersionCode: bundleVersion, Split: "x"}),
-			apkverify.CodeBundleModuleMismatch, ""},
-		{"300 modules", aabgen.Bundle(base, many...), apkverify.CodeBundleTooManyModules, ""},
+			apkverify.CodeAppBundleModuleMismatch, ""},
+		{"300 modules", aabgen.Bundle(base, many...), apkverify.CodeAppBundleTooManyModules, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -389,7 +389,7 @@ func TestBundleHostileModules(t *testing.T) {
 			res, err := apkverify.Verify(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()),
 				apkverify.Options{Policy: &apkverify.Policy{InsecureAcceptAnySigner: true, Package: bundlePackage}})
 			require.NoError(t, err)
-			assert.Equal(t, apkverify.KindBundle, res.Kind)
+			assert.Equal(t, apkverify.KindAppBundle, res.Kind)
 			assert.False(t, res.Verified)
 			assert.False(t, res.Trusted)
 			require.NotEmpty(t, res.Errors)

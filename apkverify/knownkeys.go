@@ -111,7 +111,7 @@ func (v *verification) knownKeys() {
 	for i := range res.Signers {
 		s := &res.Signers[i]
 		role := fmt.Sprintf("the %s signer for %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK))
-		if res.Kind == KindBundle {
+		if res.Kind == KindAppBundle {
 			role = "the bundle's upload key"
 		}
 		s.Known = find(s.Certificate, role)

@@ -203,7 +203,7 @@ func isPlayStampCert(hexFP string) bool {
 // signers preview builds use (DevReleaseSigners) are held to the same
 // rule.
 func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) {
-	if res.Kind == KindBundle {
+	if res.Kind == KindAppBundle {
 		checkBundleSigners(res, trusted, add)
 		return
 	}

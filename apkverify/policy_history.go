@@ -100,7 +100,7 @@ func takesOver(nw, old identity, sharedUID bool) uint32 {
 func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, string, ...any)) {
 	// A signing history is the app signing key's; a bundle carries the
 	// upload key, which never rotates through a lineage.
-	if len(res.Signers) == 0 || res.Kind == KindBundle {
+	if len(res.Signers) == 0 || res.Kind == KindAppBundle {
 		return
 	}
 	sharedUID := res.Manifest != nil && res.Manifest.SharedUserID != ""

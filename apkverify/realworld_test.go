@@ -36,7 +36,7 @@ func TestRealWorld(t *testing.T) {
 				// AndroidManifest.xml"): its JAR signature is compared
 				// with jarsigner's signer (TestRealBundle checks more).
 				require.NoError(t, err)
-				require.Equal(t, apkverify.KindBundle, res.Kind)
+				require.Equal(t, apkverify.KindAppBundle, res.Kind)
 				require.True(t, res.Verified, "errors: %v", res.Errors)
 				require.Equal(t, app["signer_cert_sha256"], res.Signers[0].CertSHA256)
 				return

@@ -19,7 +19,7 @@ type Issue = signer.Issue
 type Result struct {
 	// File is the path given to VerifyFile (empty for Verify).
 	File string `json:"file,omitempty"`
-	// Kind is KindBundle for an Android App Bundle, empty for an APK.
+	// Kind is KindAppBundle for an Android App Bundle, empty for an APK.
 	Kind string `json:"kind,omitempty"`
 
 	// Verified is true when the signatures verify on every Android version

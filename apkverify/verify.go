@@ -94,7 +94,7 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // base/manifest/AndroidManifest.xml), is verified as the release
 // pipeline's artifact instead: its JAR signature by the upload key
 // (signer.VerifyJAR) and its modules' manifests; Result.Kind is then
-// KindBundle and the Policy's certificates are the upload key's.
+// KindAppBundle and the Policy's certificates are the upload key's.
 //
 // The error is non-nil only when verification could not run: the file is
 // not an APK (errors.Is(err, ErrNotAPK)), cannot be read (ErrIO), its
@@ -119,7 +119,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 	if isAppBundle(a) {
 		return verifyAppBundle(ctx, a, opts, keys)
 	}
-	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}}
+	if err := sniffContainer(a); err != nil {
+		return nil, err
+	}
+	return verifyArchive(ctx, a, nil, opts, keys)
+}
+
+// verifyArchive verifies an opened APK; part, for an APK of an install
+// set, carries its manifest already read and the base's rules (set.go).
+func verifyArchive(ctx context.Context, a *apkzip.Archive, part *setPart, opts Options, keys policyKeys) (*Result, error) {
+	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}, part: part}
 	if err := v.run(); err != nil {
 		return nil, err
 	}
@@ -211,6 +220,8 @@ type verification struct {
 	rotationMinSDK int
 
 	v1, v2, v3, v31 *signer.SchemeResult
+	// part is set for an APK verified as part of an install set.
+	part *setPart
 	// containerErrs counts the container errors at the head of
 	// Result.Errors.
 	containerErrs int
@@ -224,11 +235,14 @@ type verification struct {
 // follow-on errors.
 func (v *verification) run() error {
 	res := v.res
-	v.manifest, v.manifestErr = readManifest(v.a)
+	v.manifest, v.manifestErr = v.part.readManifest(v.a)
 	res.Manifest = v.manifest
 	if v.refuseManifest() {
 		return nil
 	}
+	// A split is checked under its base's SDK rules, as the installer
+	// checks it.
+	v.manifest = v.part.rules(v.manifest)
 
 	v.minSDK = v.opts.MinSDK
 	if v.minSDK == 0 {

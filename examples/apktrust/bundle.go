@@ -11,7 +11,7 @@ import (
 // verified: what it is and its upload key. ok is false for other files
 // and for failures, whose reasons are the same as an APK's.
 func bundleReason(v verdict, res *apkverify.Result) (string, bool) {
-	if res.Kind != apkverify.KindBundle {
+	if res.Kind != apkverify.KindAppBundle {
 		return "", false
 	}
 	switch v {

@@ -38,7 +38,7 @@ func TestReleasePipeline(t *testing.T) {
 	}{
 		{"the bundle, pinned to its upload key", []string{"--cert-sha256", uploadKey, "--package", "dev.apktrust.fixture", "--min-version-code", "7", intact},
 			0, "TRUSTED  " + intact + ": bundle dev.apktrust.fixture 1.2.3 (7), upload key dcd1…fe15",
-			[]string{"  kind:     Android App Bundle", "  upload key:\n    jar  " + uploadKey, "  modules:\n    base ", "  policy:   trusted (upload key " + uploadKey + ")"}},
+			[]string{"  kind:     Android App Bundle", "  upload key:\n    jar  " + uploadKey, "  modules:\n    base ", "  policy:   trusted (signer " + uploadKey + ")"}},
 		{"the bundle, pinned to another key", []string{"--cert-sha256", keyA, intact},
 			1, "NOT TRUSTED  " + intact + ": the bundle is signed by dcd1…fe15", []string{"POLICY_UNTRUSTED_SIGNER"}},
 		{"a tampered bundle", []string{"--cert-sha256", uploadKey, tampered},
