@@ -404,3 +404,39 @@ func TestBundleHostileModules(t *testing.T) {
 		})
 	}
 }
+
+// SameReleaseAs holds an install set (what Play delivers to a device:
+// base and splits) to the release as it holds one APK: the base's package
+// and versionCode.
+func TestSameReleaseAsSet(t *testing.T) {
+	path := filepath.Join(repoRoot(), "testdata", "sets", "ok.apks")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err, "committed fixture missing")
+	release := func(version int64) *apkverify.Result {
+		return &apkverify.Result{Kind: apkverify.KindAppBundle, Verified: true,
+			Manifest: &apkverify.Manifest{Package: "com.apktrust.sets", VersionCode: version}}
+	}
+	for _, tc := range []struct {
+		name      string
+		release   *apkverify.Result
+		violation string
+	}{
+		{"same release", release(7), ""},
+		{"another versionCode", release(8), apkverify.PolicyReleaseMismatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set, err := apkverify.VerifyBundle(context.Background(), bytes.NewReader(b), int64(len(b)), apkverify.Options{
+				Policy: &apkverify.Policy{InsecureAcceptAnySigner: true, SameReleaseAs: tc.release}})
+			require.NoError(t, err)
+			require.True(t, set.Verified, "errors: %v", set.Errors)
+			require.NotNil(t, set.Policy)
+			if tc.violation == "" {
+				assert.True(t, set.Trusted, "violations: %v", set.Policy.Violations)
+				return
+			}
+			assert.False(t, set.Trusted)
+			require.NotEmpty(t, set.Policy.Violations)
+			assert.Equal(t, tc.violation, set.Policy.Violations[0].Code)
+		})
+	}
+}
