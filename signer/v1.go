@@ -21,8 +21,20 @@ import (
 // v1ManifestName is the JAR manifest every v1 signature covers.
 const v1ManifestName = "META-INF/MANIFEST.MF"
 
-// v1MaxSigners is the most JAR signers Android accepts.
+// v1MaxSigners is the most JAR signers apksig accepts.
 const v1MaxSigners = 10
+
+// Bounds on the work one v1 signature may ask for. Android sets none (its
+// verifier tries every SignerInfo of every block), and real APKs use one
+// SignerInfo, one to three certificates and one to a few blocks; a block
+// of thousands of identical SignerInfos over a costly key is a denial of
+// service. Beyond these counts the file is refused (stricter than
+// apksigner, see README).
+const (
+	v1MaxSignatureBlocks  = 32 // .RSA/.DSA/.EC entries, with or without a .SF
+	v1MaxSignerInfos      = 8  // SignerInfos in one block
+	v1MaxBlockCertificate = 32 // certificates in one block
+)
 
 // SDK levels at which Android's JAR verifier changed behaviour.
 const (
@@ -115,6 +127,7 @@ func VerifyV1Options(ctx context.Context, a *apkzip.Archive, opts V1Options) *V1
 		maxSDK: opts.MaxSDK,
 		out:    &V1Result{Result: &SchemeResult{Scheme: SchemeV1}},
 		opts:   opts,
+		budget: workBudgetFrom(ctx),
 	}
 	v.res = v.out.Result
 	if v.minSDK < 0 || v.maxSDK < v.minSDK {
@@ -183,6 +196,7 @@ type v1Verifier struct {
 	ignored        []*v1Signer
 	verified       bool
 	readTotal      int64 // bytes of JAR files read, against v1MaxTotalJarBytes
+	budget         *WorkBudget
 }
 
 func (v *v1Verifier) schemeErr(code, format string, args ...any) {
@@ -348,6 +362,10 @@ func (v *v1Verifier) run() {
 		s.res.Name = s.name
 		signers = append(signers, s)
 	}
+	if len(blocks) > v1MaxSignatureBlocks {
+		v.schemeErr(CodeJarTooManySignatureBlocks, "%d signature blocks, more than the %d this verifier reads", len(blocks), v1MaxSignatureBlocks)
+		return
+	}
 	if len(signers) == 0 {
 		v.schemeErr(CodeJarNoSignatures, "no JAR signatures")
 		return
@@ -445,6 +463,14 @@ func (v *v1Verifier) checkBlock(s *v1Signer, block []byte) {
 	}
 	if len(sd.SignerInfos) == 0 {
 		s.err(CodeJarNoSigners, "%s has no signers", s.blockName)
+		return
+	}
+	if len(sd.SignerInfos) > v1MaxSignerInfos {
+		s.err(CodeJarTooManySignerInfos, "%s has %d SignerInfos, more than the %d this verifier tries", s.blockName, len(sd.SignerInfos), v1MaxSignerInfos)
+		return
+	}
+	if len(sd.Certificates) > v1MaxBlockCertificate {
+		s.err(CodeJarTooManyCertificates, "%s has %d certificates, more than the %d this verifier reads", s.blockName, len(sd.Certificates), v1MaxBlockCertificate)
 		return
 	}
 	// Before Android 7.0 only the first SignerInfo is tried; later
@@ -609,7 +635,11 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		copy(signed, si.SignedAttrs)
 		signed[0] = 0x31
 	}
-	ok, err = v1VerifySignature(pub, h, signed, si.SigValue)
+	ok, err = v1VerifySignature(v.budget, pub, h, signed, si.SigValue)
+	if code := limitCode(err); code != "" {
+		s.err(code, "%s: %v", s.blockName, err)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, &v1VerifyExc{err}
 	}
