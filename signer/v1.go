@@ -12,7 +12,6 @@ import (
 	"io"
 	"math/big"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
@@ -413,6 +412,12 @@ func (v *v1Verifier) run() {
 	if v.containsErrors() || v.ctx.Err() != nil {
 		return
 	}
+	// apksig accepts: the platform's reading must too, with the same
+	// signers for every entry (v1_platform.go).
+	v.checkPlatform(mfBytes, entries, mfSections, signers, apkSigners)
+	if v.containsErrors() {
+		return
+	}
 
 	covered := map[string]bool{v1ManifestName: true}
 	for _, s := range apkSigners {
@@ -727,10 +732,9 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 		return
 	}
 	if hdr, ok := main.Get("X-Android-APK-Signed"); ok {
-		for _, tok := range strings.Split(hdr, ",") {
-			tok = strings.TrimFunc(tok, func(r rune) bool { return r <= ' ' })
-			if id, err := strconv.ParseInt(tok, 10, 32); err == nil {
-				s.res.StrippingProtection = append(s.res.StrippingProtection, int(id))
+		for _, id := range v1JavaSchemeIDs(hdr) {
+			if !id.notASCII {
+				s.res.StrippingProtection = append(s.res.StrippingProtection, id.id)
 			}
 		}
 	}
@@ -843,20 +847,18 @@ func (v *v1Verifier) checkStripping(s *v1Signer, main *JarSection) {
 	if len(v.supported) == 0 {
 		return
 	}
+	// Tokens are read as apksig and the platform read them, with Java's
+	// Integer.parseInt (v1JavaSchemeIDs): "２" is scheme 2.
 	expected := map[int]bool{}
-	for _, tok := range strings.Split(hdr, ",") {
-		tok = strings.TrimFunc(tok, func(r rune) bool { return r <= ' ' })
-		if tok == "" {
+	for _, tok := range v1JavaSchemeIDs(hdr) {
+		if tok.notASCII {
+			s.err(CodeJarSchemeIDNotASCII, "%s: X-Android-APK-Signed token %q is not ASCII and not a number Java reads; refused rather than guessed at", s.sf.Name, tok.text)
 			continue
 		}
-		id, err := strconv.ParseInt(tok, 10, 32)
-		if err != nil {
-			continue
-		}
-		if _, ok := v.supported[int(id)]; ok {
-			expected[int(id)] = true
+		if _, ok := v.supported[tok.id]; ok {
+			expected[tok.id] = true
 		} else {
-			s.warn(CodeJarUnknownApkSigSchemeID, "%s names unknown APK signature scheme %d", s.sf.Name, id)
+			s.warn(CodeJarUnknownApkSigSchemeID, "%s names unknown APK signature scheme %d", s.sf.Name, tok.id)
 		}
 	}
 	ids := make([]int, 0, len(expected))
