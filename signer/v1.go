@@ -634,11 +634,22 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if !bytes.Equal(hh.Sum(nil), md) {
 			return nil, nil
 		}
-		// Android verifies the signature over the attributes as they are
-		// encoded, with only the IMPLICIT [0] tag turned into SET OF.
-		signed = make([]byte, len(si.SignedAttrs))
-		copy(signed, si.SignedAttrs)
-		signed[0] = 0x31
+		// apksig verifies the signature over the attributes as they are
+		// encoded, with only the IMPLICIT [0] tag turned into SET OF;
+		// Android 7.0+ (sun.security.pkcs) over their re-encoding with
+		// indefinite lengths made definite and the outer length minimal
+		// (berPlatformSignedAttrs). For DER they are the same bytes. For
+		// BER the platform's form counts (a signature over the raw BER
+		// fails on the phone), and older platforms, whose DER-only
+		// reader refuses indefinite lengths, cannot verify it at all.
+		signed, err = berPlatformSignedAttrs(si.SignedAttrs)
+		if err != nil {
+			return nil, &v1ParseExc{err}
+		}
+		if !bytes.Equal(signed[1:], si.SignedAttrs[1:]) && v.minSDK < SDKNougat {
+			s.err(CodePKCS7BERSignedAttributes, "%s: signed attributes are not DER-encoded; Android before 7.0 cannot verify them", s.blockName)
+			return nil, nil
+		}
 	}
 	ok, err = v1VerifySignature(v.budget, pub, h, signed, si.SigValue)
 	if code := limitCode(err); code != "" {

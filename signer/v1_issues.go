@@ -54,6 +54,9 @@ const (
 	CodePKCS7CertificateMalformed       = "PKCS7_CERTIFICATE_MALFORMED"
 	CodePKCS7DuplicateSignedAttribute   = "PKCS7_DUPLICATE_SIGNED_ATTRIBUTE"
 	CodePKCS7MultiValuedSignedAttribute = "PKCS7_MULTI_VALUED_SIGNED_ATTRIBUTE"
+	// CodePKCS7BERSignedAttributes: signed attributes in BER (indefinite
+	// or non-minimal lengths) on a range reaching below Android 7.0.
+	CodePKCS7BERSignedAttributes = "PKCS7_BER_SIGNED_ATTRIBUTES"
 )
 
 // Sentinels for errors.Is on the errors this package's v1 helpers return.
