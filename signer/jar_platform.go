@@ -220,6 +220,11 @@ func jarValidAttrName(b []byte) bool {
 //   - Any other byte after one or more breaks ends the value (and is left
 //     for the next name); two or more breaks end the section too.
 //
+//   - A continuation line with nothing after its space, followed by a
+//     line break, leaves the end of the value before its start:
+//     ByteArrayOutputStream.write then throws IndexOutOfBoundsException,
+//     a RuntimeException that fails the APK even from a .SF.
+//
 // The value is decoded as UTF-8, malformed bytes becoming U+FFFD.
 func (r *jarPlatformReader) readValue() error {
 	lastCR := false
@@ -244,6 +249,9 @@ func (r *jarPlatformReader) readValue() error {
 			continue
 		case ' ':
 			if r.breaks == 1 {
+				if last < mark {
+					return errEmptyContinuation
+				}
 				val = append(val, r.buf[mark:last]...)
 				mark = r.pos
 				r.breaks = 0
@@ -256,6 +264,9 @@ func (r *jarPlatformReader) readValue() error {
 		}
 		last = r.pos
 	}
+	if last < mark {
+		return errEmptyContinuation
+	}
 	val = append(val, r.buf[mark:last]...)
 	s := string(val)
 	if !utf8.ValidString(s) {
@@ -264,6 +275,8 @@ func (r *jarPlatformReader) readValue() error {
 	r.value = s
 	return nil
 }
+
+var errEmptyContinuation = &jarPlatformErr{msg: "empty continuation line (IndexOutOfBoundsException on the platform)", fatal: true}
 
 // strconvQuote quotes b for messages, escaping what is not printable.
 func strconvQuote(b []byte) string {
