@@ -72,6 +72,7 @@ func v1DSALineage(t testing.TB, key *v1TestKey, n int, huge bool, last []byte) [
 // the bound is generous).
 func TestLineageWorkBounds(t *testing.T) {
 	D := v1ProjectKey(t, "dsa2048")
+	normal := v1DSALineage(t, D, 256, false, nil)
 	tests := []struct {
 		name   string
 		attr   []byte
@@ -80,8 +81,8 @@ func TestLineageWorkBounds(t *testing.T) {
 		nodes  int
 	}{
 		{name: "256 nodes, 8192-bit DSA p and q", attr: v1DSALineage(t, D, 256, true, nil), want: CodeKeyUnsupported},
-		{name: "256 nodes, DSA 2048/256 (verifies within the budget)", attr: v1DSALineage(t, D, 256, false, nil), nodes: 256},
-		{name: "256 nodes, DSA 2048/256, budget for about 100", attr: v1DSALineage(t, D, 256, false, nil), budget: 70_000_000, want: CodeWorkBudgetExceeded},
+		{name: "256 nodes, DSA 2048/256 (verifies within the budget)", attr: normal, nodes: 256},
+		{name: "256 nodes, DSA 2048/256, budget for about 100", attr: normal, budget: 70_000_000, want: CodeWorkBudgetExceeded},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,16 +114,17 @@ func TestWorkBudgetShared(t *testing.T) {
 	spent := DefaultWorkBudget - b.Remaining()
 	require.Positive(t, spent, "the v1 signature was charged")
 
-	// A lineage takes the rest, after which v1 is refused.
-	D := v1ProjectKey(t, "dsa2048")
-	_, err := parseLineage(v1DSALineage(t, D, 256, false, nil), b)
-	require.NoError(t, err)
-	_, err = parseLineage(v1DSALineage(t, D, 256, false, nil), b)
-	require.ErrorIs(t, err, ErrWorkBudgetExceeded)
-	// A budget smaller than the v1 signature's cost refuses it.
-	got = v1CheckCtx(t, WithWorkBudget(context.Background(), NewWorkBudget(spent-1)), file, SDKNougat, MaxSDK, []int{})
+	// A budget for exactly one v1 verification: the second call sharing
+	// it is refused, and so is a lineage after it.
+	b = NewWorkBudget(spent)
+	ctx = WithWorkBudget(context.Background(), b)
+	require.True(t, v1CheckCtx(t, ctx, file, SDKNougat, MaxSDK, []int{}).verified)
+	got = v1CheckCtx(t, ctx, file, SDKNougat, MaxSDK, []int{})
 	require.False(t, got.verified)
 	require.True(t, got.has(CodeWorkBudgetExceeded), "codes %v", got.codes)
+	D := v1ProjectKey(t, "dsa2048")
+	_, err := parseLineage(v1DSALineage(t, D, 3, false, nil), b)
+	require.ErrorIs(t, err, ErrWorkBudgetExceeded)
 
 	// Without a budget in the context, each call gets its own.
 	got = v1Check(t, file, SDKNougat, MaxSDK)

@@ -209,23 +209,19 @@ func jarValidAttrName(b []byte) bool {
 }
 
 // readValue reads a value up to a line break followed by anything but a
-// space. Its rules, byte for byte as the platform's:
-//   - NUL anywhere in a value: "NUL character in a manifest" (IOException).
-//   - LF counts as a line break unless it follows a CR counted already;
-//     the "follows a CR" flag is cleared only by that LF, not by other
-//     bytes, so a CR-ended line followed by an LF-ended one loses the LF.
-//   - CR counts as a line break.
-//   - A space right after exactly one line break continues the value: the
-//     break and the space are dropped.
-//   - Any other byte after one or more breaks ends the value (and is left
-//     for the next name); two or more breaks end the section too.
-//
-//   - A continuation line with nothing after its space, followed by a
-//     line break, leaves the end of the value before its start:
-//     ByteArrayOutputStream.write then throws IndexOutOfBoundsException,
-//     a RuntimeException that fails the APK even from a .SF.
-//
-// The value is decoded as UTF-8, malformed bytes becoming U+FFFD.
+// space, byte for byte as the platform does. A NUL anywhere in a value is
+// an IOException ("NUL character in a manifest"). CR counts as a line
+// break; LF too, unless it follows a CR already counted (and that "after
+// a CR" flag is cleared only by such an LF, so after a CR, a continuation
+// and more text, the next LF is not counted and the value runs on into
+// the next line). A space right after exactly one line break continues
+// the value, the break and the space dropped. Any other byte after one or
+// more breaks ends the value and is left for the next name; two or more
+// breaks end the section too. A continuation line holding only its space
+// leaves the value's end before its start, and ByteArrayOutputStream.write
+// throws IndexOutOfBoundsException, a RuntimeException that fails the APK
+// even from a .SF. The value is decoded as UTF-8, malformed bytes becoming
+// U+FFFD.
 func (r *jarPlatformReader) readValue() error {
 	lastCR := false
 	mark, last := r.pos, r.pos
