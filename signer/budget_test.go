@@ -147,3 +147,33 @@ func TestKeyLimits(t *testing.T) {
 	require.ErrorIs(t, bad(func(k *dsa.PublicKey) { k.P = big.NewInt(0) }), ErrKeyUnsupported, "p of 0")
 	require.NoError(t, bad(func(k *dsa.PublicKey) { k.P = new(big.Int).Lsh(big.NewInt(1), 3071) }), "3072-bit p")
 }
+
+// Issue 21's file: one v3 signer whose proof-of-rotation has 256 nodes of
+// DSA certificates with 8192-bit p and q. VerifyV3 refuses it at once
+// with the key-limit code; with keys Android accepts and a budget that
+// earlier schemes have spent, with the budget code.
+func TestV3LineageWorkBounds(t *testing.T) {
+	D := v1ProjectKey(t, "dsa2048")
+	s := v23NewKey(t, "v3 signer with a long DSA lineage")
+	build := func(huge bool) []byte {
+		return v23BuildAPK(t, v23Block{id: BlockIDV3, signers: []v23Signer{{key: s, minSDK: 28, maxSDK: MaxSDK,
+			attrs: []attribute{{id: AttrProofOfRotation, value: v1DSALineage(t, D, 256, huge, nil)}}}}}).bytes
+	}
+	verify := func(file []byte, b *WorkBudget) (*SchemeResult, time.Duration) {
+		a := v23APK{bytes: file}.open(t)
+		start := time.Now()
+		r := VerifyV3(WithWorkBudget(context.Background(), b), a, NewContentDigester(a), 28, MaxSDK, nil)
+		return r, time.Since(start)
+	}
+	r, took := verify(build(true), NewWorkBudget(0))
+	t.Logf("8192-bit DSA lineage: %v", took)
+	require.Less(t, took, 2*time.Second)
+	require.False(t, r.Verified)
+	require.Contains(t, v23Codes(r, false), CodeKeyUnsupported)
+
+	r, took = verify(build(false), NewWorkBudget(50_000_000))
+	t.Logf("DSA 2048/256 lineage, budget mostly spent: %v", took)
+	require.Less(t, took, 2*time.Second)
+	require.False(t, r.Verified)
+	require.Contains(t, v23Codes(r, false), CodeWorkBudgetExceeded)
+}

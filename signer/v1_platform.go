@@ -84,6 +84,19 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		}
 	}
 
+	// certificates.put(signatureFile, chain) is keyed by the .SF name: two
+	// blocks sharing one .SF (CERT.RSA and CERT.DSA) leave the chain of
+	// whichever the HashMap visits last, where apksig counts both.
+	bySF := map[string][32]byte{}
+	for _, s := range all {
+		c := s.certChain[0].SHA256
+		if prev, ok := bySF[s.sf.Name]; ok && prev != c {
+			v.schemeErr(CodeJarPlatformSigners, "two signature blocks with different signers share %s; the platform keeps one of them, in hash order", s.sf.Name)
+			return
+		}
+		bySF[s.sf.Name] = c
+	}
+
 	// readCertificates: every block with a .SF; a fatal signer fails the
 	// APK whatever apksig made of it.
 	platEntries := map[*v1Signer]map[string]jarAttrs{}

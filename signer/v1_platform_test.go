@@ -142,6 +142,12 @@ func TestV1PlatformShapes(t *testing.T) {
 			k.addSigner(t, "CERT", P, k.sfFor(v1KitSF{}))
 			return k.zip(t)
 		}(), want: CodeJarPlatformDigest},
+		{name: "a second block for the genuine .SF, signed by Z (the platform keeps one chain per .SF)", file: func() []byte {
+			k := v1NewKit(t, P)
+			spec := v1KitSpec(Z)
+			k.extra = append(k.extra, v1File{name: "META-INF/CERT.DSA", data: v1SignedData(t, spec, k.signers[0].sf)})
+			return k.zip(t)
+		}(), want: CodeJarPlatformSigners},
 		{name: "unterminated last line, signed so (the platform drops the entry's digest)", file: func() []byte {
 			k := v1NewKit(t, P)
 			k.mf = bytes.TrimSuffix(k.mf, []byte("\r\n\r\n"))
