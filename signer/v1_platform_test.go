@@ -20,10 +20,45 @@ import (
 // accept every attack below; the platform's (StrictJarVerifier) refuse
 // the file or use another signer set.
 func TestV1PlatformShapes(t *testing.T) {
+	for _, tc := range v1PlatformShapeCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			from := SDKNougat
+			if tc.lo != 0 {
+				from = tc.lo
+			}
+			found := tc.found
+			if found == nil {
+				found = []int{}
+			}
+			got := v1CheckCtx(t, t.Context(), tc.file, from, MaxSDK, found)
+			if tc.want != "" {
+				require.False(t, got.verified, "codes %v", got.codes)
+				require.True(t, got.has(tc.want), "want %s, got %v", tc.want, got.codes)
+				return
+			}
+			require.True(t, got.verified, "codes %v", got.codes)
+			require.ElementsMatch(t, tc.certs, got.certs)
+		})
+	}
+}
+
+// v1ShapeCase is one file of TestV1PlatformShapes.
+type v1ShapeCase struct {
+	name  string
+	file  []byte
+	lo    int
+	found []int
+	// want is the error code expected, "" for a file that verifies with
+	// signers certs.
+	want  string
+	certs [][32]byte
+}
+
+func v1PlatformShapeCases(t *testing.T) []v1ShapeCase {
 	P := v1ProjectKey(t, "rsa-a")
 	Z := v1ProjectKey(t, "rsa-b")
 	pin, attacker := v1CertOf(P), v1CertOf(Z)
-	const lo, hi = SDKNougat, MaxSDK
+	const lo = SDKNougat
 
 	genuine := func(o v1KitSF) *v1Kit {
 		k := v1NewKit(t, P)
@@ -51,16 +86,7 @@ func TestV1PlatformShapes(t *testing.T) {
 		return append(append(append([]byte(nil), mf[:i]...), add...), mf[i:]...)
 	}
 
-	tests := []struct {
-		name  string
-		file  []byte
-		lo    int
-		found []int
-		// want is the error code expected, "" for a file that verifies
-		// with signers certs.
-		want  string
-		certs [][32]byte
-	}{
+	return []v1ShapeCase{
 		{name: "control: genuine", file: v1NewKit(t, P).zip(t), certs: [][32]byte{pin}},
 		{name: "control: added signer, well-formed (both readers use it)", file: withZ(v1KitSF{}), certs: [][32]byte{pin, attacker}},
 		{name: "added signer whose .SF names an entry twice (apksig ignores it, the platform merges and uses it)",
@@ -157,17 +183,14 @@ func TestV1PlatformShapes(t *testing.T) {
 			return k.zip(t)
 		}(), want: CodeJarPlatformSigners},
 	}
-	for _, tc := range tests {
+}
+
+// BER signed attributes: Android 7.0+ verifies the signature over their
+// DER re-encoding; apksig over the raw bytes.
+func TestV1BERSignedAttributes(t *testing.T) {
+	for _, tc := range v1BERShapeCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			from := lo
-			if tc.lo != 0 {
-				from = tc.lo
-			}
-			found := tc.found
-			if found == nil {
-				found = []int{}
-			}
-			got := v1CheckCtx(t, t.Context(), tc.file, from, hi, found)
+			got := v1Check(t, tc.file, tc.lo, MaxSDK)
 			if tc.want != "" {
 				require.False(t, got.verified, "codes %v", got.codes)
 				require.True(t, got.has(tc.want), "want %s, got %v", tc.want, got.codes)
@@ -179,36 +202,20 @@ func TestV1PlatformShapes(t *testing.T) {
 	}
 }
 
-// BER signed attributes: Android 7.0+ verifies the signature over their
-// DER re-encoding; apksig over the raw bytes.
-func TestV1BERSignedAttributes(t *testing.T) {
+func v1BERShapeCases(t *testing.T) []v1ShapeCase {
 	P := v1ProjectKey(t, "rsa-a")
+	pin := v1CertOf(P)
 	build := func(overDER, ber bool) []byte {
 		k := v1NewKit(t, P)
 		sf := k.signers[0].sf
 		k.signers[0].block = v1BERSignedAttrsBlock(t, P, sf, overDER, ber)
 		return k.zip(t)
 	}
-	tests := []struct {
-		name     string
-		file     []byte
-		minSDK   int
-		verified bool
-		want     string
-	}{
-		{name: "control: DER signed attributes", file: build(true, false), minSDK: 19, verified: true},
-		{name: "indefinite lengths, signature over the DER form (the platform and jarsigner accept)", file: build(true, true), minSDK: SDKNougat, verified: true},
-		{name: "indefinite lengths, signature over the raw BER (fails on the platform)", file: build(false, true), minSDK: SDKNougat, want: CodeJarDidNotVerify},
-		{name: "indefinite lengths on a range below Android 7.0", file: build(true, true), minSDK: 19, want: CodePKCS7BERSignedAttributes},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := v1Check(t, tc.file, tc.minSDK, MaxSDK)
-			require.Equal(t, tc.verified, got.verified, "codes %v", got.codes)
-			if tc.want != "" {
-				require.True(t, got.has(tc.want), "want %s, got %v", tc.want, got.codes)
-			}
-		})
+	return []v1ShapeCase{
+		{name: "control: DER signed attributes", file: build(true, false), lo: 19, certs: [][32]byte{pin}},
+		{name: "BER signed attributes (indefinite lengths), signature over the DER form (the platform and jarsigner accept)", file: build(true, true), lo: SDKNougat, certs: [][32]byte{pin}},
+		{name: "BER signed attributes, signature over the raw BER (fails on the platform)", file: build(false, true), lo: SDKNougat, want: CodeJarDidNotVerify},
+		{name: "BER signed attributes on a range below Android 7.0", file: build(true, true), lo: 19, want: CodePKCS7BERSignedAttributes},
 	}
 }
 
