@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
@@ -196,6 +197,34 @@ type v1Verifier struct {
 	verified       bool
 	readTotal      int64 // bytes of JAR files read, against v1MaxTotalJarBytes
 	budget         *WorkBudget
+	// digests caches hashes of the manifest, its main section and the
+	// .SF files: several signers, SignerInfos and both readers' checks
+	// ask for the same ones, and a manifest may inflate to MaxJarFileSize.
+	digests map[v1DigestKey][]byte
+}
+
+// v1DigestKey names a hash of a byte range: the range by its first byte's
+// address and its length. Only ranges of the manifest and .SF buffers,
+// which live as long as the verification, may be cached: a freed buffer's
+// address could come back for other bytes.
+type v1DigestKey struct {
+	h crypto.Hash
+	p *byte
+	n int
+}
+
+// digest returns h over b, computed once per (h, range).
+func (v *v1Verifier) digest(h crypto.Hash, b []byte) []byte {
+	k := v1DigestKey{h, unsafe.SliceData(b), len(b)}
+	if d, ok := v.digests[k]; ok {
+		return d
+	}
+	if v.digests == nil {
+		v.digests = map[v1DigestKey][]byte{}
+	}
+	d := v1HashBytes(h, b)
+	v.digests[k] = d
+	return d
 }
 
 func (v *v1Verifier) schemeErr(code, format string, args ...any) {
@@ -629,9 +658,7 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if !ok {
 			return nil, v1VerifyExcf("unsupported digest algorithm %s", si.Digest.OID)
 		}
-		hh := dh.New()
-		hh.Write(s.sfBytes)
-		if !bytes.Equal(hh.Sum(nil), md) {
+		if !bytes.Equal(v.digest(dh, s.sfBytes), md) {
 			return nil, nil
 		}
 		// apksig verifies the signature over the attributes as they are
@@ -651,7 +678,14 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 			return nil, nil
 		}
 	}
-	ok, err = v1VerifySignature(v.budget, pub, h, signed, si.SigValue)
+	// The .SF's digest is shared by the block's SignerInfos; the
+	// re-encoded attributes are fresh per SignerInfo and hashed directly
+	// (the cache keys on long-lived buffers only).
+	digest := v1HashBytes(h, signed)
+	if si.SignedAttrs == nil {
+		digest = v.digest(h, s.sfBytes)
+	}
+	ok, err = v1VerifySignature(v.budget, pub, h, digest, si.SigValue)
 	if code := limitCode(err); code != "" {
 		s.err(code, "%s: %v", s.blockName, err)
 		return nil, nil
@@ -772,7 +806,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	default:
 		manifestVerified = true
 		for _, d := range digests {
-			if !bytes.Equal(v1HashBytes(d.hash, mfBytes), d.digest) {
+			if !bytes.Equal(v.digest(d.hash, mfBytes), d.digest) {
 				s.warn(CodeJarZipEntryDigestDidNotVerify, "%s digest of %s does not match %s", d.name, v1ManifestName, s.sf.Name)
 				manifestVerified = false
 			}
@@ -789,7 +823,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 			mainBytes = mfBytes[mfMain.Offset : mfMain.Offset+mfMain.Length]
 		}
 		for _, d := range digests {
-			if !bytes.Equal(v1HashBytes(d.hash, mainBytes), d.digest) {
+			if !bytes.Equal(v.digest(d.hash, mainBytes), d.digest) {
 				s.err(CodeJarManifestMainSectionDigest, "%s digest of the main section of %s does not match %s", d.name, v1ManifestName, s.sf.Name)
 			}
 		}

@@ -196,7 +196,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	// its main section and the blank lines after it; absent is fine
 	// (verify(..., ignorable=true)).
 	if mf.mainEnd > 0 && !signtool {
-		if !v1PlatformVerify(sf.main, "-Digest-Manifest-Main-Attributes", mfBytes[:mf.mainEnd], false, true) {
+		if !v1PlatformVerify(v.digest, sf.main, "-Digest-Manifest-Main-Attributes", mfBytes[:mf.mainEnd], false, true) {
 			return v1PlatformFatal, "digest of the manifest's main attributes does not match", nil
 		}
 	}
@@ -204,7 +204,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	if signtool {
 		suffix = "-Digest"
 	}
-	if v1PlatformVerify(sf.main, suffix, mfBytes, false, false) {
+	if v1PlatformVerify(v.digest, sf.main, suffix, mfBytes, false, false) {
 		return v1PlatformUsed, "", sf.entries
 	}
 	// The whole-manifest digest failed or is absent: each .SF entry's
@@ -220,7 +220,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 			}
 			continue
 		}
-		if bad == "" && !v1PlatformVerify(sf.entries[name], "-Digest", mfBytes[chunk.start:chunk.end], signtool, false) {
+		if bad == "" && !v1PlatformVerify(v.digest, sf.entries[name], "-Digest", mfBytes[chunk.start:chunk.end], signtool, false) {
 			bad = name
 		}
 	}
@@ -262,7 +262,7 @@ func v1ApksigModernDigest(sec *JarSection, suffix string) (crypto.Hash, string, 
 // picked by v1PlatformDigest must match data (with signtool's quirk of
 // leaving out the second of two final newlines); without an attribute
 // the result is ignorable.
-func v1PlatformVerify(attrs jarAttrs, suffix string, data []byte, signtoolQuirk, ignorable bool) bool {
+func v1PlatformVerify(digest func(crypto.Hash, []byte) []byte, attrs jarAttrs, suffix string, data []byte, signtoolQuirk, ignorable bool) bool {
 	h, val, ok := v1PlatformDigest(attrs, suffix)
 	if !ok {
 		return ignorable
@@ -271,7 +271,7 @@ func v1PlatformVerify(attrs jarAttrs, suffix string, data []byte, signtoolQuirk,
 		data = data[:n-1]
 	}
 	want, ok := v1AndroidBase64(val)
-	return ok && bytes.Equal(v1HashBytes(h, data), want)
+	return ok && bytes.Equal(digest(h, data), want)
 }
 
 // v1AndroidBase64 decodes as android.util.Base64.decode(DEFAULT):
