@@ -72,9 +72,10 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		v.schemeErr(CodeJarPlatformManifest, "%s as the platform reads it: %v", v1ManifestName, err)
 		return
 	}
-	// "File X in manifest does not exist".
+	// "File X in manifest does not exist" (StrictJarFile looks every
+	// name up among all entries, directories included).
 	names := make(map[string]bool, len(entries))
-	for _, e := range entries {
+	for _, e := range v.a.Entries() {
 		names[e.Name] = true
 	}
 	for _, n := range mf.order {
