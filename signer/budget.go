@@ -34,9 +34,11 @@ var (
 
 // DefaultWorkBudget is the signature-verification work allowed per file,
 // in units of one 64-bit word multiplication of big-number arithmetic
-// (about 1 to 2 ns each on current x86-64). 250 million units take about
-// 0.3 to 0.5 s on one core: some 10,000 RSA-2048, 150 DSA-3072 or 50
-// P-521 verifications, where a real APK needs a few dozen at most.
+// (about 1 ns each or less on current x86-64: the units are calibrated so
+// that RSA, DSA and ECDSA verifications cost about the same time per
+// unit). 250 million units take a quarter of a second or less on one
+// core: some 10,000 RSA-2048, 170 DSA-3072 or 50 P-521 verifications,
+// where a real APK needs a few dozen at most.
 const DefaultWorkBudget = 250_000_000
 
 // WorkBudget is the signature-verification work one file may cost. One

@@ -14,6 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// v1WorkTimeBound is the time the worst files must stay under in tests.
+// The goal is 1 s on one idle core (measured: the whole budget is spent in
+// about 0.1 to 0.3 s); the bound is generous because the test machine is
+// shared by many jobs and tests may run under -race.
+const v1WorkTimeBound = 5 * time.Second
+
 // v1DSACertVariant returns key's certificate with serial number patched to
 // give a distinct certificate (same key) per i: lineages refuse repeated
 // certificates. Nobody checks the certificate's own signature.
@@ -90,7 +96,7 @@ func TestLineageWorkBounds(t *testing.T) {
 			l, err := parseLineage(tc.attr, NewWorkBudget(tc.budget))
 			took := time.Since(start)
 			t.Logf("%d bytes, %v", len(tc.attr), took)
-			require.Less(t, took, 2*time.Second, "the 1 s budget, with room for a loaded machine")
+			require.Less(t, took, v1WorkTimeBound, "the 1 s budget, with room for a loaded machine")
 			if tc.want != "" {
 				require.ErrorIs(t, err, &Error{Code: tc.want})
 				require.Equal(t, tc.want, lineageIssueCode(err), "reported under its own code by v3")
@@ -167,13 +173,13 @@ func TestV3LineageWorkBounds(t *testing.T) {
 	}
 	r, took := verify(build(true), NewWorkBudget(0))
 	t.Logf("8192-bit DSA lineage: %v", took)
-	require.Less(t, took, 2*time.Second)
+	require.Less(t, took, v1WorkTimeBound)
 	require.False(t, r.Verified)
 	require.Contains(t, v23Codes(r, false), CodeKeyUnsupported)
 
 	r, took = verify(build(false), NewWorkBudget(50_000_000))
 	t.Logf("DSA 2048/256 lineage, budget mostly spent: %v", took)
-	require.Less(t, took, 2*time.Second)
+	require.Less(t, took, v1WorkTimeBound)
 	require.False(t, r.Verified)
 	require.Contains(t, v23Codes(r, false), CodeWorkBudgetExceeded)
 }
