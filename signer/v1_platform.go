@@ -122,19 +122,25 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 			continue
 		}
 		attrs := mf.entries[e.Name]
-		// initEntry: no section, or no digest attribute it knows, means
-		// the entry is unsigned.
-		hash, val, ok := v1PlatformDigest(attrs, "-Digest")
-		if attrs == nil || !ok {
-			v.schemeErr(CodeJarPlatformSigners, "%s has no digest in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
+		// initEntry: no section, or (from API 18) no digest attribute it
+		// knows, means the entry is unsigned. Older platforms' pick is
+		// apksig's legacy one, which v1.go checks.
+		if attrs == nil {
+			v.schemeErr(CodeJarPlatformSigners, "%s has no section in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
 			return
 		}
-		// The digest apksig verified must be the one the platform checks
-		// (from API 18, the strongest; older platforms' pick is apksig's
-		// legacy one, which v1.go checks).
-		if h, av, ok := v1ApksigModernDigest(mfSections[e.Name], "-Digest"); v.maxSDK >= SDKJellyBeanMR2 && (!ok || h != hash || av != val) {
-			v.schemeErr(CodeJarPlatformDigest, "the platform checks %s's %s digest %q in %s, apksig another", e.Name, hash, val, v1ManifestName)
-			return
+		if v.maxSDK >= SDKJellyBeanMR2 {
+			hash, val, ok := v1PlatformDigest(attrs, "-Digest")
+			if !ok {
+				v.schemeErr(CodeJarPlatformSigners, "%s has no digest in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
+				return
+			}
+			// The digest apksig verified must be the one the platform
+			// checks.
+			if h, av, ok := v1ApksigModernDigest(mfSections[e.Name], "-Digest"); !ok || h != hash || av != val {
+				v.schemeErr(CodeJarPlatformDigest, "the platform checks %s's %s digest %q in %s, apksig another", e.Name, hash, val, v1ManifestName)
+				return
+			}
 		}
 		var got [][32]byte
 		var gotNames []string
