@@ -33,6 +33,14 @@ type Options struct {
 	// Policy, when non-nil, is the trust policy to apply once the
 	// signatures verified. See Policy.
 	Policy *Policy
+
+	// KnownKeys are the caller's own known keys (a revoked key, an
+	// internal test key), looked up before the built-in table
+	// (signer.BuiltinKnownKeys); read a file with signer.ParseKnownKeys.
+	// Every signer, lineage and stamp certificate found among them gets a
+	// warning (KNOWN_TEST_KEY, KNOWN_LEAKED_KEY, DEBUG_CERTIFICATE) and,
+	// under a Policy, a signer gets POLICY_KNOWN_KEY.
+	KnownKeys []signer.KnownKey
 }
 
 // Policy is what an authentic build of the app must look like.
@@ -51,7 +59,10 @@ type Policy struct {
 	// With key rotation, pinning either the old or the new key trusts a
 	// file whose newer signer proves rotation from the old one. A file
 	// signed only by the old key is trusted only when the old key is
-	// pinned: nothing in it shows the new key's consent.
+	// pinned: nothing in it shows the new key's consent. The key Android
+	// uses is checked on every API level of the range (Result.Signers):
+	// a file that presents another key on some levels, without a lineage
+	// from a pinned key, is not trusted.
 	TrustedCertSHA256 []string
 
 	// InsecureAcceptAnySigner trusts whoever signed the file, as long as
@@ -80,12 +91,17 @@ type Policy struct {
 
 	// History is the app's known signing history: a lineage file from
 	// apksigner rotate, or the lineage of a release already trusted
-	// (Result.LineageOf). When set, a file whose newest signer is an
-	// ancestor in History (an older key than the app's current one) is
-	// trusted only when History grants that ancestor the rollback
-	// capability, as Android decides for updates. This refuses files
-	// signed with a key the app rotated away from, for example because it
-	// leaked.
+	// (Result.LineageOf). When set, every signer Android uses from API 28
+	// must be accepted the way Android accepts an update of the app
+	// installed under History's current key: its lineage holds that key
+	// (with the installed-data capability) and goes on from it, or it is
+	// that key, or it is an older key History grants the rollback
+	// capability. Anything else, above all a branch that a retired key
+	// started (old → attacker's key), is refused (POLICY_HISTORY_FORK,
+	// POLICY_ROLLBACK_NOT_ALLOWED, POLICY_LINEAGE_CAPABILITY_MISSING).
+	// Only a History protects against such forks: without one, a pinned
+	// key vouches for every key its lineages rotate to, and such a
+	// result carries the POLICY_ROTATION_WITHOUT_HISTORY warning.
 	History *signer.Lineage
 
 	// RequireSourceStamp requires a source stamp that verified and was
@@ -93,7 +109,9 @@ type Policy struct {
 	// distributor owning that stamp key (Google Play, for
 	// PlayStoreStampCertSHA256) saw exactly this content. Violations:
 	// POLICY_SOURCE_STAMP_MISSING, POLICY_SOURCE_STAMP_NOT_VERIFIED,
-	// POLICY_SOURCE_STAMP_UNTRUSTED.
+	// POLICY_SOURCE_STAMP_UNTRUSTED, and POLICY_SOURCE_STAMP_SIGNER_NOT_COVERED
+	// for a stamp that verified but does not cover the signers Android
+	// uses (SourceStamp.Binding).
 	//
 	// The stamp says nothing about who built the app: the signing-key
 	// rules above still apply, so a Policy that only requires a stamp
@@ -111,8 +129,17 @@ type Policy struct {
 	// RequireFrosting requires Google Play frosting that verified with a
 	// known key (Options.FrostingKeys): evidence that the file is as Play
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
-	// POLICY_FROSTING_NOT_VERIFIED. Without it, frosting is only reported.
+	// POLICY_FROSTING_NOT_VERIFIED, and POLICY_FROSTING_SIGNER_NOT_COVERED
+	// for frosting that verified but does not cover the signers Android
+	// uses (Frosting.Binding). Without it, frosting is only reported.
 	RequireFrosting bool
+
+	// AllowKnownKeyCategories accepts signers from the known keys of these
+	// categories (signer.KnownKeyTestKey, KnownKeyLeakedPlatform,
+	// KnownKeyDebug), for example test keys on a test device farm. Any
+	// other known signer is the violation POLICY_KNOWN_KEY, even when it
+	// is pinned in TrustedCertSHA256.
+	AllowKnownKeyCategories []string
 }
 
 // PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate

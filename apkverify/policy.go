@@ -3,6 +3,7 @@ package apkverify
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apktrust/apktrust/signer"
@@ -39,9 +40,8 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		add(PolicyNoTrustedKey, "the policy names no trusted signing certificate: set TrustedCertSHA256 (--cert-sha256) to the SHA-256 of the app's signing key (Play Console: App signing key certificate), or set InsecureAcceptAnySigner to knowingly accept any signer")
 	}
 
-	if p.History != nil {
-		checkRollback(res, p.History, add)
-	}
+	checkKnownKeys(res, p, add)
+	checkHistory(res, p, trusted, add)
 
 	needManifest := p.Package != "" || p.MinVersionCode != 0 || !p.AllowDebuggable || !p.AllowTestOnly
 	if m := res.Manifest; m != nil {
@@ -100,6 +100,8 @@ func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(strin
 	case !stampTrusted(st, trusted):
 		add(PolicySourceStampUntrusted, "the source stamp verified, but it was signed by %s; expected one of %s",
 			describeStamp(st), listStampCerts(trusted))
+	default:
+		checkStampBinding(st, add)
 	}
 }
 
@@ -135,6 +137,8 @@ func checkFrosting(fr *signer.FrostingResult, add func(string, string, ...any)) 
 			why = append(why, "no reason reported")
 		}
 		add(PolicyFrostingNotVerified, "the APK has Google Play frosting that did not verify with a known Play key (%s)", strings.Join(why, "; "))
+	default:
+		checkFrostingBinding(fr, add)
 	}
 }
 
@@ -176,106 +180,75 @@ func isPlayStampCert(hexFP string) bool {
 	return fp == play
 }
 
-// checkSigners applies the signer rules of rotation-aware trust:
+// checkSigners applies the signer rules of rotation-aware trust, level by
+// level: Result.Signers says which key Android uses on each API level of
+// the range, and every one of them must be trusted:
 //
-//   - a signer is trusted when its certificate is pinned, or its own
+//   - a signer is an anchor when its certificate is pinned, or its own
 //     proof-of-rotation contains a pinned certificate (it descends from a
 //     trusted key, which signed the rotation);
-//   - the file is trusted through a trusted signer T when every other
-//     signer Android uses for some API level of the range is T's key,
-//     appears in T's lineage, or is itself pinned (an APK with several
-//     v1/v2 signers needs all of them pinned).
+//   - every level's signer must be an anchor, or an older key named in
+//     the proof-of-rotation of an anchor that Android uses on higher
+//     levels of the same file (an APK with several v1/v2 signers needs
+//     each of them trusted).
 //
 // So the Play key-upgrade pattern (v1/v2/v3 by the old key, v3.1 by the
 // new key with lineage old → new) is trusted whether the old or the new
 // key is pinned, while a file signed only by the old key is trusted only
 // when the old key itself is pinned: nothing in it shows the new key's
-// consent.
+// consent. A file that uses an unrelated key on some levels (a v3 block
+// for Android 9-12 signed by another key beside a v3.1 copy of the
+// genuine signer) is refused, naming those levels and that key. The
+// signers preview builds use (DevReleaseSigners) are held to the same
+// rule.
 func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) {
-	pinned := func(c *signer.Certificate) bool {
-		if c == nil {
-			return false
-		}
-		for _, t := range trusted {
-			if c.SHA256 == t {
-				return true
-			}
-		}
-		return false
-	}
 	if len(res.Signers) == 0 {
 		add(PolicyUntrustedSigner, "no verified signer; expected one of %s", listFingerprints(trusted))
 		return
 	}
-	var candidates []*Signer
-	for i := range res.Signers {
-		s := &res.Signers[i]
-		if pinned(s.Certificate) || lineageContainsAny(s.Lineage, trusted) {
-			candidates = append(candidates, s)
+	all := append(slices.Clone(res.Signers), res.DevReleaseSigners...)
+	slices.SortStableFunc(all, func(a, b Signer) int { return a.MinSDK - b.MinSDK })
+	anchor := func(s *Signer) bool {
+		return s.Certificate != nil && (slices.Contains(trusted, s.Certificate.SHA256) || lineageContainsAny(s.Lineage, trusted))
+	}
+	var anchors []*Signer
+	for i := range all {
+		if anchor(&all[i]) {
+			anchors = append(anchors, &all[i])
 		}
 	}
-	if len(candidates) == 0 {
-		add(PolicyUntrustedSigner, "signed by %s; expected one of %s", describeSigners(res.Signers), listFingerprints(trusted))
+	if len(anchors) == 0 {
+		add(PolicyUntrustedSigner, "signed by %s; expected one of %s", describeSigners(all), listFingerprints(trusted))
 		return
 	}
-	var firstOutsider, outsiderOf *Signer
-	for _, t := range candidates {
-		var outsider *Signer
-		for i := range res.Signers {
-			e := &res.Signers[i]
-			if certEqual(e.Certificate, t.Certificate) || pinned(e.Certificate) ||
-				(e.Certificate != nil && t.Lineage.Contains(e.Certificate.SHA256)) {
-				continue
-			}
-			outsider = e
-			break
-		}
-		if outsider == nil {
-			res.Policy.TrustedSigner = t.CertSHA256
-			return
-		}
-		if firstOutsider == nil {
-			firstOutsider, outsiderOf = outsider, t
-		}
-	}
-	add(PolicySignerNotInLineage, "trusted signer %s is used for %s, but %s uses %s (%s), which is neither that key nor in its proof-of-rotation; expected one of %s",
-		describeCert(outsiderOf.Certificate), apiRange(outsiderOf.MinSDK, outsiderOf.MaxSDK),
-		apiRange(firstOutsider.MinSDK, firstOutsider.MaxSDK), describeCert(firstOutsider.Certificate), firstOutsider.Scheme,
-		listFingerprints(trusted))
-}
-
-// checkRollback applies the app's signing history the way Android decides
-// updates: the file's newest signer (the one used on the newest Android
-// versions of the range) may be the history's current key or rotate
-// forward from it; if it is an older key of the history, the history must
-// grant that key the rollback capability.
-func checkRollback(res *Result, history *signer.Lineage, add func(string, string, ...any)) {
-	if len(history.Nodes) == 0 || len(res.Signers) == 0 {
-		return
-	}
-	top := &res.Signers[0]
-	for i := range res.Signers {
-		if res.Signers[i].MaxSDK >= top.MaxSDK {
-			top = &res.Signers[i]
-		}
-	}
-	current := history.Nodes[len(history.Nodes)-1].Certificate
-	if top.Certificate == nil || current == nil {
-		return
-	}
-	if certEqual(top.Certificate, current) || top.Lineage.Contains(current.SHA256) {
-		return
-	}
-	for i, n := range history.Nodes[:len(history.Nodes)-1] {
-		if !certEqual(n.Certificate, top.Certificate) {
+	var outsiders []Signer
+	for i := range all {
+		s := &all[i]
+		if anchor(s) || s.Certificate != nil && slices.ContainsFunc(anchors, func(a *Signer) bool {
+			return a.MinSDK > s.MaxSDK && a.Lineage.Contains(s.Certificate.SHA256)
+		}) {
 			continue
 		}
-		if n.Flags&signer.CapabilityRollback == 0 {
-			add(PolicyRollbackNotAllowed, "signed by %s, an older key of the app's signing history (node %d of %d, rotated to %s), and the history does not grant it the rollback capability: Android would refuse this file as an update",
-				describeCert(top.Certificate), i+1, len(history.Nodes), describeCert(current))
+		outsiders = append(outsiders, *s)
+	}
+	newest := anchors[len(anchors)-1]
+	for _, a := range anchors {
+		if a.MaxSDK > newest.MaxSDK {
+			newest = a
 		}
+	}
+	if len(outsiders) == 0 {
+		res.Policy.TrustedSigner = newest.CertSHA256
 		return
 	}
+	var uses []Signer
+	for _, a := range anchors {
+		if certEqual(a.Certificate, newest.Certificate) {
+			uses = append(uses, *a)
+		}
+	}
+	add(PolicySignerNotInLineage, "trusted signer %s, but %s, which is neither that key nor in its proof-of-rotation: the app would install under that key there; expected one of %s",
+		describeSigners(uses), describeSigners(outsiders), listFingerprints(trusted))
 }
 
 func lineageContainsAny(l *signer.Lineage, fps [][32]byte) bool {

@@ -117,9 +117,9 @@ func TestPolicy(t *testing.T) {
 			wantTrusted: true},
 		// android:debuggable="@bool/..." is resolved through resources.arsc
 		// (false in every configuration here) rather than guessed.
-		{name: "debuggable through a resource reference resolving to false passes", file: corpus("debuggable-resource.apk"), policy: pin(aospTestKey),
+		{name: "debuggable through a resource reference resolving to false passes", file: corpus("debuggable-resource.apk"), policy: allowTestKeys(pin(aospTestKey)),
 			wantTrusted: true},
-		{name: "debuggable as a literal in an AOSP corpus APK fails", file: corpus("debuggable-boolean.apk"), policy: pin(aospTestKey),
+		{name: "debuggable as a literal in an AOSP corpus APK fails", file: corpus("debuggable-boolean.apk"), policy: allowTestKeys(pin(aospTestKey)),
 			wantViolations: []string{apkverify.PolicyDebuggable}},
 		{name: "testOnly build fails", file: fx("testonly-v123.apk"), policy: pin("rsa-a"),
 			wantViolations: []string{apkverify.PolicyTestOnly}},
@@ -187,15 +187,7 @@ func TestPolicy(t *testing.T) {
 			res, err := apkverify.VerifyFile(ctx, c.file(t), apkverify.Options{Policy: c.policy(t)})
 			require.NoError(t, err)
 			require.NotNil(t, res.Policy)
-			require.Equal(t, c.wantTrusted, res.Trusted, "violations: %+v", res.Policy.Violations)
-			require.ElementsMatch(t, c.wantViolations, violationCodes(res), "violations: %+v", res.Policy.Violations)
-			var msgs []string
-			for _, v := range res.Policy.Violations {
-				msgs = append(msgs, v.Message)
-			}
-			for _, m := range c.wantMessage {
-				require.Contains(t, strings.Join(msgs, "\n"), m)
-			}
+			requirePolicyVerdict(t, res, c.wantTrusted, c.wantViolations, c.wantMessage)
 			if c.wantTrusted {
 				require.NoError(t, res.Err())
 			} else {

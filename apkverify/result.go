@@ -36,7 +36,25 @@ type Result struct {
 	// with one key lists that key once per scheme that counts; a file
 	// that rotated its key lists the old key for older Android and the
 	// new key for newer Android.
+	//
+	// It is the per-API-level decision of Android's verifier: for each
+	// level of [MinSDK, MaxSDK], the block a release build at that level
+	// reads (v3.1 from 33 where a v3.1 signer's range holds the level,
+	// else v3 from 28, else v2 from 24, else the JAR signature) and its
+	// signer there. Ranges do not overlap, except that the several
+	// signers of one v1/v2 signature share their range (the set is the
+	// identity). When Verified, every level of the range is listed, save
+	// API 24-27 of an APK with neither v2 nor v1 (warning
+	// NO_SIG_FOR_SDK_24_TO_27). SignersAt looks up one level.
 	Signers []Signer `json:"signers"`
+
+	// DevReleaseSigners are the v3.1 signers that preview builds use
+	// where release builds use another (Signers): previews report the
+	// SDK number of the last release, so a preview of Android 14 at 33
+	// uses a signer targeting the development release from 33, and
+	// previews of Android 13 (reporting 32) read v3.1 signers covering
+	// 32. The trust policy checks them too.
+	DevReleaseSigners []Signer `json:"devReleaseSigners,omitempty"`
 
 	// Lineage is the proof-of-rotation of the newest signer (v3.1 when it
 	// verified, else v3), oldest certificate first; empty without
@@ -54,7 +72,11 @@ type Result struct {
 	// Trusted is true when a Policy was given, the file verified and the
 	// policy holds. It is encoded only when a Policy was given.
 	Trusted bool `json:"-"`
-	// Policy is the outcome of the trust policy, nil without one.
+	// Policy is the outcome of the trust policy. It is nil exactly when
+	// no Policy was given: Trusted == false with Policy == nil means "not
+	// asked", with Policy != nil "rejected by the policy" (its Violations
+	// say why). In the JSON, "policy" is then absent, or present with
+	// "applied": true, and "trusted" likewise.
 	Policy *PolicyResult `json:"policy,omitempty"`
 
 	// SourceStamp is the source stamp: the distributor (Google Play for
@@ -86,6 +108,8 @@ type Result struct {
 	SchemeResults []*signer.SchemeResult `json:"schemeResults,omitempty"`
 
 	lineage *signer.Lineage
+	// stampKnown is the stamp certificate's known-key entry.
+	stampKnown *signer.KnownKeyMatch
 }
 
 // Schemes says, per scheme, whether it was checked and verified for the
@@ -120,8 +144,28 @@ func (s Schemes) Has(scheme signer.Scheme) bool {
 // Signer is a signer Android uses for a range of API levels.
 type Signer struct {
 	CertSHA256 string `json:"certSha256"`
-	Subject    string `json:"subject"`
-	Issuer     string `json:"issuer,omitempty"`
+	// Subject and Issuer are the certificate's names in RFC 4514 form
+	// (see signer.Certificate); they may hold any bytes the certificate
+	// has, so escape them before printing.
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer,omitempty"`
+	// SubjectHex and IssuerHex are the bytes of Subject and Issuer in hex,
+	// set only when those are not valid UTF-8 (the JSON text then shows
+	// U+FFFD in their place).
+	SubjectHex string `json:"subjectHex,omitempty"`
+	IssuerHex  string `json:"issuerHex,omitempty"`
+	// CertSHA1 and CertMD5 are older fingerprints of the certificate, for
+	// matching the Play Console (SHA-1) and older reports (MD5); the
+	// identity is CertSHA256. PublicKeySHA256 is the SHA-256 of the
+	// certificate's SubjectPublicKeyInfo, as apksigner prints it.
+	CertSHA1        string `json:"certSha1,omitempty"`
+	CertMD5         string `json:"certMd5,omitempty"`
+	PublicKeySHA256 string `json:"publicKeySha256,omitempty"`
+	// NotBefore and NotAfter are the certificate's validity (RFC 3339,
+	// UTC). They are reported, not enforced: Android installs APKs whose
+	// signing certificate has expired or is not yet valid.
+	NotBefore string `json:"notBefore,omitempty"`
+	NotAfter  string `json:"notAfter,omitempty"`
 	// KeyAlgorithm is RSA, EC, DSA...; KeySize its size in bits.
 	KeyAlgorithm string `json:"keyAlgorithm,omitempty"`
 	KeySize      int    `json:"keySize,omitempty"`
@@ -132,6 +176,9 @@ type Signer struct {
 	Scheme signer.Scheme `json:"scheme"`
 	// Rotated is true when the signer carries a proof-of-rotation lineage.
 	Rotated bool `json:"rotated,omitempty"`
+	// Known is set when the certificate is a key anyone can sign with
+	// (test, leaked or debug key); see CodeKnownTestKey.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 
 	// Certificate is the parsed signing certificate.
 	Certificate *signer.Certificate `json:"-"`
@@ -143,10 +190,14 @@ type Signer struct {
 type LineageNode struct {
 	CertSHA256 string `json:"certSha256"`
 	Subject    string `json:"subject,omitempty"`
+	// SubjectHex is Subject's bytes in hex when they are not valid UTF-8.
+	SubjectHex string `json:"subjectHex,omitempty"`
 	// Capabilities the lineage grants this certificate, by name:
 	// installedData, sharedUid, permission, rollback, auth.
 	Capabilities []string `json:"capabilities"`
 	Flags        uint32   `json:"flags"`
+	// Known is set when the certificate is a known key, as on Signer.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 }
 
 // Manifest holds the AndroidManifest.xml facts that matter for trust.
@@ -178,6 +229,10 @@ type PolicyResult struct {
 	// InsecureAcceptAnySigner echoes the policy switch, so a stored
 	// result shows that no key was checked.
 	InsecureAcceptAnySigner bool `json:"insecureAcceptAnySigner,omitempty"`
+	// Warnings are facts about the decision that do not make the file
+	// untrusted, with the same stable codes as violations (for example
+	// POLICY_ROTATION_WITHOUT_HISTORY).
+	Warnings []Violation `json:"warnings,omitempty"`
 }
 
 // Violation is one broken policy rule. Code is stable; Message says what
@@ -271,12 +326,13 @@ type resultJSON struct {
 	MinSDK        int                    `json:"minSdk"`
 	MaxSDK        int                    `json:"maxSdk"`
 	Signers       []Signer               `json:"signers"`
+	DevRelease    []Signer               `json:"devReleaseSigners,omitempty"`
 	Lineage       []LineageNode          `json:"lineage"`
 	Manifest      *Manifest              `json:"manifest,omitempty"`
 	Errors        []Issue                `json:"errors"`
 	Warnings      []Issue                `json:"warnings"`
 	Trusted       *bool                  `json:"trusted,omitempty"`
-	Policy        *PolicyResult          `json:"policy,omitempty"`
+	Policy        *policyJSON            `json:"policy,omitempty"`
 	SourceStamp   *sourceStampJSON       `json:"sourceStamp"`
 	V4            *v4JSON                `json:"v4"`
 	Frosting      *frostingJSON          `json:"frosting"`
@@ -306,6 +362,12 @@ type sourceStampJSON struct {
 	SignedSchemes []int    `json:"signedSchemes,omitempty"`
 	Errors        []Issue  `json:"errors"`
 	Warnings      []Issue  `json:"warnings"`
+	// VerifiedSchemes: the schemes whose digests the stamp was checked
+	// over; Binding: what the stamp covers and whether it binds the signers.
+	VerifiedSchemes []int                   `json:"verifiedSchemes,omitempty"`
+	Binding         *signer.EvidenceBinding `json:"binding"`
+	// Known is the stamp certificate's known-key entry, null when none.
+	Known *signer.KnownKeyMatch `json:"known"`
 }
 
 // v4JSON is the encoding of Result.V4.
@@ -328,6 +390,8 @@ type frostingJSON struct {
 	MetadataSize   int     `json:"metadataSize,omitempty"`
 	Errors         []Issue `json:"errors"`
 	Warnings       []Issue `json:"warnings"`
+	// Binding: what the frosting covers and whether it binds the signers.
+	Binding *signer.EvidenceBinding `json:"binding"`
 }
 
 func nonNil[T any](s []T) []T {
@@ -346,7 +410,8 @@ func encodeStamp(st *signer.SourceStampResult) *sourceStampJSON {
 		CertSHA256: st.CertSHA256, PlayStoreCert: isPlayStampCert(st.CertSHA256),
 		Source: st.Source, Type: st.Type, Lineage: nonNil(st.Lineage),
 		BlockVersion: st.BlockVersion, SignedSchemes: st.SignedSchemes,
-		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings),
+		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings), Binding: st.Binding,
+		VerifiedSchemes: st.VerifiedSchemes,
 	}
 	if st.Timestamp != 0 {
 		t := st.Timestamp
@@ -363,7 +428,8 @@ func (j *sourceStampJSON) decode() *signer.SourceStampResult {
 		Present: j.Present, Verified: j.Verified, Status: j.Status,
 		CertSHA256: j.CertSHA256, Source: j.Source, Type: j.Type,
 		Lineage: j.Lineage, BlockVersion: j.BlockVersion, SignedSchemes: j.SignedSchemes,
-		Errors: j.Errors, Warnings: j.Warnings,
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding,
+		VerifiedSchemes: j.VerifiedSchemes,
 	}
 	if j.Timestamp != nil {
 		st.Timestamp = *j.Timestamp
@@ -396,7 +462,7 @@ func encodeFrosting(r *signer.FrostingResult) *frostingJSON {
 	return &frostingJSON{
 		Present: r.Present, Verified: r.Verified, KeyIndex: r.KeyIndex,
 		APKSHA256: r.APKSHA256, ComputedSHA256: r.ComputedSHA256, MetadataSize: r.MetadataSize,
-		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings),
+		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings), Binding: r.Binding,
 	}
 }
 
@@ -406,7 +472,7 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 	}
 	return &signer.FrostingResult{Present: j.Present, Verified: j.Verified, KeyIndex: j.KeyIndex,
 		APKSHA256: j.APKSHA256, ComputedSHA256: j.ComputedSHA256, MetadataSize: j.MetadataSize,
-		Errors: j.Errors, Warnings: j.Warnings}
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding}
 }
 
 // MarshalJSON encodes the Result with the field names documented on it;
@@ -419,11 +485,12 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
 		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
-		Signers: r.Signers, Lineage: r.Lineage, Manifest: r.Manifest,
-		Errors: r.Errors, Warnings: r.Warnings, Policy: r.Policy,
+		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: r.Lineage, Manifest: r.Manifest,
+		Errors: r.Errors, Warnings: r.Warnings, Policy: encodePolicy(r.Policy),
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
 	}
+	j.SourceStamp.Known = r.stampKnown
 	if j.Signers == nil {
 		j.Signers = []Signer{}
 	}
@@ -439,11 +506,6 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	if r.Policy != nil {
 		t := r.Trusted
 		j.Trusted = &t
-		if j.Policy.Violations == nil {
-			p := *r.Policy
-			p.Violations = []Violation{}
-			j.Policy = &p
-		}
 	}
 	return json.Marshal(j)
 }
@@ -458,13 +520,16 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	*r = Result{
 		File: j.File, Verified: j.Verified, Schemes: j.Schemes,
 		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
-		Signers: j.Signers, Lineage: j.Lineage, Manifest: j.Manifest,
-		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy,
+		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: j.Lineage, Manifest: j.Manifest,
+		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy.decode(),
 		SourceStamp: j.SourceStamp.decode(), V4: j.V4.decode(), Frosting: j.Frosting.decode(),
 		SchemeResults: j.SchemeResults,
 	}
 	if j.Trusted != nil {
 		r.Trusted = *j.Trusted
+	}
+	if j.SourceStamp != nil {
+		r.stampKnown = j.SourceStamp.Known
 	}
 	return nil
 }

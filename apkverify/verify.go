@@ -93,7 +93,8 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // The error is non-nil only when verification could not run: the file is
 // not an APK (errors.Is(err, ErrNotAPK)), cannot be read (ErrIO), its
 // manifest is missing or malformed where the SDK range depends on it
-// (ErrManifest), opts are invalid (ErrInvalidOptions), or ctx ended. A
+// (ErrManifest; a manifest Android refuses is a Result error instead),
+// opts are invalid (ErrInvalidOptions), or ctx ended. A
 // file whose signatures do not verify, or that breaks the policy, yields a
 // Result with Verified or Trusted false and the reasons; Result.Err turns
 // that into an error.
@@ -142,6 +143,9 @@ func checkOptions(opts Options) (policyKeys, error) {
 	}
 	if opts.V4Signature != nil && opts.V4SignatureSize <= 0 {
 		return keys, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
+	}
+	if err := checkKnownKeyOptions(opts); err != nil {
+		return keys, err
 	}
 	p := opts.Policy
 	if p == nil {
@@ -213,6 +217,9 @@ func (v *verification) run() error {
 	res := v.res
 	v.manifest, v.manifestErr = readManifest(v.a)
 	res.Manifest = v.manifest
+	if v.refuseManifest() {
+		return nil
+	}
 
 	v.minSDK = v.opts.MinSDK
 	if v.minSDK == 0 {
@@ -242,8 +249,11 @@ func (v *verification) run() error {
 	if err := v.schemes(); err != nil {
 		return err
 	}
+	v.noSignature()
 	v.finish()
 	v.evidence()
+	v.bindEvidence()
+	v.knownKeys()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
 	}
@@ -354,9 +364,10 @@ func (v *verification) schemes() error {
 		}
 		// Android 13's verifier (the oracle of the conformance corpus)
 		// does not report v3 when the v3.1 signers cover the whole range:
-		// no device in the range would use the v3 block.
-		v31CoversRange := v.v31 != nil && v.rotationMinSDK > 0 && v.minSDK >= v.rotationMinSDK
-		if v.maxSDK >= sdkP && !v31CoversRange {
+		// no device in the range would use the v3 block. Which block a
+		// level reads is decided per level (levels.go): v3.1 signers
+		// claiming levels below 33 do not cover them.
+		if v.maxSDK >= sdkP && !v.v31CoversRange() {
 			v3Max := v.maxSDK
 			if v.rotationMinSDK > 0 {
 				// The v3 block only has to serve the versions before the
@@ -404,6 +415,7 @@ func (v *verification) schemes() error {
 					verified[sr.Scheme] = sr
 				}
 			}
+			v.addV3UnderV31(verified)
 			v4 := v.s.v4(v.opts.V4Signature, v.opts.V4SignatureSize, verified)
 			res.V4 = v4
 			v.issues(signer.SchemeV4, v4.Errors, v4.Warnings)
@@ -430,8 +442,9 @@ func (v *verification) schemes() error {
 		}
 	}
 
-	// Android N+ uses the JAR signature only when no v2+ signature exists.
-	if v.minSDK < sdkN || len(v.found) == 0 {
+	// Android N+ uses the JAR signature only when no v2+ signature exists
+	// for its level: API 24-27 also read it when there is no v2 block.
+	if v.minSDK < sdkN || len(v.found) == 0 || v.jarReadAt24to27() {
 		var found []int
 		for _, id := range []int{schemeIDV2, schemeIDV3} {
 			if v.found[id] {
@@ -749,6 +762,7 @@ func (v *verification) sourceStamp() {
 			checked[sr.Scheme] = sr
 		}
 	}
+	v.addV3UnderV31(checked)
 	st := v.s.stamp(checked, v.minSDK, v.maxSDK, v.manifest)
 	v.res.SourceStamp = st
 	for _, l := range [][]Issue{st.Errors, st.Warnings} {
@@ -790,6 +804,7 @@ func (v *verification) finish() {
 		v.fail(Issue{Code: CodeNoSignatureVerified, Signer: -1,
 			Message: "no signature scheme verified for the checked Android versions"})
 	}
+	res.Signers, res.DevReleaseSigners = v.levelSigners()
 	res.Verified = len(res.Errors) == 0
 	if res.Verified && v.minSDK < sdkP && v.maxSDK >= sdkN && !res.Schemes.V1 && !res.Schemes.V2 {
 		// apksig accepts a v3-only APK for API 24-27 (a v3 block counts
@@ -799,13 +814,13 @@ func (v *verification) finish() {
 		v.warn(Issue{Code: CodeNoSigBeforeP, Signer: -1,
 			Message: fmt.Sprintf("Android 7.0-8.1 (API 24-27) read only v2 and v1 signatures, and the APK has neither, so devices at API %d-27 refuse it", max(v.minSDK, sdkN))})
 	}
-	res.Signers = v.effectiveSigners()
 	if l := v.schemeLineage(); l != nil && (res.Schemes.V3 || res.Schemes.V31) {
 		res.lineage = l
 		for _, n := range l.Nodes {
 			res.Lineage = append(res.Lineage, LineageNode{
 				CertSHA256:   certHex(n.Certificate),
 				Subject:      subjectOf(n.Certificate),
+				SubjectHex:   rawIfInvalid(subjectOf(n.Certificate)),
 				Capabilities: signer.CapabilityNames(n.Flags),
 				Flags:        n.Flags,
 			})
@@ -882,81 +897,4 @@ func subjectOf(c *signer.Certificate) string {
 		return ""
 	}
 	return c.Subject
-}
-
-// effectiveSigners lists, for the checked range, the signer Android uses
-// on each API level: the JAR signers below 24 (or everywhere without a
-// v2+ signature), v2 from 24 until v3 takes over at 28, the v3 signers on
-// their own ranges from 28, and the v3.1 signers from their first level.
-// Only schemes that verified are listed.
-func (v *verification) effectiveSigners() []Signer {
-	var out []Signer
-	lo, hi := v.minSDK, v.maxSDK
-	add := func(scheme signer.Scheme, s *signer.SignerResult, from, to int) {
-		from, to = max(from, lo), min(to, hi)
-		if from > to || s.Cert() == nil {
-			return
-		}
-		c := s.Cert()
-		out = append(out, Signer{
-			CertSHA256: certHex(c), Subject: c.Subject, Issuer: c.Issuer,
-			KeyAlgorithm: c.PublicKeyAlgorithm, KeySize: c.KeySize,
-			MinSDK: from, MaxSDK: to, Scheme: scheme,
-			Rotated: s.Lineage != nil, Certificate: c, Lineage: s.Lineage,
-		})
-	}
-	// The first API level from which a newer scheme takes over; never
-	// means no newer scheme does.
-	const never = signer.MaxSDK
-	before := func(level int) int {
-		if level == never {
-			return signer.MaxSDK
-		}
-		return level - 1
-	}
-	v3From := never
-	if verified(v.v3) {
-		v3From = sdkP
-		for _, s := range v.v3.Signers {
-			v3From = min(v3From, max(s.MinSDK, sdkP))
-		}
-	}
-	v31From := never
-	if verified(v.v31) {
-		v31From = max(v.rotationMinSDK, sdkT)
-	}
-	newest := min(v3From, v31From)
-	if verified(v.v1) {
-		// Android N-O fall back to the JAR signature when there is no v2
-		// block, and P+ also when there is no v3 block.
-		to := before(newest)
-		if verified(v.v2) {
-			to = min(to, sdkN-1)
-		}
-		for _, s := range v.v1.Signers {
-			add(signer.SchemeV1, s, 0, to)
-		}
-	}
-	if verified(v.v2) {
-		for _, s := range v.v2.Signers {
-			add(signer.SchemeV2, s, sdkN, before(newest))
-		}
-	}
-	if verified(v.v3) {
-		for _, s := range sortedBySDK(v.v3.Signers) {
-			add(signer.SchemeV3, s, max(s.MinSDK, sdkP), min(s.MaxSDK, before(v31From)))
-		}
-	}
-	if verified(v.v31) {
-		for _, s := range sortedBySDK(v.v31.Signers) {
-			add(signer.SchemeV31, s, max(s.MinSDK, sdkT), s.MaxSDK)
-		}
-	}
-	return out
-}
-
-func sortedBySDK(in []*signer.SignerResult) []*signer.SignerResult {
-	out := append([]*signer.SignerResult(nil), in...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].MinSDK < out[j].MinSDK })
-	return out
 }

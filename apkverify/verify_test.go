@@ -128,7 +128,14 @@ func TestJSONContract(t *testing.T) {
 		require.Equal(t, float64(29), man["targetSdk"])
 		require.Equal(t, false, man["debuggable"])
 		require.Equal(t, []any{}, m["errors"])
-		require.Equal(t, map[string]any{"violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, m["policy"])
+		pol := m["policy"].(map[string]any)
+		// Trusted through rotation from the pinned key with no history:
+		// the policy says so in warnings (omitted when there is none).
+		w := pol["warnings"].([]any)
+		require.Len(t, w, 1)
+		require.Equal(t, apkverify.PolicyRotationWithoutHistory, w[0].(map[string]any)["code"])
+		delete(pol, "warnings")
+		require.Equal(t, map[string]any{"applied": true, "violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, pol)
 	})
 	t.Run("failed file without a policy", func(t *testing.T) {
 		res, err := apkverify.VerifyFile(ctx, fixture(t, "tamper-v2-signature.apk"), apkverify.Options{})

@@ -19,7 +19,20 @@ import (
 type Certificate struct {
 	Raw    []byte
 	SHA256 [32]byte
+	// SHA1 and MD5 are the older fingerprints of Raw that the Play
+	// Console (SHA-1) and older reports and tools (MD5) show. They are for
+	// matching such reports only; the identity is SHA256.
+	SHA1 [20]byte
+	MD5  [16]byte
+	// PublicKeySHA256 is the SHA-256 of RawSubjectPublicKeyInfo, the
+	// "public key SHA-256 digest" apksigner prints: it stays the same when
+	// a key is re-certified.
+	PublicKeySHA256 [32]byte
 
+	// Subject and Issuer are the distinguished names in RFC 4514 form,
+	// with the usual attribute names (CN, O, emailAddress, DC, UID...).
+	// They are the certificate's own text: they may hold control
+	// characters or invalid UTF-8, so escape them before printing.
 	Subject      string
 	Issuer       string
 	SerialNumber *big.Int
@@ -74,5 +87,6 @@ func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
 		X509:                    std,
 	}
 	c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
+	c.fillNamesAndDigests(xc.RawSubject, xc.RawIssuer)
 	return c
 }

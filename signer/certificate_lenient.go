@@ -226,6 +226,7 @@ func parseCertificateLenient(given []byte) (*Certificate, error) {
 	}
 	c.PublicKey = pub
 	c.PublicKeyAlgorithm, c.KeySize = describeKey(pub, alg)
+	c.fillNamesAndDigests(subjectN.raw, issuerN.raw)
 	return c, nil
 }
 
