@@ -92,7 +92,7 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 	for _, s := range all {
 		c := s.certChain[0].SHA256
 		if prev, ok := bySF[s.sf.Name]; ok && prev != c {
-			v.schemeErr(CodeJarPlatformSigners, "two signature blocks with different signers share %s; the platform keeps one of them, in hash order", s.sf.Name)
+			v.schemeErr(CodeJarPlatformSigners, "two signature blocks with different signers share %q; the platform keeps one of them, in hash order", s.sf.Name)
 			return
 		}
 		bySF[s.sf.Name] = c
@@ -105,7 +105,7 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		use, why, ents := v.platformSigner(s, mf, mfBytes, maxSections)
 		switch use {
 		case v1PlatformFatal:
-			v.schemeErr(CodeJarPlatformSigFile, "the platform refuses the APK on %s: %s", s.sf.Name, why)
+			v.schemeErr(CodeJarPlatformSigFile, "the platform refuses the APK on %q: %s", s.sf.Name, why)
 			return
 		case v1PlatformUsed:
 			platEntries[s] = ents
@@ -126,19 +126,19 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		// knows, means the entry is unsigned. Older platforms' pick is
 		// apksig's legacy one, which v1.go checks.
 		if attrs == nil {
-			v.schemeErr(CodeJarPlatformSigners, "%s has no section in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
+			v.schemeErr(CodeJarPlatformSigners, "%q has no section in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
 			return
 		}
 		if v.maxSDK >= SDKJellyBeanMR2 {
 			hash, val, ok := v1PlatformDigest(attrs, "-Digest")
 			if !ok {
-				v.schemeErr(CodeJarPlatformSigners, "%s has no digest in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
+				v.schemeErr(CodeJarPlatformSigners, "%q has no digest in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
 				return
 			}
 			// The digest apksig verified must be the one the platform
 			// checks.
 			if h, av, ok := v1ApksigModernDigest(mfSections[e.Name], "-Digest"); !ok || h != hash || av != val {
-				v.schemeErr(CodeJarPlatformDigest, "the platform checks %s's %s digest %q in %s, apksig another", e.Name, hash, val, v1ManifestName)
+				v.schemeErr(CodeJarPlatformDigest, "the platform checks the %[2]s digest %[3]q of %[1]q in %[4]s, apksig another", e.Name, hash, val, v1ManifestName)
 				return
 			}
 		}
@@ -153,7 +153,7 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 			}
 		}
 		if !v1SameCertSet(got, want) {
-			v.schemeErr(CodeJarPlatformSigners, "%s is signed by [%s] as the platform reads the signatures, by %s as apksig does",
+			v.schemeErr(CodeJarPlatformSigners, "%q is signed by [%s] as the platform reads the signatures, by %s as apksig does",
 				e.Name, strings.Join(gotNames, ", "), wantDesc)
 			return
 		}
