@@ -879,6 +879,18 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	}
 }
 
+// schemeMissing reports whether a scheme the range's platforms support
+// was not found: only then can a token read differently (a digit Go's
+// Unicode tables do not know) change the stripping verdict.
+func (v *v1Verifier) schemeMissing() bool {
+	for id := range v.supported {
+		if !v.found[id] {
+			return true
+		}
+	}
+	return false
+}
+
 // checkStripping applies Android 7.0+'s downgrade protection: a .SF whose
 // X-Android-APK-Signed names a scheme the platform supports promises a
 // signature of that scheme, and its absence means it was stripped.
@@ -897,7 +909,7 @@ func (v *v1Verifier) checkStripping(s *v1Signer, main *JarSection) {
 	// Integer.parseInt (v1JavaSchemeIDs): "２" is scheme 2.
 	expected := map[int]bool{}
 	for _, tok := range v1JavaSchemeIDs(hdr) {
-		if tok.notASCII {
+		if tok.notASCII && v.schemeMissing() {
 			s.err(CodeJarSchemeIDNotASCII, "%s: X-Android-APK-Signed token %q is not ASCII and not a number Java reads; refused rather than guessed at", s.sf.Name, tok.text)
 			continue
 		}

@@ -53,6 +53,7 @@ var v1JarsignerAnswers = map[string]string{
 	"+2 is 2 to Java":                                                                                                               "verified",
 	"002 is 2 to Java":                                                                                                              "verified",
 	"mathematical bold 𝟐 (two UTF-16 units Java does not read): refused rather than guessed":                                        "verified",
+	"control: mathematical bold 𝟐 with v2 and v3 found":                                                                             "verified",
 	"control: 2x is no number":                                                                                                      "verified",
 	"control: 99999999999 overflows int":                                                                                            "verified",
 	"control: manifest with CR-only line endings, signed so":                                                                        "verified",

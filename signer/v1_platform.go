@@ -178,7 +178,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	if v.maxSDK >= SDKNougat {
 		if hdr, ok := sf.main.get("X-Android-APK-Signed"); ok {
 			for _, id := range v1JavaSchemeIDs(hdr) {
-				if id.notASCII {
+				if id.notASCII && v.schemeMissing() {
 					return v1PlatformFatal, fmt.Sprintf("X-Android-APK-Signed token %q is not ASCII", id.text), nil
 				}
 				if _, known := v.supported[id.id]; known && !v.found[id.id] {

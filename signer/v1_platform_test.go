@@ -117,6 +117,7 @@ func v1PlatformShapeCases(t *testing.T) []v1ShapeCase {
 		{name: "+2 is 2 to Java", file: genuine(v1KitSF{stripping: "+2"}).zip(t), want: CodeJarMissingApkSigReferenced},
 		{name: "002 is 2 to Java", file: genuine(v1KitSF{stripping: "1, 002"}).zip(t), want: CodeJarMissingApkSigReferenced},
 		{name: "mathematical bold 𝟐 (two UTF-16 units Java does not read): refused rather than guessed", file: genuine(v1KitSF{stripping: "𝟐"}).zip(t), want: CodeJarSchemeIDNotASCII},
+		{name: "control: mathematical bold 𝟐 with v2 and v3 found", file: genuine(v1KitSF{stripping: "𝟐"}).zip(t), found: []int{2, 3}, certs: [][32]byte{pin}},
 		{name: "control: 2x is no number", file: genuine(v1KitSF{stripping: "2x"}).zip(t), certs: [][32]byte{pin}},
 		{name: "control: 99999999999 overflows int", file: genuine(v1KitSF{stripping: "99999999999"}).zip(t), certs: [][32]byte{pin}},
 
