@@ -49,6 +49,7 @@ const (
 	CodeJarTooManySignatureBlocks       = "JAR_SIG_TOO_MANY_SIGNATURE_BLOCKS"
 	CodeJarTooManySignerInfos           = "JAR_SIG_TOO_MANY_SIGNER_INFOS"
 	CodeJarTooManyCertificates          = "JAR_SIG_TOO_MANY_CERTIFICATES"
+	CodeJarInflateLimitExceeded         = "JAR_SIG_INFLATE_LIMIT_EXCEEDED"
 	CodePKCS7Malformed                  = "PKCS7_MALFORMED"
 	CodePKCS7UnsupportedContent         = "PKCS7_UNSUPPORTED_CONTENT_TYPE"
 	CodePKCS7CertificateMalformed       = "PKCS7_CERTIFICATE_MALFORMED"

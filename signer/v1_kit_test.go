@@ -72,7 +72,12 @@ var v1KitFiles = []v1File{
 // v1NewKit writes the manifest of the kit's files (SHA-256 digests) and
 // signs it with key under META-INF/CERT: a genuine file.
 func v1NewKit(t testing.TB, key *v1TestKey) *v1Kit {
-	k := &v1Kit{files: v1KitFiles, secs: map[string][]byte{}}
+	return v1NewKitFiles(t, key, v1KitFiles)
+}
+
+// v1NewKitFiles is v1NewKit with other entries.
+func v1NewKitFiles(t testing.TB, key *v1TestKey, files []v1File) *v1Kit {
+	k := &v1Kit{files: files, secs: map[string][]byte{}}
 	var mf bytes.Buffer
 	mf.WriteString("Manifest-Version: 1.0\r\nCreated-By: apktrust kit\r\n\r\n")
 	k.mainEnd = mf.Len()

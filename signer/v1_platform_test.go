@@ -282,6 +282,10 @@ func TestV1WorkBounds(t *testing.T) {
 		{name: "33 certificates in one block", file: manyCerts(v1MaxBlockCertificate + 1), want: CodeJarTooManyCertificates},
 		{name: "control: 32 signature blocks, one with a .SF", file: manyBlocks(v1MaxSignatureBlocks), verified: true},
 		{name: "33 signature blocks", file: manyBlocks(v1MaxSignatureBlocks + 1), want: CodeJarTooManySignatureBlocks},
+		{name: "an entry inflating 1,000 times (80 MiB from 80 KB)", file: func() []byte {
+			files := append(append([]v1File(nil), v1KitFiles...), v1File{name: "assets/zeros.bin", data: make([]byte, 80<<20)})
+			return v1NewKitFiles(t, P, files).zip(t)
+		}(), want: CodeJarInflateLimitExceeded},
 		{name: "DSA key with 8192-bit p and q", file: func() []byte {
 			huge := *D
 			huge.certDER = v1HugeDSACert(t, D)
