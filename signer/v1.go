@@ -288,6 +288,13 @@ func (v *v1Verifier) readSmall(e *apkzip.Entry, limit int64) ([]byte, bool) {
 			e.Name, e.UncompressedSize, v1MaxTotalJarBytes)
 		return nil, false
 	}
+	// The signature files are read, parsed twice and hashed: they share
+	// the inflate limit of the entries (v1MaxInflateRatio).
+	if limit := v1MaxInflateRatio*v.a.Size() + v1InflateAllowance; v.readTotal+e.UncompressedSize > limit {
+		v.schemeErr(CodeJarInflateLimitExceeded, "%s: %d bytes would take the signature files over %d bytes (%d times the file's %d bytes, plus %d)",
+			e.Name, e.UncompressedSize, limit, v1MaxInflateRatio, v.a.Size(), v1InflateAllowance)
+		return nil, false
+	}
 	v.readTotal += e.UncompressedSize
 	b, err := e.ReadAll(limit)
 	if err != nil {

@@ -286,6 +286,15 @@ func TestV1WorkBounds(t *testing.T) {
 			files := append(append([]v1File(nil), v1KitFiles...), v1File{name: "assets/zeros.bin", data: make([]byte, 80<<20)})
 			return v1NewKitFiles(t, P, files).zip(t)
 		}(), want: CodeJarInflateLimitExceeded},
+		{name: "a MANIFEST.MF inflating to 48 MiB, signed so", file: func() []byte {
+			k := v1NewKit(t, P)
+			pad := "X-Pad: " + strings.Repeat("a", 48<<20) + "\r\n"
+			k.mf = append([]byte("Manifest-Version: 1.0\r\n"+pad), k.mf[len("Manifest-Version: 1.0\r\n"):]...)
+			k.mainEnd += len(pad)
+			k.signers = nil
+			k.addSigner(t, "CERT", P, k.sfFor(v1KitSF{}))
+			return k.zip(t)
+		}(), want: CodeJarInflateLimitExceeded},
 		{name: "DSA key with 8192-bit p and q", file: func() []byte {
 			huge := *D
 			huge.certDER = v1HugeDSACert(t, D)
