@@ -13,7 +13,6 @@ import (
 	"math/big"
 	"sort"
 	"strings"
-	"unsafe"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
@@ -203,19 +202,20 @@ type v1Verifier struct {
 	digests map[v1DigestKey][]byte
 }
 
-// v1DigestKey names a hash of a byte range: the range by its first byte's
-// address and its length. Only ranges of the manifest and .SF buffers,
-// which live as long as the verification, may be cached: a freed buffer's
-// address could come back for other bytes.
+// v1DigestKey names a hash of a byte range: the file the range is read
+// from ("" for the manifest, else the .SF's name), its offset there and
+// its length.
 type v1DigestKey struct {
-	h crypto.Hash
-	p *byte
-	n int
+	h    crypto.Hash
+	file string
+	off  int
+	n    int
 }
 
-// digest returns h over b, computed once per (h, range).
-func (v *v1Verifier) digest(h crypto.Hash, b []byte) []byte {
-	k := v1DigestKey{h, unsafe.SliceData(b), len(b)}
+// digest returns h over b, the bytes at offset off of file (see
+// v1DigestKey), computed once per (h, range).
+func (v *v1Verifier) digest(h crypto.Hash, file string, off int, b []byte) []byte {
+	k := v1DigestKey{h, file, off, len(b)}
 	if d, ok := v.digests[k]; ok {
 		return d
 	}
@@ -665,7 +665,7 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if !ok {
 			return nil, v1VerifyExcf("unsupported digest algorithm %s", si.Digest.OID)
 		}
-		if !bytes.Equal(v.digest(dh, s.sfBytes), md) {
+		if !bytes.Equal(v.digest(dh, s.sf.Name, 0, s.sfBytes), md) {
 			return nil, nil
 		}
 		// apksig verifies the signature over the attributes as they are
@@ -690,7 +690,7 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 	// (the cache keys on long-lived buffers only).
 	digest := v1HashBytes(h, signed)
 	if si.SignedAttrs == nil {
-		digest = v.digest(h, s.sfBytes)
+		digest = v.digest(h, s.sf.Name, 0, s.sfBytes)
 	}
 	ok, err = v1VerifySignature(v.budget, pub, h, digest, si.SigValue)
 	if code := limitCode(err); code != "" {
@@ -814,7 +814,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	default:
 		manifestVerified = true
 		for _, d := range digests {
-			if !bytes.Equal(v.digest(d.hash, mfBytes), d.digest) {
+			if !bytes.Equal(v.digest(d.hash, "", 0, mfBytes), d.digest) {
 				s.warn(CodeJarZipEntryDigestDidNotVerify, "%s digest of %s does not match %s", d.name, v1ManifestName, s.sf.Name)
 				manifestVerified = false
 			}
@@ -827,11 +827,13 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 			return
 		}
 		var mainBytes []byte
+		mainOff := 0
 		if mfMain != nil {
+			mainOff = mfMain.Offset
 			mainBytes = mfBytes[mfMain.Offset : mfMain.Offset+mfMain.Length]
 		}
 		for _, d := range digests {
-			if !bytes.Equal(v.digest(d.hash, mainBytes), d.digest) {
+			if !bytes.Equal(v.digest(d.hash, "", mainOff, mainBytes), d.digest) {
 				s.err(CodeJarManifestMainSectionDigest, "%s digest of the main section of %s does not match %s", d.name, v1ManifestName, s.sf.Name)
 			}
 		}

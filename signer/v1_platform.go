@@ -203,7 +203,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	// its main section and the blank lines after it; absent is fine
 	// (verify(..., ignorable=true)).
 	if mf.mainEnd > 0 && !signtool {
-		if !v1PlatformVerify(v.digest, sf.main, "-Digest-Manifest-Main-Attributes", mfBytes[:mf.mainEnd], false, true) {
+		if !v1PlatformVerify(v.mfDigest(0), sf.main, "-Digest-Manifest-Main-Attributes", mfBytes[:mf.mainEnd], false, true) {
 			return v1PlatformFatal, "digest of the manifest's main attributes does not match", nil
 		}
 	}
@@ -211,7 +211,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	if signtool {
 		suffix = "-Digest"
 	}
-	if v1PlatformVerify(v.digest, sf.main, suffix, mfBytes, false, false) {
+	if v1PlatformVerify(v.mfDigest(0), sf.main, suffix, mfBytes, false, false) {
 		return v1PlatformUsed, "", sf.entries
 	}
 	// The whole-manifest digest failed or is absent: each .SF entry's
@@ -227,7 +227,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 			}
 			continue
 		}
-		if bad == "" && !v1PlatformVerify(v.digest, sf.entries[name], "-Digest", mfBytes[chunk.start:chunk.end], signtool, false) {
+		if bad == "" && !v1PlatformVerify(v.mfDigest(chunk.start), sf.entries[name], "-Digest", mfBytes[chunk.start:chunk.end], signtool, false) {
 			bad = name
 		}
 	}
@@ -263,6 +263,12 @@ func v1ApksigModernDigest(sec *JarSection, suffix string) (crypto.Hash, string, 
 		}
 	}
 	return 0, "", false
+}
+
+// mfDigest hashes (with the verifier's cache) ranges of the manifest
+// that start at off.
+func (v *v1Verifier) mfDigest(off int) func(crypto.Hash, []byte) []byte {
+	return func(h crypto.Hash, b []byte) []byte { return v.digest(h, "", off, b) }
 }
 
 // v1PlatformVerify is StrictJarVerifier.verify: the digest attribute
