@@ -67,8 +67,8 @@ var errStampBadSignature = errors.New("signature did not verify")
 // package's signature verification. A well-formed signature that does not
 // verify gives errStampBadSignature; a key or algorithm that cannot be used
 // gives another error (apksig's VERIFY_EXCEPTION).
-func stampVerify(pub crypto.PublicKey, id SignatureAlgorithmID, data, sig []byte) error {
-	ok, err := verifySignature(id, pub, data, sig)
+func stampVerify(b *WorkBudget, pub crypto.PublicKey, id SignatureAlgorithmID, data, sig []byte) error {
+	ok, err := verifySignature(b, id, pub, data, sig)
 	if err != nil {
 		return err
 	}
