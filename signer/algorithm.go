@@ -2,7 +2,8 @@ package signer
 
 import (
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // Android still verifies DSA signatures.
+	//lint:ignore SA1019 Android still verifies DSA signatures.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"

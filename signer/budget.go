@@ -3,7 +3,8 @@ package signer
 import (
 	"context"
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // Android still verifies DSA signatures.
+	//lint:ignore SA1019 Android still verifies DSA signatures.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"errors"

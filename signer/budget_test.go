@@ -3,7 +3,8 @@ package signer
 import (
 	"bytes"
 	"context"
-	"crypto/dsa" //nolint:staticcheck // DSA lineage nodes, as Android accepts them
+	//lint:ignore SA1019 DSA lineage nodes, as Android accepts them
+	"crypto/dsa"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/asn1"

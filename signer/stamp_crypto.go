@@ -106,13 +106,6 @@ func (r *stampReader) uint32() uint32 {
 	return 0
 }
 
-func (r *stampReader) uint64() uint64 {
-	if b := r.fixed(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
-}
-
 func (r *stampReader) byte1() byte {
 	if b := r.fixed(1); b != nil {
 		return b[0]

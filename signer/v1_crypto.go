@@ -2,7 +2,8 @@ package signer
 
 import (
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // Android still accepts DSA v1 signatures.
+	//lint:ignore SA1019 Android still accepts DSA v1 signatures.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/subtle"

@@ -58,7 +58,6 @@ func v1PlatformShapeCases(t *testing.T) []v1ShapeCase {
 	P := v1ProjectKey(t, "rsa-a")
 	Z := v1ProjectKey(t, "rsa-b")
 	pin, attacker := v1CertOf(P), v1CertOf(Z)
-	const lo = SDKNougat
 
 	genuine := func(o v1KitSF) *v1Kit {
 		k := v1NewKit(t, P)

@@ -120,10 +120,6 @@ func (v *schemeVerifier) addError(code, format string, args ...any) {
 	v.res.Errors = append(v.res.Errors, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 
-func (v *schemeVerifier) addWarning(code, format string, args ...any) {
-	v.res.Warnings = append(v.res.Warnings, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: -1})
-}
-
 func (v *schemeVerifier) signerError(s *SignerResult, code, format string, args ...any) {
 	s.Errors = append(s.Errors, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: s.Index})
 }
