@@ -83,6 +83,8 @@ func TestBundleFixtures(t *testing.T) {
 			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified."},
 		{file: "dsa-signed.aab", verified: true, signers: []string{"dsa2048"}, modules: []string{"base"},
 			violation: apkverify.PolicyUntrustedSigner, jarsigner: "jar verified."},
+		{file: "meta-inf-file.aab", verified: true, signers: []string{uploadKeyName}, modules: []string{"base"}, trusted: true,
+			jarsigner: "jar verified."},
 		{file: "feature.aab", verified: true, signers: []string{uploadKeyName}, modules: []string{"base", "extras"}, trusted: true,
 			jarsigner: "jar verified."},
 		{file: "debuggable-feature.aab", verified: true, signers: []string{uploadKeyName}, modules: []string{"base", "extras"},
@@ -217,6 +219,11 @@ func TestBundleAttacks(t *testing.T) {
 		{"the base manifest swapped for another bundle's (debuggable) one",
 			rewriteZip(t, intact, map[string]bool{"base/manifest/AndroidManifest.xml": true}, []aabgen.File{{
 				Name: "base/manifest/AndroidManifest.xml", Data: readZipEntry(t, bundleFixture(t, "debuggable-feature.aab"), "extras/manifest/AndroidManifest.xml")}}),
+			signer.CodeJarZipEntryDigestDidNotVerify},
+		// An APK's v1 signature leaves META-INF/ out; a JAR's covers it.
+		{"a signed file under META-INF/ changed",
+			rewriteZip(t, bundleFixture(t, "meta-inf-file.aab"), map[string]bool{"META-INF/services/dev.apktrust.Plugin": true},
+				[]aabgen.File{{Name: "META-INF/services/dev.apktrust.Plugin", Data: []byte("evil.Plugin\n")}}),
 			signer.CodeJarZipEntryDigestDidNotVerify},
 		{"the feature module dropped",
 			rewriteZip(t, feature, map[string]bool{"extras/manifest/AndroidManifest.xml": true, "extras/dex/classes.dex": true}, nil),

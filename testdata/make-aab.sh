@@ -72,6 +72,8 @@ sign "$TMP/base.aab" "$OUT/sha1-only.aab" rsa-b UPLOAD SHA-1 SHA1withRSA
 sign "$TMP/base.aab" "$OUT/ec-signed.aab" ec-p256 UPLOAD SHA-256 SHA256withECDSA
 sign "$TMP/base.aab" "$OUT/dsa-signed.aab" dsa2048 UPLOAD SHA-256 SHA256withDSA
 sign "$TMP/base.aab" "$OUT/debug-key.aab" android-debug UPLOAD SHA-256 SHA256withRSA
+"$MKAAB" add "$TMP/base.aab" "$TMP/meta-inf-file.aab" META-INF/services/dev.apktrust.Plugin
+sign "$TMP/meta-inf-file.aab" "$OUT/meta-inf-file.aab" rsa-b UPLOAD SHA-256 SHA256withRSA
 sign "$TMP/feature.aab" "$OUT/feature.aab" rsa-b UPLOAD SHA-256 SHA256withRSA
 sign "$TMP/debuggable-feature.aab" "$OUT/debuggable-feature.aab" rsa-b UPLOAD SHA-256 SHA256withRSA
 
