@@ -38,7 +38,9 @@ func (e *weakDigestError) Is(target error) bool { return target == ErrJarWeakDig
 
 // VerifyJAR verifies the JAR signature of an archive that is not an APK,
 // an Android App Bundle above all, the way `jarsigner -verify` checks it
-// but strictly. It is the v1 verifier with these differences:
+// but strictly. It is the v1 verifier, both its readings (apksig's and
+// the StrictJarVerifier one that descends from java.util.jar's) required
+// to agree, on the current platform's rules, with these differences:
 //
 //   - Every entry except META-INF/MANIFEST.MF and the signature files
 //     (META-INF/*.SF, *.RSA, *.DSA, *.EC, SIG-*) must be in the manifest,
