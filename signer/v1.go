@@ -390,7 +390,7 @@ func (v *v1Verifier) run() {
 		}
 		mfSections[sec.Name] = sec
 		if !names[sec.Name] {
-			v.schemeErr(CodeJarMissingZipEntryReferenced, "%q entry referenced by %s not found in the APK", sec.Name, v1ManifestName)
+			v.schemeErr(CodeJarMissingZipEntryReferenced, "%q entry referenced by %s not found in the file", sec.Name, v1ManifestName)
 		}
 	}
 	if v.containsErrors() {
