@@ -825,7 +825,7 @@ func (v *verification) finish() {
 	res.Frosting = &signer.FrostingResult{}
 	if block := v.a.SigningBlock(); block != nil {
 		if _, ok := block.Find(signer.BlockIDFrosting); ok {
-			res.Frosting = v.s.frosting(v.opts.FrostingKeys)
+			res.Frosting = v.s.frosting(v.opts.frostingKeys)
 		}
 	}
 }
