@@ -65,7 +65,7 @@ func evaluatePolicies(t *testing.T, own string) map[string]*apkverify.Policy {
 // decoding and encoding again changes no byte.
 func TestEvaluateStoredResult(t *testing.T) {
 	ctx := context.Background()
-	judged := 0
+	judged, trusted, refused := 0, 0, 0
 	for _, file := range storedFixtures(t) {
 		name, _ := filepath.Rel(filepath.Join(repoRoot(), "testdata"), file)
 		t.Run(name, func(t *testing.T) {
@@ -117,10 +117,18 @@ func TestEvaluateStoredResult(t *testing.T) {
 				// The same policy on the result stored without one.
 				assert.Equal(t, *res.Policy, p.Evaluate(back), "%s: Evaluate of the result stored without a policy", pname)
 				judged++
+				if res.Trusted {
+					trusted++
+				} else {
+					refused++
+				}
 			}
 		})
 	}
-	t.Logf("%d stored results judged again", judged)
+	t.Logf("%d stored results judged again (%d trusted, %d refused)", judged, trusted, refused)
+	// Both verdicts are exercised, not only one.
+	assert.Greater(t, trusted, 50)
+	assert.Greater(t, refused, 200)
 }
 
 // roundTrip encodes res (through the pointer and the value alike),

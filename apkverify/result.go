@@ -532,7 +532,9 @@ func (r Result) MarshalJSON() ([]byte, error) {
 // read back and judged again (Policy.Evaluate): certificates, the
 // signers' lineages and LineageOf are restored from their bytes. What the
 // JSON does not hold stays empty: Manifest.Full, the lineage nodes'
-// signature algorithms, the raw findings' certificates.
+// signature algorithms, the raw findings' certificates. A result stored
+// without "certDer" (before apktrust wrote it) has no certificates, so a
+// Policy pinning keys trusts it no more.
 func (r *Result) UnmarshalJSON(b []byte) error {
 	var j resultJSON
 	if err := json.Unmarshal(b, &j); err != nil {
