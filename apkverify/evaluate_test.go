@@ -204,6 +204,11 @@ func TestEvaluateInvalidPolicy(t *testing.T) {
 		assert.Equal(t, apkverify.PolicyInvalid, pr.Violations[0].Code, name)
 		assert.Equal(t, err.Error(), pr.Violations[0].Message, name)
 	}
+	var none *apkverify.Policy
+	require.ErrorIs(t, none.Validate(), apkverify.ErrInvalidOptions)
+	pr := none.Evaluate(res)
+	assert.False(t, pr.Trusted())
+	assert.Equal(t, apkverify.PolicyInvalid, pr.Violations[0].Code)
 }
 
 // TestEvaluateStoredWithoutManifest: an APK whose AndroidManifest.xml is

@@ -47,6 +47,11 @@ func (res *Result) setPolicy(pr *PolicyResult) {
 // compile checks the Policy and parses its fingerprints, once per Verify.
 func (p *Policy) compile() (policyKeys, error) {
 	var keys policyKeys
+	if p == nil {
+		// A nil *Policy means "no policy" in Options; asked to judge,
+		// it trusts nothing rather than panic.
+		return keys, optionsError("no Policy to evaluate (nil)")
+	}
 	for _, s := range p.TrustedCertSHA256 {
 		fp, ok := parseFingerprint(s)
 		if !ok {
