@@ -2,6 +2,7 @@ package signer
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -325,7 +326,7 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 		res.fail(V4CodeUnsupportedHashing, -1, "hash algorithm %d with 2^%d-byte blocks; only SHA-256 (1) with 4096-byte blocks is defined", sig.HashAlgorithm, sig.Log2BlockSize)
 		return res
 	}
-	v4CheckTree(res, a.ReaderAt(), a.Size(), sig)
+	v4CheckTree(res, a, sig)
 	res.Verified = len(res.Errors) == 0
 	return res
 }
@@ -444,8 +445,10 @@ func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 
 // v4CheckTree recomputes the fs-verity Merkle tree of the APK and compares
 // its root hash, and the stored tree when there is one.
-func v4CheckTree(res *V4Result, apk io.ReaderAt, size int64, sig *V4Signature) {
-	tree, root, err := V4MerkleTree(apk, size, sig.Salt)
+func v4CheckTree(res *V4Result, a *apkzip.Archive, sig *V4Signature) {
+	// The archive's digester builds the tree in the pass that computes the
+	// other digests when apkverify planned it (Prefetch).
+	tree, root, err := NewContentDigester(a).v4MerkleTree(context.Background(), sig.Salt)
 	if err != nil {
 		res.fail(V4CodeIO, -1, "computing the Merkle tree: %v", err)
 		return
@@ -499,15 +502,7 @@ func V4MerkleTree(r io.ReaderAt, size int64, salt []byte) (tree, root []byte, er
 	if size < 0 {
 		return nil, nil, errors.New("negative size")
 	}
-	// One hasher, reset per block, appending each digest to its level:
-	// no allocation per block.
-	h := sha256.New()
-	hashInto := func(dst, block []byte) []byte {
-		h.Reset()
-		h.Write(salt)
-		h.Write(block)
-		return h.Sum(dst)
-	}
+	hashInto := v4Hasher(salt)
 	// Level 0: hash the data in blocks, streaming.
 	nBlocks := (size + v4BlockSize - 1) / v4BlockSize
 	level := make([]byte, 0, v4RoundUp(nBlocks*sha256.Size))
@@ -537,6 +532,14 @@ func V4MerkleTree(r io.ReaderAt, size int64, salt []byte) (tree, root []byte, er
 		}
 		off += n
 	}
+	tree, root = v4TreeFromLeaves(level, salt)
+	return tree, root, nil
+}
+
+// v4TreeFromLeaves builds the levels above the data blocks' hashes
+// (level, unpadded) and returns the tree, top level first, and its root.
+func v4TreeFromLeaves(level, salt []byte) (tree, root []byte) {
+	hashInto := v4Hasher(salt)
 	levels := [][]byte{v4PadBlock(level)}
 	for len(levels[len(levels)-1]) > v4BlockSize {
 		below := levels[len(levels)-1]
@@ -559,7 +562,19 @@ func V4MerkleTree(r io.ReaderAt, size int64, salt []byte) (tree, root []byte, er
 	for i := len(levels) - 1; i >= 0; i-- {
 		tree = append(tree, levels[i]...)
 	}
-	return tree, root, nil
+	return tree, root
+}
+
+// v4Hasher returns a function appending the salted SHA-256 of a block to
+// dst; one hasher, reset per block, so no allocation per block.
+func v4Hasher(salt []byte) func(dst, block []byte) []byte {
+	h := sha256.New()
+	return func(dst, block []byte) []byte {
+		h.Reset()
+		h.Write(salt)
+		h.Write(block)
+		return h.Sum(dst)
+	}
 }
 
 func v4RoundUp(n int64) int64 { return (n + v4BlockSize - 1) / v4BlockSize * v4BlockSize }
