@@ -23,6 +23,10 @@ const CodeDigestFileChanged = "DIGEST_FILE_CHANGED"
 // errors.Is.
 var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
 
+// mappedBatchPerWorker is batchPerWorker for a mapped file: each item in
+// flight keeps a MiB of the file resident.
+const mappedBatchPerWorker = 6
+
 // mmapMinSize is the smallest file the digests map instead of reading:
 // below it, the mapping's system calls and page faults cost more than the
 // copy they save.
@@ -158,11 +162,12 @@ type pass struct {
 	workers int
 	window  int
 
-	views   [][]byte // per region: its bytes in the file mapping, or nil
-	fileMap []byte   // the whole file's mapping, or nil
-	bufs    [][]byte // per worker, for reads when not mapped
-	slotBuf [][]byte // per window slot: a chunk's bytes kept for the emitter
-	largest int64
+	views    [][]byte // per region: its bytes in the file mapping, or nil
+	fileMap  []byte   // the whole file's mapping, or nil
+	released int64    // the mapping's pages below this were released
+	bufs     [][]byte // per worker, for reads when not mapped
+	slotBuf  [][]byte // per window slot: a chunk's bytes kept for the emitter
+	largest  int64
 
 	// chunked digests
 	algs       []ContentDigestAlgorithm
@@ -184,9 +189,10 @@ type pass struct {
 	v4Level0 []byte
 
 	// frosting fed by the emitter
-	frostEmit bool
-	frost     hash.Hash
-	frostPair bool // the v2 pair was hashed
+	frostEmit  bool
+	frost      hash.Hash
+	frostPair  bool // the v2 pair was hashed
+	frostAlone bool // frosting is the pass's only consumer
 
 	sha []hash.Hash // per worker, for verity and v4 leaves
 }
@@ -285,6 +291,11 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 		}
 	}
 	units := p.plan()
+	if p.fileMap != nil && p.window == 0 {
+		// Workers run ahead of the emitter, which releases the pages
+		// behind it: the window is the mapped MiBs resident at once.
+		p.window = p.workers * mappedBatchPerWorker
+	}
 	// The same window as parallelOrdered's: slot buffers are indexed by it.
 	if p.window == 0 {
 		p.window = p.workers * batchPerWorker
@@ -297,6 +308,7 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 	var frostSum []byte
 	var frostErr error
 	if frost && !p.frostEmit {
+		p.frostAlone = len(units) == 0
 		run := func() {
 			defer close(frostDone)
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -624,8 +636,12 @@ func hashLeaves(h hash.Hash, salt, data, out []byte) []byte {
 	return out
 }
 
-// emit folds a unit's hashes into the digests, in file order.
+// emit folds a unit's hashes into the digests, in file order, and
+// releases the mapped pages before the unit: every unit before it is done.
 func (p *pass) emit(i int, u unit, slot []byte) error {
+	if p.fileMap != nil {
+		p.release(u.key)
+	}
 	if u.chunk >= 0 {
 		off := 0
 		for k, t := range p.tops {
@@ -655,6 +671,15 @@ func (p *pass) emit(i int, u unit, slot []byte) error {
 		p.v4Level0 = append(p.v4Level0, slot[:blocks*sha256.Size]...)
 	}
 	return nil
+}
+
+// release drops the mapped pages below off (rounded down to a page).
+func (p *pass) release(off int64) {
+	off = min(off, int64(len(p.fileMap))) &^ (verityBlockSize - 1)
+	if off > p.released {
+		releaseMapped(p.fileMap[p.released:off])
+		p.released = off
+	}
 }
 
 // frostChunk feeds chunk c (item i) to the frosting hash: the v2 pair goes
@@ -724,6 +749,9 @@ func (p *pass) frostingHash(ctx context.Context) ([]byte, error) {
 				return err
 			}
 			p.frost.Write(b)
+			if p.frostAlone && p.views[r] != nil {
+				releaseMapped(b[:len(b)&^(verityBlockSize-1)])
+			}
 		}
 		return nil
 	}

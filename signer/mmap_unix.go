@@ -28,3 +28,12 @@ func mapFile(f *os.File, size int64) ([]byte, func(), bool) {
 	}
 	return m, func() { _ = syscall.Munmap(m) }, true
 }
+
+// releaseMapped drops b's pages from the process's page tables (they stay
+// in the page cache; touching them again faults them back in), so a pass
+// over a big file keeps only the pages it is working on resident.
+func releaseMapped(b []byte) {
+	if len(b) > 0 {
+		_ = syscall.Madvise(b, syscall.MADV_DONTNEED)
+	}
+}
