@@ -288,22 +288,34 @@ func (d *ContentDigester) chunkAt(i int, firstChunk []int) chunkRef {
 // worker per file.
 var chunkBufPool = sync.Pool{New: func() any { return new([chunkSize]byte) }}
 
+// smallBufPool holds the buffers of small files, so a service verifying
+// small apps one after another allocates none per call.
+var smallBufPool = sync.Pool{New: func() any { return new([smallBufSize]byte) }}
+
+const smallBufSize = 64 << 10
+
 // chunkBuf returns a buffer for chunks of data that is at most limit bytes
-// long: exactly sized for small files (a 12 KiB app needs no MiB buffers),
-// pooled at the full chunk size otherwise.
+// long: pooled, at 64 KiB for small files (a 12 KiB app needs no MiB
+// buffers) and at the full chunk size for big ones.
 func chunkBuf(limit int64) []byte {
-	if limit < chunkSize {
+	switch {
+	case limit <= smallBufSize:
+		return smallBufPool.Get().(*[smallBufSize]byte)[:limit]
+	case limit < chunkSize:
 		return make([]byte, limit)
 	}
 	return chunkBufPool.Get().(*[chunkSize]byte)[:]
 }
 
-// releaseChunkBufs returns the full-size buffers of a computation to the
-// pool once every worker has stopped.
+// releaseChunkBufs returns the pooled buffers of a computation to their
+// pools once every worker has stopped.
 func releaseChunkBufs(bufs [][]byte) {
 	for _, b := range bufs {
-		if cap(b) == chunkSize {
+		switch cap(b) {
+		case chunkSize:
 			chunkBufPool.Put((*[chunkSize]byte)(b[:chunkSize]))
+		case smallBufSize:
+			smallBufPool.Put((*[smallBufSize]byte)(b[:smallBufSize]))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
@@ -423,18 +424,17 @@ func (p *pass) concatStart(r int) int64 {
 // per range of bytes, so each range is read once.
 func (p *pass) plan() []unit {
 	d := p.d
-	type rng struct{ key, n int64 }
-	var units []unit
-	at := map[rng]int{} // unit index by range
-	add := func(key, n int64, set func(u *unit)) {
-		k := rng{key, n}
-		i, ok := at[k]
-		if !ok {
-			i = len(units)
-			at[k] = i
-			units = append(units, unit{key: key, chunk: -1, verity: -1, v4: -1})
-		}
-		set(&units[i])
+	// Every consumer lists its pieces (file offset, length); pieces of
+	// the same bytes become one unit below.
+	type piece struct {
+		key, n            int64
+		chunk, verity, v4 int
+	}
+	var pieces []piece
+	add := func(key, n int64, set func(u *piece)) {
+		pc := piece{key: key, n: n, chunk: -1, verity: -1, v4: -1}
+		set(&pc)
+		pieces = append(pieces, pc)
 	}
 	if len(p.algs) > 0 {
 		n := 0
@@ -459,7 +459,7 @@ func (p *pass) plan() []unit {
 		}
 		for i := 0; i < n; i++ {
 			c := d.chunkAt(i, p.firstChunk)
-			add(p.fileKey(c.region, c.off), int64(c.n), func(u *unit) { u.chunk = i })
+			add(p.fileKey(c.region, c.off), int64(c.n), func(u *piece) { u.chunk = i })
 		}
 	}
 	if p.verity || p.v4 {
@@ -494,7 +494,7 @@ func (p *pass) plan() []unit {
 				// Spans regions: not the same bytes as any chunk.
 				n = -n
 			}
-			add(key, n, func(u *unit) { u.verity = i })
+			add(key, n, func(u *piece) { u.verity = i })
 		}
 	}
 	if p.v4 {
@@ -505,18 +505,24 @@ func (p *pass) plan() []unit {
 		for i := 0; i < nseg; i++ {
 			off := int64(i) * chunkSize
 			n := min(int64(chunkSize), size-off)
-			add(off, n, func(u *unit) { u.v4 = i })
+			add(off, n, func(u *piece) { u.v4 = i })
 		}
 	}
-	slices.SortStableFunc(units, func(a, b unit) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
+	slices.SortStableFunc(pieces, func(a, b piece) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
 		}
-		return 0
+		return cmp.Compare(a.n, b.n)
 	})
+	units := make([]unit, 0, len(pieces))
+	for i, pc := range pieces {
+		if i > 0 && pc.key == pieces[i-1].key && pc.n == pieces[i-1].n {
+			u := &units[len(units)-1]
+			u.chunk, u.verity, u.v4 = max(u.chunk, pc.chunk), max(u.verity, pc.verity), max(u.v4, pc.v4)
+			continue
+		}
+		units = append(units, unit{key: pc.key, chunk: pc.chunk, verity: pc.verity, v4: pc.v4})
+	}
 	return units
 }
 
