@@ -33,7 +33,7 @@ func bigSignedAPK(t *testing.T, size int64) []byte {
 	require.NoError(t, err)
 	eocd := a.EOCD()
 	cdOff := a.CentralDirectoryOffset
-	apk := &sbAPK{head: z[:cdOff], cd: z[cdOff : a.EOCDOffset], eocd: eocd}
+	apk := &sbAPK{head: z[:cdOff], cd: z[cdOff:a.EOCDOffset], eocd: eocd}
 	// The content digest of the signed file: the EOCD then points at the
 	// signing block, which starts where the central directory did.
 	d := signer.NewRegionDigester(
