@@ -93,7 +93,8 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // The error is non-nil only when verification could not run: the file is
 // not an APK (errors.Is(err, ErrNotAPK)), cannot be read (ErrIO), its
 // manifest is missing or malformed where the SDK range depends on it
-// (ErrManifest), opts are invalid (ErrInvalidOptions), or ctx ended. A
+// (ErrManifest; a manifest Android refuses is a Result error instead),
+// opts are invalid (ErrInvalidOptions), or ctx ended. A
 // file whose signatures do not verify, or that breaks the policy, yields a
 // Result with Verified or Trusted false and the reasons; Result.Err turns
 // that into an error.
@@ -109,7 +110,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 	if err != nil {
 		return nil, fromContainer(err)
 	}
-	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}}
+	if err := sniffContainer(a); err != nil {
+		return nil, err
+	}
+	return verifyArchive(ctx, a, nil, opts, keys)
+}
+
+// verifyArchive verifies an opened APK; part, for an APK of an install
+// set, carries its manifest already read and the base's rules (set.go).
+func verifyArchive(ctx context.Context, a *apkzip.Archive, part *setPart, opts Options, keys policyKeys) (*Result, error) {
+	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}, part: part}
 	if err := v.run(); err != nil {
 		return nil, err
 	}
@@ -201,6 +211,8 @@ type verification struct {
 	rotationMinSDK int
 
 	v1, v2, v3, v31 *signer.SchemeResult
+	// part is set for an APK verified as part of an install set.
+	part *setPart
 	// containerErrs counts the container errors at the head of
 	// Result.Errors.
 	containerErrs int
@@ -214,8 +226,14 @@ type verification struct {
 // follow-on errors.
 func (v *verification) run() error {
 	res := v.res
-	v.manifest, v.manifestErr = readManifest(v.a)
+	v.manifest, v.manifestErr = v.part.readManifest(v.a)
 	res.Manifest = v.manifest
+	if v.refuseManifest() {
+		return nil
+	}
+	// A split is checked under its base's SDK rules, as the installer
+	// checks it.
+	v.manifest = v.part.rules(v.manifest)
 
 	v.minSDK = v.opts.MinSDK
 	if v.minSDK == 0 {
@@ -248,6 +266,7 @@ func (v *verification) run() error {
 	if err := v.schemes(); err != nil {
 		return err
 	}
+	v.noSignature()
 	v.finish()
 	v.evidence()
 	v.bindEvidence()
@@ -818,6 +837,7 @@ func (v *verification) finish() {
 			res.Lineage = append(res.Lineage, LineageNode{
 				CertSHA256:   certHex(n.Certificate),
 				Subject:      subjectOf(n.Certificate),
+				SubjectHex:   rawIfInvalid(subjectOf(n.Certificate)),
 				Capabilities: signer.CapabilityNames(n.Flags),
 				Flags:        n.Flags,
 			})
