@@ -26,7 +26,7 @@ var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
 
 // mappedBatchPerWorker is batchPerWorker for a mapped file: each item in
 // flight keeps a MiB of the file resident.
-const mappedBatchPerWorker = 6
+const mappedBatchPerWorker = 4
 
 // mmapMinSize is the smallest file the digests map instead of reading:
 // below it, the mapping's system calls and page faults cost more than the
@@ -187,7 +187,8 @@ type pass struct {
 	// v4
 	v4       bool
 	v4Salt   []byte
-	v4Level0 []byte
+	v4Tree   *v4TreeBuf
+	v4Level0 []byte // the tree's level 0, filled in order
 
 	// frosting fed by the emitter
 	frostEmit  bool
@@ -383,8 +384,8 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 		d.cache[DigestVerityChunkedSHA256] = binary.LittleEndian.AppendUint64(out, uint64(p.verityTotal))
 	}
 	if p.v4 {
-		tree, root := v4TreeFromLeaves(p.v4Level0, p.v4Salt)
-		d.setV4(p.v4Salt, v4Tree{tree: tree, root: root})
+		root := p.v4Tree.finish(p.v4Salt)
+		d.setV4(p.v4Salt, v4Tree{tree: p.v4Tree.tree, root: root})
 	}
 	if frostErr != nil && ctx.Err() != nil {
 		return ctx.Err()
@@ -499,8 +500,8 @@ func (p *pass) plan() []unit {
 	}
 	if p.v4 {
 		size := d.a.Size()
-		nBlocks := (size + v4BlockSize - 1) / v4BlockSize
-		p.v4Level0 = make([]byte, 0, v4RoundUp(nBlocks*sha256.Size))
+		p.v4Tree = newV4Tree(size)
+		p.v4Level0 = p.v4Tree.level0()[:0]
 		nseg := int((size + chunkSize - 1) / chunkSize)
 		for i := 0; i < nseg; i++ {
 			off := int64(i) * chunkSize
