@@ -207,6 +207,7 @@ func parallelOrdered(ctx context.Context, workers, window, n, slotSize int,
 		window = workers * batchPerWorker
 	}
 	window = min(n, window)
+	workerGoroutines.Add(int64(workers))
 	slots := make([]byte, window*slotSize)
 	done := make([]chan error, window)
 	for k := range done {
@@ -265,6 +266,10 @@ func parallelOrdered(ctx context.Context, workers, window, n, slotSize int,
 	}
 	return ctx.Err()
 }
+
+// workerGoroutines counts the hashing goroutines ever started, for the
+// test that a small file starts none.
+var workerGoroutines atomic.Int64
 
 // chunkRef locates one 1 MiB chunk.
 type chunkRef struct {

@@ -177,3 +177,20 @@ func TestPassFileTruncatedWhileMapped(t *testing.T) {
 		assert.ErrorIs(t, err, ErrDigestFileChanged)
 	}
 }
+
+// TestPassSmallFileStartsNoGoroutine: a file whose digests fit in a couple
+// of chunks is hashed on the caller's goroutine, every digest of it.
+func TestPassSmallFileStartsNoGoroutine(t *testing.T) {
+	apk := passTestAPK(t, 13, 300<<10, true)
+	d := NewContentDigester(apk.open(t))
+	before := workerGoroutines.Load()
+	require.NoError(t, passCompute(t, d, passWantAll([]byte("s"))))
+	assert.Equal(t, before, workerGoroutines.Load())
+	_, err := d.Digest(context.Background(), DigestVerityChunkedSHA256)
+	require.NoError(t, err)
+
+	big := NewContentDigester(passTestAPK(t, 14, 3*chunkSize, true).open(t))
+	big.SetWorkers(2)
+	require.NoError(t, passCompute(t, big, passWantAll(nil)))
+	assert.Greater(t, workerGoroutines.Load(), before, "a bigger file is hashed on the workers")
+}
