@@ -94,6 +94,24 @@ func V1ManifestDigest(a *apkzip.Archive) ([]byte, error) {
 	if e == nil {
 		return nil, &Error{Code: CodeJarNoManifest, Msg: "no " + v1ManifestName}
 	}
+	// The v1 verifier stores the hash when it read the same entry.
+	r := a.Memo(v1ManifestKey{e}, func() any {
+		sum, err := v1HashEntry(e)
+		return v1ManifestSum{sum, err}
+	}).(v1ManifestSum)
+	return r.sum, r.err
+}
+
+// v1ManifestKey is the archive memo key of a manifest entry's SHA-256.
+type v1ManifestKey struct{ e *apkzip.Entry }
+
+type v1ManifestSum struct {
+	sum []byte
+	err error
+}
+
+// v1HashEntry is the SHA-256 of an entry's uncompressed bytes.
+func v1HashEntry(e *apkzip.Entry) ([]byte, error) {
 	rc, err := e.Open()
 	if err != nil {
 		return nil, err
@@ -214,6 +232,14 @@ type v1DigestKey struct {
 
 // digest returns h over b, the bytes at offset off of file (see
 // v1DigestKey), computed once per (h, range).
+// seedDigest records a hash of a range computed elsewhere.
+func (v *v1Verifier) seedDigest(h crypto.Hash, file string, off int, b, d []byte) {
+	if v.digests == nil {
+		v.digests = map[v1DigestKey][]byte{}
+	}
+	v.digests[v1DigestKey{h, file, off, len(b)}] = d
+}
+
 func (v *v1Verifier) digest(h crypto.Hash, file string, off int, b []byte) []byte {
 	k := v1DigestKey{h, file, off, len(b)}
 	if d, ok := v.digests[k]; ok {
@@ -348,6 +374,11 @@ func (v *v1Verifier) run() {
 	}
 	sum := sha256.Sum256(mfBytes)
 	v.out.ManifestSHA256 = sum[:]
+	// The manifest's SHA-256 is hashed once: the .SF's SHA-256-Digest-
+	// Manifest and a source stamp's v1 digest (V1ManifestDigest) are the
+	// same hash of the same bytes.
+	v.seedDigest(crypto.SHA256, "", 0, mfBytes, sum[:])
+	v.a.Memo(v1ManifestKey{manifest}, func() any { return v1ManifestSum{sum: sum[:]} })
 	mf, err := ParseJarManifest(mfBytes, len(entries)+64)
 	if err != nil {
 		var ve *Error
