@@ -36,7 +36,9 @@ func v1Children(e berElement, depth int) ([]berElement, error) {
 	if !e.Constructed {
 		return nil, pkcs7Errorf("expected a constructed element")
 	}
-	var out []berElement
+	// Most constructed elements of a signature hold a few children:
+	// starting with room for 4 saves the growth steps before it.
+	out := make([]berElement, 0, 4)
 	rest := e.Content
 	for len(rest) > 0 {
 		c, r, err := readBER(rest, depth+1)

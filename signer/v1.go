@@ -584,7 +584,7 @@ func (v *v1Verifier) checkBlock(s *v1Signer, block []byte) {
 		s.err(CodeJarDidNotVerify, "%s did not verify against %s", s.blockName, s.sf.Name)
 		return
 	}
-	s.certChain = v1CertChain(certs, signing)
+	s.certChain = v1CertChain(v.a, certs, signing)
 	s.res.Certificates = s.certChain
 }
 
@@ -739,8 +739,8 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 
 // v1CertChain orders the signing certificate and the certificates that
 // issued it, as found in the bag, from leaf to root.
-func v1CertChain(bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
-	chain := []*Certificate{leaf.certificate()}
+func v1CertChain(a *apkzip.Archive, bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
+	chain := []*Certificate{leaf.certificate(a)}
 	unused := make([]*pkcs7CertID, 0, len(bag))
 	for _, c := range bag {
 		if c != leaf {
@@ -761,7 +761,7 @@ func v1CertChain(bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
 		}
 		cur = unused[found]
 		unused = append(unused[:found], unused[found+1:]...)
-		chain = append(chain, cur.certificate())
+		chain = append(chain, cur.certificate(a))
 	}
 	return chain
 }
@@ -769,9 +769,10 @@ func v1CertChain(bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
 // certificate returns the project's view of the certificate; when
 // ParseCertificate refuses the bytes, a minimal one built from what v1
 // verification read is returned so that identity (SHA-256 of the exact
-// bytes) and key stay available.
-func (c *pkcs7CertID) certificate() *Certificate {
-	if cert, err := ParseCertificate(c.Raw); err == nil && cert != nil {
+// bytes) and key stay available. The archive's v2/v3 signers usually
+// carry the same certificate: it is parsed once per archive.
+func (c *pkcs7CertID) certificate(a *apkzip.Archive) *Certificate {
+	if cert, err := archiveCertificate(a, c.Raw); err == nil && cert != nil {
 		return cert
 	}
 	raw := append([]byte(nil), c.Raw...)
