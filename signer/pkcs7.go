@@ -36,9 +36,7 @@ func v1Children(e berElement, depth int) ([]berElement, error) {
 	if !e.Constructed {
 		return nil, pkcs7Errorf("expected a constructed element")
 	}
-	// Most constructed elements of a signature hold a few children:
-	// starting with room for 4 saves the growth steps before it.
-	out := make([]berElement, 0, 4)
+	var out []berElement
 	rest := e.Content
 	for len(rest) > 0 {
 		c, r, err := readBER(rest, depth+1)
