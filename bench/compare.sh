@@ -96,7 +96,7 @@ fi
 # (our CLI cannot be given a frosting key, so this row is in process) and
 # reports the second's time over the first's.
 echo "== measuring the v1+v2+v3 floor and the evidence row in process ($SIZES)" >&2
-declare -A FLOOR_V123 EVIDENCE_RATIO EVIDENCE_NS BASE_NS
+declare -A FLOOR_V123 EVIDENCE_RATIO EVIDENCE_NS EVIDENCE_BYTES BASE_NS
 if APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -timeout 120m -run '^$' \
   -bench '^(BenchmarkFloorV123|BenchmarkVerifyEvidence)$' -benchtime 3x ./bench >"$TMP/inproc.log" 2>&1; then
   while IFS='|' read -r name ns mbs ratio; do
@@ -106,7 +106,11 @@ if APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -tim
     case "$name" in
       BenchmarkFloorV123/*) FLOOR_V123[$label]="$mbs" ;;
       BenchmarkVerifyEvidence/*/v2v3*) BASE_NS[$label]="$ns" ;;
-      BenchmarkVerifyEvidence/*/stamp*) EVIDENCE_NS[$label]="$ns"; EVIDENCE_RATIO[$label]="$ratio" ;;
+      BenchmarkVerifyEvidence/*/stamp*)
+        EVIDENCE_NS[$label]="$ns"
+        EVIDENCE_RATIO[$label]="$ratio"
+        EVIDENCE_BYTES[$label]="$(awk -v n="$ns" -v m="$mbs" 'BEGIN { printf "%.0f", n * m / 1e3 }')"
+        ;;
     esac
   done < <(awk '/^Benchmark(FloorV123|VerifyEvidence)\// {
       ns = ""; mbs = ""; ratio = ""
@@ -305,7 +309,7 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
     echo "Floor of the $label v1+v2+v3 row (BenchmarkFloorV123, in process: every entry inflated and SHA-256 hashed and the file hashed once, on $CORES cores): ${FLOOR_V123[$label]} MB/s."
   done
   for label in "${!EVIDENCE_RATIO[@]}"; do
-    echo "Evidence, $label (BenchmarkVerifyEvidence, in process): v2+v3 alone $(awk -v n="${BASE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'), with stamp + frosting + v4 $(awk -v n="${EVIDENCE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'): ${EVIDENCE_RATIO[$label]}× (frosting and v4 each hash the whole file once more, from the same read: their floor is 3 SHA-256 passes over $CORES cores, 1.5× one pass on 2 cores)."
+    echo "Evidence, $label (BenchmarkVerifyEvidence, in process): v2+v3 alone $(awk -v n="${BASE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'), with stamp + frosting + v4 $(awk -v n="${EVIDENCE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'): ${EVIDENCE_RATIO[$label]}× (frosting and v4 each hash the whole file once more, from the same read: the work is 3 SHA-256 passes where v2+v3 alone do one, so its floor is 3× the v2+v3 floor, $(awk -v b="${EVIDENCE_BYTES[$label]:-0}" -v s="${SHA_MBS:-0}" -v c="$CORES" 'BEGIN { if (s > 0 && b > 0) printf "%.0f ms", 3 * b / (s * c * 1e6) / 1e-3; else print "unknown" }') here)."
   done
   echo
   echo "### Targets"
@@ -330,7 +334,7 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
     fi
   done
   if [[ -n "${EVIDENCE_RATIO[1G]:-}" ]]; then
-    check "1G with stamp + frosting + v4: ≤ 1.15× v2+v3 alone (got ${EVIDENCE_RATIO[1G]}×)" "${EVIDENCE_RATIO[1G]} <= 1.15"
+    check "1G with stamp + frosting + v4: ≤ 1.15× v2+v3 alone (got ${EVIDENCE_RATIO[1G]}×; 3× is the work's floor)" "${EVIDENCE_RATIO[1G]} <= 1.15"
   fi
 } | tee "$RESULTS"
 echo >&2
