@@ -1,0 +1,441 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/apktrust/apktrust/apkverify"
+)
+
+// server is the verification service: one per configuration.
+type server struct {
+	cfg     *config
+	log     *slog.Logger
+	metrics *metrics
+	tmpDir  string
+
+	work     *limiter
+	uploads  *limiter
+	draining atomic.Bool
+	reqID    atomic.Uint64
+}
+
+func newServer(cfg *config, log *slog.Logger) (*server, error) {
+	dir := cfg.TempDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "apktrustd-")
+		if err != nil {
+			return nil, fmt.Errorf("temporary directory: %w", err)
+		}
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("tempDir: %w", err)
+	}
+	s := &server{
+		cfg:     cfg,
+		log:     log,
+		metrics: newMetrics(),
+		tmpDir:  dir,
+		work:    newLimiter(cfg.Limits.Workers, cfg.Limits.Queue),
+		uploads: newLimiter(cfg.Limits.MaxUploads, 0),
+	}
+	if err := s.checkTempDir(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// close removes the private temporary directory (not a configured one:
+// it may be shared).
+func (s *server) close() {
+	if s.cfg.TempDir == "" {
+		os.RemoveAll(s.tmpDir)
+	}
+}
+
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/verify", s.handleVerify)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.Handle("GET /metrics", s.authorize(s.metrics.handler()))
+	return mux
+}
+
+// httpServer applies the configured timeouts: ReadHeaderTimeout and
+// ReadTimeout cut slow-loris clients, WriteTimeout covers body, queue and
+// verification.
+func (s *server) httpServer(addr string) *http.Server {
+	l := s.cfg.Limits
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.handler(),
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+func (s *server) checkTempDir() error {
+	f, err := os.CreateTemp(s.tmpDir, "ready-*")
+	if err != nil {
+		return fmt.Errorf("temporary directory %s not writable: %w", s.tmpDir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func (s *server) handleReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.draining.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.checkTempDir(); err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintf(w, "ready: %d policies\n", len(s.cfg.Policies))
+}
+
+// authorize requires the bearer token when one is configured. Both sides
+// are hashed first so that the comparison takes the same time whatever
+// the length of the guess.
+func (s *server) authorize(h http.Handler) http.Handler {
+	if s.cfg.Token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(s.cfg.Token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="apktrustd"`)
+			writeError(w, http.StatusUnauthorized, errorDetail{Code: codeUnauthorized, Kind: kindRequest, Message: "missing or wrong bearer token"})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// limiter bounds concurrent work: n may run, queue more may wait.
+type limiter struct {
+	slots   chan struct{}
+	queue   int64
+	waiting atomic.Int64
+}
+
+var errQueueFull = errors.New("queue full")
+
+func newLimiter(n, queue int) *limiter {
+	return &limiter{slots: make(chan struct{}, n), queue: int64(queue)}
+}
+
+// acquire takes a slot, waiting in the queue while ctx allows.
+func (l *limiter) acquire(ctx context.Context, queued func(int)) error {
+	select {
+	case l.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	if l.waiting.Add(1) > l.queue {
+		l.waiting.Add(-1)
+		return errQueueFull
+	}
+	queued(1)
+	defer func() { l.waiting.Add(-1); queued(-1) }()
+	select {
+	case l.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *limiter) release() { <-l.slots }
+
+// accessLog is what one request's log line and metrics say.
+type accessLog struct {
+	status  int
+	verdict string
+	code    string
+	kind    string
+	pkg     string
+	bytes   int64
+	parts   int
+	verify  time.Duration
+	limit   string
+}
+
+func (s *server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	a := &accessLog{verdict: verdictNone}
+	rw := &statusWriter{ResponseWriter: w}
+	defer func() { s.finish(r, rw, a, start) }()
+	s.authorize(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.verify(w, r, a)
+	})).ServeHTTP(rw, r)
+}
+
+// finish writes the access log line and counts the request.
+func (s *server) finish(r *http.Request, rw *statusWriter, a *accessLog, start time.Time) {
+	status := rw.status
+	if status == 0 {
+		// Nothing was written: the client went away first.
+		status = statusClientClosed
+	}
+	if a.limit != "" {
+		s.metrics.rejected.WithLabelValues(a.limit).Inc()
+	}
+	s.metrics.requests.WithLabelValues(strconv.Itoa(status), a.verdict).Inc()
+	attrs := []slog.Attr{
+		slog.Uint64("id", s.reqID.Add(1)),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("remote", r.RemoteAddr),
+		slog.Int("status", status),
+		slog.String("verdict", a.verdict),
+		slog.Int64("bytes", a.bytes),
+		slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+	}
+	for _, kv := range [][2]string{{"kind", a.kind}, {"package", a.pkg}, {"code", a.code}, {"limit", a.limit}} {
+		if kv[1] != "" {
+			attrs = append(attrs, slog.String(kv[0], kv[1]))
+		}
+	}
+	if a.parts > 0 {
+		attrs = append(attrs, slog.Int("parts", a.parts))
+	}
+	if a.verify > 0 {
+		attrs = append(attrs, slog.Float64("verify_ms", float64(a.verify.Microseconds())/1000))
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}
+
+// statusClientClosed is logged (never sent) for a client that left before
+// the answer, as nginx does.
+const statusClientClosed = 499
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// verify answers POST /v1/verify.
+func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
+	fail := func(status int, d errorDetail, limit string) {
+		a.code, a.limit, a.verdict = d.Code, limit, verdictCannotRead
+		writeError(w, status, d)
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fail(http.StatusMethodNotAllowed, errorDetail{Code: codeMethod, Kind: kindRequest, Message: "use POST"}, "")
+		return
+	}
+	if s.draining.Load() {
+		w.Header().Set("Connection", "close")
+		fail(http.StatusServiceUnavailable, errorDetail{Code: codeShuttingDown, Kind: kindUnavailable, Message: "the service is shutting down; retry on another instance"}, "")
+		return
+	}
+	want := r.URL.Query().Get("package")
+	if want != "" && !packageName.MatchString(want) {
+		fail(http.StatusBadRequest, errorDetail{Code: codeBadRequest, Kind: kindRequest, Message: "package: not a valid Android package name"}, "")
+		return
+	}
+	a.pkg = want
+	if err := s.uploads.acquire(r.Context(), func(int) {}); err != nil {
+		fail(http.StatusTooManyRequests, errorDetail{Code: codeTooManyUploads, Kind: kindLimit, Message: "too many uploads at once; retry later"}, limitUploads)
+		return
+	}
+	s.metrics.uploading.Inc()
+	in, err := s.receive(w, r, a)
+	s.metrics.uploading.Dec()
+	s.uploads.release()
+	defer in.close()
+	if err != nil {
+		if re := (*requestError)(nil); errors.As(err, &re) {
+			fail(re.status, re.detail, re.limit)
+		}
+		// Otherwise the client is gone: nobody to answer.
+		return
+	}
+	a.kind = in.kind
+	if in.kind != kindAPK {
+		fail(http.StatusUnsupportedMediaType, errorDetail{Code: codeUnsupportedKind, Kind: kindUnsupported, InputKind: in.kind,
+			Message: unsupportedKindMessage(in.kind)}, "")
+		return
+	}
+	f := in.files[0]
+
+	// The deadline covers the wait for a worker and the verification.
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Limits.VerifyTimeout)
+	defer cancel()
+	if err := s.work.acquire(ctx, func(d int) { s.metrics.queued.Add(float64(d)) }); err != nil {
+		switch {
+		case errors.Is(err, errQueueFull):
+			w.Header().Set("Retry-After", "1")
+			fail(http.StatusTooManyRequests, errorDetail{Code: codeQueueFull, Kind: kindLimit, Message: "all verification workers busy and the queue is full; retry later"}, limitQueue)
+		case errors.Is(err, context.DeadlineExceeded):
+			fail(http.StatusGatewayTimeout, deadlineDetail(s.cfg.Limits.VerifyTimeout), limitDeadline)
+		}
+		return
+	}
+	s.metrics.inFlight.Inc()
+	t0 := time.Now()
+	res, err := s.verifyAPK(ctx, f, want)
+	a.verify = time.Since(t0)
+	s.metrics.inFlight.Dec()
+	s.work.release()
+	s.metrics.duration.WithLabelValues(in.kind).Observe(a.verify.Seconds())
+
+	switch {
+	case err == nil:
+		res.File = f.name
+		if res.Manifest != nil && a.pkg == "" {
+			a.pkg = res.Manifest.Package
+		}
+		a.verdict = verdictOf(res)
+		writeResult(w, res, a.verdict)
+	case errors.Is(err, context.DeadlineExceeded):
+		fail(http.StatusGatewayTimeout, deadlineDetail(s.cfg.Limits.VerifyTimeout), limitDeadline)
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody to answer.
+	case errors.Is(err, apkverify.ErrNotAPK), errors.Is(err, apkverify.ErrManifest):
+		d := apkverifyDetail(err)
+		d.File = f.name
+		fail(http.StatusBadRequest, d, "")
+	default:
+		// Our own temporary file could not be read, or the configured
+		// policy was refused: the service's fault, not the file's.
+		s.log.Error("verification could not run", "err", err)
+		fail(http.StatusInternalServerError, errorDetail{Code: codeInternal, Kind: kindInternal, Message: "verification could not run"}, "")
+	}
+}
+
+func deadlineDetail(d time.Duration) errorDetail {
+	return errorDetail{Code: codeDeadline, Kind: kindLimit, Message: fmt.Sprintf("verification did not finish within %v", d)}
+}
+
+// verifyAPK verifies one APK under the policy of its package: the one the
+// request names, else the one the manifest names.
+func (s *server) verifyAPK(ctx context.Context, f *upload, want string) (*apkverify.Result, error) {
+	pkg := want
+	if pkg == "" {
+		pkg = f.pkg
+	}
+	res, err := apkverify.Verify(ctx, f.file, f.size, s.options(pkg))
+	if err != nil {
+		return nil, err
+	}
+	if got := manifestPackage(res); want == "" && got != pkg {
+		// Our quick look at the manifest (archive/zip) read another
+		// package than the verifier did. The verifier's reading is the
+		// one its Result reports and the one Android uses: judge by it.
+		// The pinned Policy.Package made the first answer a mismatch
+		// anyway, never a wrong "trusted".
+		pkg = got
+		if res, err = apkverify.Verify(ctx, f.file, f.size, s.options(pkg)); err != nil {
+			return nil, err
+		}
+	}
+	if s.cfg.Policies[pkg] == nil {
+		res.Trusted = false
+		msg := fmt.Sprintf("no policy for package %q in the service configuration", pkg)
+		if pkg == "" {
+			msg = "the package is unknown (no readable manifest), so no policy applies"
+		}
+		res.Policy = &apkverify.PolicyResult{Violations: []apkverify.Violation{{Code: codeNoPolicy, Message: msg}}}
+	}
+	return res, nil
+}
+
+func manifestPackage(res *apkverify.Result) string {
+	if res.Manifest == nil {
+		return ""
+	}
+	return res.Manifest.Package
+}
+
+func (s *server) options(pkg string) apkverify.Options {
+	return apkverify.Options{Policy: s.cfg.Policies[pkg]}
+}
+
+// writeResult answers 200 with the verification JSON, whatever the verdict.
+func writeResult(w http.ResponseWriter, res *apkverify.Result, verdict string) {
+	b, err := withEnvelope(verdict, res)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, errorDetail{Code: codeInternal, Kind: kindInternal, Message: "encoding the result: " + err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
+}
+
+func writeError(w http.ResponseWriter, status int, d errorDetail) {
+	b, err := withEnvelope(verdictCannotRead, errorJSON{File: d.File, Error: d})
+	if err != nil { // cannot happen: plain strings
+		http.Error(w, d.Message, status)
+		return
+	}
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// withEnvelope encodes body (a JSON object) with the tool and verdict
+// fields first, as the apktrust CLI's --json does.
+func withEnvelope(verdict string, body any) ([]byte, error) {
+	env, err := json.Marshal(envelope{Tool: toolInfo(), Verdict: verdict})
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 2 || b[0] != '{' {
+		return nil, fmt.Errorf("not a JSON object: %.20s", b)
+	}
+	if string(b) == "{}" {
+		return env, nil
+	}
+	return append(append(env[:len(env)-1:len(env)-1], ','), b[1:]...), nil
+}
