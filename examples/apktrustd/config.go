@@ -41,15 +41,16 @@ type fileConfig struct {
 }
 
 type limitsConfig struct {
-	MaxBodyBytes      int64    `json:"maxBodyBytes"`
-	MaxParts          int      `json:"maxParts"`
-	MaxHeaderBytes    int      `json:"maxHeaderBytes"`
-	ReadHeaderTimeout duration `json:"readHeaderTimeout"`
-	ReadTimeout       duration `json:"readTimeout"`
-	WriteTimeout      duration `json:"writeTimeout"`
-	IdleTimeout       duration `json:"idleTimeout"`
-	VerifyTimeout     duration `json:"verifyTimeout"`
-	ShutdownTimeout   duration `json:"shutdownTimeout"`
+	MaxBodyBytes   int64 `json:"maxBodyBytes"`
+	MaxParts       int   `json:"maxParts"`
+	MaxHeaderBytes int   `json:"maxHeaderBytes"`
+	// Durations are strings such as "30s" or "2m".
+	ReadHeaderTimeout string `json:"readHeaderTimeout"`
+	ReadTimeout       string `json:"readTimeout"`
+	WriteTimeout      string `json:"writeTimeout"`
+	IdleTimeout       string `json:"idleTimeout"`
+	VerifyTimeout     string `json:"verifyTimeout"`
+	ShutdownTimeout   string `json:"shutdownTimeout"`
 	// Workers is how many verifications run at once, Queue how many more
 	// may wait for one, MaxUploads how many request bodies may be
 	// received at once.
@@ -71,25 +72,6 @@ type policyConfig struct {
 	AllowDebuggable  bool     `json:"allowDebuggable"`
 	AllowTestOnly    bool     `json:"allowTestOnly"`
 	RequireSchemes   []string `json:"requireSchemes"`
-}
-
-// duration is a time.Duration written as "30s" in JSON.
-type duration time.Duration
-
-func (d *duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return errors.New(`want a duration string such as "30s"`)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return err
-	}
-	if v <= 0 {
-		return fmt.Errorf("duration %q must be positive", s)
-	}
-	*d = duration(v)
-	return nil
 }
 
 // config is the validated configuration the server runs with.
@@ -204,15 +186,25 @@ func buildConfig(fc *fileConfig, dir string, getenv func(string) string) (*confi
 	}
 	setInt("maxUploads", &l.MaxUploads, fl.MaxUploads)
 	for _, d := range []struct {
-		dst *time.Duration
-		v   duration
+		name string
+		dst  *time.Duration
+		v    string
 	}{
-		{&l.ReadHeaderTimeout, fl.ReadHeaderTimeout}, {&l.ReadTimeout, fl.ReadTimeout},
-		{&l.WriteTimeout, fl.WriteTimeout}, {&l.IdleTimeout, fl.IdleTimeout},
-		{&l.VerifyTimeout, fl.VerifyTimeout}, {&l.ShutdownTimeout, fl.ShutdownTimeout},
+		{"readHeaderTimeout", &l.ReadHeaderTimeout, fl.ReadHeaderTimeout}, {"readTimeout", &l.ReadTimeout, fl.ReadTimeout},
+		{"writeTimeout", &l.WriteTimeout, fl.WriteTimeout}, {"idleTimeout", &l.IdleTimeout, fl.IdleTimeout},
+		{"verifyTimeout", &l.VerifyTimeout, fl.VerifyTimeout}, {"shutdownTimeout", &l.ShutdownTimeout, fl.ShutdownTimeout},
 	} {
-		if d.v > 0 {
-			*d.dst = time.Duration(d.v)
+		if d.v == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.v)
+		switch {
+		case err != nil:
+			bad("limits.%s %q: want a duration such as \"30s\"", d.name, d.v)
+		case v <= 0:
+			bad("limits.%s %q: must be positive", d.name, d.v)
+		default:
+			*d.dst = v
 		}
 	}
 	if l.WriteTimeout == 0 {
