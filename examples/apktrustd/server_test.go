@@ -461,3 +461,27 @@ func serveInBackground(t *testing.T, cfg *config) (*server, net.Listener, contex
 	go func() { served <- s.serve(ctx, ln) }()
 	return s, ln, cancel, served
 }
+
+// BenchmarkVerifyLoopback measures one small-APK request over loopback
+// HTTP, client included (bench/ has the load test with the service as
+// its own process).
+func BenchmarkVerifyLoopback(b *testing.B) {
+	ts := start(b, testConfig(b, func(fc *fileConfig) { fc.Limits.Queue = 64 }))
+	apk := fixture(b, "min21-v123.apk")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Post(ts.url+"/v1/verify", "application/octet-stream", bytes.NewReader(apk))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatal(resp.Status)
+			}
+		}
+	})
+}
