@@ -29,6 +29,13 @@
 // each violation with a stable code and a message naming the certificates
 // involved.
 //
+// Keys anyone can sign with (the AOSP test keys, OEM platform keys that
+// leaked, Android debug certificates) are looked up for every signer,
+// lineage and stamp certificate: a match is a warning (CodeKnownTestKey,
+// CodeKnownLeakedKey, CodeDebugCertificate) and, under a Policy, the
+// violation POLICY_KNOWN_KEY even for a pinned key. Options.KnownKeys adds
+// the caller's own entries.
+//
 // # Evidence: what each piece proves, and what it does not
 //
 // The signing key (Result.Signers, Policy.TrustedCertSHA256) says who

@@ -33,6 +33,14 @@ type Options struct {
 	// Policy, when non-nil, is the trust policy to apply once the
 	// signatures verified. See Policy.
 	Policy *Policy
+
+	// KnownKeys are the caller's own known keys (a revoked key, an
+	// internal test key), looked up before the built-in table
+	// (signer.BuiltinKnownKeys); read a file with signer.ParseKnownKeys.
+	// Every signer, lineage and stamp certificate found among them gets a
+	// warning (KNOWN_TEST_KEY, KNOWN_LEAKED_KEY, DEBUG_CERTIFICATE) and,
+	// under a Policy, a signer gets POLICY_KNOWN_KEY.
+	KnownKeys []signer.KnownKey
 }
 
 // Policy is what an authentic build of the app must look like.
@@ -121,6 +129,13 @@ type Policy struct {
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
 	// POLICY_FROSTING_NOT_VERIFIED. Without it, frosting is only reported.
 	RequireFrosting bool
+
+	// AllowKnownKeyCategories accepts signers from the known keys of these
+	// categories (signer.KnownKeyTestKey, KnownKeyLeakedPlatform,
+	// KnownKeyDebug), for example test keys on a test device farm. Any
+	// other known signer is the violation POLICY_KNOWN_KEY, even when it
+	// is pinned in TrustedCertSHA256.
+	AllowKnownKeyCategories []string
 }
 
 // PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate

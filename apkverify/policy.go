@@ -40,6 +40,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		add(PolicyNoTrustedKey, "the policy names no trusted signing certificate: set TrustedCertSHA256 (--cert-sha256) to the SHA-256 of the app's signing key (Play Console: App signing key certificate), or set InsecureAcceptAnySigner to knowingly accept any signer")
 	}
 
+	checkKnownKeys(res, p, add)
 	checkHistory(res, p, trusted, add)
 
 	needManifest := p.Package != "" || p.MinVersionCode != 0 || !p.AllowDebuggable || !p.AllowTestOnly

@@ -117,9 +117,9 @@ func TestPolicy(t *testing.T) {
 			wantTrusted: true},
 		// android:debuggable="@bool/..." is resolved through resources.arsc
 		// (false in every configuration here) rather than guessed.
-		{name: "debuggable through a resource reference resolving to false passes", file: corpus("debuggable-resource.apk"), policy: pin(aospTestKey),
+		{name: "debuggable through a resource reference resolving to false passes", file: corpus("debuggable-resource.apk"), policy: allowTestKeys(pin(aospTestKey)),
 			wantTrusted: true},
-		{name: "debuggable as a literal in an AOSP corpus APK fails", file: corpus("debuggable-boolean.apk"), policy: pin(aospTestKey),
+		{name: "debuggable as a literal in an AOSP corpus APK fails", file: corpus("debuggable-boolean.apk"), policy: allowTestKeys(pin(aospTestKey)),
 			wantViolations: []string{apkverify.PolicyDebuggable}},
 		{name: "testOnly build fails", file: fx("testonly-v123.apk"), policy: pin("rsa-a"),
 			wantViolations: []string{apkverify.PolicyTestOnly}},

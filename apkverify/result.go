@@ -104,6 +104,8 @@ type Result struct {
 	SchemeResults []*signer.SchemeResult `json:"schemeResults,omitempty"`
 
 	lineage *signer.Lineage
+	// stampKnown is the stamp certificate's known-key entry.
+	stampKnown *signer.KnownKeyMatch
 }
 
 // Schemes says, per scheme, whether it was checked and verified for the
@@ -150,6 +152,9 @@ type Signer struct {
 	Scheme signer.Scheme `json:"scheme"`
 	// Rotated is true when the signer carries a proof-of-rotation lineage.
 	Rotated bool `json:"rotated,omitempty"`
+	// Known is set when the certificate is a key anyone can sign with
+	// (test, leaked or debug key); see CodeKnownTestKey.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 
 	// Certificate is the parsed signing certificate.
 	Certificate *signer.Certificate `json:"-"`
@@ -165,6 +170,8 @@ type LineageNode struct {
 	// installedData, sharedUid, permission, rollback, auth.
 	Capabilities []string `json:"capabilities"`
 	Flags        uint32   `json:"flags"`
+	// Known is set when the certificate is a known key, as on Signer.
+	Known *signer.KnownKeyMatch `json:"known,omitempty"`
 }
 
 // Manifest holds the AndroidManifest.xml facts that matter for trust.
@@ -329,6 +336,8 @@ type sourceStampJSON struct {
 	SignedSchemes []int    `json:"signedSchemes,omitempty"`
 	Errors        []Issue  `json:"errors"`
 	Warnings      []Issue  `json:"warnings"`
+	// Known is the stamp certificate's known-key entry, null when none.
+	Known *signer.KnownKeyMatch `json:"known"`
 }
 
 // v4JSON is the encoding of Result.V4.
@@ -447,6 +456,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
 	}
+	j.SourceStamp.Known = r.stampKnown
 	if j.Signers == nil {
 		j.Signers = []Signer{}
 	}
@@ -488,6 +498,9 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	}
 	if j.Trusted != nil {
 		r.Trusted = *j.Trusted
+	}
+	if j.SourceStamp != nil {
+		r.stampKnown = j.SourceStamp.Known
 	}
 	return nil
 }

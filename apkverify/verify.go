@@ -143,6 +143,9 @@ func checkOptions(opts Options) (policyKeys, error) {
 	if opts.V4Signature != nil && opts.V4SignatureSize <= 0 {
 		return keys, optionsError("V4Signature given with size %d", opts.V4SignatureSize)
 	}
+	if err := checkKnownKeyOptions(opts); err != nil {
+		return keys, err
+	}
 	p := opts.Policy
 	if p == nil {
 		return keys, nil
@@ -244,6 +247,7 @@ func (v *verification) run() error {
 	}
 	v.finish()
 	v.evidence()
+	v.knownKeys()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
 	}

@@ -4,8 +4,11 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"math/big"
+	"strings"
 	"time"
 )
 
@@ -64,8 +67,8 @@ func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
 	c := &Certificate{
 		Raw:                     raw,
 		SHA256:                  sha256.Sum256(raw),
-		Subject:                 xc.Subject.String(),
-		Issuer:                  xc.Issuer.String(),
+		Subject:                 formatName(xc.Subject),
+		Issuer:                  formatName(xc.Issuer),
 		SerialNumber:            xc.SerialNumber,
 		NotBefore:               xc.NotBefore,
 		NotAfter:                xc.NotAfter,
@@ -75,4 +78,26 @@ func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
 	}
 	c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
 	return c
+}
+
+// oidEmailAddress is PKCS #9 emailAddress, which keytool and openssl put in
+// subjects (the AOSP test keys have android@android.com).
+var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+
+// formatName writes a name as pkix.Name.String does, except that an
+// emailAddress attribute reads "emailAddress=android@android.com", as
+// openssl prints it, instead of its OID and hex-encoded DER value.
+func formatName(n pkix.Name) string {
+	s := n.String()
+	for _, atv := range n.Names {
+		v, ok := atv.Value.(string)
+		if !ok || !atv.Type.Equal(oidEmailAddress) {
+			continue
+		}
+		raw := pkix.RDNSequence{{atv}}.String()
+		// The value escaped as for any string attribute.
+		escaped := strings.TrimPrefix(pkix.RDNSequence{{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: v}}}.String(), "CN=")
+		s = strings.Replace(s, raw, "emailAddress="+escaped, 1)
+	}
+	return s
 }

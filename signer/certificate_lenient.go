@@ -246,7 +246,7 @@ func nameString(n *berNode) string {
 	}
 	var name pkix.Name
 	name.FillFromRDNSequence(&rdn)
-	return name.String()
+	return formatName(name)
 }
 
 func berTime(n *berNode) time.Time {

@@ -73,6 +73,7 @@ type config struct {
 	stampCerts              listFlag
 	requirePlayStamp        bool
 	requireFrosting         bool
+	knownKeys               string
 
 	files           []string
 	policyRequested bool
@@ -100,6 +101,7 @@ func newFlagSet(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&c.stampCerts, "stamp-cert-sha256", "require a verified source stamp signed by this stamp certificate SHA-256 in hex (repeatable)")
 	fs.BoolVar(&c.requirePlayStamp, "require-play-stamp", false, "require a verified source stamp by Google Play's stamp certificate (observed on Play deliveries; Google does not publish it)")
 	fs.BoolVar(&c.requireFrosting, "require-frosting", false, "require Google Play frosting that verifies with a known Play key")
+	fs.StringVar(&c.knownKeys, "known-keys", "", "JSON file of your own known keys (revoked or internal test keys), in the format of signer/knownkeys.json")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: verify [flags] FILE...\n\n"+
 			"Verifies APK signatures as Android does for every API level the app installs on.\n"+
@@ -158,6 +160,15 @@ func parseArgs(c *config, args []string) error {
 // setup builds the verification options, reading the v4 and lineage files.
 func setup(c *config) error {
 	c.opts = apkverify.Options{MinSDK: c.minSDK, MaxSDK: c.maxSDK}
+	if c.knownKeys != "" {
+		b, err := os.ReadFile(c.knownKeys)
+		if err == nil {
+			c.opts.KnownKeys, err = signer.ParseKnownKeys(b)
+		}
+		if err != nil {
+			return fmt.Errorf("--known-keys: %w", err)
+		}
+	}
 	if c.v4 != "" {
 		f, err := os.Open(c.v4)
 		if err != nil {
