@@ -34,6 +34,9 @@ type fileConfig struct {
 	// TokenFile holds the bearer token clients must send; the
 	// APKTRUSTD_TOKEN environment variable is the other way to give one.
 	TokenFile string `json:"tokenFile"`
+	// KnownKeysFile adds the deployment's own known keys (a revoked or
+	// internal test key) to the built-in table; see signer.ParseKnownKeys.
+	KnownKeysFile string `json:"knownKeysFile"`
 	// Limits bound what one request and all of them together may cost.
 	Limits limitsConfig `json:"limits"`
 	// Policies are the trust policies by package name.
@@ -72,6 +75,10 @@ type policyConfig struct {
 	AllowDebuggable  bool     `json:"allowDebuggable"`
 	AllowTestOnly    bool     `json:"allowTestOnly"`
 	RequireSchemes   []string `json:"requireSchemes"`
+	// AllowKnownKeyCategories accepts signers among the known keys of
+	// these categories (test-key, leaked-platform-key, debug), e.g. on a
+	// test farm; any other known key is POLICY_KNOWN_KEY even if pinned.
+	AllowKnownKeyCategories []string `json:"allowKnownKeyCategories"`
 }
 
 // config is the validated configuration the server runs with.
@@ -81,6 +88,7 @@ type config struct {
 	Token      string
 	Limits     limits
 	Policies   map[string]*apkverify.Policy
+	KnownKeys  []signer.KnownKey
 	SourcePath string
 }
 
@@ -225,6 +233,15 @@ func buildConfig(fc *fileConfig, dir string, getenv func(string) string) (*confi
 	}
 	c.Token = token
 
+	if fc.KnownKeysFile != "" {
+		b, err := os.ReadFile(resolve(dir, fc.KnownKeysFile))
+		if err == nil {
+			c.KnownKeys, err = signer.ParseKnownKeys(b)
+		}
+		if err != nil {
+			bad("knownKeysFile: %v", err)
+		}
+	}
 	if len(fc.Policies) == 0 {
 		bad("policies: none given; every file would be reported untrusted (%s)", codeNoPolicy)
 	}
@@ -317,6 +334,14 @@ func buildPolicy(pkg string, pc policyConfig, dir string) (*apkverify.Policy, []
 			p.RequireSchemes = append(p.RequireSchemes, sc)
 		default:
 			bad("requireSchemes[%d] %q: want v1, v2, v3, v31 or v4", i, s)
+		}
+	}
+	for i, k := range pc.AllowKnownKeyCategories {
+		switch k {
+		case signer.KnownKeyTestKey, signer.KnownKeyLeakedPlatform, signer.KnownKeyDebug:
+			p.AllowKnownKeyCategories = append(p.AllowKnownKeyCategories, k)
+		default:
+			bad("allowKnownKeyCategories[%d] %q: want %s, %s or %s", i, k, signer.KnownKeyTestKey, signer.KnownKeyLeakedPlatform, signer.KnownKeyDebug)
 		}
 	}
 	if pc.LineageFile != "" {

@@ -40,8 +40,11 @@ func TestBadConfigRefusedAtStart(t *testing.T) {
 			"com.example.nokey": {},
 			"com.example.badcert": {"trustedCertSha256": ["abcd"], "requireSchemes": ["v9"], "minVersionCode": -1},
 			"com.example.lineage": {"trustedCertSha256": ["` + certA + `"], "lineageFile": "missing.lineage"},
-			"com.example.stamp": {"trustedCertSha256": ["` + certA + `"], "stampCertSha256": ["zz"]}
-		}}`, noEnv, []string{
+			"com.example.stamp": {"trustedCertSha256": ["` + certA + `"], "stampCertSha256": ["zz"]},
+			"com.example.known": {"trustedCertSha256": ["` + certA + `"], "allowKnownKeyCategories": ["friends"]}
+		}, "knownKeysFile": "nowhere.json"}`, noEnv, []string{
+			`knownKeysFile:`,
+			`policies["com.example.known"]: allowKnownKeyCategories[0] "friends"`,
 			`policies["not a package"]: not a valid Android package name`,
 			`policies["com.example.nokey"]: trustedCertSha256: at least one`,
 			`policies["com.example.badcert"]: trustedCertSha256[0] "abcd": not a SHA-256`,

@@ -390,7 +390,7 @@ func manifestPackage(res *apkverify.Result) string {
 }
 
 func (s *server) options(pkg string) apkverify.Options {
-	return apkverify.Options{Policy: s.cfg.Policies[pkg]}
+	return apkverify.Options{Policy: s.cfg.Policies[pkg], KnownKeys: s.cfg.KnownKeys}
 }
 
 // writeResult answers 200 with the verification JSON, whatever the verdict.

@@ -485,3 +485,22 @@ func BenchmarkVerifyLoopback(b *testing.B) {
 		}
 	})
 }
+
+// The deployment's own known keys (knownKeysFile) make a pinned signer
+// untrusted unless the policy allows the category.
+func TestKnownKeysFile(t *testing.T) {
+	kk := filepath.Join(t.TempDir(), "known.json")
+	require.NoError(t, os.WriteFile(kk, []byte(`{"format": "apktrust-known-keys/1", "keys": [
+		{"certSha256": "`+certA+`", "name": "our revoked CI key", "category": "test-key", "source": "test"}]}`), 0o600))
+	ts := start(t, testConfig(t, func(fc *fileConfig) {
+		fc.KnownKeysFile = kk
+		fc.Policies["com.example.app"] = policyConfig{TrustedCertSHA256: []string{certA}, AllowKnownKeyCategories: []string{"test-key"}}
+	}))
+	apk := fixture(t, "min21-v123.apk")
+	r := ts.post(t, "/v1/verify", "", bytes.NewReader(apk))
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, verdictNotTrusted, r.body["verdict"])
+	assert.Contains(t, r.violations(), "POLICY_KNOWN_KEY")
+	r = ts.post(t, "/v1/verify?package=com.example.app", "", bytes.NewReader(apk))
+	assert.NotContains(t, r.violations(), "POLICY_KNOWN_KEY", "the category is allowed by this policy")
+}
