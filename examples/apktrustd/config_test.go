@@ -112,3 +112,23 @@ func TestDefaultLimitsFollowGOMAXPROCS(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", c.Listen, "localhost only by default")
 	assert.GreaterOrEqual(t, c.Limits.WriteTimeout, c.Limits.ReadTimeout+c.Limits.VerifyTimeout)
 }
+
+// The sample configuration loads, and the README shows it as it is.
+func TestExampleConfig(t *testing.T) {
+	c, err := loadConfig("apktrustd.example.json", func(string) string { return "" })
+	require.NoError(t, err)
+	assert.Len(t, c.Policies, 2)
+	assert.NotNil(t, c.Policies["dev.apktrust.rotated"].History)
+	sample, err := os.ReadFile("apktrustd.example.json")
+	require.NoError(t, err)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), string(sample))
+
+	// The README's curl: the fixture is trusted under the sample.
+	c.TempDir = t.TempDir()
+	ts := start(t, c)
+	r := ts.post(t, "/v1/verify", "application/x-www-form-urlencoded", bytes.NewReader(fixture(t, "min21-v123.apk")))
+	require.Equal(t, 200, r.status)
+	assert.Equal(t, verdictTrusted, r.body["verdict"])
+}
