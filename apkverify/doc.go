@@ -27,7 +27,13 @@
 // Play Console), the package name, a minimum versionCode, and no debuggable
 // or testOnly builds. Result.Trusted and Result.Policy report the outcome,
 // each violation with a stable code and a message naming the certificates
-// involved.
+// involved. Without a Policy, Result.Policy is nil and Trusted is false:
+// "not asked", which Result.Err does not count as a failure; with one,
+// Trusted false means rejected.
+//
+// A Result logs with log/slog as its summary (Result.LogValue). Its text
+// fields hold what the file holds (names and subjects may contain control
+// characters or invalid UTF-8): escape them before printing to a terminal.
 //
 // Keys anyone can sign with (the AOSP test keys, OEM platform keys that
 // leaked, Android debug certificates) are looked up for every signer,

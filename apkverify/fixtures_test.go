@@ -26,7 +26,6 @@ var fixtureDeviations = map[string]string{
 	"apk/tamper-janus-prepend-v1only.apk|min24":   "Janus: refused, see above",
 	"apk/tamper-janus-prepend-v1only.apk|min28":   "Janus: refused, see above",
 	"apk/tamper-janus-prepend.apk|max23":          "Janus: refused; apksigner checks only v1 for API <= 23 and accepts",
-	"apk/tamper-zip64-locator.apk|max23":          "ZIP64 records are refused (Android's installer does not support ZIP64); apksigner ignores them for a v1-only range",
 }
 
 type fixtureRun struct {

@@ -238,12 +238,12 @@ func (v *verification) levelSigners() (signers, dev []Signer) {
 }
 
 func newSigner(scheme signer.Scheme, s *signer.SignerResult, from, to int) Signer {
-	c := s.Cert()
-	out := Signer{MinSDK: from, MaxSDK: to, Scheme: scheme, Rotated: s.Lineage != nil, Certificate: c, Lineage: s.Lineage}
-	if c != nil {
-		out.CertSHA256, out.Subject, out.Issuer = certHex(c), c.Subject, c.Issuer
-		out.KeyAlgorithm, out.KeySize = c.PublicKeyAlgorithm, c.KeySize
+	var out Signer
+	if c := s.Cert(); c != nil {
+		out = signerOf(c)
 	}
+	out.MinSDK, out.MaxSDK, out.Scheme = from, to, scheme
+	out.Rotated, out.Lineage = s.Lineage != nil, s.Lineage
 	return out
 }
 

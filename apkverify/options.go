@@ -109,7 +109,9 @@ type Policy struct {
 	// distributor owning that stamp key (Google Play, for
 	// PlayStoreStampCertSHA256) saw exactly this content. Violations:
 	// POLICY_SOURCE_STAMP_MISSING, POLICY_SOURCE_STAMP_NOT_VERIFIED,
-	// POLICY_SOURCE_STAMP_UNTRUSTED.
+	// POLICY_SOURCE_STAMP_UNTRUSTED, and POLICY_SOURCE_STAMP_SIGNER_NOT_COVERED
+	// for a stamp that verified but does not cover the signers Android
+	// uses (SourceStamp.Binding).
 	//
 	// The stamp says nothing about who built the app: the signing-key
 	// rules above still apply, so a Policy that only requires a stamp
@@ -127,7 +129,9 @@ type Policy struct {
 	// RequireFrosting requires Google Play frosting that verified with a
 	// known key (Options.FrostingKeys): evidence that the file is as Play
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
-	// POLICY_FROSTING_NOT_VERIFIED. Without it, frosting is only reported.
+	// POLICY_FROSTING_NOT_VERIFIED, and POLICY_FROSTING_SIGNER_NOT_COVERED
+	// for frosting that verified but does not cover the signers Android
+	// uses (Frosting.Binding). Without it, frosting is only reported.
 	RequireFrosting bool
 
 	// AllowKnownKeyCategories accepts signers from the known keys of these

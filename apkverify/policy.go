@@ -100,6 +100,8 @@ func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(strin
 	case !stampTrusted(st, trusted):
 		add(PolicySourceStampUntrusted, "the source stamp verified, but it was signed by %s; expected one of %s",
 			describeStamp(st), listStampCerts(trusted))
+	default:
+		checkStampBinding(st, add)
 	}
 }
 
@@ -135,6 +137,8 @@ func checkFrosting(fr *signer.FrostingResult, add func(string, string, ...any)) 
 			why = append(why, "no reason reported")
 		}
 		add(PolicyFrostingNotVerified, "the APK has Google Play frosting that did not verify with a known Play key (%s)", strings.Join(why, "; "))
+	default:
+		checkFrostingBinding(fr, add)
 	}
 }
 

@@ -72,7 +72,11 @@ type Result struct {
 	// Trusted is true when a Policy was given, the file verified and the
 	// policy holds. It is encoded only when a Policy was given.
 	Trusted bool `json:"-"`
-	// Policy is the outcome of the trust policy, nil without one.
+	// Policy is the outcome of the trust policy. It is nil exactly when
+	// no Policy was given: Trusted == false with Policy == nil means "not
+	// asked", with Policy != nil "rejected by the policy" (its Violations
+	// say why). In the JSON, "policy" is then absent, or present with
+	// "applied": true, and "trusted" likewise.
 	Policy *PolicyResult `json:"policy,omitempty"`
 
 	// SourceStamp is the source stamp: the distributor (Google Play for
@@ -140,8 +144,28 @@ func (s Schemes) Has(scheme signer.Scheme) bool {
 // Signer is a signer Android uses for a range of API levels.
 type Signer struct {
 	CertSHA256 string `json:"certSha256"`
-	Subject    string `json:"subject"`
-	Issuer     string `json:"issuer,omitempty"`
+	// Subject and Issuer are the certificate's names in RFC 4514 form
+	// (see signer.Certificate); they may hold any bytes the certificate
+	// has, so escape them before printing.
+	Subject string `json:"subject"`
+	Issuer  string `json:"issuer,omitempty"`
+	// SubjectHex and IssuerHex are the bytes of Subject and Issuer in hex,
+	// set only when those are not valid UTF-8 (the JSON text then shows
+	// U+FFFD in their place).
+	SubjectHex string `json:"subjectHex,omitempty"`
+	IssuerHex  string `json:"issuerHex,omitempty"`
+	// CertSHA1 and CertMD5 are older fingerprints of the certificate, for
+	// matching the Play Console (SHA-1) and older reports (MD5); the
+	// identity is CertSHA256. PublicKeySHA256 is the SHA-256 of the
+	// certificate's SubjectPublicKeyInfo, as apksigner prints it.
+	CertSHA1        string `json:"certSha1,omitempty"`
+	CertMD5         string `json:"certMd5,omitempty"`
+	PublicKeySHA256 string `json:"publicKeySha256,omitempty"`
+	// NotBefore and NotAfter are the certificate's validity (RFC 3339,
+	// UTC). They are reported, not enforced: Android installs APKs whose
+	// signing certificate has expired or is not yet valid.
+	NotBefore string `json:"notBefore,omitempty"`
+	NotAfter  string `json:"notAfter,omitempty"`
 	// KeyAlgorithm is RSA, EC, DSA...; KeySize its size in bits.
 	KeyAlgorithm string `json:"keyAlgorithm,omitempty"`
 	KeySize      int    `json:"keySize,omitempty"`
@@ -166,6 +190,8 @@ type Signer struct {
 type LineageNode struct {
 	CertSHA256 string `json:"certSha256"`
 	Subject    string `json:"subject,omitempty"`
+	// SubjectHex is Subject's bytes in hex when they are not valid UTF-8.
+	SubjectHex string `json:"subjectHex,omitempty"`
 	// Capabilities the lineage grants this certificate, by name:
 	// installedData, sharedUid, permission, rollback, auth.
 	Capabilities []string `json:"capabilities"`
@@ -306,7 +332,7 @@ type resultJSON struct {
 	Errors        []Issue                `json:"errors"`
 	Warnings      []Issue                `json:"warnings"`
 	Trusted       *bool                  `json:"trusted,omitempty"`
-	Policy        *PolicyResult          `json:"policy,omitempty"`
+	Policy        *policyJSON            `json:"policy,omitempty"`
 	SourceStamp   *sourceStampJSON       `json:"sourceStamp"`
 	V4            *v4JSON                `json:"v4"`
 	Frosting      *frostingJSON          `json:"frosting"`
@@ -336,6 +362,10 @@ type sourceStampJSON struct {
 	SignedSchemes []int    `json:"signedSchemes,omitempty"`
 	Errors        []Issue  `json:"errors"`
 	Warnings      []Issue  `json:"warnings"`
+	// VerifiedSchemes: the schemes whose digests the stamp was checked
+	// over; Binding: what the stamp covers and whether it binds the signers.
+	VerifiedSchemes []int                   `json:"verifiedSchemes,omitempty"`
+	Binding         *signer.EvidenceBinding `json:"binding"`
 	// Known is the stamp certificate's known-key entry, null when none.
 	Known *signer.KnownKeyMatch `json:"known"`
 }
@@ -360,6 +390,8 @@ type frostingJSON struct {
 	MetadataSize   int     `json:"metadataSize,omitempty"`
 	Errors         []Issue `json:"errors"`
 	Warnings       []Issue `json:"warnings"`
+	// Binding: what the frosting covers and whether it binds the signers.
+	Binding *signer.EvidenceBinding `json:"binding"`
 }
 
 func nonNil[T any](s []T) []T {
@@ -378,7 +410,8 @@ func encodeStamp(st *signer.SourceStampResult) *sourceStampJSON {
 		CertSHA256: st.CertSHA256, PlayStoreCert: isPlayStampCert(st.CertSHA256),
 		Source: st.Source, Type: st.Type, Lineage: nonNil(st.Lineage),
 		BlockVersion: st.BlockVersion, SignedSchemes: st.SignedSchemes,
-		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings),
+		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings), Binding: st.Binding,
+		VerifiedSchemes: st.VerifiedSchemes,
 	}
 	if st.Timestamp != 0 {
 		t := st.Timestamp
@@ -395,7 +428,8 @@ func (j *sourceStampJSON) decode() *signer.SourceStampResult {
 		Present: j.Present, Verified: j.Verified, Status: j.Status,
 		CertSHA256: j.CertSHA256, Source: j.Source, Type: j.Type,
 		Lineage: j.Lineage, BlockVersion: j.BlockVersion, SignedSchemes: j.SignedSchemes,
-		Errors: j.Errors, Warnings: j.Warnings,
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding,
+		VerifiedSchemes: j.VerifiedSchemes,
 	}
 	if j.Timestamp != nil {
 		st.Timestamp = *j.Timestamp
@@ -428,7 +462,7 @@ func encodeFrosting(r *signer.FrostingResult) *frostingJSON {
 	return &frostingJSON{
 		Present: r.Present, Verified: r.Verified, KeyIndex: r.KeyIndex,
 		APKSHA256: r.APKSHA256, ComputedSHA256: r.ComputedSHA256, MetadataSize: r.MetadataSize,
-		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings),
+		Errors: nonNil(r.Errors), Warnings: nonNil(r.Warnings), Binding: r.Binding,
 	}
 }
 
@@ -438,7 +472,7 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 	}
 	return &signer.FrostingResult{Present: j.Present, Verified: j.Verified, KeyIndex: j.KeyIndex,
 		APKSHA256: j.APKSHA256, ComputedSHA256: j.ComputedSHA256, MetadataSize: j.MetadataSize,
-		Errors: j.Errors, Warnings: j.Warnings}
+		Errors: j.Errors, Warnings: j.Warnings, Binding: j.Binding}
 }
 
 // MarshalJSON encodes the Result with the field names documented on it;
@@ -452,7 +486,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
 		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
 		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: r.Lineage, Manifest: r.Manifest,
-		Errors: r.Errors, Warnings: r.Warnings, Policy: r.Policy,
+		Errors: r.Errors, Warnings: r.Warnings, Policy: encodePolicy(r.Policy),
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
 	}
@@ -472,11 +506,6 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 	if r.Policy != nil {
 		t := r.Trusted
 		j.Trusted = &t
-		if j.Policy.Violations == nil {
-			p := *r.Policy
-			p.Violations = []Violation{}
-			j.Policy = &p
-		}
 	}
 	return json.Marshal(j)
 }
@@ -492,7 +521,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		File: j.File, Verified: j.Verified, Schemes: j.Schemes,
 		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
 		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: j.Lineage, Manifest: j.Manifest,
-		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy,
+		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy.decode(),
 		SourceStamp: j.SourceStamp.decode(), V4: j.V4.decode(), Frosting: j.Frosting.decode(),
 		SchemeResults: j.SchemeResults,
 	}

@@ -245,8 +245,10 @@ func (v *verification) run() error {
 	if err := v.schemes(); err != nil {
 		return err
 	}
+	v.noSignature()
 	v.finish()
 	v.evidence()
+	v.bindEvidence()
 	v.knownKeys()
 	if err := ctxErr(v.ctx); err != nil {
 		return err
@@ -409,6 +411,7 @@ func (v *verification) schemes() error {
 					verified[sr.Scheme] = sr
 				}
 			}
+			v.addV3UnderV31(verified)
 			v4 := v.s.v4(v.opts.V4Signature, v.opts.V4SignatureSize, verified)
 			res.V4 = v4
 			v.issues(signer.SchemeV4, v4.Errors, v4.Warnings)
@@ -755,6 +758,7 @@ func (v *verification) sourceStamp() {
 			checked[sr.Scheme] = sr
 		}
 	}
+	v.addV3UnderV31(checked)
 	st := v.s.stamp(checked, v.minSDK, v.maxSDK, v.manifest)
 	v.res.SourceStamp = st
 	for _, l := range [][]Issue{st.Errors, st.Warnings} {
@@ -812,6 +816,7 @@ func (v *verification) finish() {
 			res.Lineage = append(res.Lineage, LineageNode{
 				CertSHA256:   certHex(n.Certificate),
 				Subject:      subjectOf(n.Certificate),
+				SubjectHex:   rawIfInvalid(subjectOf(n.Certificate)),
 				Capabilities: signer.CapabilityNames(n.Flags),
 				Flags:        n.Flags,
 			})

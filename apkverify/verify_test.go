@@ -135,7 +135,7 @@ func TestJSONContract(t *testing.T) {
 		require.Len(t, w, 1)
 		require.Equal(t, apkverify.PolicyRotationWithoutHistory, w[0].(map[string]any)["code"])
 		delete(pol, "warnings")
-		require.Equal(t, map[string]any{"violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, pol)
+		require.Equal(t, map[string]any{"applied": true, "violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, pol)
 	})
 	t.Run("failed file without a policy", func(t *testing.T) {
 		res, err := apkverify.VerifyFile(ctx, fixture(t, "tamper-v2-signature.apk"), apkverify.Options{})

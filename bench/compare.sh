@@ -44,8 +44,8 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 # --- build and prepare ---------------------------------------------------------
-echo "== building the CLI: go build -o $OUT/verify ./examples/verify" >&2
-go build -o "$OUT/verify" ./examples/verify
+echo "== building the CLI: go build -o $OUT/verify ./examples/apktrust" >&2
+go build -o "$OUT/verify" ./examples/apktrust
 OURS="$OUT/verify"
 
 echo "== preparing signed APKs ($SIZES) under $OUT (cached after the first run)" >&2

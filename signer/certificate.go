@@ -4,11 +4,8 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/hex"
 	"math/big"
-	"strings"
 	"time"
 )
 
@@ -22,7 +19,20 @@ import (
 type Certificate struct {
 	Raw    []byte
 	SHA256 [32]byte
+	// SHA1 and MD5 are the older fingerprints of Raw that the Play
+	// Console (SHA-1) and older reports and tools (MD5) show. They are for
+	// matching such reports only; the identity is SHA256.
+	SHA1 [20]byte
+	MD5  [16]byte
+	// PublicKeySHA256 is the SHA-256 of RawSubjectPublicKeyInfo, the
+	// "public key SHA-256 digest" apksigner prints: it stays the same when
+	// a key is re-certified.
+	PublicKeySHA256 [32]byte
 
+	// Subject and Issuer are the distinguished names in RFC 4514 form,
+	// with the usual attribute names (CN, O, emailAddress, DC, UID...).
+	// They are the certificate's own text: they may hold control
+	// characters or invalid UTF-8, so escape them before printing.
 	Subject      string
 	Issuer       string
 	SerialNumber *big.Int
@@ -67,8 +77,8 @@ func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
 	c := &Certificate{
 		Raw:                     raw,
 		SHA256:                  sha256.Sum256(raw),
-		Subject:                 formatName(xc.Subject),
-		Issuer:                  formatName(xc.Issuer),
+		Subject:                 xc.Subject.String(),
+		Issuer:                  xc.Issuer.String(),
 		SerialNumber:            xc.SerialNumber,
 		NotBefore:               xc.NotBefore,
 		NotAfter:                xc.NotAfter,
@@ -77,27 +87,6 @@ func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
 		X509:                    std,
 	}
 	c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
+	c.fillNamesAndDigests(xc.RawSubject, xc.RawIssuer)
 	return c
-}
-
-// oidEmailAddress is PKCS #9 emailAddress, which keytool and openssl put in
-// subjects (the AOSP test keys have android@android.com).
-var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-
-// formatName writes a name as pkix.Name.String does, except that an
-// emailAddress attribute reads "emailAddress=android@android.com", as
-// openssl prints it, instead of its OID and hex-encoded DER value.
-func formatName(n pkix.Name) string {
-	s := n.String()
-	for _, atv := range n.Names {
-		v, ok := atv.Value.(string)
-		if !ok || !atv.Type.Equal(oidEmailAddress) {
-			continue
-		}
-		raw := pkix.RDNSequence{{atv}}.String()
-		// The value escaped as for any string attribute.
-		escaped := strings.TrimPrefix(pkix.RDNSequence{{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: v}}}.String(), "CN=")
-		s = strings.Replace(s, raw, "emailAddress="+escaped, 1)
-	}
-	return s
 }

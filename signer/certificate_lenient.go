@@ -226,6 +226,7 @@ func parseCertificateLenient(given []byte) (*Certificate, error) {
 	}
 	c.PublicKey = pub
 	c.PublicKeyAlgorithm, c.KeySize = describeKey(pub, alg)
+	c.fillNamesAndDigests(subjectN.raw, issuerN.raw)
 	return c, nil
 }
 
@@ -246,7 +247,7 @@ func nameString(n *berNode) string {
 	}
 	var name pkix.Name
 	name.FillFromRDNSequence(&rdn)
-	return formatName(name)
+	return name.String()
 }
 
 func berTime(n *berNode) time.Time {

@@ -33,7 +33,9 @@ import (
 // The signature of an entry covers the signed section from the protobuf's
 // length varint through the end of that entry. The APK hash covers the file
 // as the v2 scheme sees it, except that of the signing block only the v2
-// pair (ID and value) is hashed; see FrostingAPKDigest.
+// pair (ID and value) is hashed; see FrostingAPKDigest. So frosting covers
+// the JAR signers (their files are entries) and the v2 signers, and no
+// v3/v3.1 signer (see EvidenceBinding).
 //
 // Frosting is evidence of delivery, never part of the signature verdict:
 // a frosting failure is reported in FrostingResult and nowhere else.
@@ -186,9 +188,12 @@ type FrostingResult struct {
 	APKSHA256      string `json:"apkSha256,omitempty"`
 	ComputedSHA256 string `json:"computedSha256,omitempty"`
 	// MetadataSize is the size of Play's (undecoded) protobuf metadata.
-	MetadataSize int     `json:"metadataSize,omitempty"`
-	Errors       []Issue `json:"errors,omitempty"`
-	Warnings     []Issue `json:"warnings,omitempty"`
+	MetadataSize int `json:"metadataSize,omitempty"`
+	// Binding says what the frosting covers and whether it binds the
+	// signers Android uses; set by apkverify for verified frosting.
+	Binding  *EvidenceBinding `json:"binding,omitempty"`
+	Errors   []Issue          `json:"errors,omitempty"`
+	Warnings []Issue          `json:"warnings,omitempty"`
 }
 
 func (r *FrostingResult) fail(code, format string, args ...any) *FrostingResult {

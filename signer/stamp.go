@@ -33,6 +33,13 @@ import (
 // seconds), 0x9d6303f7 the stamp key's proof-of-rotation lineage. Version 1
 // (BlockIDSourceStampV1, Android 11) holds the certificate and signatures
 // over the v3 (or v2) digests only.
+//
+// What a stamp covers: content digests only. The v2/v3 digests cover every
+// ZIP entry (so the JAR signature files among them), the central directory
+// and the EOCD, never the APK Signing Block; the JAR digest covers
+// META-INF/MANIFEST.MF alone. No v2/v3/v3.1 signer is covered: the same
+// content re-signed by another key keeps the stamp valid. Whether a stamp
+// binds the signers Android uses is decided from this (EvidenceBinding).
 
 // StampCertDigestEntry is the ZIP entry holding the raw SHA-256 of the
 // source stamp certificate.
@@ -80,10 +87,27 @@ const (
 	StampCodePORDidNotVerify              = "SOURCE_STAMP_POR_DID_NOT_VERIFY"
 	StampCodeInvalidTimestamp             = "SOURCE_STAMP_INVALID_TIMESTAMP"
 	StampCodeMalformedAPK                 = "MALFORMED_APK"
-	// StampCodeV1Block is a warning: the stamp is a version 1 block,
-	// which Android 11 verifies but apksig 13 ignores.
+	// StampCodeV1Block: the stamp is a version 1 block, which only
+	// Android 11 reads (Android 12+ and apksig look for the version 2
+	// block only). A warning when the range includes Android 11 and the
+	// block verified under its rules, else the error that leaves the
+	// stamp unverified.
 	StampCodeV1Block = "SOURCE_STAMP_V1_BLOCK"
+	// StampCodeNoDigests: none of the schemes the stamp must sign has a
+	// content digest, so a signature would be over the empty string and
+	// would "verify" for every such APK. Android 12+ and apksig would
+	// accept it; a stamp that binds nothing is refused here.
+	StampCodeNoDigests = "SOURCE_STAMP_NO_DIGESTS"
+	// StampCodeSignerNotCovered: the stamp verified, but its signature
+	// does not cover the signer Android uses on some API level of the
+	// range (see apkverify's evidence binding): it says Play saw this
+	// content, not that Play delivered it signed by this key.
+	StampCodeSignerNotCovered = "SOURCE_STAMP_SIGNER_NOT_COVERED"
 )
+
+// stampAndroid11 is the one Android version that reads version 1 stamp
+// blocks.
+const stampAndroid11 = 30
 
 // SourceStampStatus is apksig's SourceStampVerificationStatus.
 type SourceStampStatus string
@@ -137,9 +161,15 @@ type SourceStampResult struct {
 	// BlockVersion is 2 or 1 for the stamp block verified, 0 for none.
 	BlockVersion int `json:"blockVersion,omitempty"`
 	// SignedSchemes are the scheme IDs the stamp signs digests for.
-	SignedSchemes []int   `json:"signedSchemes,omitempty"`
-	Errors        []Issue `json:"errors,omitempty"`
-	Warnings      []Issue `json:"warnings,omitempty"`
+	SignedSchemes []int `json:"signedSchemes,omitempty"`
+	// VerifiedSchemes are the scheme IDs whose digests the stamp's
+	// signature was checked over (the schemes Android requires), sorted.
+	VerifiedSchemes []int `json:"verifiedSchemes,omitempty"`
+	// Binding says what the stamp covers and whether it binds the signers
+	// Android uses; set by apkverify for a verified stamp.
+	Binding  *EvidenceBinding `json:"binding,omitempty"`
+	Errors   []Issue          `json:"errors,omitempty"`
+	Warnings []Issue          `json:"warnings,omitempty"`
 
 	// Certificate is the stamp certificate, when it parsed.
 	Certificate *Certificate `json:"-"`
@@ -261,7 +291,14 @@ func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStamp
 		stampVerifyV2(r, value, certDigest, digests, minSDK, maxSDK)
 	case hasV1:
 		r.BlockVersion = 1
-		r.warn(StampCodeV1Block, "source stamp version 1 block: Android 11 verifies it, apksig 13 and Android 12+ ignore it")
+		if minSDK > stampAndroid11 || maxSDK < stampAndroid11 {
+			// Android 12+ and apksig look for the version 2 block only:
+			// on this range no platform reads the block.
+			r.Status = StampNotVerified
+			r.fail(StampCodeV1Block, "the only source stamp block is a version 1 block, which only Android 11 reads, and the range is API %d-%d: no Android version of the range verifies it", minSDK, maxSDK)
+			return r
+		}
+		r.warn(StampCodeV1Block, "source stamp version 1 block: verified as Android 11 does; Android 12+ and apksig ignore it")
 		value, err := a.PairValue(v1Pair)
 		if err != nil {
 			r.Status = StampVerificationError
@@ -340,17 +377,12 @@ func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests Stamp
 		return
 	}
 	sort.Ints(r.SignedSchemes)
-	ids := make([]int, 0, len(digests))
-	for id := range digests {
-		ids = append(ids, id)
+	ids := stampRequiredSchemes(digests)
+	if len(ids) == 0 {
+		r.fail(StampCodeNoDigests, "no signature scheme of the APK has content digests for the stamp to sign: a signature over nothing proves nothing")
+		return
 	}
-	sort.Ints(ids)
 	for _, id := range ids {
-		// Android puts v3.1 digests in the map but does not expect the
-		// stamp to sign them: a v3.1 block always comes with a v3 block.
-		if id == StampSchemeV31 {
-			continue
-		}
 		sigs, ok := signed[id]
 		if !ok {
 			r.fail(StampCodeNoSignature, "the stamp signs no digest for signature scheme %d", id)
@@ -359,6 +391,7 @@ func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests Stamp
 		if !stampVerifySignatures(r, cert, stampLengthPrefixedPairs(digests[id]), sigs, minSDK, maxSDK, fmt.Sprintf("scheme %d digests", id)) {
 			return
 		}
+		r.VerifiedSchemes = append(r.VerifiedSchemes, id)
 	}
 	if !data.more() {
 		return
@@ -385,13 +418,39 @@ func stampVerifyV1(r *SourceStampResult, value, certDigest []byte, digests Stamp
 		r.fail(StampCodeMalformedSignature, "stamp block: signatures: %v", data.err)
 		return
 	}
-	// A version 1 stamp signs the digests of the newest APK Signature
-	// Scheme present.
-	d, ok := digests[StampSchemeV3]
-	if !ok {
-		d = digests[StampSchemeV2]
+	// Android 11 signs, and checks, the content digests of the v3 block
+	// when there is one, else of the v2 block; without either it leaves
+	// the stamp unverified. It never uses the JAR scheme.
+	scheme := StampSchemeV3
+	if len(digests[scheme]) == 0 {
+		scheme = StampSchemeV2
 	}
-	stampVerifySignatures(r, cert, stampLengthPrefixedPairs(d), sigs, minSDK, maxSDK, "APK digests")
+	d := digests[scheme]
+	if len(d) == 0 {
+		r.fail(StampCodeNoDigests, "a version 1 stamp signs the v3 or v2 content digests, and the APK has neither: Android 11 does not verify it")
+		return
+	}
+	if stampVerifySignatures(r, cert, stampLengthPrefixedPairs(d), sigs, minSDK, maxSDK, "APK digests") {
+		r.VerifiedSchemes = []int{scheme}
+	}
+}
+
+// stampRequiredSchemes lists, sorted, the schemes whose digests a version
+// 2 stamp must sign: every scheme of digests with at least one content
+// digest. v3.1 is left out: Android puts its digests in the map but never
+// expects the stamp to sign them (a v3.1 block always comes with a v3
+// block, whose digests the stamp signs). A scheme without digests (the
+// JAR scheme of an APK without META-INF/MANIFEST.MF) is left out too: a
+// signature over its empty encoding would be a signature over nothing.
+func stampRequiredSchemes(digests StampDigests) []int {
+	ids := make([]int, 0, len(digests))
+	for id, d := range digests {
+		if id != StampSchemeV31 && len(d) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
+	return ids
 }
 
 // stampVerifySignatures parses a sequence of {algorithm, signature} and

@@ -193,3 +193,56 @@ func FuzzSourceStampBlock(f *testing.F) {
 		stampParseAttributes(&SourceStampResult{}, b, cert)
 	})
 }
+
+// TestSourceStampEmptyDigests: a stamp signature over the empty digest
+// encoding would be a valid stamp for every APK without digests (a v1-only
+// APK without a JAR manifest, a V1 stamp block on a v1-only APK). Neither
+// block version verifies over nothing.
+func TestSourceStampEmptyDigests(t *testing.T) {
+	s := newStampTestSigner(t)
+	certSum := sha256.Sum256(s.cert)
+	empty := map[ContentDigestAlgorithm][]byte{}
+	v1Block := func(d map[ContentDigestAlgorithm][]byte) []byte {
+		data := stampTestLP(s.cert)
+		data = append(data, stampTestLP(s.sigs(t, stampLengthPrefixedPairs(d)))...)
+		return stampTestLP(data)
+	}
+	v2Digests := StampDigests{StampSchemeV2: {DigestChunkedSHA256: frostingSHA256([]byte("apk content"))}}
+	entries := map[string]string{"classes.dex": "dex", StampCertDigestEntry: string(certSum[:])}
+	cases := []struct {
+		name     string
+		pair     frostingTestPair
+		digests  StampDigests
+		minSDK   int
+		maxSDK   int
+		verified bool
+		code     string
+	}{
+		{"V2 block signing the empty JAR digest set", frostingTestPair{BlockIDSourceStampV2, s.block(t, StampDigests{StampSchemeJAR: empty}, nil)},
+			StampDigests{StampSchemeJAR: empty}, 30, MaxSDK, false, StampCodeNoDigests},
+		{"V2 block with no scheme to sign", frostingTestPair{BlockIDSourceStampV2, s.block(t, StampDigests{}, nil)},
+			StampDigests{}, 33, MaxSDK, false, StampCodeNoDigests},
+		{"V1 block over nothing on a v1-only APK (Android 11 needs v2/v3 digests)", frostingTestPair{BlockIDSourceStampV1, v1Block(empty)},
+			StampDigests{StampSchemeJAR: empty}, 30, MaxSDK, false, StampCodeNoDigests},
+		{"V1 block when the range leaves out Android 11", frostingTestPair{BlockIDSourceStampV1, v1Block(v2Digests[StampSchemeV2])},
+			v2Digests, 31, MaxSDK, false, StampCodeV1Block},
+		{"V1 block below Android 11", frostingTestPair{BlockIDSourceStampV1, v1Block(v2Digests[StampSchemeV2])},
+			v2Digests, 24, 29, false, StampCodeV1Block},
+		{"V1 block verified as Android 11 does", frostingTestPair{BlockIDSourceStampV1, v1Block(v2Digests[StampSchemeV2])},
+			v2Digests, 30, MaxSDK, true, ""},
+		{"V2 block, JAR digest set empty but v2 signed", frostingTestPair{BlockIDSourceStampV2, s.block(t, v2Digests, nil)},
+			StampDigests{StampSchemeJAR: empty, StampSchemeV2: v2Digests[StampSchemeV2]}, 30, MaxSDK, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := buildFrostingTestAPK(t, entries, []frostingTestPair{{BlockIDV2, []byte("v2")}, c.pair}).open(t)
+			r := VerifySourceStamp(a, c.digests, SourceStampOptions{MinSDK: c.minSDK, MaxSDK: c.maxSDK})
+			assert.Equal(t, c.verified, r.Verified, "errors %v", r.Errors)
+			if c.code == "" {
+				assert.Empty(t, r.Errors)
+			} else {
+				assert.Equal(t, []string{c.code}, v4Codes(r.Errors))
+			}
+		})
+	}
+}

@@ -663,6 +663,7 @@ func (c *pkcs7CertID) certificate() *Certificate {
 		cert.PublicKey = pub
 		cert.PublicKeyAlgorithm = v1KeyFamily(pub)
 	}
+	cert.fillNamesAndDigests(nil, nil)
 	return cert
 }
 

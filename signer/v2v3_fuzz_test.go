@@ -31,8 +31,8 @@ func v23SeedBlocks(f *testing.F) [][]byte {
 	}
 	var files []string
 	for _, pattern := range []string{"../testdata/apk/*rot*.apk", "../testdata/apk/min21-v123-*.apk",
-		"../../shared/conformance/apksig/v3-only-with-*.apk", "../../shared/conformance/apksig/v31-*.apk",
-		"../../shared/conformance/apksig/v2-only-with-ecdsa*.apk"} {
+		"../testdata/apksig/v3-only-with-*.apk", "../testdata/apksig/v31-*.apk",
+		"../testdata/apksig/v2-only-with-ecdsa*.apk"} {
 		m, _ := filepath.Glob(pattern)
 		files = append(files, m...)
 	}
@@ -113,7 +113,7 @@ func FuzzLineage(f *testing.F) {
 	f.Add(good)
 	f.Add(v23LineageFile(good))
 	f.Add(v23BuildLineage(f, []v23LineageNode{{key: a, alg: AlgECDSASHA256}, {key: b}}, 2))
-	for _, pattern := range []string{"../testdata/lineage/*.lineage", "../../shared/conformance/apksig/rsa-*-lineage-*"} {
+	for _, pattern := range []string{"../testdata/lineage/*.lineage", "../testdata/apksig/rsa-*-lineage-*"} {
 		m, _ := filepath.Glob(pattern)
 		for _, fn := range m {
 			if raw, err := os.ReadFile(fn); err == nil {
@@ -148,7 +148,7 @@ func FuzzCertificate(f *testing.F) {
 	f.Add(ec.cert)
 	hdr := 2 + int(ec.cert[1]&0x7f)
 	f.Add(append(append([]byte{0x30, 0x80}, ec.cert[hdr:]...), 0, 0))
-	for _, pattern := range []string{"../testdata/keys/*.x509.pem", "../../shared/conformance/apksig/*.x509.pem"} {
+	for _, pattern := range []string{"../testdata/keys/*.x509.pem", "../testdata/apksig/*.x509.pem"} {
 		m, _ := filepath.Glob(pattern)
 		for _, fn := range m {
 			raw, err := os.ReadFile(fn)

@@ -53,6 +53,15 @@ const (
 	V4CodeDigestsMismatch     = "V4_SIG_V2_V3_DIGESTS_MISMATCH"
 	V4CodeNoV2V3              = "V4_SIG_NO_VERIFIED_V2_V3_SIGNATURE"
 	V4CodeIO                  = "V4_SIG_IO_ERROR"
+	// V4CodeBlockIDMismatch: the v3.1 signer is in use, and no additional
+	// signing info carries the v3.1 block ID under which Android 13+
+	// looks it up ("Failed to find V4 signature block corresponding to V3
+	// blockId"), so the install is refused.
+	V4CodeBlockIDMismatch = "V41_SIG_BLOCK_ID_MISMATCH"
+	// V4CodeTrailingBytes is a warning: bytes the platform's reader never
+	// looks at (after the Merkle tree, or after a signing info inside its
+	// block). No signature covers them and Android ignores them.
+	V4CodeTrailingBytes = "V4_SIG_TRAILING_BYTES"
 )
 
 // Sentinels for errors.Is on ParseV4Signature errors.
@@ -92,6 +101,8 @@ type V4Signature struct {
 	// loaded whole.
 	TreeOffset int64
 	TreeSize   int64
+	// Warnings are the bytes Android's reader ignores (V4_SIG_TRAILING_BYTES).
+	Warnings []Issue
 
 	r io.ReaderAt
 }
@@ -187,12 +198,20 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 			return nil, err
 		}
 		if sub.more() {
-			return nil, v4Errorf(V4CodeMalformed, "signing info block 0x%08x has %d trailing bytes", id, len(sub.b))
+			// SigningInfo.fromByteArray reads its fields and ignores the
+			// rest of the block; the signature covers only the fields.
+			s.warn("signing info block 0x%08x has %d trailing bytes, which Android ignores", id, len(sub.b))
 		}
 		s.Signers = append(s.Signers, si)
 	}
 	if pos == size {
 		return s, nil // no Merkle tree
+	}
+	if size-pos < 4 {
+		// apksig reads the tree length to EOF and then has no tree; the
+		// platform never reads past the signing infos.
+		s.warn("%d bytes after the signing infos, too few for a Merkle tree length; ignored as Android does", size-pos)
+		return s, nil
 	}
 	if n, err = readLen("Merkle tree", 0); err != nil {
 		return nil, err
@@ -200,9 +219,14 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 	s.TreeOffset, s.TreeSize = pos, n
 	pos += n
 	if pos != size {
-		return nil, v4Errorf(V4CodeMalformed, "%d unexpected bytes after the Merkle tree", size-pos)
+		// apksig's and the platform's readers stop after the tree.
+		s.warn("%d bytes after the Merkle tree, which Android ignores", size-pos)
 	}
 	return s, nil
+}
+
+func (s *V4Signature) warn(format string, args ...any) {
+	s.Warnings = append(s.Warnings, Issue{Code: V4CodeTrailingBytes, Scheme: SchemeV4, Signer: -1, Message: fmt.Sprintf(format, args...)})
 }
 
 func v4ParseSigningInfo(r *stampReader, blockID uint32) (*V4SigningInfo, error) {
@@ -282,6 +306,7 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 		return res
 	}
 	res.RootHash = hex.EncodeToString(sig.RootHash)
+	res.Warnings = append(res.Warnings, sig.Warnings...)
 	certs := make([]*Certificate, len(sig.Signers))
 	for i, si := range sig.Signers {
 		certs[i] = v4VerifySigningInfo(res, sig, si, i, a.Size())
@@ -395,6 +420,14 @@ func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 		}
 		check(sig.Signers[0], 0, v3, "v3")
 		if v31 != nil {
+			// Android 13+ finds the v3.1 signer's signing info by the
+			// v3.1 block ID, which no signature covers: the signing info
+			// it finds that way is the one that must pair with v3.1.
+			// Under another ID it finds none and refuses the install.
+			if sig.Signers[1].BlockID != BlockIDV31 {
+				res.fail(V4CodeBlockIDMismatch, 1, "the second signing info is stored under block ID 0x%08x; Android 13+ looks the v3.1 signer up under 0x%08x, finds no signing info for it and refuses the install", sig.Signers[1].BlockID, BlockIDV31)
+				return
+			}
 			check(sig.Signers[1], 1, v31, "v3.1")
 		}
 		return

@@ -211,7 +211,6 @@ func TestParseV4SignatureRejectsHostileInput(t *testing.T) {
 		{"truncated hashing info", v4TestFile(2, v4TestHashing()[:6], v4TestSigning(), nil), ErrV4Malformed},
 		{"truncated signing info", v4TestFile(2, v4TestHashing(), v4TestSigning()[:10], nil), ErrV4Malformed},
 		{"tree length past end", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), nil), 0xff, 0xff, 0, 0), ErrV4Malformed},
-		{"garbage after tree", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), []byte{1}), 9), ErrV4Malformed},
 		{"bad signing info block", v4TestFile(2, v4TestHashing(), append(v4TestSigning(), 1, 2, 3), nil), ErrV4Malformed},
 	}
 	for _, tc := range tests {
@@ -227,6 +226,39 @@ func TestParseV4SignatureRejectsHostileInput(t *testing.T) {
 	assert.EqualValues(t, 0, sig.TreeSize)
 	assert.Equal(t, []byte("digest"), sig.Signers[0].APKDigest)
 	assert.Equal(t, AlgECDSASHA256, sig.Signers[0].SignatureAlgorithm)
+}
+
+// TestV4TrailingBytes: bytes the platform's reader never reads (after the
+// Merkle tree, after the signing infos when too few for a tree length,
+// after a signing info inside its block) are a warning, not a failure:
+// apksigner and Android ignore them, and no signature covers them.
+func TestV4TrailingBytes(t *testing.T) {
+	block := binary.LittleEndian.AppendUint32(nil, BlockIDV31)
+	block = append(block, v4TestLP(append(v4TestSigning(), 7, 7))...)
+	for _, tc := range []struct {
+		name string
+		file []byte
+		tree int64
+	}{
+		{"one byte after the tree", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), []byte{1}), 9), 1},
+		{"a kilobyte after the tree", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), []byte{1}), make([]byte, 1024)...), 1},
+		{"three bytes where the tree length would be", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), nil), 1, 2, 3), -1},
+		{"bytes after a signing info in its block", v4TestFile(2, v4TestHashing(), append(v4TestSigning(), block...), nil), -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sig, err := ParseV4Signature(bytes.NewReader(tc.file), int64(len(tc.file)))
+			require.NoError(t, err)
+			assert.Equal(t, tc.tree, sig.TreeSize)
+			assert.Equal(t, []string{V4CodeTrailingBytes}, v4Codes(sig.Warnings))
+		})
+	}
+	// The real fixture with bytes appended still verifies, with the
+	// warning (apksigner 35 verifies it too: testdata/evidence).
+	apk := stampOpenAPK(t, stampRepoTestdata(t, "apk/min21-v1234.apk"))
+	idsig := append(v4ReadFile(t, stampRepoTestdata(t, "apk/min21-v1234.apk.idsig")), "trailing"...)
+	r := VerifyV4(apk, bytes.NewReader(idsig), int64(len(idsig)), v4Schemes(t, apk))
+	assert.True(t, r.Verified, "errors: %v", r.Errors)
+	assert.Equal(t, []string{V4CodeTrailingBytes}, v4Codes(r.Warnings))
 }
 
 func TestV4MerkleTreeShape(t *testing.T) {

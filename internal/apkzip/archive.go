@@ -16,7 +16,10 @@
 //
 //   - no EOCD whose comment runs exactly to the end of the file, a central
 //     directory that overlaps the EOCD or is malformed (both refuse);
-//   - ZIP64 (Android's v2+ verifier refuses it; the issue asks for it);
+//   - ZIP64 archives (placeholders in the EOCD: apksig cannot read them,
+//     Android's v2+ verifier refuses them), and ZIP64 records that disagree
+//     with the classic EOCD; ZIP64 records that agree are a finding (see
+//     CodeZip64Records);
 //   - data before the first local header, as in the Janus attack
 //     (libziparchive refuses; apksig does not check, so a v1-only Janus file
 //     is a known divergence from apksigner);
@@ -250,22 +253,6 @@ func (a *Archive) scanEOCD() error {
 
 func (a *Archive) parseEOCD() error {
 	e := a.eocd
-	// A ZIP64 locator right before the EOCD marks a ZIP64 archive. Android's
-	// own v2+ verifier (the framework's ApkSigningBlockUtils) refuses those
-	// ("ZIP64 APK not supported"), and the issue asks for the same. apksig
-	// does not look for the locator, but a locator between the central
-	// directory and the EOCD already makes it ignore the signing block, so
-	// the corpus and fixture verdicts agree (tamper-zip64-locator.apk does
-	// not verify).
-	if a.EOCDOffset >= zip64LocSize {
-		var b [4]byte
-		if err := readAt(a.r, b[:], a.EOCDOffset-zip64LocSize); err != nil {
-			return err
-		}
-		if binary.LittleEndian.Uint32(b[:]) == zip64LocSig {
-			return errorf(CodeZip64, "", a.EOCDOffset-zip64LocSize, "ZIP64 End of Central Directory locator present")
-		}
-	}
 	diskNum := binary.LittleEndian.Uint16(e[4:])
 	cdDisk := binary.LittleEndian.Uint16(e[6:])
 	diskEntries := binary.LittleEndian.Uint16(e[8:])
@@ -273,7 +260,22 @@ func (a *Archive) parseEOCD() error {
 	cdSize := binary.LittleEndian.Uint32(e[12:])
 	cdOff := binary.LittleEndian.Uint32(e[16:])
 	if totalEntries == 0xffff || cdSize == 0xffffffff || cdOff == 0xffffffff {
+		// A real ZIP64 archive: apksig cannot read it, and the platform's
+		// v2+ verifier refuses it ("ZIP64 APK not supported").
 		return errorf(CodeZip64, "", a.EOCDOffset, "End of Central Directory fields hold ZIP64 placeholders")
+	}
+	// A ZIP64 locator right before the EOCD: accepted only when its record
+	// says exactly what the classic record says (checkZip64).
+	if a.EOCDOffset >= zip64LocSize {
+		var b [4]byte
+		if err := readAt(a.r, b[:], a.EOCDOffset-zip64LocSize); err != nil {
+			return err
+		}
+		if binary.LittleEndian.Uint32(b[:]) == zip64LocSig {
+			if err := a.checkZip64(a.EOCDOffset-zip64LocSize, totalEntries, cdSize, cdOff); err != nil {
+				return err
+			}
+		}
 	}
 	if diskNum != 0 || cdDisk != 0 || diskEntries != totalEntries {
 		// apksig and libziparchive both ignore the disk fields and use the

@@ -243,7 +243,6 @@ func TestConformanceFixtures(t *testing.T) {
 		"tamper-duplicate-entry.apk":      ErrDuplicateEntry,
 		"tamper-janus-prepend.apk":        ErrDataBeforeFirst,
 		"tamper-janus-prepend-v1only.apk": ErrDataBeforeFirst,
-		"tamper-zip64-locator.apk":        ErrZip64,
 	}
 	readErr := map[string]*FormatError{
 		"tamper-local-name-mismatch.apk": ErrLocalHeaderMismatch,

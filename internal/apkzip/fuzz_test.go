@@ -32,6 +32,7 @@ func FuzzOpen(f *testing.F) {
 	for _, s := range fuzzSeedSpecs() {
 		f.Add(s.build(f))
 	}
+	f.Add(withZip64Records(f, (&spec{entries: basicEntries()}).build(f), nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := Open(bytes.NewReader(data), int64(len(data)))
 		if err != nil {

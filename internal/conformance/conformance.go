@@ -1,25 +1,36 @@
 // Package conformance loads the reference material that tests compare the
 // library against: AOSP apksig's verifier test corpus (cases.json with the
-// APKs, keys and lineages it names) and the real-world APK set, both kept
-// outside the repository in ../shared. Tests skip with a clear message
-// when the material is absent.
+// APKs, keys and lineages it names), vendored under testdata/apksig, and
+// the real-world APK set, which stays outside the repository (third-party
+// apps are not ours to redistribute). Tests skip with a clear message when
+// material outside the repository is absent, and Main sums the skips up in
+// one line per package.
 package conformance
 
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// EnvDir overrides where the apksig corpus is looked for.
+// EnvDir overrides where the apksig corpus is looked for when the
+// vendored copy (testdata/apksig) is absent.
 const EnvDir = "APKTRUST_CONFORMANCE_DIR"
 
+// EnvRealWorldDir overrides where the real-world APK set is looked for
+// (default ../shared/realworld beside the checkout).
+const EnvRealWorldDir = "APKTRUST_REALWORLD_DIR"
+
 // repoRoot is the module root, found from this file's location so tests in
-// any package resolve ../shared the same way.
+// any package resolve testdata and ../shared the same way.
 func repoRoot() string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
@@ -28,21 +39,114 @@ func repoRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
+// EnvShared overrides the ../shared folder (for worktrees that sit one
+// level deeper than the checkout).
+const EnvShared = "APKTRUST_SHARED_DIR"
+
 // sharedDir is the ../shared folder beside the checkout.
-func sharedDir() string { return filepath.Join(repoRoot(), "..", "shared") }
+func sharedDir() string {
+	if d := os.Getenv(EnvShared); d != "" {
+		return d
+	}
+	return filepath.Join(repoRoot(), "..", "shared")
+}
+
+// VendoredDir is the copy of the apksig corpus in the repository.
+func VendoredDir() string { return filepath.Join(repoRoot(), "testdata", "apksig") }
+
+// apksigDirs lists where the apksig corpus is looked for, in order: the
+// vendored copy, $APKTRUST_CONFORMANCE_DIR, ../shared/conformance/apksig.
+func apksigDirs() []string {
+	dirs := []string{VendoredDir()}
+	if d := os.Getenv(EnvDir); d != "" {
+		dirs = append(dirs, d)
+	}
+	return append(dirs, filepath.Join(sharedDir(), "conformance", "apksig"))
+}
 
 // Dir returns the apksig corpus folder, or skips the test when it is
 // absent.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv(EnvDir)
-	if dir == "" {
-		dir = filepath.Join(sharedDir(), "conformance", "apksig")
+	dirs := apksigDirs()
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, "cases.json")); err == nil {
+			return dir
+		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "cases.json")); err != nil {
-		t.Skipf("apksig conformance corpus not found at %s (set %s): %v", dir, EnvDir, err)
+	skip(t, inputApksig, fmt.Sprintf("apksig conformance corpus not found in %s (set %s)", strings.Join(dirs, ", "), EnvDir))
+	return ""
+}
+
+// The external inputs tests may skip for, with the variable that names
+// where they are.
+const (
+	inputApksig    = "apksig corpus"
+	inputRealWorld = "real-world set"
+)
+
+var inputEnv = map[string]string{inputApksig: EnvDir, inputRealWorld: EnvRealWorldDir}
+
+// skips counts, per absent external input, the tests that skipped for it.
+var skips = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
+func skip(t testing.TB, input, msg string) {
+	t.Helper()
+	skips.Lock()
+	skips.n[input]++
+	skips.Unlock()
+	t.Skip(msg)
+}
+
+// Main runs the tests and prints one line saying which external inputs
+// were absent and how many tests skipped for each, so a run that did not
+// compare against the references says so. Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(conformance.Main(m)) }
+//
+// go test shows a passing package's output only with -v, so without -v
+// the line also goes to the terminal (/dev/tty) when there is one.
+func Main(m *testing.M) int {
+	code := m.Run()
+	line := Summary()
+	if line == "" {
+		return code
 	}
-	return dir
+	if !testing.Verbose() {
+		if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+			fmt.Fprintln(tty, line)
+			tty.Close()
+			return code
+		}
+	}
+	fmt.Println(line)
+	return code
+}
+
+// Summary is the line Main prints: empty when no test skipped for want of
+// an external input.
+func Summary() string {
+	skips.Lock()
+	defer skips.Unlock()
+	if len(skips.n) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, input := range slices.Sorted(maps.Keys(skips.n)) {
+		n, plural := skips.n[input], "s"
+		if n == 1 {
+			plural = ""
+		}
+		parts = append(parts, fmt.Sprintf("%s (set %s): %d test%s skipped", input, inputEnv[input], n, plural))
+	}
+	pkg := "tests"
+	if exe, err := os.Executable(); err == nil {
+		pkg = strings.TrimSuffix(filepath.Base(exe), ".test")
+	}
+	return fmt.Sprintf("%s: external inputs absent: %s", pkg, strings.Join(parts, "; "))
 }
 
 // Oracle is what one apksigner build answered for a case.
@@ -52,7 +156,7 @@ type Oracle struct {
 	SignerCertSha256    []string `json:"signerCertSha256"`
 	FirstError          *string  `json:"firstError"`
 	FirstWarning        *string  `json:"firstWarning"`
-	SourceStampVerified bool     `json:"sourceStampVerified"`
+	SourceStampVerified *bool    `json:"sourceStampVerified"` // null: not reported
 }
 
 // APIReplay is the case replayed through the apksig 13 library API.
@@ -61,6 +165,11 @@ type APIReplay struct {
 	Verified bool     `json:"verified"`
 	Errors   []string `json:"errors"`
 	Warnings []string `json:"warnings"`
+	// Exception and Message are the Java exception the replay threw, if
+	// any; Problems are the asserted fields that did not hold.
+	Exception string   `json:"exception,omitempty"`
+	Message   string   `json:"message,omitempty"`
+	Problems  []string `json:"problems,omitempty"`
 }
 
 // Case is one assertion of apksig's own tests (see cases-summary.txt in
@@ -87,13 +196,22 @@ type Case struct {
 		CertSha256 string `json:"certSha256"`
 		MinSdk     int    `json:"minSdk"`
 	} `json:"v31RotationMinSdk"`
-	SourceStamp  map[string]any `json:"sourceStamp"`
-	Precondition *string        `json:"precondition"`
-	Caveat       *string        `json:"caveat"`
-	Note         string         `json:"note"`
-	Apksigner13  *Oracle        `json:"apksigner13"`
-	Apksigner31  *Oracle        `json:"apksigner31"`
-	Apksig13API  *APIReplay     `json:"apksig13Api"`
+	SourceStamp map[string]any `json:"sourceStamp"`
+	// Precondition is set when apksig's test runs only under a condition
+	// of the Java environment (a JCA provider, Conscrypt). The vendored
+	// corpus keeps a short token for it; ../shared has the sentence.
+	Precondition *string `json:"precondition"`
+	// Error is the exception class of an "error" expectation.
+	Error *string `json:"error,omitempty"`
+	// Caveat and Note are prose of the ../shared corpus only; the vendored
+	// cases.json under testdata keeps the facts and leaves them out.
+	Caveat                       *string    `json:"caveat,omitempty"`
+	Note                         string     `json:"note,omitempty"`
+	Apksigner13                  *Oracle    `json:"apksigner13"`
+	Apksigner31                  *Oracle    `json:"apksigner31"`
+	Apksigner13VerifySourceStamp *Oracle    `json:"apksigner13VerifySourceStamp,omitempty"`
+	Apksigner31VerifySourceStamp *Oracle    `json:"apksigner31VerifySourceStamp,omitempty"`
+	Apksig13API                  *APIReplay `json:"apksig13Api"`
 }
 
 // Cases loads every case of the corpus, or skips the test when it is
@@ -111,12 +229,16 @@ func Cases(t testing.TB) (dir string, cases []Case) {
 	return dir, cases
 }
 
-// RealWorldDir returns the real-world APK folder, or skips the test.
+// RealWorldDir returns the real-world APK folder ($APKTRUST_REALWORLD_DIR,
+// else ../shared/realworld), or skips the test.
 func RealWorldDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(sharedDir(), "realworld")
+	dir := os.Getenv(EnvRealWorldDir)
+	if dir == "" {
+		dir = filepath.Join(sharedDir(), "realworld")
+	}
 	if _, err := os.Stat(filepath.Join(dir, "index.tsv")); err != nil {
-		t.Skipf("real-world APK corpus not found at %s: %v", dir, err)
+		skip(t, inputRealWorld, fmt.Sprintf("real-world APK corpus not found at %s (set %s): %v", dir, EnvRealWorldDir, err))
 	}
 	return dir
 }
