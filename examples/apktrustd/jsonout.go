@@ -8,12 +8,15 @@ import (
 	"github.com/apktrust/apktrust/apkverify"
 )
 
-// The response body is the JSON the apktrust CLI prints with --json for
-// one file: the encoding of apkverify.Result, preceded by "tool" and
-// "verdict"; an input that could not be verified gets {"file",
-// "verified": false, "error": {"code", "kind", "message"}} instead. The
-// CLI keeps its envelope in package main, so it is replicated here with
-// the same field names and verdict words (only the tool name differs).
+// The response body is the JSON the apktrust CLI (examples/apktrust)
+// prints with --json for one file: the encoding of apkverify.Result,
+// preceded by "tool", "verdict" and "fileHex"; an input that could not be
+// verified gets {"file", "verified": false, "trusted": false, "error":
+// {"code", "kind", "message"}} instead. The CLI keeps that envelope in
+// its package main, a few lines of presentation rather than library API,
+// so it is replicated here with the same field names and verdict words
+// (only the tool name differs); TestResponseMatchesCLI holds the two
+// together.
 
 // toolName is the "tool" name in every response.
 const toolName = "apktrustd"
@@ -40,11 +43,15 @@ func toolInfo() toolJSON { return toolJSON{Name: toolName, Version: toolVersion}
 type envelope struct {
 	Tool    toolJSON `json:"tool"`
 	Verdict string   `json:"verdict"`
+	// FileHex is the multipart file name's bytes in hex when they are not
+	// valid UTF-8 (JSON replaces such bytes in "file").
+	FileHex string `json:"fileHex,omitempty"`
 }
 
 // Verdicts, as the CLI's --json writes them. The service always applies a
 // policy (or reports that none exists), so results are trusted or
-// not-trusted; cannot-read is every answer without a Result.
+// not-trusted, and so is a file that is not an APK (400); cannot-read is
+// every other answer without a Result (limits, refusals).
 const (
 	verdictTrusted    = "trusted"
 	verdictNotTrusted = "not-trusted"
@@ -62,9 +69,11 @@ func verdictOf(res *apkverify.Result) string {
 }
 
 type errorJSON struct {
-	File     string      `json:"file"`
-	Verified bool        `json:"verified"`
-	Error    errorDetail `json:"error"`
+	File     string `json:"file"`
+	Verified bool   `json:"verified"`
+	// Trusted is always false: the service always judges by a policy.
+	Trusted bool        `json:"trusted"`
+	Error   errorDetail `json:"error"`
 }
 
 type errorDetail struct {

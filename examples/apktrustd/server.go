@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apktrust/apktrust/apkverify"
 )
@@ -334,9 +336,12 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody to answer.
 	case errors.Is(err, apkverify.ErrNotAPK), errors.Is(err, apkverify.ErrManifest):
+		// A rejection, as the CLI sees it: the file is not trusted
+		// (a hostile container is no reason to say "cannot read").
 		d := apkverifyDetail(err)
 		d.File = f.name
-		fail(http.StatusBadRequest, d, "")
+		a.code, a.verdict = d.Code, verdictNotTrusted
+		writeErrorAs(w, http.StatusBadRequest, verdictNotTrusted, d)
 	default:
 		// Our own temporary file could not be read, or the configured
 		// policy was refused: the service's fault, not the file's.
@@ -395,7 +400,7 @@ func (s *server) options(pkg string) apkverify.Options {
 
 // writeResult answers 200 with the verification JSON, whatever the verdict.
 func writeResult(w http.ResponseWriter, res *apkverify.Result, verdict string) {
-	b, err := withEnvelope(verdict, res)
+	b, err := withEnvelope(verdict, res.File, res)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, errorDetail{Code: codeInternal, Kind: kindInternal, Message: "encoding the result: " + err.Error()})
 		return
@@ -404,7 +409,11 @@ func writeResult(w http.ResponseWriter, res *apkverify.Result, verdict string) {
 }
 
 func writeError(w http.ResponseWriter, status int, d errorDetail) {
-	b, err := withEnvelope(verdictCannotRead, errorJSON{File: d.File, Error: d})
+	writeErrorAs(w, status, verdictCannotRead, d)
+}
+
+func writeErrorAs(w http.ResponseWriter, status int, verdict string, d errorDetail) {
+	b, err := withEnvelope(verdict, d.File, errorJSON{File: d.File, Error: d})
 	if err != nil { // cannot happen: plain strings
 		http.Error(w, d.Message, status)
 		return
@@ -422,8 +431,12 @@ func writeJSON(w http.ResponseWriter, status int, b []byte) {
 
 // withEnvelope encodes body (a JSON object) with the tool and verdict
 // fields first, as the apktrust CLI's --json does.
-func withEnvelope(verdict string, body any) ([]byte, error) {
-	env, err := json.Marshal(envelope{Tool: toolInfo(), Verdict: verdict})
+func withEnvelope(verdict, file string, body any) ([]byte, error) {
+	e := envelope{Tool: toolInfo(), Verdict: verdict}
+	if !utf8.ValidString(file) {
+		e.FileHex = hex.EncodeToString([]byte(file))
+	}
+	env, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
 	}

@@ -169,7 +169,14 @@ func TestErrorStatuses(t *testing.T) {
 			r := readResponse(t, resp)
 			assert.Equal(t, tt.status, r.status, "%s", r.raw)
 			assert.Equal(t, tt.code, r.errorCode())
-			assert.Equal(t, verdictCannotRead, r.body["verdict"])
+			// A file that is not an APK is a rejection, as in the CLI;
+			// a refused request was never judged.
+			wantVerdict := verdictCannotRead
+			if kind, _ := r.body["error"].(map[string]any)["kind"].(string); kind == "not-an-apk" || kind == "manifest" {
+				wantVerdict = verdictNotTrusted
+			}
+			assert.Equal(t, wantVerdict, r.body["verdict"])
+			assert.Equal(t, false, r.body["trusted"])
 		})
 	}
 	assert.Equal(t, 2.0, ts.metric(t, `apktrustd_rejected_total{limit="body_size"}`))
@@ -294,7 +301,7 @@ func TestMetricsMove(t *testing.T) {
 	}
 	ts.post(t, "/v1/verify", "", strings.NewReader("junk"))
 	assert.Equal(t, before+3, ts.metric(t, trusted))
-	assert.Equal(t, 1.0, ts.metric(t, `apktrustd_requests_total{status="400",verdict="cannot-read"}`))
+	assert.Equal(t, 1.0, ts.metric(t, `apktrustd_requests_total{status="400",verdict="not-trusted"}`))
 	assert.Equal(t, bytesBefore+float64(3*len(apk)+4), ts.metric(t, "apktrustd_received_bytes_total"))
 	assert.Equal(t, 4.0, ts.metric(t, `apktrustd_verify_duration_seconds_count{kind="apk"}`))
 	assert.Equal(t, 0.0, ts.metric(t, "apktrustd_verifications_in_flight"))
