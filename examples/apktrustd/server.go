@@ -282,16 +282,12 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 		fail(http.StatusTooManyRequests, errorDetail{Code: codeTooManyUploads, Kind: kindLimit, Message: "too many uploads at once; retry later"}, limitUploads)
 		return
 	}
-	s.metrics.uploading.Inc()
-	in, err := s.receive(w, r, a)
-	s.metrics.uploading.Dec()
-	s.uploads.release()
+	in, err := s.receiveHolding(w, r, a)
 	defer in.close()
 	if err != nil {
-		if re := (*requestError)(nil); errors.As(err, &re) {
-			fail(re.status, re.detail, re.limit)
-		}
-		// Otherwise the client is gone: nobody to answer.
+		re := refuse(http.StatusBadRequest, codeBadRequest, kindRequest, "", "%v", err)
+		errors.As(err, &re)
+		fail(re.status, re.detail, re.limit)
 		return
 	}
 	a.kind = in.kind
@@ -315,13 +311,7 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 		}
 		return
 	}
-	s.metrics.inFlight.Inc()
-	t0 := time.Now()
-	res, err := s.verifyAPK(ctx, f, want)
-	a.verify = time.Since(t0)
-	s.metrics.inFlight.Dec()
-	s.work.release()
-	s.metrics.duration.WithLabelValues(in.kind).Observe(a.verify.Seconds())
+	res, err := s.verifyHolding(ctx, f, want, in.kind, a)
 
 	switch {
 	case err == nil:
@@ -348,6 +338,29 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 		s.log.Error("verification could not run", "err", err)
 		fail(http.StatusInternalServerError, errorDetail{Code: codeInternal, Kind: kindInternal, Message: "verification could not run"}, "")
 	}
+}
+
+// receiveHolding receives the body while holding an upload slot, which
+// it releases whatever happens.
+func (s *server) receiveHolding(w http.ResponseWriter, r *http.Request, a *accessLog) (*input, error) {
+	defer s.uploads.release()
+	s.metrics.uploading.Inc()
+	defer s.metrics.uploading.Dec()
+	return s.receive(w, r, a)
+}
+
+// verifyHolding verifies while holding a worker slot, which it releases
+// whatever happens (a panic included, so a slot is never lost).
+func (s *server) verifyHolding(ctx context.Context, f *upload, want, kind string, a *accessLog) (*apkverify.Result, error) {
+	defer s.work.release()
+	s.metrics.inFlight.Inc()
+	defer s.metrics.inFlight.Dec()
+	t0 := time.Now()
+	defer func() {
+		a.verify = time.Since(t0)
+		s.metrics.duration.WithLabelValues(kind).Observe(a.verify.Seconds())
+	}()
+	return s.verifyAPK(ctx, f, want)
 }
 
 func deadlineDetail(d time.Duration) errorDetail {
