@@ -39,6 +39,12 @@ func TestHostileRequests(t *testing.T) {
 	}
 	manyHeaders.WriteString("\r\n" + apk + "\r\n--B--\r\n")
 	twoFiles := part("file", "a.apk", apk) + part("file", "b.apk", apk) + "--B--\r\n"
+	// Two copies of one base: a set that does not verify, or a kind
+	// refused by name where sets are not supported.
+	splitSetStatus, splitSetCode := http.StatusOK, ""
+	if !supportedKinds[kindSplitSet] {
+		splitSetStatus, splitSetCode = http.StatusUnsupportedMediaType, codeUnsupportedKind
+	}
 
 	tests := []struct {
 		name string
@@ -56,7 +62,7 @@ func TestHostileRequests(t *testing.T) {
 		{"boundary not in the body", "multipart/form-data; boundary=OTHER", len(twoFiles), twoFiles, 400, codeBadRequest},
 		{"no closing boundary", "multipart/form-data; boundary=B", len(part("file", "a.apk", apk)), part("file", "a.apk", apk), 400, codeBadRequest},
 		{"empty file part", "multipart/form-data; boundary=B", len(part("file", "a.apk", "") + "--B--\r\n"), part("file", "a.apk", "") + "--B--\r\n", 400, codeBadRequest},
-		{"two file parts: a split set", "multipart/form-data; boundary=B", len(twoFiles), twoFiles, 415, codeUnsupportedKind},
+		{"two file parts: a split set", "multipart/form-data; boundary=B", len(twoFiles), twoFiles, splitSetStatus, splitSetCode},
 		{"Content-Length larger than the body", "application/octet-stream", len(apk) + 5000, apk, 400, codeBadRequest},
 		{"Content-Length smaller than the body", "application/octet-stream", len(apk) / 2, apk, 400, "ZIP_EOCD_NOT_FOUND"},
 		{"Content-Length over the limit", "application/octet-stream", 5 << 20, apk, 413, codeBodyTooLarge},

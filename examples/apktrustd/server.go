@@ -291,12 +291,11 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 		return
 	}
 	a.kind = in.kind
-	if in.kind != kindAPK {
+	if !supportedKinds[in.kind] {
 		fail(http.StatusUnsupportedMediaType, errorDetail{Code: codeUnsupportedKind, Kind: kindUnsupported, InputKind: in.kind,
 			Message: unsupportedKindMessage(in.kind)}, "")
 		return
 	}
-	f := in.files[0]
 
 	// The deadline covers the wait for a worker and the verification.
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Limits.VerifyTimeout)
@@ -311,16 +310,15 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 		}
 		return
 	}
-	res, err := s.verifyHolding(ctx, f, want, in.kind, a)
+	out, err := s.verifyHolding(ctx, in, want, a)
 
 	switch {
 	case err == nil:
-		res.File = f.name
-		if res.Manifest != nil && a.pkg == "" {
-			a.pkg = res.Manifest.Package
+		if a.pkg == "" {
+			a.pkg = out.pkg
 		}
-		a.verdict = verdictOf(res)
-		writeResult(w, res, a.verdict)
+		a.verdict = out.verdict
+		writeResult(w, out)
 	case errors.Is(err, context.DeadlineExceeded):
 		fail(http.StatusGatewayTimeout, deadlineDetail(s.cfg.Limits.VerifyTimeout), limitDeadline)
 	case errors.Is(err, context.Canceled):
@@ -329,7 +327,9 @@ func (s *server) verify(w http.ResponseWriter, r *http.Request, a *accessLog) {
 		// A rejection, as the CLI sees it: the file is not trusted
 		// (a hostile container is no reason to say "cannot read").
 		d := apkverifyDetail(err)
-		d.File = f.name
+		if len(in.files) == 1 {
+			d.File = in.files[0].name
+		}
 		a.code, a.verdict = d.Code, verdictNotTrusted
 		writeErrorAs(w, http.StatusBadRequest, verdictNotTrusted, d)
 	default:
@@ -349,18 +349,33 @@ func (s *server) receiveHolding(w http.ResponseWriter, r *http.Request, a *acces
 	return s.receive(w, r, a)
 }
 
+// outcome is one verified input: its JSON (the encoding of an
+// apkverify.Result, or of a set's result), verdict and package.
+type outcome struct {
+	body    json.Marshaler
+	file    string
+	verdict string
+	pkg     string
+}
+
 // verifyHolding verifies while holding a worker slot, which it releases
 // whatever happens (a panic included, so a slot is never lost).
-func (s *server) verifyHolding(ctx context.Context, f *upload, want, kind string, a *accessLog) (*apkverify.Result, error) {
+func (s *server) verifyHolding(ctx context.Context, in *input, want string, a *accessLog) (outcome, error) {
 	defer s.work.release()
 	s.metrics.inFlight.Inc()
 	defer s.metrics.inFlight.Dec()
 	t0 := time.Now()
 	defer func() {
 		a.verify = time.Since(t0)
-		s.metrics.duration.WithLabelValues(kind).Observe(a.verify.Seconds())
+		s.metrics.duration.WithLabelValues(in.kind).Observe(a.verify.Seconds())
 	}()
-	return s.verifyAPK(ctx, f, want)
+	f := in.files[0]
+	res, err := s.verifyAPK(ctx, f, want)
+	if err != nil {
+		return outcome{}, err
+	}
+	res.File = f.name
+	return outcome{body: res, file: f.name, verdict: verdictOf(res), pkg: manifestPackage(res)}, nil
 }
 
 func deadlineDetail(d time.Duration) errorDetail {
@@ -390,14 +405,19 @@ func (s *server) verifyAPK(ctx context.Context, f *upload, want string) (*apkver
 		}
 	}
 	if s.cfg.Policies[pkg] == nil {
-		res.Trusted = false
-		msg := fmt.Sprintf("no policy for package %q in the service configuration", pkg)
-		if pkg == "" {
-			msg = "the package is unknown (no readable manifest), so no policy applies"
-		}
-		res.Policy = &apkverify.PolicyResult{Violations: []apkverify.Violation{{Code: codeNoPolicy, Message: msg}}}
+		res.Trusted, res.Policy = false, noPolicy(pkg)
 	}
 	return res, nil
+}
+
+// noPolicy is the policy outcome for a package the configuration does not
+// know: verified, perhaps, but trusted by nobody.
+func noPolicy(pkg string) *apkverify.PolicyResult {
+	msg := fmt.Sprintf("no policy for package %q in the service configuration", pkg)
+	if pkg == "" {
+		msg = "the package is unknown (no readable manifest), so no policy applies"
+	}
+	return &apkverify.PolicyResult{Violations: []apkverify.Violation{{Code: codeNoPolicy, Message: msg}}}
 }
 
 func manifestPackage(res *apkverify.Result) string {
@@ -412,8 +432,8 @@ func (s *server) options(pkg string) apkverify.Options {
 }
 
 // writeResult answers 200 with the verification JSON, whatever the verdict.
-func writeResult(w http.ResponseWriter, res *apkverify.Result, verdict string) {
-	b, err := withEnvelope(verdict, res.File, res)
+func writeResult(w http.ResponseWriter, out outcome) {
+	b, err := withEnvelope(out.verdict, out.file, out.body)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, errorDetail{Code: codeInternal, Kind: kindInternal, Message: "encoding the result: " + err.Error()})
 		return

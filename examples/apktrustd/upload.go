@@ -30,6 +30,10 @@ const (
 	kindSplitSet = "split-set"
 )
 
+// supportedKinds are the input kinds verified; the others are answered
+// 415 with UNSUPPORTED_INPUT_KIND.
+var supportedKinds = map[string]bool{kindAPK: true}
+
 func unsupportedKindMessage(kind string) string {
 	what := map[string]string{
 		kindAAB:      "an Android App Bundle (.aab)",
@@ -156,6 +160,9 @@ func (s *server) receive(w http.ResponseWriter, r *http.Request, a *accessLog) (
 		return in, refuse(http.StatusBadRequest, codeBadRequest, kindRequest, "", "no part named file")
 	case len(in.files) > 1:
 		in.kind = kindSplitSet
+		for _, u := range in.files {
+			_, u.pkg = inspect(u.file, u.size)
+		}
 		return in, nil
 	case in.files[0].size == 0:
 		return in, refuse(http.StatusBadRequest, codeBadRequest, kindRequest, "", "empty body: send the APK")
