@@ -75,6 +75,11 @@ type policyConfig struct {
 	AllowDebuggable  bool     `json:"allowDebuggable"`
 	AllowTestOnly    bool     `json:"allowTestOnly"`
 	RequireSchemes   []string `json:"requireSchemes"`
+	// UploadCertSHA256 are the upload key certificates an Android App
+	// Bundle (.aab) of this package must be signed with (a bundle carries
+	// the developer's upload key, not the app signing key). Without them
+	// no bundle of the package is trusted.
+	UploadCertSHA256 []string `json:"uploadCertSha256"`
 	// AllowKnownKeyCategories accepts signers among the known keys of
 	// these categories (test-key, leaked-platform-key, debug), e.g. on a
 	// test farm; any other known key is POLICY_KNOWN_KEY even if pinned.
@@ -83,13 +88,16 @@ type policyConfig struct {
 
 // config is the validated configuration the server runs with.
 type config struct {
-	Listen     string
-	TempDir    string
-	Token      string
-	Limits     limits
-	Policies   map[string]*apkverify.Policy
-	KnownKeys  []signer.KnownKey
-	SourcePath string
+	Listen   string
+	TempDir  string
+	Token    string
+	Limits   limits
+	Policies map[string]*apkverify.Policy
+	// BundlePolicies are the policies for App Bundles, by package: the
+	// same rules with the upload keys (policyConfig.UploadCertSHA256).
+	BundlePolicies map[string]*apkverify.Policy
+	KnownKeys      []signer.KnownKey
+	SourcePath     string
 }
 
 type limits struct {
@@ -163,7 +171,8 @@ func loadConfig(path string, getenv func(string) string) (*config, error) {
 func buildConfig(fc *fileConfig, dir string, getenv func(string) string) (*config, []error) {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	c := &config{Listen: fc.Listen, TempDir: fc.TempDir, Limits: defaultLimits(), Policies: map[string]*apkverify.Policy{}}
+	c := &config{Listen: fc.Listen, TempDir: fc.TempDir, Limits: defaultLimits(),
+		Policies: map[string]*apkverify.Policy{}, BundlePolicies: map[string]*apkverify.Policy{}}
 	if c.Listen == "" {
 		c.Listen = "127.0.0.1:8080"
 	}
@@ -246,10 +255,13 @@ func buildConfig(fc *fileConfig, dir string, getenv func(string) string) (*confi
 		bad("policies: none given; every file would be reported untrusted (%s)", codeNoPolicy)
 	}
 	for _, pkg := range slices.Sorted(maps.Keys(fc.Policies)) {
-		p, perrs := buildPolicy(pkg, fc.Policies[pkg], dir)
+		p, bp, perrs := buildPolicy(pkg, fc.Policies[pkg], dir)
 		errs = append(errs, perrs...)
 		if len(perrs) == 0 {
 			c.Policies[pkg] = p
+			if bp != nil {
+				c.BundlePolicies[pkg] = bp
+			}
 		}
 	}
 	return c, errs
@@ -289,15 +301,14 @@ func resolve(dir, p string) string {
 // buildPolicy turns one configured policy into an apkverify.Policy,
 // pinned to its package so that a file claiming another package is never
 // judged trusted by it.
-func buildPolicy(pkg string, pc policyConfig, dir string) (*apkverify.Policy, []error) {
-	var errs []error
+func buildPolicy(pkg string, pc policyConfig, dir string) (p, bundle *apkverify.Policy, errs []error) {
 	bad := func(format string, a ...any) {
 		errs = append(errs, fmt.Errorf("policies[%q]: "+format, append([]any{pkg}, a...)...))
 	}
 	if !packageName.MatchString(pkg) {
 		bad("not a valid Android package name")
 	}
-	p := &apkverify.Policy{
+	p = &apkverify.Policy{
 		Package:         pkg,
 		MinVersionCode:  pc.MinVersionCode,
 		AllowDebuggable: pc.AllowDebuggable,
@@ -353,14 +364,29 @@ func buildPolicy(pkg string, pc policyConfig, dir string) (*apkverify.Policy, []
 			bad("lineageFile: %v", err)
 		}
 	}
+	upload := checkCerts("uploadCertSha256", pc.UploadCertSHA256)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, nil, errs
+	}
+	if len(upload) > 0 {
+		// A bundle is held to the app's identity rules under its upload
+		// key. Stamps, frosting, schemes and the signing history are
+		// evidence of the APKs Play makes, which a bundle cannot carry.
+		b := *p
+		b.TrustedCertSHA256, b.History = upload, nil
+		b.RequireSourceStamp, b.TrustedStampCertSHA256, b.RequireFrosting, b.RequireSchemes = false, nil, false, nil
+		bundle = &b
 	}
 	// Let the library judge the rest as it will at every request: it
 	// checks the options before reading a byte of the file.
-	if _, err := apkverify.Verify(context.Background(), bytes.NewReader(nil), 0, apkverify.Options{Policy: p}); errors.Is(err, apkverify.ErrInvalidOptions) {
-		bad("%v", err)
-		return nil, errs
+	for _, pol := range []*apkverify.Policy{p, bundle} {
+		if pol == nil {
+			continue
+		}
+		if _, err := apkverify.Verify(context.Background(), bytes.NewReader(nil), 0, apkverify.Options{Policy: pol}); errors.Is(err, apkverify.ErrInvalidOptions) {
+			bad("%v", err)
+			return nil, nil, errs
+		}
 	}
-	return p, nil
+	return p, bundle, nil
 }

@@ -41,10 +41,11 @@ func TestBadConfigRefusedAtStart(t *testing.T) {
 			"com.example.badcert": {"trustedCertSha256": ["abcd"], "requireSchemes": ["v9"], "minVersionCode": -1},
 			"com.example.lineage": {"trustedCertSha256": ["` + certA + `"], "lineageFile": "missing.lineage"},
 			"com.example.stamp": {"trustedCertSha256": ["` + certA + `"], "stampCertSha256": ["zz"]},
-			"com.example.known": {"trustedCertSha256": ["` + certA + `"], "allowKnownKeyCategories": ["friends"]}
+			"com.example.known": {"trustedCertSha256": ["` + certA + `"], "allowKnownKeyCategories": ["friends"], "uploadCertSha256": ["upload"]}
 		}, "knownKeysFile": "nowhere.json"}`, noEnv, []string{
 			`knownKeysFile:`,
 			`policies["com.example.known"]: allowKnownKeyCategories[0] "friends"`,
+			`policies["com.example.known"]: uploadCertSha256[0] "upload": not a SHA-256`,
 			`policies["not a package"]: not a valid Android package name`,
 			`policies["com.example.nokey"]: trustedCertSha256: at least one`,
 			`policies["com.example.badcert"]: trustedCertSha256[0] "abcd": not a SHA-256`,
@@ -119,6 +120,7 @@ func TestExampleConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, c.Policies, 2)
 	assert.NotNil(t, c.Policies["dev.apktrust.rotated"].History)
+	assert.Empty(t, c.BundlePolicies, "no upload keys in the sample: no bundle is trusted")
 	sample, err := os.ReadFile("apktrustd.example.json")
 	require.NoError(t, err)
 	readme, err := os.ReadFile("README.md")

@@ -370,7 +370,7 @@ func (s *server) verifyHolding(ctx context.Context, in *input, want string, a *a
 		s.metrics.duration.WithLabelValues(in.kind).Observe(a.verify.Seconds())
 	}()
 	f := in.files[0]
-	res, err := s.verifyAPK(ctx, f, want)
+	res, err := s.verifyAPK(ctx, f, want, in.kind)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -382,40 +382,45 @@ func deadlineDetail(d time.Duration) errorDetail {
 	return errorDetail{Code: codeDeadline, Kind: kindLimit, Message: fmt.Sprintf("verification did not finish within %v", d)}
 }
 
-// verifyAPK verifies one APK under the policy of its package: the one the
-// request names, else the one the manifest names.
-func (s *server) verifyAPK(ctx context.Context, f *upload, want string) (*apkverify.Result, error) {
+// verifyAPK verifies one APK (or App Bundle, kind aab) under the policy
+// of its package: the one the request names, else the one the manifest
+// names.
+func (s *server) verifyAPK(ctx context.Context, f *upload, want, kind string) (*apkverify.Result, error) {
 	pkg := want
 	if pkg == "" {
 		pkg = f.pkg
 	}
-	res, err := apkverify.Verify(ctx, f.file, f.size, s.options(pkg))
+	res, err := apkverify.Verify(ctx, f.file, f.size, s.options(kind, pkg))
 	if err != nil {
 		return nil, err
 	}
 	if got := manifestPackage(res); want == "" && got != pkg {
 		// Our quick look at the manifest (archive/zip) read another
-		// package than the verifier did. The verifier's reading is the
-		// one its Result reports and the one Android uses: judge by it.
-		// The pinned Policy.Package made the first answer a mismatch
-		// anyway, never a wrong "trusted".
+		// package than the verifier did, or none (bundles are not
+		// looked into). The verifier's reading is the one its Result
+		// reports and the one Android uses: judge by it. The pinned
+		// Policy.Package made the first answer a mismatch anyway,
+		// never a wrong "trusted".
 		pkg = got
-		if res, err = apkverify.Verify(ctx, f.file, f.size, s.options(pkg)); err != nil {
+		if res, err = apkverify.Verify(ctx, f.file, f.size, s.options(kind, pkg)); err != nil {
 			return nil, err
 		}
 	}
-	if s.cfg.Policies[pkg] == nil {
-		res.Trusted, res.Policy = false, noPolicy(pkg)
+	if s.policy(kind, pkg) == nil {
+		res.Trusted, res.Policy = false, noPolicy(kind, pkg)
 	}
 	return res, nil
 }
 
 // noPolicy is the policy outcome for a package the configuration does not
 // know: verified, perhaps, but trusted by nobody.
-func noPolicy(pkg string) *apkverify.PolicyResult {
+func noPolicy(kind, pkg string) *apkverify.PolicyResult {
 	msg := fmt.Sprintf("no policy for package %q in the service configuration", pkg)
-	if pkg == "" {
+	switch {
+	case pkg == "":
 		msg = "the package is unknown (no readable manifest), so no policy applies"
+	case kind == kindAAB:
+		msg = fmt.Sprintf("no uploadCertSha256 for package %q in the service configuration: its bundles are not trusted", pkg)
 	}
 	return &apkverify.PolicyResult{Violations: []apkverify.Violation{{Code: codeNoPolicy, Message: msg}}}
 }
@@ -427,8 +432,17 @@ func manifestPackage(res *apkverify.Result) string {
 	return res.Manifest.Package
 }
 
-func (s *server) options(pkg string) apkverify.Options {
-	return apkverify.Options{Policy: s.cfg.Policies[pkg], KnownKeys: s.cfg.KnownKeys}
+// policy is the policy for an input of kind for package pkg, nil when
+// the configuration has none.
+func (s *server) policy(kind, pkg string) *apkverify.Policy {
+	if kind == kindAAB {
+		return s.cfg.BundlePolicies[pkg]
+	}
+	return s.cfg.Policies[pkg]
+}
+
+func (s *server) options(kind, pkg string) apkverify.Options {
+	return apkverify.Options{Policy: s.policy(kind, pkg), KnownKeys: s.cfg.KnownKeys}
 }
 
 // writeResult answers 200 with the verification JSON, whatever the verdict.
