@@ -93,7 +93,8 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // The error is non-nil only when verification could not run: the file is
 // not an APK (errors.Is(err, ErrNotAPK)), cannot be read (ErrIO), its
 // manifest is missing or malformed where the SDK range depends on it
-// (ErrManifest), opts are invalid (ErrInvalidOptions), or ctx ended. A
+// (ErrManifest; a manifest Android refuses is a Result error instead),
+// opts are invalid (ErrInvalidOptions), or ctx ended. A
 // file whose signatures do not verify, or that breaks the policy, yields a
 // Result with Verified or Trusted false and the reasons; Result.Err turns
 // that into an error.
@@ -216,6 +217,9 @@ func (v *verification) run() error {
 	res := v.res
 	v.manifest, v.manifestErr = readManifest(v.a)
 	res.Manifest = v.manifest
+	if v.refuseManifest() {
+		return nil
+	}
 
 	v.minSDK = v.opts.MinSDK
 	if v.minSDK == 0 {

@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	ab "github.com/shogo82148/androidbinary"
 )
 
 // Entry names Android looks up, exactly as written (no path cleaning).
@@ -22,9 +21,13 @@ const (
 
 // FromArchive reads AndroidManifest.xml from an opened APK and parses it.
 // When the manifest refers to resources (a label such as @string/app_name,
-// a versionName, a debuggable flag, a <meta-data> value), resources.arsc
-// is read to resolve them; a missing or unusable table leaves those values
-// unresolved and is reported in Manifest.ResourcesErr, not as an error.
+// a versionCode, a debuggable flag, a <meta-data> value), resources.arsc
+// is read to resolve them in every configuration; a missing or unusable
+// table leaves those values unresolved (versionCode 0, debuggable and
+// testOnly true, the label empty) and is reported in
+// Manifest.ResourcesErr. A targetSdkVersion reference that cannot be
+// resolved is CodeRefused, and a table that would decode past its budget
+// is CodeResourcesLimit.
 //
 // Errors are *FormatError: CodeMissing when the APK has no entry named
 // exactly AndroidManifest.xml, CodeTooLarge over MaxManifestSize,
@@ -63,19 +66,19 @@ func ReadEntry(a *apkzip.Archive) ([]byte, error) {
 type lazyTable struct {
 	a      *apkzip.Archive
 	loaded bool
-	r      *tableResolver
+	t      *resTable
 	err    error
 }
 
-func (l *lazyTable) load() (*tableResolver, error) {
+func (l *lazyTable) load() (*resTable, error) {
 	if !l.loaded {
 		l.loaded = true
-		l.r, l.err = l.open()
+		l.t, l.err = l.open()
 	}
-	return l.r, l.err
+	return l.t, l.err
 }
 
-func (l *lazyTable) open() (*tableResolver, error) {
+func (l *lazyTable) open() (*resTable, error) {
 	e := l.a.Lookup(ResourcesEntry)
 	if e == nil {
 		return nil, resErr("APK has no %s entry", ResourcesEntry)
@@ -84,33 +87,21 @@ func (l *lazyTable) open() (*tableResolver, error) {
 	if err != nil {
 		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: "cannot read resources.arsc", Err: err}
 	}
-	var t *ab.TableFile
-	if t, err = loadTable(b); err != nil {
-		return nil, err
-	}
-	return &tableResolver{t: t}, nil
+	return loadTable(b)
 }
 
-func (l *lazyTable) resolveString(id uint32) (string, error) {
-	r, err := l.load()
+func (l *lazyTable) values(id uint32, minSDK int) ([]resValue, error) {
+	t, err := l.load()
+	if err != nil {
+		return nil, err
+	}
+	return t.values(id, minSDK)
+}
+
+func (l *lazyTable) str(v resValue) (string, error) {
+	t, err := l.load()
 	if err != nil {
 		return "", err
 	}
-	return r.resolveString(id)
-}
-
-func (l *lazyTable) resolveBoolAny(id uint32) (bool, error) {
-	r, err := l.load()
-	if err != nil {
-		return false, err
-	}
-	return r.resolveBoolAny(id)
-}
-
-func (l *lazyTable) resolveInt(id uint32) (int64, error) {
-	r, err := l.load()
-	if err != nil {
-		return 0, err
-	}
-	return r.resolveInt(id)
+	return t.str(v)
 }

@@ -45,24 +45,23 @@ const (
 )
 
 // stringPool is a validated ResStringPool chunk. Strings are decoded on
-// first use and cached.
+// first use and cached by offset, as the platform's ResStringPool decodes
+// lazily: many indexes naming the same bytes cost one decode.
 type stringPool struct {
 	count   uint32
 	offsets []byte // count little-endian uint32 offsets into strs
 	strs    []byte // the strings section
 	utf8    bool
 	base    int64 // offset of strs inside the document, for errors
-	cache   []cachedString
-	// budget is how many more bytes decoding may produce. Many indexes
-	// may point at the same or overlapping bytes, so without a budget a
-	// small pool could decode to gigabytes; a real pool decodes each
-	// string once, to at most 1.5 times its UTF-16 size.
+	cache   map[uint32]string
+	// budget is how many more bytes decoding may produce. Distinct
+	// offsets may overlap (each pointing into the middle of one long
+	// string), so without a budget a small pool could decode to
+	// gigabytes; a real pool decodes each string once, to at most 1.5
+	// times its UTF-16 size.
 	budget int
-}
-
-type cachedString struct {
-	s  string
-	ok bool
+	// limit is the code of the error for an exhausted budget.
+	limit Code
 }
 
 // parseStringPool validates a string pool chunk c (header included) found
@@ -108,28 +107,45 @@ func parseStringPool(c []byte, off int64) (*stringPool, error) {
 	return p, nil
 }
 
-// get returns string i, decoding it on first use. A string whose offset or
-// length runs outside the strings section, or that lacks the NUL
-// terminator Android requires, is an error.
+// get returns string i as the platform's Java code sees it: a UTF-8 pool
+// string ends at its first NUL, because the framework hands it to Java
+// through JNI NewStringUTF, which reads a C string (aapt prints the same
+// cut string). UTF-16 strings keep an embedded NUL, as JNI NewString
+// copies the declared length.
 func (p *stringPool) get(i uint32) (string, error) {
+	s, err := p.full(i)
+	if err != nil || !p.utf8 {
+		return s, err
+	}
+	if k := strings.IndexByte(s, 0); k >= 0 {
+		s = s[:k]
+	}
+	return s, nil
+}
+
+// full returns string i with its declared length, as native code that
+// compares lengths (attribute lookup by name) reads it. An offset or
+// length that runs outside the strings section, or a string without the
+// NUL terminator Android requires, is an error.
+func (p *stringPool) full(i uint32) (string, error) {
 	if i >= p.count {
 		return "", errorf(CodeMalformed, -1, "string index %d out of range (pool has %d)", i, p.count)
 	}
-	if p.cache == nil {
-		p.cache = make([]cachedString, p.count)
+	off := binary.LittleEndian.Uint32(p.offsets[4*i:])
+	if s, ok := p.cache[off]; ok {
+		return s, nil
 	}
-	if c := p.cache[i]; c.ok {
-		return c.s, nil
-	}
-	off := uint64(binary.LittleEndian.Uint32(p.offsets[4*i:]))
-	s, err := p.decode(off)
+	s, err := p.decode(uint64(off))
 	if err != nil {
 		return "", err
 	}
 	if p.budget -= len(s); p.budget < 0 {
-		return "", p.overBudget(off)
+		return "", p.overBudget(uint64(off))
 	}
-	p.cache[i] = cachedString{s: s, ok: true}
+	if p.cache == nil {
+		p.cache = make(map[uint32]string)
+	}
+	p.cache[off] = s
 	return s, nil
 }
 
@@ -220,7 +236,11 @@ func (p *stringPool) decode(off uint64) (string, error) {
 }
 
 func (p *stringPool) overBudget(off uint64) error {
-	return errorf(CodeLimit, p.base+int64(off), "strings decode to more than twice the pool's size (overlapping strings)")
+	code := p.limit
+	if code == "" {
+		code = CodeLimit
+	}
+	return errorf(code, p.base+int64(off), "strings decode to more than twice the pool's size (overlapping strings)")
 }
 
 // element is one start tag of the document.

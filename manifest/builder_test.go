@@ -1,14 +1,14 @@
 package manifest
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
 	"unicode/utf16"
 )
 
 // This file builds small binary XML documents for tests, so each test can
 // state the manifest it needs instead of depending on a compiler.
-
-const androidNS = "http://schemas.android.com/apk/res/android"
 
 // tAttr is an attribute of a test element. ID 0 means "no resource ID";
 // android: attributes normally carry one.
@@ -45,6 +45,11 @@ type tElem struct {
 	name  string
 	attrs []tAttr
 	kids  []tElem
+	// keepOrder writes the attributes as given; otherwise they are sorted
+	// by resource ID (those without one last), as aapt writes them.
+	keepOrder bool
+	// ns puts the element in the android namespace.
+	ns bool
 }
 
 func el(name string, attrs []tAttr, kids ...tElem) tElem {
@@ -154,7 +159,13 @@ func buildXML(root tElem, utf8 bool) []byte {
 	var emit func(e tElem)
 	emit = func(e tElem) {
 		var attrs []byte
-		for _, a := range e.attrs {
+		sorted := slices.Clone(e.attrs)
+		if !e.keepOrder {
+			slices.SortStableFunc(sorted, func(a, b tAttr) int {
+				return cmp.Compare(a.id-1, b.id-1) // 0 wraps to the end
+			})
+		}
+		for _, a := range sorted {
 			name, ok := slot[[2]any{a.name, a.id}]
 			if !ok {
 				name = b.intern(a.name)
@@ -183,7 +194,11 @@ func buildXML(root tElem, utf8 bool) []byte {
 			attrs = append(attrs, le32(data)...)
 		}
 		node := append(le32(1), le32(noIndex)...)
-		ext := append(le32(noIndex), le32(b.intern(e.name))...)
+		elemNS := uint32(noIndex)
+		if e.ns {
+			elemNS = nsURI
+		}
+		ext := append(le32(elemNS), le32(b.intern(e.name))...)
 		ext = append(ext, le16(20)...)
 		ext = append(ext, le16(20)...)
 		ext = append(ext, le16(uint16(len(e.attrs)))...)

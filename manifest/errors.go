@@ -42,11 +42,26 @@ const (
 	// an ASCII capital letter, or a value that is neither an integer nor a
 	// string (a resource reference, a boolean, a float).
 	CodeMinSDK Code = "MANIFEST_MIN_SDK_UNSUPPORTED"
-	// CodeResources: resources.arsc is present but cannot be used to
-	// resolve references. It is never returned by Parse or FromArchive;
-	// it is reported in Manifest.ResourcesErr, because a broken table is
-	// not a broken manifest.
+	// CodeResources: resources.arsc is absent or cannot be used to
+	// resolve a reference. For the label and <meta-data> it is only
+	// reported in Manifest.ResourcesErr, because a broken table is not a
+	// broken manifest; the judged facts fail safe instead (see
+	// FromArchive).
 	CodeResources Code = "MANIFEST_RESOURCES_UNUSABLE"
+	// CodeAmbiguous: readers of the manifest disagree on a fact the
+	// policy judges (attribute order, duplicate attributes, a typed string
+	// that differs from the raw one, a string value that differs between
+	// resource configurations), so no single reading can be trusted. The
+	// message names the attribute.
+	CodeAmbiguous Code = "MANIFEST_AMBIGUOUS"
+	// CodeRefused: Android's package parser refuses this manifest (no
+	// package name, a versionCode that is not an integer, a reference it
+	// cannot resolve to a usable value), so the file does not install.
+	CodeRefused Code = "MANIFEST_REFUSED_BY_PLATFORM"
+	// CodeResourcesLimit: resolving a reference would make resources.arsc
+	// decode more than its budget (a small multiple of its string pool's
+	// size) or follow too many references: a resource bomb.
+	CodeResourcesLimit Code = "MANIFEST_RESOURCES_LIMIT_EXCEEDED"
 	// CodeInternal: a dependency failed in a way it should not have; the
 	// input is refused rather than trusted.
 	CodeInternal Code = "MANIFEST_INTERNAL_ERROR"
@@ -107,6 +122,10 @@ var (
 	ErrResources    = sentinel(CodeResources)
 	ErrMinSDK       = sentinel(CodeMinSDK)
 	ErrInternal     = sentinel(CodeInternal)
+	ErrAmbiguous    = sentinel(CodeAmbiguous)
+	ErrRefused      = sentinel(CodeRefused)
+	// ErrResourcesLimit matches CodeResourcesLimit.
+	ErrResourcesLimit = sentinel(CodeResourcesLimit)
 )
 
 func errorf(c Code, off int64, format string, args ...any) *FormatError {

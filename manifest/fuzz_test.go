@@ -24,6 +24,11 @@ func fuzzSeeds(t testing.TB) [][]byte {
 			),
 		), false),
 	}
+	// The attack shapes: raw/typed strings, string integers, references,
+	// namespaced elements, attribute order, a NUL inside a string.
+	for _, sh := range attackShapes() {
+		seeds = append(seeds, sh.manifest)
+	}
 	// The project's fixtures, when present, add aapt-built manifests
 	// (including the stripped-names ones).
 	apks, _ := filepath.Glob(filepath.Join(fixtureDir, "apk", "*.apk"))
@@ -83,33 +88,31 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzTable feeds arbitrary bytes to the resources.arsc loader and
-// resolves a few IDs. The validator must refuse everything that would
-// make androidbinary's TableFile panic: its recover() is a safety net,
-// and reaching it is a failure here.
+// FuzzTable feeds arbitrary bytes to the resources.arsc reader and
+// resolves a few IDs in every configuration, decoding the strings they
+// give. Nothing may panic, and every failure is a resources error.
 func FuzzTable(f *testing.F) {
-	f.Add(testTable())
-	f.Add(buildTable([]string{"a"}, [][]tEntry{{{typ: 0x03, data: 0}}, {{typ: 0x12, data: 1}}}))
+	for _, b := range tableSeeds() {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tf, err := loadTable(b)
 		if err != nil {
 			if !errors.Is(err, ErrResources) {
 				t.Fatalf("unexpected error %v", err)
 			}
-			if strings.Contains(err.Error(), "reader failed") {
-				t.Fatalf("validator let a panicking table through: %v", err)
-			}
 			return
 		}
-		r := &tableResolver{t: tf}
 		for _, id := range []uint32{0x7f010000, 0x7f010001, 0x7f010003, 0x7f020000, 0x7f020001, 0x7f030000} {
-			for _, err := range []error{
-				func() error { _, err := r.resolveString(id); return err }(),
-				func() error { _, err := r.resolveBoolAny(id); return err }(),
-				func() error { _, err := r.resolveInt(id); return err }(),
-			} {
-				if err != nil && strings.Contains(err.Error(), "reader failed") {
-					t.Fatalf("validator let a panicking lookup through: %v", err)
+			vs, err := tf.values(id, 1)
+			if err != nil && !errors.Is(err, ErrResources) && !errors.Is(err, ErrResourcesLimit) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			for _, v := range vs {
+				if v.typ == 0x03 {
+					if _, err := tf.str(v); err != nil && !errors.Is(err, ErrResources) && !errors.Is(err, ErrResourcesLimit) {
+						t.Fatalf("unexpected error %v", err)
+					}
 				}
 			}
 		}
@@ -165,6 +168,74 @@ func FuzzMinSDKValue(f *testing.F) {
 			if !errors.Is(err, ErrMinSDK) {
 				t.Fatalf("type 0x%02x: %v", typ, err)
 			}
+		}
+	})
+}
+
+// tableSeeds are resource tables for the table fuzz targets: plain,
+// per-configuration, and small versions of the resource bombs.
+func tableSeeds() [][]byte {
+	seeds := [][]byte{
+		testTable(),
+		buildTable([]string{"a"}, [][]tEntry{{{typ: 0x03, data: 0}}, {{typ: 0x12, data: 1}}}),
+		bombTable(200, 100),
+		withPool(labelInConfigs(20), overlapPool(100)),
+		withPool(buildConfigTable(nil, []tType{{id: 3, entries: []tEntry{{typ: 0x03, data: 0}}}}), styledPool(4, 8)),
+	}
+	for _, sh := range attackShapes() {
+		if sh.resources != nil && len(sh.resources) < 64<<10 {
+			seeds = append(seeds, sh.resources)
+		}
+	}
+	return seeds
+}
+
+// tableBytes resolves through a resources.arsc image, for fuzzing the
+// manifest reader and the table reader together.
+type tableBytes struct {
+	t   *resTable
+	err error
+}
+
+func (r *tableBytes) values(id uint32, minSDK int) ([]resValue, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.t.values(id, minSDK)
+}
+
+func (r *tableBytes) str(v resValue) (string, error) {
+	if r.err != nil {
+		return "", r.err
+	}
+	return r.t.str(v)
+}
+
+// FuzzParseWithTable reads a manifest whose references resolve through a
+// fuzzed table: every failure is a *FormatError with a code the reader
+// documents, never a panic, and a judged fact is never read from a table
+// it could not decode.
+func FuzzParseWithTable(f *testing.F) {
+	for _, sh := range attackShapes() {
+		if sh.resources != nil && len(sh.resources) < 64<<10 {
+			f.Add(sh.manifest, sh.resources)
+		}
+	}
+	f.Fuzz(func(t *testing.T, xml, table []byte) {
+		tf, err := loadTable(table)
+		m, err := parse(xml, &tableBytes{t: tf, err: err})
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error is %T, not *FormatError: %v", err, err)
+			}
+			if fe.Code == CodeInternal || fe.Code == "" {
+				t.Fatalf("unexpected code: %v", err)
+			}
+			return
+		}
+		if m.LongVersionCode != int64(m.VersionCodeMajor)<<32|int64(uint32(m.VersionCode)) {
+			t.Fatal("long version code inconsistent")
 		}
 	})
 }

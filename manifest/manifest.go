@@ -14,10 +14,12 @@
 // stripped or renamed reads the same, and a forged name cannot shadow the
 // real attribute.
 //
-// Where the platform's package parser and Android's signature verifier
-// (apksig) differ, the values that choose signature schemes (MinSDK,
-// TargetSDK, TargetSandboxVersion) follow apksig, because apksig's
-// verdicts are the reference this module agrees with.
+// The facts a policy judges (package, versionCode, debuggable, testOnly,
+// targetSdkVersion) are read as Android's package parser reads them, and
+// where readers can disagree the manifest is refused with CodeAmbiguous
+// or judged by its worst reading (see platform.go). MinSDK and
+// TargetSandboxVersion follow apksig, whose verdicts are the reference
+// this module agrees with.
 package manifest
 
 import (
@@ -61,12 +63,15 @@ const (
 // Manifest holds what AndroidManifest.xml declares, with Android's
 // defaults applied.
 type Manifest struct {
-	// Package is the manifest's package attribute.
+	// Package is the manifest's package attribute: its raw string, as
+	// Android reads it (a UTF-8 string ends at its first NUL).
 	Package string `json:"package"`
 	// VersionCode and VersionCodeMajor are android:versionCode and
 	// android:versionCodeMajor (0 when absent). LongVersionCode combines
 	// them as PackageInfo.getLongVersionCode does: major in the high 32
-	// bits, versionCode as an unsigned 32-bit value in the low bits.
+	// bits, versionCode as an unsigned 32-bit value in the low bits. A
+	// reference takes its lowest value over the configurations of
+	// resources.arsc, 0 when it cannot be resolved.
 	VersionCode      int32  `json:"versionCode"`
 	VersionCodeMajor int32  `json:"versionCodeMajor"`
 	LongVersionCode  int64  `json:"longVersionCode"`
@@ -81,9 +86,10 @@ type Manifest struct {
 	// first release of that letter, and is kept in MinSDKCodename.
 	MinSDKVersion  int    `json:"minSdk"`
 	MinSDKCodename string `json:"minSdkCodename,omitempty"`
-	// TargetSDKVersion is android:targetSdkVersion when it is an integer,
-	// else 0 (use TargetSDK for the effective value). A codename is kept
-	// in TargetSDKCodename.
+	// TargetSDKVersion is the highest integer android:targetSdkVersion any
+	// reader takes (apksig's first <uses-sdk>, the package parser's, every
+	// configuration of a reference), else 0 (use TargetSDK for the
+	// effective value). A codename is kept in TargetSDKCodename.
 	TargetSDKVersion  int    `json:"targetSdk"`
 	TargetSDKCodename string `json:"targetSdkCodename,omitempty"`
 	// MaxSDKVersion is <uses-sdk android:maxSdkVersion>, 0 when absent.
@@ -105,7 +111,8 @@ type Manifest struct {
 
 	// Label is the <application> label: the literal, or the string the
 	// reference in LabelResource resolves to in the default configuration
-	// (empty when it cannot be resolved).
+	// (empty when it cannot be resolved). It is shown, never judged, and
+	// legitimately differs between locales.
 	Label         string `json:"label"`
 	LabelResource uint32 `json:"labelResource,omitempty"`
 
@@ -207,13 +214,11 @@ func Parse(b []byte) (*Manifest, error) {
 	return parse(b, nil)
 }
 
-// resolver looks up resource values by ID, in the default configuration.
+// resolver looks resource values up by ID, in every configuration a
+// device at API level minSDK or above can be given.
 type resolver interface {
-	resolveString(id uint32) (string, error)
-	// resolveBoolAny reports whether any configuration gives a true
-	// (non-zero) value.
-	resolveBoolAny(id uint32) (bool, error)
-	resolveInt(id uint32) (int64, error)
+	values(id uint32, minSDK int) ([]resValue, error)
+	str(v resValue) (string, error)
 }
 
 func parse(b []byte, res resolver) (m *Manifest, err error) {
@@ -237,44 +242,40 @@ type extractor struct {
 	d   *document
 	res resolver
 	m   *Manifest
+	// fatal is a resource-table failure that refuses the file (a
+	// resource bomb), as opposed to one that leaves a value unresolved.
+	fatal error
+	// rangeMin is the lowest API level a device installing the file can
+	// have (1 when the manifest declares none).
+	rangeMin int
 }
 
 func (x *extractor) run() (*Manifest, error) {
 	d := x.d
 	root := &d.elems[0]
-	if root.name != "manifest" || !root.nsEmpty {
+	// The platform's parser matches tag names without their namespace.
+	if root.name != "manifest" {
 		return nil, errorf(CodeBadRoot, root.offset, "root element is <%s>, not <manifest>", root.name)
 	}
 	m := &Manifest{TargetSandboxVersion: 1, MinSDKVersion: 1}
 	x.m = m
 	var err error
 
-	if a := attrByName(d, root, "package"); a != nil {
-		if m.Package, err = x.stringValue(a); err != nil {
-			return nil, withOffset(err, root.offset)
-		}
+	if m.Package, err = x.packageName(root); err != nil {
+		return nil, err
 	}
-	if a := attrByName(d, root, "split"); a != nil {
-		if m.Split, err = x.stringValue(a); err != nil {
-			return nil, withOffset(err, root.offset)
-		}
+	if s, _, has, err := x.rawPlain(root, "split"); err != nil {
+		return nil, withOffset(err, root.offset)
+	} else if has {
+		m.Split = s
 	}
-	if a := attrByID(root, attrVersionCode); a != nil {
-		m.VersionCode = int32(x.intValue(a))
+	// The SDK range comes first: it decides which resource
+	// configurations a device can be given.
+	if err := x.sdk(); err != nil {
+		return nil, err
 	}
-	if a := attrByID(root, attrVersionCodeMajor); a != nil {
-		m.VersionCodeMajor = int32(x.intValue(a))
-	}
-	m.LongVersionCode = int64(m.VersionCodeMajor)<<32 | int64(uint32(m.VersionCode))
-	if a := attrByID(root, attrVersionName); a != nil {
-		if m.VersionName, err = x.stringOrResource(a); err != nil {
-			return nil, withOffset(err, root.offset)
-		}
-	}
-	if a := attrByID(root, attrSharedUserID); a != nil {
-		if m.SharedUserID, err = x.stringValue(a); err != nil {
-			return nil, withOffset(err, root.offset)
-		}
+	if err := x.identity(root); err != nil {
+		return nil, err
 	}
 	if a := attrByID(root, attrIsFeatureSplit); a != nil {
 		m.IsFeatureSplit, _ = x.boolValue(a)
@@ -289,23 +290,21 @@ func (x *extractor) run() (*Manifest, error) {
 		m.TargetSandboxVersion = v
 	}
 
-	if err := x.sdk(); err != nil {
-		return nil, err
-	}
-
 	app := -1
+	var apps []int
 	for i := range d.elems {
 		e := &d.elems[i]
-		if e.depth != 2 || !e.nsEmpty {
+		if e.depth != 2 {
 			continue
 		}
 		switch e.name {
 		case "application":
-			// The platform uses the first <application> and ignores
-			// others; so does apksig.
+			// The platform uses the first <application> (whatever its
+			// namespace) and ignores others; so does apksig.
 			if app < 0 {
 				app = i
 			}
+			apps = append(apps, i)
 		case "uses-permission", "uses-permission-sdk-23", "uses-permission-sdk-m":
 			p := UsesPermission{SDK23: e.name != "uses-permission"}
 			if a := attrByID(e, attrName); a != nil {
@@ -334,9 +333,12 @@ func (x *extractor) run() (*Manifest, error) {
 		}
 	}
 	if app >= 0 {
-		if err := x.application(app); err != nil {
+		if err := x.application(app, apps); err != nil {
 			return nil, err
 		}
+	}
+	if x.fatal != nil {
+		return nil, x.fatal
 	}
 	return m, nil
 }
@@ -349,12 +351,16 @@ func (x *extractor) sdk() error {
 	maxSet := false
 	for i := range d.elems {
 		e := &d.elems[i]
-		if e.depth != 2 || e.name != "uses-sdk" || !e.nsEmpty {
+		if e.depth != 2 || e.name != "uses-sdk" {
 			continue
 		}
 		m.UsesSDK = true
 		level, codename := 1, ""
-		if a := attrByID(e, attrMinSdkVersion); a != nil {
+		a, err := platformAttr(e, attrMinSdkVersion)
+		if err != nil {
+			return err
+		}
+		if a != nil {
 			switch {
 			case a.typ == ab.TypeIntDec || a.typ == ab.TypeIntHex:
 				level = int(int32(a.data))
@@ -375,33 +381,16 @@ func (x *extractor) sdk() error {
 		if level > m.MinSDKVersion || (level == m.MinSDKVersion && codename != "") {
 			m.MinSDKVersion, m.MinSDKCodename = level, codename
 		}
+		// The lowest level any <uses-sdk> declares bounds the devices
+		// that may install the file, whichever element a reader uses.
+		if x.rangeMin == 0 || level < x.rangeMin {
+			x.rangeMin = level
+		}
 		if a := attrByID(e, attrMaxSdkVersion); a != nil && !maxSet {
 			m.MaxSDKVersion, maxSet = int(x.intValue(a)), true
 		}
 	}
-	// apksig: the first element named uses-sdk (at any depth) carrying
-	// targetSdkVersion decides; anything but an integer falls back to
-	// minSdkVersion, which TargetSDK applies.
-	for i := range d.elems {
-		e := &d.elems[i]
-		if e.name != "uses-sdk" {
-			continue
-		}
-		a := attrByID(e, attrTargetSdkVersion)
-		if a == nil {
-			continue
-		}
-		switch a.typ {
-		case ab.TypeIntDec, ab.TypeIntHex:
-			m.TargetSDKVersion = int(int32(a.data))
-		case ab.TypeString:
-			if s, err := x.d.str(a.data); err == nil {
-				m.TargetSDKCodename = s
-			}
-		}
-		break
-	}
-	return nil
+	return x.targetSDK()
 }
 
 // apksigIntAttr reads an integer attribute the way apksig's
@@ -424,23 +413,26 @@ func (x *extractor) apksigIntAttr(elem string, id uint32) (int, bool) {
 	return 0, false
 }
 
-func (x *extractor) application(idx int) error {
+func (x *extractor) application(idx int, all []int) error {
 	d, m := x.d, x.m
 	app := &d.elems[idx]
-	var err error
-	if a := attrByID(app, attrLabel); a != nil {
-		if a.typ == ab.TypeReference {
+	a, err := platformAttr(app, attrLabel)
+	if err != nil {
+		return err
+	}
+	if a != nil {
+		if isRef(a.typ) {
 			m.LabelResource = a.data
 		}
-		if m.Label, err = x.stringOrResource(a); err != nil {
-			return withOffset(err, app.offset)
+		if m.Label, err = x.stringFact(app, a, true); err != nil {
+			return err
 		}
 	}
-	if a := attrByID(app, attrDebuggable); a != nil {
-		m.Debuggable, m.DebuggableResource = x.flag(a)
+	if m.Debuggable, m.DebuggableResource, err = x.appFlag(all, attrDebuggable); err != nil {
+		return err
 	}
-	if a := attrByID(app, attrTestOnly); a != nil {
-		m.TestOnly, m.TestOnlyResource = x.flag(a)
+	if m.TestOnly, m.TestOnlyResource, err = x.appFlag(all, attrTestOnly); err != nil {
+		return err
 	}
 	for i := idx + 1; i < len(d.elems); i++ {
 		e := &d.elems[i]
@@ -483,10 +475,8 @@ func (x *extractor) metaData(e *element) (MetaData, error) {
 	case a.typ == ab.TypeReference:
 		md.Kind, md.Resource = MetaResource, a.data
 		if x.res != nil && a.data != 0 {
-			if s, err := x.res.resolveString(a.data); err == nil {
-				md.String = s
-			} else {
-				x.noteResources(err)
+			if md.String, err = x.stringFact(e, a, true); err != nil {
+				return md, err
 			}
 		}
 	case a.typ == ab.TypeString:
@@ -508,24 +498,6 @@ func (x *extractor) metaData(e *element) (MetaData, error) {
 		}
 	}
 	return md, nil
-}
-
-// flag reads a boolean application flag. A reference is resolved through
-// the resource table; when that is impossible the flag counts as set.
-func (x *extractor) flag(a *attribute) (bool, uint32) {
-	if a.typ == ab.TypeReference {
-		if x.res == nil {
-			return true, a.data
-		}
-		v, err := x.res.resolveBoolAny(a.data)
-		if err != nil {
-			x.noteResources(err)
-			return true, a.data
-		}
-		return v, a.data
-	}
-	v, _ := x.boolValue(a)
-	return v, 0
 }
 
 // boolValue coerces an attribute to a boolean as the platform's
@@ -550,13 +522,18 @@ func (x *extractor) intValue(a *attribute) int64 {
 	switch {
 	case a.typ >= ab.TypeFirstInt && a.typ <= ab.TypeLastInt:
 		return int64(int32(a.data))
-	case a.typ == ab.TypeReference && x.res != nil:
-		v, err := x.res.resolveInt(a.data)
+	case isRef(a.typ) && x.res != nil:
+		// Not a judged fact: the default configuration's integer.
+		rv, err := x.values(a)
 		if err != nil {
-			x.noteResources(err)
 			return 0
 		}
-		return v
+		for _, v := range rv {
+			if v.isDefault && isInt(v.typ) {
+				return int64(int32(v.data))
+			}
+		}
+		return 0
 	case a.typ == ab.TypeString:
 		s, err := x.d.str(a.data)
 		if err == nil {
@@ -578,23 +555,6 @@ func (x *extractor) stringValue(a *attribute) (string, error) {
 		return x.d.str(a.raw)
 	}
 	return "", nil
-}
-
-// stringOrResource is stringValue that also resolves a reference through
-// the resource table, when there is one.
-func (x *extractor) stringOrResource(a *attribute) (string, error) {
-	if a.typ == ab.TypeReference {
-		if x.res == nil || a.data == 0 {
-			return "", nil
-		}
-		s, err := x.res.resolveString(a.data)
-		if err != nil {
-			x.noteResources(err)
-			return "", nil
-		}
-		return s, nil
-	}
-	return x.stringValue(a)
 }
 
 func (x *extractor) noteResources(err error) {
@@ -623,7 +583,9 @@ func attrByName(d *document, e *element, name string) *attribute {
 		if a.ns != noIndex {
 			continue
 		}
-		if s, err := d.str(a.name); err == nil && s == name {
+		// Native lookup compares lengths, so a name with a NUL inside
+		// ("package\x00x") is not "package".
+		if s, err := d.pool.full(a.name); err == nil && s == name {
 			return a
 		}
 	}

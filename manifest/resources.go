@@ -1,99 +1,148 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 
 	ab "github.com/shogo82148/androidbinary"
 )
 
-// resources.arsc is decoded by androidbinary's TableFile, which resolves a
-// resource ID for a configuration. TableFile trusts the file: it allocates
-// the counts it reads, loops forever on a zero-sized chunk, dereferences a
-// nil package after a read error and indexes its string pool without a
-// bounds check. validateTable therefore walks every structure TableFile
-// will read and refuses anything that would make it misbehave, and the
-// calls into TableFile are still guarded by recover as a last line of
-// defence. Table layouts TableFile does not understand (sparse or 16-bit
-// offset type chunks, compact entries) are refused rather than misread.
+// resources.arsc is read by this file's own reader, not by androidbinary's
+// TableFile. TableFile decodes every string of the global pool when it
+// opens a table, one decode per offset, so a 200 KB table whose 40,000
+// offsets all name one 16,000-unit string costs more than a gigabyte;
+// and it resolves a resource in one configuration only, while a policy
+// must see every configuration a device could pick. The reader here keeps
+// the table's bytes, decodes a pool string only when a value needs it
+// (cached by offset, within a budget proportional to the pool's size, as
+// the platform's ResStringPool decodes lazily), and returns a resource's
+// value in every configuration. androidbinary still supplies the chunk
+// and value type constants.
 
 const (
-	tableHeaderLen       = 12  // ResTable_header
-	tablePackageHeadLen  = 284 // the part of ResTable_package TableFile reads
-	tableTypeMinHeadLen  = 20  // ResTable_type up to entriesStart
-	tableTypeSpecHeadLen = 16  // ResTable_typeSpec
+	tableHeaderLen      = 12  // ResTable_header
+	tablePackageHeadLen = 284 // ResTable_package up to keyStrings/lastPublicKey
+	tableTypeHeadLen    = 20  // ResTable_type up to the configuration
+	configMinLen        = 4   // ResTable_config's size field
 
 	typeFlagSparse   = 0x01   // ResTable_type::FLAG_SPARSE
 	typeFlagOffset16 = 0x02   // ResTable_type::FLAG_OFFSET16
+	entryFlagComplex = 0x0001 // ResTable_entry::FLAG_COMPLEX
 	entryFlagCompact = 0x0008 // ResTable_entry::FLAG_COMPACT
+
+	typeDynamicReference = 0x07 // Res_value::TYPE_DYNAMIC_REFERENCE
+	// typeBag marks a map entry (a style, plural or array): not a value
+	// an attribute can take as an integer, boolean or string.
+	typeBag = 0xff
 
 	// maxReferenceHops bounds how many references are followed when a
 	// resource points at another, so a reference cycle ends.
 	maxReferenceHops = 8
+	// maxResolveSteps bounds the lookups one resolution makes: each hop
+	// may branch into every configuration of the next resource.
+	maxResolveSteps = 4096
 )
 
 func resErr(format string, args ...any) *FormatError {
 	return &FormatError{Code: CodeResources, Offset: -1, Msg: fmt.Sprintf(format, args...)}
 }
 
-// loadTable validates a resources.arsc image and decodes it.
-func loadTable(b []byte) (t *ab.TableFile, err error) {
-	if err := validateTable(b); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			t, err = nil, resErr("resource table reader failed: %v", r)
-		}
-	}()
-	t, err = ab.NewTableFile(bytes.NewReader(b))
-	if err != nil {
-		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: "resource table unreadable", Err: err}
-	}
-	return t, nil
+// resTable is a validated resources.arsc image.
+type resTable struct {
+	pool *stringPool
+	pkgs map[uint8]*resPackage
 }
 
-func validateTable(b []byte) error {
+type resPackage struct {
+	types map[uint8][]resType // by type ID, one per configuration chunk
+}
+
+// resType is one ResTable_type chunk: the entries of a type in one
+// configuration.
+type resType struct {
+	c      []byte // the chunk
+	hdr    uint64
+	flags  uint8
+	count  uint32
+	start  uint64 // entriesStart
+	config []byte // ResTable_config
+}
+
+// resValue is a resource's value in one configuration.
+type resValue struct {
+	typ  ab.DataType
+	data uint32
+	// isDefault marks a value reached through configurations without
+	// any qualifier only.
+	isDefault bool
+	// versionOnly marks a configuration qualified by at most an API
+	// level, sdk.
+	versionOnly bool
+	sdk         int
+}
+
+// loadTable validates the chunk structure of a resources.arsc image.
+// Entries and strings are read only when a lookup needs them.
+func loadTable(b []byte) (*resTable, error) {
 	if len(b) < tableHeaderLen {
-		return resErr("resources.arsc of %d bytes is too short", len(b))
+		return nil, resErr("resources.arsc of %d bytes is too short", len(b))
 	}
 	if ab.ChunkType(binary.LittleEndian.Uint16(b)) != ab.ResTableChunkType {
-		return resErr("resources.arsc does not start with a RES_TABLE_TYPE chunk")
+		return nil, resErr("resources.arsc does not start with a RES_TABLE_TYPE chunk")
 	}
 	hdr := uint64(binary.LittleEndian.Uint16(b[2:]))
 	size := uint64(binary.LittleEndian.Uint32(b[4:]))
 	if hdr < tableHeaderLen || hdr > size || size > uint64(len(b)) {
-		return resErr("table header size %d / size %d do not fit the %d-byte file", hdr, size, len(b))
+		return nil, resErr("table header size %d / size %d do not fit the %d-byte file", hdr, size, len(b))
 	}
-	var poolCount uint32
-	havePool := false
+	t := &resTable{pkgs: map[uint8]*resPackage{}}
 	for pos := hdr; pos < size; {
 		c, err := nextChunk(b[:size], pos)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		switch ab.ChunkType(binary.LittleEndian.Uint16(c)) {
 		case ab.ResStringPoolChunkType:
-			if havePool {
-				return resErr("more than one global string pool")
+			if t.pool != nil {
+				return nil, resErr("more than one global string pool")
 			}
-			n, err := validateTablePool(c)
+			p, err := tablePool(c, int64(pos))
 			if err != nil {
-				return err
+				return nil, err
 			}
-			poolCount, havePool = n, true
+			t.pool = p
 		case ab.ResTablePackageType:
-			if !havePool {
-				return resErr("package before the global string pool")
+			if t.pool == nil {
+				return nil, resErr("package before the global string pool")
 			}
-			if err := validatePackage(c, poolCount); err != nil {
-				return err
+			if err := t.addPackage(c); err != nil {
+				return nil, err
 			}
 		}
 		pos += uint64(len(c))
 	}
-	return nil
+	if t.pool == nil {
+		return nil, resErr("resources.arsc has no global string pool")
+	}
+	return t, nil
+}
+
+// tablePool validates a table string pool. Its strings are decoded only
+// when a value is read, and the pool's budget caps what all decodes
+// together may produce; an over-budget pool is refused with
+// CodeResourcesLimit.
+func tablePool(c []byte, off int64) (*stringPool, error) {
+	if len(c) < stringPoolHeaderLen {
+		return nil, resErr("string pool chunk of %d bytes is too short", len(c))
+	}
+	p, err := parseStringPool(c, off)
+	if err != nil {
+		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: "resources.arsc string pool is malformed", Err: err}
+	}
+	p.limit = CodeResourcesLimit
+	return p, nil
 }
 
 // nextChunk returns the chunk at pos of b, checking that its header and
@@ -111,75 +160,7 @@ func nextChunk(b []byte, pos uint64) ([]byte, error) {
 	return b[pos : pos+cs], nil
 }
 
-// validateTablePool checks a string pool as TableFile reads it: offsets
-// right after a 28-byte header, each string's length and content inside
-// the chunk, each style span inside the chunk.
-func validateTablePool(c []byte) (uint32, error) {
-	if len(c) < stringPoolHeaderLen || binary.LittleEndian.Uint16(c[2:]) != stringPoolHeaderLen {
-		return 0, resErr("string pool header is not %d bytes", stringPoolHeaderLen)
-	}
-	count := uint64(binary.LittleEndian.Uint32(c[8:]))
-	styles := uint64(binary.LittleEndian.Uint32(c[12:]))
-	utf8 := ab.Flags(binary.LittleEndian.Uint32(c[16:]))&ab.UTF8Flag != 0
-	stringsStart := uint64(binary.LittleEndian.Uint32(c[20:]))
-	stylesStart := uint64(binary.LittleEndian.Uint32(c[24:]))
-	n := uint64(len(c))
-	if stringPoolHeaderLen+4*(count+styles) > n {
-		return 0, resErr("string pool claims %d strings and %d styles in %d bytes", count, styles, n)
-	}
-	for i := uint64(0); i < count; i++ {
-		pos := stringsStart + uint64(binary.LittleEndian.Uint32(c[stringPoolHeaderLen+4*i:]))
-		if !stringFits(c, pos, utf8) {
-			return 0, resErr("string %d runs outside its pool", i)
-		}
-	}
-	for i := uint64(0); i < styles; i++ {
-		pos := stylesStart + uint64(binary.LittleEndian.Uint32(c[stringPoolHeaderLen+4*(count+i):]))
-		if pos+8 > n {
-			return 0, resErr("style %d runs outside its pool", i)
-		}
-	}
-	return uint32(count), nil
-}
-
-// stringFits reports whether the length-prefixed string at pos lies
-// inside c, reading the lengths the way TableFile does.
-func stringFits(c []byte, pos uint64, utf8 bool) bool {
-	n := uint64(len(c))
-	if utf8 {
-		var l uint64
-		for k := 0; k < 2; k++ {
-			if pos >= n {
-				return false
-			}
-			l = uint64(c[pos])
-			pos++
-			if l&0x80 != 0 {
-				if pos >= n {
-					return false
-				}
-				l = (l&0x7f)<<8 | uint64(c[pos])
-				pos++
-			}
-		}
-		return pos+l <= n
-	}
-	if pos+2 > n {
-		return false
-	}
-	l := uint64(binary.LittleEndian.Uint16(c[pos:]))
-	pos += 2
-	if l&0x8000 != 0 {
-		if pos+2 > n {
-			return false
-		}
-		l = (l&0x7fff)<<16 + uint64(binary.LittleEndian.Uint16(c[pos:]))
-		pos += 2
-	}
-	return pos+2*l <= n
-}
-
-func validatePackage(p []byte, poolCount uint32) error {
+func (t *resTable) addPackage(p []byte) error {
 	if len(p) < tablePackageHeadLen {
 		return resErr("package chunk of %d bytes is too short", len(p))
 	}
@@ -187,163 +168,241 @@ func validatePackage(p []byte, poolCount uint32) error {
 	if hdr < tablePackageHeadLen {
 		return resErr("package header of %d bytes is too short", hdr)
 	}
-	for _, at := range []int{268, 276} { // typeStrings, keyStrings offsets
-		off := uint64(binary.LittleEndian.Uint32(p[at:]))
-		if off >= uint64(len(p)) {
-			return resErr("package string pool offset %d is outside the package", off)
-		}
-		c, err := nextChunk(p, off)
-		if err != nil {
-			return err
-		}
-		if _, err := validateTablePool(c); err != nil {
-			return err
-		}
+	id := binary.LittleEndian.Uint32(p[8:])
+	if id == 0 || id > 0xff {
+		return resErr("package ID 0x%x is outside 1-255", id)
 	}
+	// Two packages with one ID would make a lookup depend on which the
+	// reader keeps.
+	if t.pkgs[uint8(id)] != nil {
+		return resErr("two packages with ID 0x%02x", id)
+	}
+	pkg := &resPackage{types: map[uint8][]resType{}}
+	t.pkgs[uint8(id)] = pkg
 	for pos := hdr; pos < uint64(len(p)); {
 		c, err := nextChunk(p, pos)
 		if err != nil {
 			return err
 		}
+		pos += uint64(len(c))
 		switch ab.ChunkType(binary.LittleEndian.Uint16(c)) {
-		case ab.ResTableTypeType:
-			if err := validateType(c, poolCount); err != nil {
-				return err
-			}
 		case ab.ResTableTypeSpecType:
-			if len(c) < tableTypeSpecHeadLen {
-				return resErr("type spec chunk too short")
-			}
+			// Not read, but a spec whose count overruns its chunk is a
+			// broken table.
 			h := uint64(binary.LittleEndian.Uint16(c[2:]))
-			if h+4*uint64(binary.LittleEndian.Uint32(c[12:])) > uint64(len(c)) {
+			if len(c) < 16 || h+4*uint64(binary.LittleEndian.Uint32(c[12:])) > uint64(len(c)) {
 				return resErr("type spec entry count runs past its chunk")
 			}
+			continue
+		case ab.ResTableTypeType:
+		default:
+			continue
 		}
-		pos += uint64(len(c))
+		rt, err := parseType(c)
+		if err != nil {
+			return err
+		}
+		typeID := c[8]
+		pkg.types[typeID] = append(pkg.types[typeID], rt)
 	}
 	return nil
 }
 
-func validateType(c []byte, poolCount uint32) error {
+func parseType(c []byte) (resType, error) {
 	h := uint64(binary.LittleEndian.Uint16(c[2:]))
 	n := uint64(len(c))
-	if h < tableTypeMinHeadLen {
-		return resErr("type chunk header of %d bytes is too short", h)
+	if h < tableTypeHeadLen+configMinLen || h > n {
+		return resType{}, resErr("type chunk header of %d bytes is too short", h)
 	}
-	if c[9]&(typeFlagSparse|typeFlagOffset16) != 0 {
-		return resErr("type chunk uses sparse or 16-bit offsets, which the table reader does not support")
+	rt := resType{c: c, hdr: h, flags: c[9],
+		count: binary.LittleEndian.Uint32(c[12:]),
+		start: uint64(binary.LittleEndian.Uint32(c[16:]))}
+	cfgLen := uint64(binary.LittleEndian.Uint32(c[tableTypeHeadLen:]))
+	if cfgLen < configMinLen || tableTypeHeadLen+cfgLen > h {
+		return resType{}, resErr("type chunk configuration of %d bytes does not fit its %d-byte header", cfgLen, h)
 	}
-	count := uint64(binary.LittleEndian.Uint32(c[12:]))
-	start := uint64(binary.LittleEndian.Uint32(c[16:]))
-	if h+4*count > n {
-		return resErr("type chunk claims %d entries in %d bytes", count, n)
+	rt.config = c[tableTypeHeadLen : tableTypeHeadLen+cfgLen]
+	width := uint64(4)
+	if rt.flags&(typeFlagSparse|typeFlagOffset16) == typeFlagOffset16 {
+		width = 2
 	}
-	for i := uint64(0); i < count; i++ {
-		idx := binary.LittleEndian.Uint32(c[h+4*i:])
-		if idx == noIndex {
-			continue
-		}
-		pos := start + uint64(idx)
-		if pos+16 > n {
-			return resErr("entry %d runs past its type chunk", i)
-		}
-		flags := binary.LittleEndian.Uint16(c[pos+2:])
-		if flags&entryFlagCompact != 0 {
-			return resErr("compact entries are not supported by the table reader")
-		}
-		// TableFile reads 8 bytes after the entry header as a value,
-		// even for map entries, and indexes the string pool with it.
-		if ab.DataType(c[pos+11]) == ab.TypeString && binary.LittleEndian.Uint32(c[pos+12:]) >= poolCount {
-			return resErr("entry %d refers to string %d, pool has %d", i, binary.LittleEndian.Uint32(c[pos+12:]), poolCount)
-		}
+	if h+width*uint64(rt.count) > n {
+		return resType{}, resErr("type chunk claims %d entries in %d bytes", rt.count, n)
 	}
-	return nil
+	if rt.start > n {
+		return resType{}, resErr("type chunk entries start %d is past its %d bytes", rt.start, n)
+	}
+	return rt, nil
 }
 
-// tableResolver resolves references through a decoded resource table.
-type tableResolver struct {
-	t *ab.TableFile
+// configSDKOffset is where ResTable_config holds sdkVersion (uint16)
+// and minorVersion (uint16, always 0).
+const configSDKOffset = 24
+
+// versionOnly reports whether a configuration is qualified by at most an
+// API level (the default configuration or values-vN), and which level.
+func versionOnly(cfg []byte) (sdk int, ok bool) {
+	for i, b := range cfg[configMinLen:] {
+		if b != 0 && (i+configMinLen < configSDKOffset || i+configMinLen >= configSDKOffset+2) {
+			return 0, false
+		}
+	}
+	if len(cfg) >= configSDKOffset+2 {
+		sdk = int(binary.LittleEndian.Uint16(cfg[configSDKOffset:]))
+	}
+	return sdk, true
 }
 
-var defaultConfig = &ab.ResTableConfig{}
-
-// get looks a resource up, turning a panic of the table reader into an
-// error.
-func (r *tableResolver) get(id uint32, cfg *ab.ResTableConfig) (v any, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			v, err = nil, resErr("resource table reader failed on 0x%08x: %v", id, p)
+// reachable drops the values no device at minSDK or above is given:
+// among the configurations qualified by an API level alone, a device
+// always prefers the highest level it meets, so every one below the
+// highest level at or under minSDK (the default configuration included)
+// is shadowed on every device of the range.
+func reachable(vals []resValue, minSDK int) []resValue {
+	best := -1
+	for _, v := range vals {
+		if v.versionOnly && v.sdk <= minSDK && v.sdk > best {
+			best = v.sdk
 		}
-	}()
-	v, err = r.t.GetResource(ab.ResID(id), cfg)
+	}
+	return slices.DeleteFunc(vals, func(v resValue) bool { return v.versionOnly && v.sdk < best })
+}
+
+// entry returns entry idx of the type chunk, ok=false when this
+// configuration does not define it.
+func (rt *resType) entry(idx uint16) (resValue, bool, error) {
+	c := rt.c
+	var off uint64
+	switch {
+	case rt.flags&typeFlagSparse != 0:
+		// Sorted (index, offset/4) pairs.
+		lo, hi := uint32(0), rt.count
+		found := false
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			k := binary.LittleEndian.Uint16(c[rt.hdr+4*uint64(mid):])
+			switch {
+			case k == idx:
+				off, found = 4*uint64(binary.LittleEndian.Uint16(c[rt.hdr+4*uint64(mid)+2:])), true
+				lo = hi
+			case k < idx:
+				lo = mid + 1
+			default:
+				hi = mid
+			}
+		}
+		if !found {
+			return resValue{}, false, nil
+		}
+	case rt.flags&typeFlagOffset16 != 0:
+		if uint32(idx) >= rt.count {
+			return resValue{}, false, nil
+		}
+		v := binary.LittleEndian.Uint16(c[rt.hdr+2*uint64(idx):])
+		if v == 0xffff {
+			return resValue{}, false, nil
+		}
+		off = 4 * uint64(v)
+	default:
+		if uint32(idx) >= rt.count {
+			return resValue{}, false, nil
+		}
+		v := binary.LittleEndian.Uint32(c[rt.hdr+4*uint64(idx):])
+		if v == noIndex {
+			return resValue{}, false, nil
+		}
+		off = uint64(v)
+	}
+	pos := rt.start + off
+	n := uint64(len(c))
+	if pos+8 > n {
+		return resValue{}, false, resErr("entry %d runs past its type chunk", idx)
+	}
+	v := resValue{}
+	v.sdk, v.versionOnly = versionOnly(rt.config)
+	v.isDefault = v.versionOnly && v.sdk == 0
+	size := uint64(binary.LittleEndian.Uint16(c[pos:]))
+	flags := binary.LittleEndian.Uint16(c[pos+2:])
+	switch {
+	case flags&entryFlagCompact != 0:
+		v.typ, v.data = ab.DataType(flags>>8), binary.LittleEndian.Uint32(c[pos+4:])
+	case flags&entryFlagComplex != 0:
+		v.typ = typeBag
+	default:
+		if size < 8 || pos+size+8 > n {
+			return resValue{}, false, resErr("entry %d's value runs past its type chunk", idx)
+		}
+		val := c[pos+size:]
+		v.typ, v.data = ab.DataType(val[3]), binary.LittleEndian.Uint32(val[4:])
+	}
+	return v, true, nil
+}
+
+// values returns what resource id is in every configuration that defines
+// it and a device at minSDK or above can be given, following references
+// (in every such configuration of the target) a bounded number of times.
+// A reference to nothing (@null) is TYPE_NULL.
+func (t *resTable) values(id uint32, minSDK int) ([]resValue, error) {
+	var out []resValue
+	steps := 0
+	var walk func(id uint32, hops int, viaDefault bool) error
+	walk = func(id uint32, hops int, viaDefault bool) error {
+		if hops > maxReferenceHops {
+			return resErr("resource 0x%08x: more than %d references", id, maxReferenceHops)
+		}
+		pkg := t.pkgs[uint8(id>>24)]
+		typeID, idx := uint8(id>>16), uint16(id)
+		if pkg == nil || typeID == 0 || len(pkg.types[typeID]) == 0 {
+			return resErr("resource 0x%08x not found", id)
+		}
+		// Only configurations that define the entry compete.
+		var vals []resValue
+		for i := range pkg.types[typeID] {
+			if steps++; steps > maxResolveSteps {
+				return &FormatError{Code: CodeResourcesLimit, Offset: -1,
+					Msg: fmt.Sprintf("resolving 0x%08x takes more than %d lookups", id, maxResolveSteps)}
+			}
+			v, ok, err := pkg.types[typeID][i].entry(idx)
+			if err != nil {
+				return err
+			}
+			if ok {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) == 0 {
+			return resErr("resource 0x%08x not found", id)
+		}
+		for _, v := range reachable(vals, minSDK) {
+			v.isDefault = v.isDefault && viaDefault
+			switch {
+			case (v.typ == ab.TypeReference || v.typ == typeDynamicReference) && v.data == 0:
+				v.typ = ab.TypeNull
+				out = append(out, v)
+			case v.typ == ab.TypeReference || v.typ == typeDynamicReference:
+				if err := walk(v.data, hops+1, v.isDefault); err != nil {
+					return err
+				}
+			default:
+				out = append(out, v)
+			}
+		}
+		return nil
+	}
+	if err := walk(id, 0, true); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// str returns a string value as the platform's Java code reads it.
+func (t *resTable) str(v resValue) (string, error) {
+	s, err := t.pool.get(v.data)
 	if err != nil {
-		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: fmt.Sprintf("resource 0x%08x not found", id), Err: err}
-	}
-	return v, nil
-}
-
-// resolveString follows id to a string in the default configuration.
-// TableFile reports a reference as its bare ID, so a number that looks
-// like a resource ID (non-zero package byte) is followed, a bounded number
-// of times.
-func (r *tableResolver) resolveString(id uint32) (string, error) {
-	for hop := 0; hop < maxReferenceHops; hop++ {
-		v, err := r.get(id, defaultConfig)
-		if err != nil {
+		if errors.Is(err, ErrResourcesLimit) {
 			return "", err
 		}
-		switch v := v.(type) {
-		case string:
-			return v, nil
-		case uint32:
-			if v>>24 == 0 {
-				return "", resErr("resource 0x%08x is not a string", id)
-			}
-			id = v
-			continue
-		}
-		return "", resErr("resource 0x%08x is not a string", id)
+		return "", &FormatError{Code: CodeResources, Offset: -1, Msg: "resources.arsc string unreadable", Err: err}
 	}
-	return "", resErr("resource 0x%08x: more than %d references", id, maxReferenceHops)
-}
-
-// resolveBoolAny reports whether the boolean resource is true in the
-// default configuration or in the most specific one TableFile finds.
-// Anything but a boolean or integer is an error, so the caller can fail
-// safe.
-func (r *tableResolver) resolveBoolAny(id uint32) (bool, error) {
-	set := false
-	for _, cfg := range []*ab.ResTableConfig{defaultConfig, nil} {
-		v, err := r.get(id, cfg)
-		if err != nil {
-			return false, err
-		}
-		switch v := v.(type) {
-		case bool:
-			set = set || v
-		case uint32:
-			set = set || v != 0
-		default:
-			return false, resErr("resource 0x%08x is not a boolean", id)
-		}
-	}
-	return set, nil
-}
-
-// resolveInt returns an integer resource in the default configuration.
-func (r *tableResolver) resolveInt(id uint32) (int64, error) {
-	v, err := r.get(id, defaultConfig)
-	if err != nil {
-		return 0, err
-	}
-	switch v := v.(type) {
-	case uint32:
-		return int64(int32(v)), nil
-	case bool:
-		if v {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	return 0, resErr("resource 0x%08x is not an integer", id)
+	return s, nil
 }

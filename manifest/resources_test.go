@@ -1,11 +1,9 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/binary"
 	"testing"
 
-	ab "github.com/shogo82148/androidbinary"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,23 +21,66 @@ func poolChunk(strs []string) []byte {
 	return b.pool()
 }
 
+// tType is one ResTable_type chunk of a test table: entries of type id
+// in one configuration (nil config: the default).
+type tType struct {
+	id      uint8
+	config  []byte // ResTable_config bytes after its size field
+	entries []tEntry
+	absent  []bool // entries this configuration does not define
+}
+
 // buildTable makes a resources.arsc with package 0x7f and the given
-// entries per type (type IDs 1, 2, ...).
+// entries per type (type IDs 1, 2, ...), all in the default
+// configuration.
 func buildTable(values []string, types [][]tEntry) []byte {
+	var tt []tType
+	for i, e := range types {
+		tt = append(tt, tType{id: uint8(i + 1), entries: e})
+	}
+	return buildConfigTable(values, tt)
+}
+
+// sdkConfig is a configuration qualified by an API level (values-vN).
+func sdkConfig(v uint16) []byte {
+	c := make([]byte, 60)
+	binary.LittleEndian.PutUint16(c[20:], v) // sdkVersion at offset 24 of ResTable_config
+	return c
+}
+
+// mccConfig is a configuration qualified by a mobile country code.
+func mccConfig(mcc uint16) []byte {
+	c := make([]byte, 60)
+	binary.LittleEndian.PutUint16(c[0:], mcc)
+	return c
+}
+
+// buildConfigTable makes a resources.arsc with package 0x7f holding one
+// type chunk per tType, in order.
+func buildConfigTable(values []string, types []tType) []byte {
 	var typeNames, keys []string
-	for i := range types {
+	maxID := 0
+	for _, t := range types {
+		maxID = max(maxID, int(t.id))
+	}
+	for i := 0; i < maxID; i++ {
 		typeNames = append(typeNames, string(rune('a'+i)))
 	}
 	var body []byte
-	for ti, entries := range types {
-		spec := []byte{byte(ti + 1), 0, 0, 0}
+	for _, tt := range types {
+		entries := tt.entries
+		spec := []byte{tt.id, 0, 0, 0}
 		spec = append(spec, le32(uint32(len(entries)))...)
 		for range entries {
 			spec = append(spec, le32(0)...)
 		}
 		body = append(body, chunk(0x0202, 16, spec[:8], spec[8:])...)
 		var offs, data []byte
-		for _, e := range entries {
+		for k, e := range entries {
+			if k < len(tt.absent) && tt.absent[k] {
+				offs = append(offs, le32(noIndex)...)
+				continue
+			}
 			keys = append(keys, "k")
 			offs = append(offs, le32(uint32(len(data)))...)
 			data = append(data, le16(8)...)
@@ -49,8 +90,12 @@ func buildTable(values []string, types [][]tEntry) []byte {
 			data = append(data, 0, e.typ)
 			data = append(data, le32(e.data)...)
 		}
-		config := append(le32(64), make([]byte, 60)...)
-		hdr := []byte{byte(ti + 1), 0, 0, 0}
+		cfg := tt.config
+		if cfg == nil {
+			cfg = make([]byte, 60)
+		}
+		config := append(le32(64), cfg...)
+		hdr := []byte{tt.id, 0, 0, 0}
 		hdr = append(hdr, le32(uint32(len(entries)))...)
 		hdr = append(hdr, le32(uint32(84+len(offs)))...)
 		hdr = append(hdr, config...)
@@ -88,40 +133,62 @@ func testTable() []byte {
 	})
 }
 
+// one returns the single value a lookup must give.
+func one(t *testing.T, tf *resTable, id uint32) resValue {
+	t.Helper()
+	vs, err := tf.values(id, 1)
+	require.NoError(t, err)
+	require.Len(t, vs, 1)
+	return vs[0]
+}
+
 func TestTableResolves(t *testing.T) {
 	tf, err := loadTable(testTable())
 	require.NoError(t, err)
-	r := &tableResolver{t: tf}
 
-	s, err := r.resolveString(0x7f010000)
+	v := one(t, tf, 0x7f010000)
+	s, err := tf.str(v)
 	require.NoError(t, err)
 	assert.Equal(t, "Hello", s)
 
-	s, err = r.resolveString(0x7f010003)
+	v = one(t, tf, 0x7f010003)
+	s, err = tf.str(v)
 	require.NoError(t, err)
 	assert.Equal(t, "Hello", s, "a reference to a string is followed")
 
-	_, err = r.resolveString(0x7f010001)
+	_, err = tf.values(0x7f010001, 1)
 	assert.ErrorIs(t, err, ErrResources, "a reference cycle ends in an error")
 
-	_, err = r.resolveString(0x7f020000)
-	assert.ErrorIs(t, err, ErrResources, "a boolean is not a string")
-
-	_, err = r.resolveString(0x7f0a0000)
+	_, err = tf.values(0x7f0a0000, 1)
 	assert.ErrorIs(t, err, ErrResources, "a missing resource")
 
-	v, err := r.resolveBoolAny(0x7f020000)
-	require.NoError(t, err)
-	assert.True(t, v)
-	v, err = r.resolveBoolAny(0x7f020001)
-	require.NoError(t, err)
-	assert.False(t, v)
-	_, err = r.resolveBoolAny(0x7f010000)
-	assert.ErrorIs(t, err, ErrResources)
+	assert.Equal(t, resValue{typ: 0x12, data: 0xffffffff, isDefault: true, versionOnly: true}, one(t, tf, 0x7f020000))
+	assert.Equal(t, resValue{typ: 0x10, data: 42, isDefault: true, versionOnly: true}, one(t, tf, 0x7f020002))
+}
 
-	n, err := r.resolveInt(0x7f020002)
+// Every configuration's value is returned, with the default one marked.
+func TestTableAllConfigurations(t *testing.T) {
+	tf, err := loadTable(buildConfigTable(nil, []tType{
+		{id: 1, entries: []tEntry{{typ: 0x10, data: 100}, {typ: 0x12, data: 0}}},
+		{id: 1, config: sdkConfig(21), entries: []tEntry{{typ: 0x10, data: 1}, {typ: 0x12, data: 1}}},
+		{id: 1, config: mccConfig(999), entries: []tEntry{{}, {typ: 0x12, data: 0}}, absent: []bool{true}},
+	}))
 	require.NoError(t, err)
-	assert.Equal(t, int64(42), n)
+	vs, err := tf.values(0x7f010000, 1)
+	require.NoError(t, err)
+	assert.Equal(t, []resValue{{typ: 0x10, data: 100, isDefault: true, versionOnly: true}, {typ: 0x10, data: 1, versionOnly: true, sdk: 21}}, vs)
+	vs, err = tf.values(0x7f010001, 1)
+	require.NoError(t, err)
+	assert.Len(t, vs, 3)
+
+	// From API 21 on every device prefers values-v21 to the default
+	// configuration; the mcc999 one still competes.
+	vs, err = tf.values(0x7f010000, 24)
+	require.NoError(t, err)
+	assert.Equal(t, []resValue{{typ: 0x10, data: 1, versionOnly: true, sdk: 21}}, vs)
+	vs, err = tf.values(0x7f010001, 21)
+	require.NoError(t, err)
+	assert.Len(t, vs, 2)
 }
 
 func TestTableRejectsHostile(t *testing.T) {
@@ -135,7 +202,6 @@ func TestTableRejectsHostile(t *testing.T) {
 	spec := firstInPkg + typeStringsLen + keyStringsLen
 	specLen := int(binary.LittleEndian.Uint32(good[spec+4:]))
 	typ := spec + specLen
-	entry0Value := typ + 84 + 4*5 + 8 // first entry's Res_value
 
 	mut := func(f func(b []byte)) []byte {
 		b := append([]byte(nil), good...)
@@ -155,10 +221,7 @@ func TestTableRejectsHostile(t *testing.T) {
 		{"huge string count", mut(func(b []byte) { binary.LittleEndian.PutUint32(b[12+8:], 0x3fffffff) })},
 		{"huge entry count", mut(func(b []byte) { binary.LittleEndian.PutUint32(b[typ+12:], 0x3fffffff) })},
 		{"huge type spec count", mut(func(b []byte) { binary.LittleEndian.PutUint32(b[spec+12:], 0x3fffffff) })},
-		// androidbinary indexes its string pool without a bounds check.
-		{"string value out of the pool", mut(func(b []byte) { binary.LittleEndian.PutUint32(b[entry0Value+4:], 1000) })},
-		{"sparse type chunk", mut(func(b []byte) { b[typ+9] = typeFlagSparse })},
-		{"string length past its pool", mut(func(b []byte) { b[12+28+8+1] = 0x7f })},
+		{"entries start past the chunk", mut(func(b []byte) { binary.LittleEndian.PutUint32(b[typ+16:], 0x7fffffff) })},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,14 +232,21 @@ func TestTableRejectsHostile(t *testing.T) {
 	}
 }
 
-// androidbinary's TableFile panics on a string reference beyond its pool;
-// this is the input validateTable refuses above.
-func TestAndroidbinaryTablePanicsOnBadStringIndex(t *testing.T) {
+// What is read lazily is checked when it is read: a string value outside
+// the pool, a string running past it, an entry outside its chunk.
+func TestTableRejectsHostileLazily(t *testing.T) {
+	good := testTable()
 	bad := buildTable([]string{"only"}, [][]tEntry{{{typ: 0x03, data: 1000}}})
-	tf, err := ab.NewTableFile(bytes.NewReader(bad))
-	require.NoError(t, err, "androidbinary accepts the table")
-	assert.Panics(t, func() { _, _ = tf.GetResource(0x7f010000, &ab.ResTableConfig{}) })
+	tf, err := loadTable(bad)
+	require.NoError(t, err)
+	v := one(t, tf, 0x7f010000)
+	_, err = tf.str(v)
+	assert.ErrorIs(t, err, ErrResources, "string value out of the pool")
 
-	_, err = loadTable(bad)
-	assert.ErrorIs(t, err, ErrResources, "the validated loader refuses it")
+	b := append([]byte(nil), good...)
+	b[12+28+8+1] = 0x7f // first string's UTF-8 length
+	tf, err = loadTable(b)
+	require.NoError(t, err)
+	_, err = tf.str(one(t, tf, 0x7f010000))
+	assert.ErrorIs(t, err, ErrResources, "string length past its pool")
 }
