@@ -81,6 +81,13 @@
 // frosting requirement never replaces the signing key: such a Policy
 // still needs TrustedCertSHA256 or InsecureAcceptAnySigner.
 //
+// # Install sets
+//
+// VerifySet, VerifyBundle and VerifySetFiles verify the APKs of one
+// install (a base and its splits, or a .apks / .xapk / .apkm bundle
+// recognised by content) together, with the installer's rules (SetResult,
+// SET_... codes); Verify refuses a bundle with ErrBundle.
+//
 // Verify returns an error only when verification could not run: the file
 // could not be read, is not an APK Android would parse, has no usable
 // AndroidManifest.xml where the SDK range depends on it, or the context

@@ -119,11 +119,16 @@ func (e *VerificationError) Error() string {
 // verify and errors.Is(err, ErrUntrusted) true for one that violates the
 // policy (a file can be both).
 func (e *VerificationError) Is(target error) bool {
+	return verdictIs(target, e.Result.Verified, e.Result.Policy != nil, e.Result.Trusted)
+}
+
+// verdictIs matches ErrNotVerified and ErrUntrusted against a verdict.
+func verdictIs(target error, verified, policy, trusted bool) bool {
 	switch target {
 	case ErrNotVerified:
-		return !e.Result.Verified
+		return !verified
 	case ErrUntrusted:
-		return e.Result.Policy != nil && !e.Result.Trusted
+		return policy && !trusted
 	}
 	return false
 }

@@ -110,7 +110,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 	if err != nil {
 		return nil, fromContainer(err)
 	}
-	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}}
+	if err := sniffContainer(a); err != nil {
+		return nil, err
+	}
+	return verifyArchive(ctx, a, nil, opts, keys)
+}
+
+// verifyArchive verifies an opened APK; part, for an APK of an install
+// set, carries its manifest already read and the base's rules (set.go).
+func verifyArchive(ctx context.Context, a *apkzip.Archive, part *setPart, opts Options, keys policyKeys) (*Result, error) {
+	v := &verification{ctx: ctx, a: a, opts: opts, s: newSchemes(a), res: &Result{}, part: part}
 	if err := v.run(); err != nil {
 		return nil, err
 	}
@@ -202,6 +211,8 @@ type verification struct {
 	rotationMinSDK int
 
 	v1, v2, v3, v31 *signer.SchemeResult
+	// part is set for an APK verified as part of an install set.
+	part *setPart
 	// containerErrs counts the container errors at the head of
 	// Result.Errors.
 	containerErrs int
@@ -215,11 +226,14 @@ type verification struct {
 // follow-on errors.
 func (v *verification) run() error {
 	res := v.res
-	v.manifest, v.manifestErr = readManifest(v.a)
+	v.manifest, v.manifestErr = v.part.readManifest(v.a)
 	res.Manifest = v.manifest
 	if v.refuseManifest() {
 		return nil
 	}
+	// A split is checked under its base's SDK rules, as the installer
+	// checks it.
+	v.manifest = v.part.rules(v.manifest)
 
 	v.minSDK = v.opts.MinSDK
 	if v.minSDK == 0 {

@@ -49,6 +49,8 @@ const (
 	attrIsFeatureSplit       = 0x0101055b
 	attrVersionCodeMajor     = 0x01010576
 	attrIsSplitRequired      = 0x01010591
+	attrRequiredSplitTypes   = 0x0101064e
+	attrSplitTypes           = 0x0101064f
 )
 
 // Names of the <meta-data> entries Google Play adds to the APKs it
@@ -121,6 +123,17 @@ type Manifest struct {
 	Split           string `json:"split,omitempty"`
 	IsFeatureSplit  bool   `json:"isFeatureSplit"`
 	IsSplitRequired bool   `json:"isSplitRequired"`
+	// ConfigForSplit is the manifest's configForSplit attribute: the
+	// split a configuration split belongs to (empty for the base).
+	ConfigForSplit string `json:"configForSplit,omitempty"`
+	// UsesSplit is the android:name of the first <uses-split>: the split
+	// this one depends on (the platform ignores further ones).
+	UsesSplit string `json:"usesSplit,omitempty"`
+	// SplitTypes and RequiredSplitTypes are android:splitTypes and
+	// android:requiredSplitTypes, split at commas and trimmed: the types
+	// a split provides, and those an install of this APK must contain.
+	SplitTypes         []string `json:"splitTypes,omitempty"`
+	RequiredSplitTypes []string `json:"requiredSplitTypes,omitempty"`
 
 	UsesPermissions []UsesPermission `json:"usesPermissions"`
 	Permissions     []Permission     `json:"permissions"`
@@ -282,6 +295,9 @@ func (x *extractor) run() (*Manifest, error) {
 	}
 	if a := attrByID(root, attrIsSplitRequired); a != nil {
 		m.IsSplitRequired, _ = x.boolValue(a)
+	}
+	if err := x.splitAttrs(root); err != nil {
+		return nil, err
 	}
 	// apksig reads targetSandboxVersion from the first element named
 	// "manifest" that carries it, and falls back to 1 unless it is a

@@ -284,21 +284,28 @@ func (c *config) printDetails(res *apkverify.Result) {
 		c.printSchemeResults(res)
 	}
 	if p := res.Policy; p != nil {
-		if res.Trusted {
-			who := p.TrustedSigner
-			if p.InsecureAcceptAnySigner {
-				who = "any signer (--insecure-any-signer: the key was NOT checked)"
-			}
-			fmt.Fprintf(w, "  policy:   trusted (signer %s)\n", who)
-		} else {
-			fmt.Fprintln(w, "  policy:   not trusted")
-			for _, v := range p.Violations {
-				fmt.Fprintf(w, "    %s: %s\n", v.Code, esc(v.Message))
-			}
+		c.printPolicy(p, res.Trusted)
+	}
+}
+
+// printPolicy prints the policy's outcome: the trusted signer, or every
+// violation, then its warnings.
+func (c *config) printPolicy(p *apkverify.PolicyResult, trusted bool) {
+	w := c.stdout
+	if trusted {
+		who := p.TrustedSigner
+		if p.InsecureAcceptAnySigner {
+			who = "any signer (--insecure-any-signer: the key was NOT checked)"
 		}
-		for _, v := range policyWarnings(p) {
-			fmt.Fprintf(w, "    WARNING %s: %s\n", v.Code, esc(v.Message))
+		fmt.Fprintf(w, "  policy:   trusted (signer %s)\n", who)
+	} else {
+		fmt.Fprintln(w, "  policy:   not trusted")
+		for _, v := range p.Violations {
+			fmt.Fprintf(w, "    %s: %s\n", v.Code, esc(v.Message))
 		}
+	}
+	for _, v := range policyWarnings(p) {
+		fmt.Fprintf(w, "    WARNING %s: %s\n", v.Code, esc(v.Message))
 	}
 }
 

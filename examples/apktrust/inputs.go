@@ -29,7 +29,7 @@ const maxSpool = 4 << 30
 
 // walkExtensions are the files a directory walk picks up: APKs, APK sets
 // and app bundles.
-var walkExtensions = []string{".apk", ".apks", ".aab"}
+var walkExtensions = []string{".apk", ".apks", ".xapk", ".apkm", ".aab"}
 
 // expandInputs turns the arguments into the files to verify, in order:
 // "-" reads standard input, a directory is walked, a pipe or device is

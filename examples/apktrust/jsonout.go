@@ -74,6 +74,11 @@ func (c *config) printJSON(o *outcome) {
 	default:
 		body = o.res
 	}
+	c.writeJSON(env, body)
+}
+
+// writeJSON prints the envelope's and the body's fields as one object.
+func (c *config) writeJSON(env envelope, body any) {
 	b, err := merge(env, body)
 	if err != nil {
 		fmt.Fprintf(c.stderr, "%s: encoding JSON: %v\n", progName, err)

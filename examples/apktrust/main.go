@@ -65,6 +65,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 type config struct {
 	json, pretty, verbose, quiet, version bool
+	set                                   bool
 	jobs                                  int
 	minSDK, maxSDK                        int
 	v4                                    string
@@ -96,6 +97,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.BoolVar(&c.quiet, "q", false, "print only the verdict line of each input")
 	fs.BoolVar(&c.verbose, "v", false, "print every warning (not 3 per code) and each scheme checked")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.BoolVar(&c.set, "set", false, "verify the inputs as the APKs of one install (a base and its splits); a bundle (.apks, .xapk, .apkm) is a set without it")
 	fs.IntVar(&c.jobs, "j", runtime.NumCPU(), "verify up to N inputs at once (output stays in input order)")
 	fs.IntVar(&c.minSDK, "min-sdk", 0, "lowest Android API level to verify for (default: the manifest's minSdkVersion)")
 	fs.IntVar(&c.maxSDK, "max-sdk", 0, "highest Android API level to verify for (default: all future versions)")
@@ -127,9 +129,16 @@ on. Policy flags (--cert-sha256, --package, --min-version-code,
 trusted build.
 
 Inputs: files; "-" or /dev/stdin reads one APK from standard input; a
-directory is walked for .apk, .apks and .aab files in name order, without
+directory is walked for .apk, .apks, .xapk, .apkm and .aab files in name order, without
 following symbolic links out of it. Several inputs are verified in parallel
 (-j) and printed in the order given.
+
+Install sets: a bundle of APKs (.apks, .xapk, .apkm, recognised by content)
+is verified as the install it packs; --set verifies all the inputs as the
+APKs of one install (a base and its splits, as "pm path" lists them). A set
+prints its verdict line, one line per APK, then the set's errors; --json
+prints one object with "kind": "set" and each APK's result with "file" and
+"split". A set that breaks a rule is rejected (exit 1).
 
 Output: each input's first line is its verdict and reason - TRUSTED or
 NOT TRUSTED (with a policy), VERIFIED (no policy) or NOT VERIFIED (without),
@@ -196,6 +205,9 @@ func parseArgs(c *config, args []string) error {
 	if !c.policyRequested && (seen["allow-debuggable"] || seen["allow-test-only"]) {
 		// They relax a policy; alone they would make one that trusts no key.
 		return errors.New("--allow-debuggable and --allow-test-only modify a policy: also give --cert-sha256 (or --insecure-any-signer)")
+	}
+	if c.set && c.v4 != "" {
+		return errors.New("--v4-signature belongs to one APK, not to an install set (--set)")
 	}
 	if c.v4 != "" && len(c.files) != 1 {
 		return errors.New("--v4-signature belongs to one APK: give exactly one FILE")
@@ -304,6 +316,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
 		return exitUsage
+	}
+	if c.set {
+		return c.verifySetInputs(ctx, inputs)
 	}
 	return c.verifyAll(ctx, inputs)
 }

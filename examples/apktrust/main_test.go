@@ -283,7 +283,7 @@ func TestDirectory(t *testing.T) {
 	require.NoError(t, os.Mkdir(empty, 0o755))
 	r = runCLI(t, nil, "-q", empty)
 	assert.Equal(t, 2, r.code)
-	assert.True(t, strings.HasPrefix(r.stdout, "CANNOT READ  "+empty+": no .apk, .apks, .aab files"), r.stdout)
+	assert.True(t, strings.HasPrefix(r.stdout, "CANNOT READ  "+empty+": no .apk, .apks, .xapk, .apkm, .aab files"), r.stdout)
 }
 
 // firstFields cuts each verdict line at the colon after the file name.

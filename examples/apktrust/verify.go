@@ -13,6 +13,8 @@ import (
 type outcome struct {
 	in  input
 	res *apkverify.Result
+	// set is the outcome of an install set (--set, or a bundle).
+	set *apkverify.SetResult
 	// err is set when verification could not run (see apkverify.Error).
 	err error
 }
@@ -44,6 +46,10 @@ func (o *outcome) class() class {
 		// Not an APK Android would parse, hostile or malformed: the
 		// file was read and refused.
 		return classRejected
+	case o.set != nil:
+		if o.set.Err() != nil {
+			return classRejected
+		}
 	case o.res.Err() != nil:
 		return classRejected
 	}
@@ -123,6 +129,9 @@ func (c *config) verifyOne(ctx context.Context, in input) outcome {
 		return outcome{in: in}
 	}
 	res, err := apkverify.VerifyFile(ctx, in.path, c.opts)
+	if errors.Is(err, apkverify.ErrBundle) {
+		return c.verifyBundle(ctx, in)
+	}
 	if res != nil {
 		res.File = in.name
 	}
@@ -130,6 +139,10 @@ func (c *config) verifyOne(ctx context.Context, in input) outcome {
 }
 
 func (c *config) print(i int, o *outcome) {
+	if o.set != nil {
+		c.printSet(i, o)
+		return
+	}
 	if c.json {
 		c.printJSON(o)
 		return
