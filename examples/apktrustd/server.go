@@ -369,8 +369,18 @@ func (s *server) verifyHolding(ctx context.Context, in *input, want string, a *a
 		a.verify = time.Since(t0)
 		s.metrics.duration.WithLabelValues(in.kind).Observe(a.verify.Seconds())
 	}()
+	switch in.kind {
+	case kindSplitSet, kindAPKSet:
+		return s.verifySet(ctx, in, want)
+	}
 	f := in.files[0]
 	res, err := s.verifyAPK(ctx, f, want, in.kind)
+	if errors.Is(err, apkverify.ErrBundle) {
+		// The verifier recognised an archive of APKs that our quick
+		// look took for an APK: verify it as the set it is.
+		in.kind, a.kind = kindAPKSet, kindAPKSet
+		return s.verifySet(ctx, in, want)
+	}
 	if err != nil {
 		return outcome{}, err
 	}

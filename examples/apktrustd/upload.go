@@ -32,7 +32,7 @@ const (
 
 // supportedKinds are the input kinds verified; the others are answered
 // 415 with UNSUPPORTED_INPUT_KIND.
-var supportedKinds = map[string]bool{kindAPK: true}
+var supportedKinds = map[string]bool{kindAPK: true, kindSplitSet: true, kindAPKSet: true}
 
 func unsupportedKindMessage(kind string) string {
 	what := map[string]string{
@@ -40,7 +40,7 @@ func unsupportedKindMessage(kind string) string {
 		kindAPKSet:   "an archive of APKs (install-set bundle such as .apks)",
 		kindSplitSet: "a set of split APKs (several file parts)",
 	}[kind]
-	return fmt.Sprintf("this service verifies single APKs; %s is not supported yet, send each APK on its own", what)
+	return fmt.Sprintf("this service verifies APKs and install sets; %s is not supported yet", what)
 }
 
 // rawTypes are the Content-Types accepted for a raw body. curl
