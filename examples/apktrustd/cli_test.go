@@ -29,18 +29,23 @@ func TestResponseMatchesCLI(t *testing.T) {
 	cli := filepath.Join(t.TempDir(), "apktrust")
 	out, err := exec.Command("go", "build", "-o", cli, "../apktrust").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	ts := start(t, testConfig(t, nil))
+	ts := start(t, testConfig(t, func(fc *fileConfig) {
+		fc.Policies[setsPkg] = policyConfig{TrustedCertSHA256: []string{certA}}
+	}))
 
 	notAPK := filepath.Join(t.TempDir(), "notes.apk")
 	require.NoError(t, os.WriteFile(notAPK, bytes.Repeat([]byte("not a zip "), 100), 0o600))
-	for _, file := range []string{
-		"../../testdata/apk/min21-v123.apk",
-		"../../testdata/apk/min21-v123-ec.apk",
-		"../../testdata/apk/tamper-v2-signature.apk",
-		notAPK,
+	for _, tt := range []struct{ file, pkg string }{
+		{"../../testdata/apk/min21-v123.apk", fixturePkg},
+		{"../../testdata/apk/min21-v123-ec.apk", fixturePkg},
+		{"../../testdata/apk/tamper-v2-signature.apk", fixturePkg},
+		{notAPK, fixturePkg},
+		{"../../testdata/sets/ok.apks", setsPkg},
+		{"../../testdata/sets/signer-mismatch.xapk", setsPkg},
 	} {
+		file := tt.file
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			cmd := exec.Command(cli, "--json", "--cert-sha256", certA, "--package", fixturePkg, file)
+			cmd := exec.Command(cli, "--json", "--cert-sha256", certA, "--package", tt.pkg, file)
 			stdout, _ := cmd.Output() // exit 1 for rejections
 			var want map[string]any
 			require.NoError(t, json.Unmarshal(stdout, &want), "%s", stdout)
