@@ -8,6 +8,7 @@ require (
 	github.com/shogo82148/androidbinary v1.0.6
 	github.com/stretchr/testify v1.11.1
 	go.mozilla.org/pkcs7 v0.10.0
+	google.golang.org/protobuf v1.36.12
 )
 
 require (
@@ -22,6 +23,5 @@ require (
 	github.com/prometheus/procfs v0.16.1 // indirect
 	go.yaml.in/yaml/v2 v2.4.2 // indirect
 	golang.org/x/sys v0.35.0 // indirect
-	google.golang.org/protobuf v1.36.8 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -19,13 +19,18 @@ import (
 // schemes runs the per-scheme verifiers of one archive. The v2, v3 and
 // v3.1 verifiers share one content digester so the file is hashed once
 // per digest algorithm, however many schemes need it.
+//
+// budget is the file's one signature-verification budget (created once per
+// Verify call, with newSchemes): every scheme, lineage and the stamp charge
+// it, so that a hostile file cannot spread its cost over schemes.
 type schemes struct {
 	a        *apkzip.Archive
 	digester *signer.ContentDigester
+	budget   *signer.WorkBudget
 }
 
 func newSchemes(a *apkzip.Archive) *schemes {
-	return &schemes{a: a, digester: signer.NewContentDigester(a)}
+	return &schemes{a: a, digester: signer.NewContentDigester(a), budget: signer.NewWorkBudget(signer.DefaultWorkBudget)}
 }
 
 // Each verifier checks its scheme for the platform versions
@@ -38,23 +43,23 @@ func (s *schemes) v1(ctx context.Context, minSDK, maxSDK int, found []int) *sign
 	if found == nil {
 		found = []int{} // nil would make signer derive them from the file
 	}
-	r := signer.VerifyV1Options(ctx, s.a, signer.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found})
+	r := signer.VerifyV1Options(signer.WithWorkBudget(ctx, s.budget), s.a, signer.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found})
 	return r.Result
 }
 
 func (s *schemes) v2(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
-	return signer.VerifyV2(ctx, s.a, s.digester, minSDK, maxSDK)
+	return signer.VerifyV2(signer.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
 }
 
 // v3 verifies the v3 block; v31 is the v3.1 result (nil when v3.1 was not
 // checked), which moves the top of the range the v3 signers must cover
 // and is what their rotation-min-sdk-version attribute must announce.
 func (s *schemes) v3(ctx context.Context, minSDK, maxSDK int, v31 *signer.SchemeResult) *signer.SchemeResult {
-	return signer.VerifyV3(ctx, s.a, s.digester, minSDK, maxSDK, v31)
+	return signer.VerifyV3(signer.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK, v31)
 }
 
 func (s *schemes) v31(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
-	return signer.VerifyV31(ctx, s.a, s.digester, minSDK, maxSDK)
+	return signer.VerifyV31(signer.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
 }
 
 func (s *schemes) v32() *signer.SchemeResult { return signer.VerifyV32(s.a) }
@@ -75,7 +80,7 @@ func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, 
 			Message: "reading the digests the stamp signs: " + err.Error()})
 		return r
 	}
-	opts := signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK}
+	opts := signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK, Budget: s.budget}
 	// Reported beside the verdict; they prove nothing on their own.
 	opts.Source, opts.Type = stampMarkers(m)
 	return signer.VerifySourceStamp(s.a, digests, opts)
@@ -87,7 +92,7 @@ func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, 
 // signature binds to the app, which Android ignores (Present true, not
 // verified, apksig's SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST).
 func (s *schemes) stampWithoutEntry(m *Manifest) *signer.SourceStampResult {
-	var opts signer.SourceStampOptions
+	opts := signer.SourceStampOptions{Budget: s.budget}
 	opts.Source, opts.Type = stampMarkers(m)
 	r := signer.VerifySourceStamp(s.a, nil, opts)
 	if !r.Present {

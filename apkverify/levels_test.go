@@ -225,10 +225,25 @@ func TestDevReleaseSignersAreChecked(t *testing.T) {
 // signer.
 func lineageAttr(t *testing.T, name string) []byte {
 	t.Helper()
-	a := splitAPK(t, readFile(t, fixture(t, name)))
+	return lineageAttrAt(t, fixture(t, name))
+}
+
+// lineageAttrAt returns the proof-of-rotation attribute of the v3 signer
+// of the APK at path.
+func lineageAttrAt(t *testing.T, path string) []byte {
+	t.Helper()
+	_, rec := v3Record(t, path)
+	l := rec.attrs[attrLineage]
+	require.NotNil(t, l, "%s has no lineage", path)
+	return l
+}
+
+// v3Record splits the APK at path and parses its first v3 signer record,
+// whose content digests a test re-signs with other keys.
+func v3Record(t *testing.T, path string) (*sbAPK, *sbRecord) {
+	t.Helper()
+	a := splitAPK(t, readFile(t, path))
 	rec, err := parseRecord(blockRecords(t, a.find(signer.BlockIDV3))[0], true)
 	require.NoError(t, err)
-	l := rec.attrs[attrLineage]
-	require.NotNil(t, l, "%s has no lineage", name)
-	return l
+	return a, rec
 }

@@ -2,6 +2,7 @@ package apkverify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apktrust/apktrust/signer"
@@ -98,7 +99,9 @@ func takesOver(nw, old identity, sharedUID bool) uint32 {
 // of the pinned keys in the signers' lineages. See the README section
 // "Signing history and rotation capabilities" for the rules and why.
 func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, string, ...any)) {
-	if len(res.Signers) == 0 {
+	// A signing history is the app signing key's; a bundle carries the
+	// upload key, which never rotates through a lineage.
+	if len(res.Signers) == 0 || res.Kind == KindAppBundle {
 		return
 	}
 	sharedUID := res.Manifest != nil && res.Manifest.SharedUserID != ""
@@ -124,6 +127,11 @@ func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, s
 // because the phones on those levels were never given the new key. Below
 // API 28 Android compares signers exactly and cannot rotate, so a signer
 // there must be a key of the history.
+//
+// The signers preview builds read (Result.DevReleaseSigners) update the
+// app on those devices too, so each is judged like a signer of the file's
+// newest levels: no older-key exception, and no overlap check (a preview
+// signer shares its level with the release builds' signer by design).
 func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add func(string, string, ...any)) {
 	hist := historyIdentity(h)
 	current := hist.cert
@@ -131,12 +139,17 @@ func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add fun
 	for _, s := range res.Signers {
 		newest = max(newest, s.MaxSDK)
 	}
-	for i := range res.Signers {
-		e := &res.Signers[i]
+	all := slices.Concat(res.Signers, res.DevReleaseSigners)
+	for i := range all {
+		e := &all[i]
+		preview := i >= len(res.Signers)
 		if e.Certificate == nil {
 			continue
 		}
 		where := fmt.Sprintf("%s (%s)", apiRange(e.MinSDK, e.MaxSDK), e.Scheme)
+		if preview {
+			where += " on preview builds"
+		}
 		if e.MaxSDK < sdkP {
 			if !h.Contains(e.Certificate.SHA256) {
 				add(PolicyHistoryFork, "%s is signed by %s, which is no key of the app's signing history (%s): Android before 9 cannot rotate keys and refuses it as an update",
@@ -144,10 +157,12 @@ func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add fun
 			}
 			continue
 		}
-		if o := otherSignerAt(res.Signers, i); o != nil {
-			add(PolicyHistoryFork, "%s has several signers (%s and %s): Android lets only a single signer update an app with a signing history (current key %s)",
-				where, describeCert(e.Certificate), describeCert(o.Certificate), describeCert(current))
-			continue
+		if !preview {
+			if o := otherSignerAt(res.Signers, i); o != nil {
+				add(PolicyHistoryFork, "%s has several signers (%s and %s): Android lets only a single signer update an app with a signing history (current key %s)",
+					where, describeCert(e.Certificate), describeCert(o.Certificate), describeCert(current))
+				continue
+			}
 		}
 		id := identityOf(e.Certificate, e.Lineage)
 		missing := takesOver(id, hist, sharedUID)
@@ -155,7 +170,7 @@ func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add fun
 			continue
 		}
 		older := hist.pastIndex(e.Certificate)
-		if older >= 0 && e.MaxSDK < newest && !diverges(id, hist) {
+		if older >= 0 && !preview && e.MaxSDK < newest && !diverges(id, hist) {
 			continue
 		}
 		switch {
@@ -192,8 +207,11 @@ func checkPinnedRotation(res *Result, trusted [][32]byte, sharedUID bool, add fu
 		return false
 	}
 	var rotated *Signer
-	for i := range res.Signers {
-		e := &res.Signers[i]
+	// Preview builds' signers (DevReleaseSigners) take over the app on
+	// those devices as well.
+	all := slices.Concat(res.Signers, res.DevReleaseSigners)
+	for i := range all {
+		e := &all[i]
 		if e.MaxSDK < sdkP || e.Certificate == nil || pinned(e.Certificate) || e.Lineage == nil {
 			continue
 		}

@@ -180,3 +180,80 @@ func TestPolicyHistoryRealRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyHistoryPreviewSigners: the signer preview builds read (a v3.1
+// signer targeting a development release) updates the app on those
+// devices, so a known history holds it to the same rule as the signers of
+// release builds. Here release builds read the app's current key B
+// (lineage A→B) and the preview signer is the retired key A, which the
+// history does not let roll back.
+func TestPolicyHistoryPreviewSigners(t *testing.T) {
+	ka, kb := loadKey(t, "rsa-a"), loadKey(t, "rsa-b")
+	base, rec := v3Record(t, fixture(t, "min28-v123.apk"))
+	d := rec.digests
+	lineageAB := lineageAttr(t, "min21-v123-rot-ab.apk")
+	build := func(dev *sbKey, devAttrs ...sbPair) []byte {
+		return base.build([]sbPair{
+			{signer.BlockIDV3, makeBlock(kb.signRecord(t, true, d, 24, 34, sbPair{attrLineage, lineageAB}, sbPair{attrRotationMin, u32(34)}))},
+			{signer.BlockIDV31, makeBlock(
+				dev.signRecord(t, true, d, 34, 34, append(devAttrs, sbPair{attrDevRelease, u32(1)})...),
+				kb.signRecord(t, true, d, 35, maxSDK, sbPair{attrLineage, lineageAB}))},
+		})
+	}
+	for _, tc := range []struct {
+		name     string
+		history  string
+		file     []byte
+		trusted  bool
+		codes    []string
+		messages []string
+	}{
+		{name: "preview signer is the current key", history: "hist-ab", file: build(kb, sbPair{attrLineage, lineageAB}), trusted: true},
+		{name: "preview signer is the retired key without rollback", history: "hist-ab", file: build(ka),
+			codes: []string{apkverify.PolicyRollbackNotAllowed}, messages: []string{"v31", keySHA256(t, "rsa-a")}},
+		{name: "preview signer is the retired key the history lets roll back", history: "hist-ab-rollback", file: build(ka), trusted: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := verifyBytes(t, tc.file, apkverify.Options{Policy: &apkverify.Policy{
+				TrustedCertSHA256: []string{keySHA256(t, "rsa-a")},
+				History:           historyLineage(t, tc.history),
+			}})
+			require.True(t, res.Verified, "%v", res.Errors)
+			require.Len(t, res.DevReleaseSigners, 1)
+			requirePolicyVerdict(t, res, tc.trusted, tc.codes, tc.messages)
+		})
+	}
+}
+
+// TestPinnedRotationPreviewSigners: without a history, a preview signer
+// that descends from the pinned key through a lineage denying that key
+// installed-data would not be let update the app on preview builds, so
+// the pin does not vouch for it.
+func TestPinnedRotationPreviewSigners(t *testing.T) {
+	ka, kb := loadKey(t, "rsa-a"), loadKey(t, "rsa-b")
+	base, rec := v3Record(t, fixture(t, "min28-v123.apk"))
+	d := rec.digests
+	for _, tc := range []struct {
+		name    string
+		lineage []byte
+		trusted bool
+		codes   []string
+	}{
+		{name: "lineage grants installed-data", lineage: lineageAttr(t, "min21-v123-rot-ab.apk"), trusted: true},
+		{name: "lineage denies installed-data", lineage: lineageAttrAt(t, historyFile(t, "b-lin-ab-noid.apk")),
+			codes: []string{apkverify.PolicyCapabilityMissing}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := base.build([]sbPair{
+				{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 34, sbPair{attrRotationMin, u32(34)}))},
+				{signer.BlockIDV31, makeBlock(
+					kb.signRecord(t, true, d, 34, 34, sbPair{attrLineage, tc.lineage}, sbPair{attrDevRelease, u32(1)}),
+					ka.signRecord(t, true, d, 35, maxSDK))},
+			})
+			res := verifyBytes(t, file, pinOpts(t, 0, "rsa-a"))
+			require.True(t, res.Verified, "%v", res.Errors)
+			require.Len(t, res.DevReleaseSigners, 1)
+			requirePolicyVerdict(t, res, tc.trusted, tc.codes, nil)
+		})
+	}
+}

@@ -57,11 +57,10 @@ func el(name string, attrs []tAttr, kids ...tElem) tElem {
 }
 
 type xmlBuilder struct {
-	utf8   bool
-	strs   []string
-	ids    []uint32
-	index  map[string]uint32
-	chunks [][]byte
+	utf8  bool
+	strs  []string
+	ids   []uint32
+	index map[string]uint32
 }
 
 // intern returns the pool index of a string without a resource ID.

@@ -2,7 +2,8 @@ package signer
 
 import (
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // Android still verifies DSA signatures.
+	//lint:ignore SA1019 Android still verifies DSA signatures.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -172,44 +173,26 @@ func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, 
 	if alg != a.key {
 		return nil, fmt.Errorf("%w: %s key for %s", errKeyAlgorithm, alg, id)
 	}
-	if err := checkKeySize(pub); err != nil {
+	if err := checkKeyLimits(pub); err != nil {
 		return nil, err
 	}
 	return pub, nil
-}
-
-// Key size limits. Java's RSA KeyFactory refuses moduli over 16384 bits,
-// so Android does too; DSA keys are bounded likewise so that hostile
-// parameters cannot make verification arbitrarily slow.
-const (
-	maxRSABits = 16384
-	maxDSABits = 8192
-)
-
-func checkKeySize(pub crypto.PublicKey) error {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		if k.N.BitLen() > maxRSABits {
-			return fmt.Errorf("RSA key of %d bits, over the %d-bit limit", k.N.BitLen(), maxRSABits)
-		}
-	case *dsa.PublicKey:
-		if k.P.BitLen() > maxDSABits || k.Q.BitLen() > k.P.BitLen() {
-			return fmt.Errorf("DSA key of %d bits out of range", k.P.BitLen())
-		}
-	}
-	return nil
 }
 
 // verifySignature checks sig over data with pub using algorithm id. It
 // returns (false, nil) for a well-formed signature that does not verify
 // and an error when verification cannot be performed (Android's
 // InvalidKeyException / SignatureException).
-func verifySignature(id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
+//
+// The key limits and the budget b are applied first (a nil b is not
+// charged): a refusal there is an error too, an *Error with
+// CodeKeyUnsupported or CodeWorkBudgetExceeded.
+func verifySignature(b *WorkBudget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
 	a, ok := algorithms[id]
 	if !ok {
 		return false, fmt.Errorf("unknown signature algorithm %s", id)
 	}
-	if err := checkKeySize(pub); err != nil {
+	if err := prepareVerify(b, pub); err != nil {
 		return false, err
 	}
 	var digest []byte

@@ -18,6 +18,10 @@ type berElement struct {
 	Constructed bool
 	Raw         []byte
 	Content     []byte
+	// tagLen is the length of the identifier octets; indefinite is set
+	// for the indefinite-length form.
+	tagLen     int
+	indefinite bool
 }
 
 // readBER reads one element from the start of b and returns it with the
@@ -53,6 +57,7 @@ func readBER(b []byte, depth int) (berElement, []byte, error) {
 	if pos >= len(b) {
 		return e, nil, pkcs7Errorf("truncated length")
 	}
+	e.tagLen = pos
 	l := int(b[pos])
 	pos++
 	if l == 0x80 {
@@ -71,6 +76,7 @@ func readBER(b []byte, depth int) (berElement, []byte, error) {
 				end := len(b) - len(rest)
 				e.Content = b[start:end]
 				e.Raw = b[:end+2]
+				e.indefinite = true
 				return e, rest[2:], nil
 			}
 			var err error
@@ -102,4 +108,71 @@ func readBER(b []byte, depth int) (berElement, []byte, error) {
 	e.Content = b[pos : pos+l]
 	e.Raw = b[:pos+l]
 	return e, b[pos+l:], nil
+}
+
+// berPlatformSignedAttrs returns the bytes Android 7.0 and later verify a
+// SignerInfo's signature over when it has signed attributes: OpenJDK's
+// sun.security.pkcs code (PKCS9Attributes.decode) takes the attributes'
+// DerValue, re-encodes it with the SET OF tag and a minimal length
+// (DerValue.toByteArray), and a DerValue read from an indefinite-length
+// encoding has been rewritten by DerIndefLenConverter: every
+// indefinite-length element reached through indefinite-length parents
+// gets a definite, minimal length and loses its end-of-contents octets,
+// and the definite-length children of such elements get their length
+// re-encoded minimally with their content copied as is. apksig instead
+// verifies the original bytes with only the tag changed; where the two
+// differ, the platform's form is the one that counts (issue 13).
+func berPlatformSignedAttrs(raw []byte) ([]byte, error) {
+	e, _, err := readBER(raw, 0)
+	if err != nil {
+		return nil, err
+	}
+	content, err := berPlatformContent(e, 0)
+	if err != nil {
+		return nil, err
+	}
+	return berAppendTLV([]byte{0x31}, content), nil
+}
+
+// berPlatformContent is an element's content after DerIndefLenConverter:
+// unchanged for a definite-length element, rebuilt child by child for an
+// indefinite-length one.
+func berPlatformContent(e berElement, depth int) ([]byte, error) {
+	if !e.indefinite {
+		return e.Content, nil
+	}
+	var out []byte
+	rest := e.Content
+	for len(rest) > 0 {
+		c, r, err := readBER(rest, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		inner, err := berPlatformContent(c, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, berAppendTLV(c.Raw[:c.tagLen], inner)...)
+		rest = r
+	}
+	return out, nil
+}
+
+// berAppendTLV encodes identifier octets, a minimal definite length and
+// the content.
+func berAppendTLV(tag, content []byte) []byte {
+	out := append([]byte(nil), tag...)
+	n := len(content)
+	switch {
+	case n < 0x80:
+		out = append(out, byte(n))
+	default:
+		var lb []byte
+		for v := n; v > 0; v >>= 8 {
+			lb = append([]byte{byte(v)}, lb...)
+		}
+		out = append(out, 0x80|byte(len(lb)))
+		out = append(out, lb...)
+	}
+	return append(out, content...)
 }

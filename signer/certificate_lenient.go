@@ -3,7 +3,8 @@ package signer
 import (
 	"bytes"
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // Android still accepts DSA keys.
+	//lint:ignore SA1019 Android still accepts DSA keys.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"

@@ -31,7 +31,9 @@ type JarSection struct {
 }
 
 // Get returns the value of the first attribute with this name, compared
-// without regard to letter case as Android does.
+// without regard to letter case, as apksig's ManifestParser does. (The
+// platform's java.util.jar.Attributes keeps the last value; VerifyV1
+// requires both readings to agree, see v1_platform.go.)
 func (s *JarSection) Get(name string) (string, bool) {
 	if s == nil {
 		return "", false
@@ -54,13 +56,18 @@ type JarManifest struct {
 }
 
 // ParseJarManifest parses a JAR manifest or signature file with the rules
-// Android's verifier applies: lines end with CR LF, LF or a lone CR; a line
-// starting with a space continues the previous attribute; sections are
-// separated by empty lines; an attribute's name ends at the first ": " (a
-// line without one is an attribute with an empty value). Android does not
-// enforce the 72-byte line limit or the attribute-name grammar of the JAR
-// specification, and neither does this parser, so that it accepts exactly
-// the files Android accepts.
+// of apksig's ManifestParser (what apksigner applies): lines end with CR
+// LF, LF or a lone CR; a line starting with a space continues the previous
+// attribute; sections are separated by empty lines, and a section's bytes
+// end with the first empty line after it; an attribute's name ends at the
+// first ": " (a line without one is an attribute with an empty value); the
+// 72-byte line limit and the attribute-name grammar are not enforced.
+//
+// The phone's installer reads these files with the platform's
+// StrictJarManifestReader instead, which differs (names are checked, a
+// section runs up to the next one, the last value of a repeated name wins,
+// an unterminated last line is dropped). VerifyV1 accepts a file only when
+// both readings agree; this function gives apksig's.
 //
 // Hostile input is bounded: the file may not exceed MaxJarFileSize bytes
 // and hold more than maxSections individual sections (when maxSections is

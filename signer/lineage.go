@@ -66,17 +66,31 @@ var (
 // node's signature by its parent. It accepts both encodings: the value of
 // the v3 proof-of-rotation attribute (0x3ba06f8c) and a lineage file as
 // written by apksigner rotate, told apart by the file magic.
+//
+// The node signatures are charged to a DefaultWorkBudget of this call's
+// own; a lineage needing more is refused with CodeWorkBudgetExceeded.
 func ParseLineage(b []byte) (*Lineage, error) {
+	return parseLineage(b, NewWorkBudget(0))
+}
+
+// parseLineage is ParseLineage charging the node signatures to budget:
+// the verifiers pass the file's budget, so that a long lineage of costly
+// keys (in v3, v3.1 or the stamp) shares the per-file bound.
+func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 	if len(b) >= 4 && binary.LittleEndian.Uint32(b) == LineageFileMagic {
-		return ParseLineageFile(b)
+		return parseLineageFile(b, budget)
 	}
-	return parseLineageAttribute(b)
+	return parseLineageAttribute(b, budget)
 }
 
 // ParseLineageFile parses a lineage file as written by apksigner rotate:
 // uint32 magic, uint32 version (1), then the attribute encoding as a
 // length-prefixed value.
 func ParseLineageFile(b []byte) (*Lineage, error) {
+	return parseLineageFile(b, NewWorkBudget(0))
+}
+
+func parseLineageFile(b []byte, budget *WorkBudget) (*Lineage, error) {
 	r := blockReader{b: b}
 	magic, err := r.u32()
 	if err != nil {
@@ -96,7 +110,7 @@ func ParseLineageFile(b []byte) (*Lineage, error) {
 	if err != nil {
 		return nil, &Error{Code: CodeLineageMalformed, Msg: "lineage value", Err: err}
 	}
-	return parseLineageAttribute(body)
+	return parseLineageAttribute(body, budget)
 }
 
 // parseLineageAttribute parses the attribute encoding:
@@ -109,7 +123,7 @@ func ParseLineageFile(b []byte) (*Lineage, error) {
 //	  uint32 flags
 //	  uint32 algorithm this node signs its child with
 //	  length-prefixed signature by the parent over the signed data
-func parseLineageAttribute(b []byte) (*Lineage, error) {
+func parseLineageAttribute(b []byte, budget *WorkBudget) (*Lineage, error) {
 	if len(b) == 0 {
 		return nil, &Error{Code: CodeLineageEmpty, Msg: "empty lineage"}
 	}
@@ -167,7 +181,11 @@ func parseLineageAttribute(b []byte) (*Lineage, error) {
 			if !lastAlg.Known() {
 				return nil, &Error{Code: CodeLineageUnknownAlgorithm, Node: n, Msg: fmt.Sprintf("parent signs with unknown algorithm %s", lastAlg)}
 			}
-			ok, err := verifySignature(lastAlg, last.PublicKey, signed, sig)
+			ok, err := verifySignature(budget, lastAlg, last.PublicKey, signed, sig)
+			var limit *Error
+			if errors.As(err, &limit) && (limit.Code == CodeWorkBudgetExceeded || limit.Code == CodeKeyUnsupported) {
+				return nil, &Error{Code: limit.Code, Node: n, Msg: limit.Msg}
+			}
 			if err != nil || !ok {
 				return nil, &Error{Code: CodeLineageSignature, Node: n, Msg: fmt.Sprintf("signature by the parent (%s) does not verify", lastAlg), Err: err}
 			}
@@ -211,6 +229,8 @@ func lineageIssueCode(err error) string {
 			return "V3_SIG_POR_DID_NOT_VERIFY"
 		case CodeLineageVersion, CodeLineageEmpty:
 			return "V3_SIG_POR_CERT_MISMATCH"
+		case CodeWorkBudgetExceeded, CodeKeyUnsupported:
+			return le.Code
 		}
 	}
 	return "V3_SIG_MALFORMED_LINEAGE"

@@ -175,6 +175,8 @@ type SourceStampResult struct {
 	Certificate *Certificate `json:"-"`
 	// LineageNodes is the parsed stamp lineage.
 	LineageNodes *Lineage `json:"-"`
+
+	budget *WorkBudget // the per-file verification budget, see SourceStampOptions.Budget
 }
 
 // TrustedBy reports whether the stamp verified and its certificate's
@@ -226,6 +228,10 @@ type SourceStampOptions struct {
 	// copied into the result next to the verdict, never verified: anyone
 	// can write them into a manifest.
 	Source, Type string
+	// Budget is the file's signature-verification budget, shared with
+	// the schemes' verifiers; nil gives the stamp a DefaultWorkBudget of
+	// its own. The stamp's signatures and lineage are charged to it.
+	Budget *WorkBudget
 }
 
 // maxStampEntrySize bounds the stamp-cert-sha256 entry read into memory;
@@ -242,7 +248,10 @@ const maxStampEntrySize = 4 << 10
 // A missing or failing stamp never affects the app's signature verdict; it
 // is reported here only.
 func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStampOptions) *SourceStampResult {
-	r := &SourceStampResult{Status: StampVerificationFailed}
+	r := &SourceStampResult{Status: StampVerificationFailed, budget: opts.Budget}
+	if r.budget == nil {
+		r.budget = NewWorkBudget(0)
+	}
 	minSDK, maxSDK := opts.MinSDK, opts.MaxSDK
 	if minSDK <= 0 {
 		minSDK = 1
@@ -489,8 +498,10 @@ func stampVerifySignatures(r *SourceStampResult, cert *Certificate, data, sigBlo
 		return false
 	}
 	for _, i := range pick {
-		if err := stampVerify(cert.PublicKey, ids[i], data, sigs[i]); err != nil {
-			if errors.Is(err, errStampBadSignature) {
+		if err := stampVerify(r.budget, cert.PublicKey, ids[i], data, sigs[i]); err != nil {
+			if code := limitCode(err); code != "" {
+				r.fail(code, "%s: %s: %v", what, ids[i], err)
+			} else if errors.Is(err, errStampBadSignature) {
 				r.fail(StampCodeDidNotVerify, "%s: %s signature by the stamp key did not verify", what, ids[i])
 			} else {
 				r.fail(StampCodeVerifyException, "%s: %s: %v", what, ids[i], err)
@@ -546,12 +557,14 @@ func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certific
 // last certificate other than the stamp's to POR_CERT_MISMATCH, anything
 // else to MALFORMED_LINEAGE.
 func stampCheckLineage(r *SourceStampResult, value []byte, cert *Certificate) {
-	l, err := ParseLineage(value)
+	l, err := parseLineage(value, r.budget)
 	if err != nil {
 		var le *Error
 		code := StampCodeMalformedLineage
 		if errors.As(err, &le) {
 			switch le.Code {
+			case CodeWorkBudgetExceeded, CodeKeyUnsupported:
+				code = le.Code
 			case CodeLineageSignature, CodeLineageAlgorithmMismatch, CodeLineageDuplicate, CodeLineageCertificate:
 				code = StampCodePORDidNotVerify
 			case CodeLineageVersion:

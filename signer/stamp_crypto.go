@@ -67,8 +67,8 @@ var errStampBadSignature = errors.New("signature did not verify")
 // package's signature verification. A well-formed signature that does not
 // verify gives errStampBadSignature; a key or algorithm that cannot be used
 // gives another error (apksig's VERIFY_EXCEPTION).
-func stampVerify(pub crypto.PublicKey, id SignatureAlgorithmID, data, sig []byte) error {
-	ok, err := verifySignature(id, pub, data, sig)
+func stampVerify(b *WorkBudget, pub crypto.PublicKey, id SignatureAlgorithmID, data, sig []byte) error {
+	ok, err := verifySignature(b, id, pub, data, sig)
 	if err != nil {
 		return err
 	}
@@ -102,13 +102,6 @@ func (r *stampReader) fixed(n int) []byte {
 func (r *stampReader) uint32() uint32 {
 	if b := r.fixed(4); b != nil {
 		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (r *stampReader) uint64() uint64 {
-	if b := r.fixed(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
 	}
 	return 0
 }

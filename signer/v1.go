@@ -12,7 +12,6 @@ import (
 	"io"
 	"math/big"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
@@ -21,8 +20,20 @@ import (
 // v1ManifestName is the JAR manifest every v1 signature covers.
 const v1ManifestName = "META-INF/MANIFEST.MF"
 
-// v1MaxSigners is the most JAR signers Android accepts.
+// v1MaxSigners is the most JAR signers apksig accepts.
 const v1MaxSigners = 10
+
+// Bounds on the work one v1 signature may ask for. Android sets none (its
+// verifier tries every SignerInfo of every block), and real APKs use one
+// SignerInfo, one to three certificates and one to a few blocks; a block
+// of thousands of identical SignerInfos over a costly key is a denial of
+// service. Beyond these counts the file is refused (stricter than
+// apksigner, see README).
+const (
+	v1MaxSignatureBlocks  = 32 // .RSA/.DSA/.EC entries, with or without a .SF
+	v1MaxSignerInfos      = 8  // SignerInfos in one block
+	v1MaxBlockCertificate = 32 // certificates in one block
+)
 
 // SDK levels at which Android's JAR verifier changed behaviour.
 const (
@@ -105,6 +116,12 @@ func V1ManifestDigest(a *apkzip.Archive) ([]byte, error) {
 
 // VerifyV1Options is VerifyV1 with all options and the full result.
 func VerifyV1Options(ctx context.Context, a *apkzip.Archive, opts V1Options) *V1Result {
+	return verifyV1(ctx, a, opts, false)
+}
+
+// verifyV1 runs the JAR verifier for an APK, or with jar for a plain JAR
+// (see VerifyJAR).
+func verifyV1(ctx context.Context, a *apkzip.Archive, opts V1Options, jar bool) *V1Result {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -115,8 +132,20 @@ func VerifyV1Options(ctx context.Context, a *apkzip.Archive, opts V1Options) *V1
 		maxSDK: opts.MaxSDK,
 		out:    &V1Result{Result: &SchemeResult{Scheme: SchemeV1}},
 		opts:   opts,
+		jar:    jar,
+		budget: workBudgetFrom(ctx),
 	}
 	v.res = v.out.Result
+	if jar {
+		// One reading, the current platform's: every SignerInfo tried,
+		// the strongest digest of a section checked, content type
+		// checked; no APK Signature Scheme to protect from stripping.
+		v.minSDK, v.maxSDK = MaxSDK, MaxSDK
+		v.found, v.supported = map[int]bool{}, map[int]string{}
+		v.run()
+		v.finish()
+		return v.out
+	}
 	if v.minSDK < 0 || v.maxSDK < v.minSDK {
 		v.schemeErr(CodeJarInvalidSDKRange, "invalid SDK range [%d, %d]", v.minSDK, v.maxSDK)
 		return v.out
@@ -183,6 +212,39 @@ type v1Verifier struct {
 	ignored        []*v1Signer
 	verified       bool
 	readTotal      int64 // bytes of JAR files read, against v1MaxTotalJarBytes
+	budget         *WorkBudget
+	// jar verifies a plain JAR (an App Bundle) instead of an APK: see
+	// VerifyJAR for the rules that differ.
+	jar bool
+	// digests caches hashes of the manifest, its main section and the
+	// .SF files: several signers, SignerInfos and both readers' checks
+	// ask for the same ones, and a manifest may inflate to MaxJarFileSize.
+	digests map[v1DigestKey][]byte
+}
+
+// v1DigestKey names a hash of a byte range: the file the range is read
+// from ("" for the manifest, else the .SF's name), its offset there and
+// its length.
+type v1DigestKey struct {
+	h    crypto.Hash
+	file string
+	off  int
+	n    int
+}
+
+// digest returns h over b, the bytes at offset off of file (see
+// v1DigestKey), computed once per (h, range).
+func (v *v1Verifier) digest(h crypto.Hash, file string, off int, b []byte) []byte {
+	k := v1DigestKey{h, file, off, len(b)}
+	if d, ok := v.digests[k]; ok {
+		return d
+	}
+	if v.digests == nil {
+		v.digests = map[v1DigestKey][]byte{}
+	}
+	d := v1HashBytes(h, b)
+	v.digests[k] = d
+	return d
 }
 
 func (v *v1Verifier) schemeErr(code, format string, args ...any) {
@@ -244,6 +306,13 @@ func (v *v1Verifier) readSmall(e *apkzip.Entry, limit int64) ([]byte, bool) {
 	if v.readTotal+e.UncompressedSize > v1MaxTotalJarBytes {
 		v.schemeErr(CodeJarFileTooLarge, "%s: %d bytes would take the signature files over the %d-byte budget",
 			e.Name, e.UncompressedSize, v1MaxTotalJarBytes)
+		return nil, false
+	}
+	// The signature files are read, parsed twice and hashed: they share
+	// the inflate limit of the entries (v1MaxInflateRatio).
+	if limit := v1MaxInflateRatio*v.a.Size() + v1InflateAllowance; v.readTotal+e.UncompressedSize > limit {
+		v.schemeErr(CodeJarInflateLimitExceeded, "%s: %d bytes would take the signature files over %d bytes (%d times the file's %d bytes, plus %d)",
+			e.Name, e.UncompressedSize, limit, v1MaxInflateRatio, v.a.Size(), v1InflateAllowance)
 		return nil, false
 	}
 	v.readTotal += e.UncompressedSize
@@ -321,7 +390,7 @@ func (v *v1Verifier) run() {
 		}
 		mfSections[sec.Name] = sec
 		if !names[sec.Name] {
-			v.schemeErr(CodeJarMissingZipEntryReferenced, "%q entry referenced by %s not found in the APK", sec.Name, v1ManifestName)
+			v.schemeErr(CodeJarMissingZipEntryReferenced, "%q entry referenced by %s not found in the file", sec.Name, v1ManifestName)
 		}
 	}
 	if v.containsErrors() {
@@ -347,6 +416,10 @@ func (v *v1Verifier) run() {
 		}
 		s.res.Name = s.name
 		signers = append(signers, s)
+	}
+	if len(blocks) > v1MaxSignatureBlocks {
+		v.schemeErr(CodeJarTooManySignatureBlocks, "%d signature blocks, more than the %d this verifier reads", len(blocks), v1MaxSignatureBlocks)
+		return
 	}
 	if len(signers) == 0 {
 		v.schemeErr(CodeJarNoSignatures, "no JAR signatures")
@@ -393,6 +466,12 @@ func (v *v1Verifier) run() {
 
 	apkSigners := v.verifyEntries(entries, mfSections, remaining)
 	if v.containsErrors() || v.ctx.Err() != nil {
+		return
+	}
+	// apksig accepts: the platform's reading must too, with the same
+	// signers for every entry (v1_platform.go).
+	v.checkPlatform(mfBytes, entries, mfSections, signers, apkSigners)
+	if v.containsErrors() {
 		return
 	}
 
@@ -445,6 +524,14 @@ func (v *v1Verifier) checkBlock(s *v1Signer, block []byte) {
 	}
 	if len(sd.SignerInfos) == 0 {
 		s.err(CodeJarNoSigners, "%s has no signers", s.blockName)
+		return
+	}
+	if len(sd.SignerInfos) > v1MaxSignerInfos {
+		s.err(CodeJarTooManySignerInfos, "%s has %d SignerInfos, more than the %d this verifier tries", s.blockName, len(sd.SignerInfos), v1MaxSignerInfos)
+		return
+	}
+	if len(sd.Certificates) > v1MaxBlockCertificate {
+		s.err(CodeJarTooManyCertificates, "%s has %d certificates, more than the %d this verifier reads", s.blockName, len(sd.Certificates), v1MaxBlockCertificate)
 		return
 	}
 	// Before Android 7.0 only the first SignerInfo is tried; later
@@ -504,7 +591,13 @@ func v1VerifyExcf(format string, args ...any) error {
 // verifies, nil when it does not, and a *v1ParseExc or *v1VerifyExc for
 // the failures Android reports as exceptions.
 func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []*pkcs7CertID, si *pkcs7SignerInfo) (*pkcs7CertID, error) {
-	if bad := v1UnsupportedLevels(si.Digest.OID, si.Signature.OID, v.minSDK, v.maxSDK); len(bad) > 0 {
+	if v.jar {
+		if !jarStrongAlgorithm(si.Digest.OID, si.Signature.OID) {
+			s.err(CodeJarWeakAlgorithm, "%s uses digest %s with signature %s; a JAR signature must use SHA-256 or stronger with RSA, EC or DSA",
+				s.blockName, si.Digest.OID, si.Signature.OID)
+			return nil, nil
+		}
+	} else if bad := v1UnsupportedLevels(si.Digest.OID, si.Signature.OID, v.minSDK, v.maxSDK); len(bad) > 0 {
 		s.err(CodeJarUnsupportedSigAlg, "%s uses digest %s with signature %s, not supported on API levels %s",
 			s.blockName, si.Digest.OID, si.Signature.OID, v1FormatSDKRanges(bad))
 		return nil, nil
@@ -598,18 +691,38 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if !ok {
 			return nil, v1VerifyExcf("unsupported digest algorithm %s", si.Digest.OID)
 		}
-		hh := dh.New()
-		hh.Write(s.sfBytes)
-		if !bytes.Equal(hh.Sum(nil), md) {
+		if !bytes.Equal(v.digest(dh, s.sf.Name, 0, s.sfBytes), md) {
 			return nil, nil
 		}
-		// Android verifies the signature over the attributes as they are
-		// encoded, with only the IMPLICIT [0] tag turned into SET OF.
-		signed = make([]byte, len(si.SignedAttrs))
-		copy(signed, si.SignedAttrs)
-		signed[0] = 0x31
+		// apksig verifies the signature over the attributes as they are
+		// encoded, with only the IMPLICIT [0] tag turned into SET OF;
+		// Android 7.0+ (sun.security.pkcs) over their re-encoding with
+		// indefinite lengths made definite and the outer length minimal
+		// (berPlatformSignedAttrs). For DER they are the same bytes. For
+		// BER the platform's form counts (a signature over the raw BER
+		// fails on the phone), and older platforms, whose DER-only
+		// reader refuses indefinite lengths, cannot verify it at all.
+		signed, err = berPlatformSignedAttrs(si.SignedAttrs)
+		if err != nil {
+			return nil, &v1ParseExc{err}
+		}
+		if !bytes.Equal(signed[1:], si.SignedAttrs[1:]) && v.minSDK < SDKNougat {
+			s.err(CodePKCS7BERSignedAttributes, "%s: signed attributes are not DER-encoded; Android before 7.0 cannot verify them", s.blockName)
+			return nil, nil
+		}
 	}
-	ok, err = v1VerifySignature(pub, h, signed, si.SigValue)
+	// The .SF's digest is shared by the block's SignerInfos; the
+	// re-encoded attributes are fresh per SignerInfo and hashed directly
+	// (the cache keys on long-lived buffers only).
+	digest := v1HashBytes(h, signed)
+	if si.SignedAttrs == nil {
+		digest = v.digest(h, s.sf.Name, 0, s.sfBytes)
+	}
+	ok, err = v1VerifySignature(v.budget, pub, h, digest, si.SigValue)
+	if code := limitCode(err); code != "" {
+		s.err(code, "%s: %v", s.blockName, err)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, &v1VerifyExc{err}
 	}
@@ -698,10 +811,9 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 		return
 	}
 	if hdr, ok := main.Get("X-Android-APK-Signed"); ok {
-		for _, tok := range strings.Split(hdr, ",") {
-			tok = strings.TrimFunc(tok, func(r rune) bool { return r <= ' ' })
-			if id, err := strconv.ParseInt(tok, 10, 32); err == nil {
-				s.res.StrippingProtection = append(s.res.StrippingProtection, int(id))
+		for _, id := range v1JavaSchemeIDs(hdr) {
+			if !id.notASCII {
+				s.res.StrippingProtection = append(s.res.StrippingProtection, id.id)
 			}
 		}
 	}
@@ -721,14 +833,14 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	digests, err := v.digestsToVerify(main, suffix)
 	switch {
 	case err != nil:
-		s.err(CodeJarMalformedDigest, "%s: %v", s.sf.Name, err)
+		s.err(digestErrCode(err), "%s: %v", s.sf.Name, err)
 		return
 	case len(digests) == 0:
 		s.warn(CodeJarNoManifestDigestInSigFile, "%s has no digest of the whole manifest", s.sf.Name)
 	default:
 		manifestVerified = true
 		for _, d := range digests {
-			if !bytes.Equal(v1HashBytes(d.hash, mfBytes), d.digest) {
+			if !bytes.Equal(v.digest(d.hash, "", 0, mfBytes), d.digest) {
 				s.warn(CodeJarZipEntryDigestDidNotVerify, "%s digest of %s does not match %s", d.name, v1ManifestName, s.sf.Name)
 				manifestVerified = false
 			}
@@ -737,15 +849,17 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	if !signtool {
 		digests, err := v.digestsToVerify(main, "-Digest-Manifest-Main-Attributes")
 		if err != nil {
-			s.err(CodeJarMalformedDigest, "%s: %v", s.sf.Name, err)
+			s.err(digestErrCode(err), "%s: %v", s.sf.Name, err)
 			return
 		}
 		var mainBytes []byte
+		mainOff := 0
 		if mfMain != nil {
+			mainOff = mfMain.Offset
 			mainBytes = mfBytes[mfMain.Offset : mfMain.Offset+mfMain.Length]
 		}
 		for _, d := range digests {
-			if !bytes.Equal(v1HashBytes(d.hash, mainBytes), d.digest) {
+			if !bytes.Equal(v.digest(d.hash, "", mainOff, mainBytes), d.digest) {
 				s.err(CodeJarManifestMainSectionDigest, "%s digest of the main section of %s does not match %s", d.name, v1ManifestName, s.sf.Name)
 			}
 		}
@@ -779,7 +893,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 		}
 		digests, err := v.digestsToVerify(sec, "-Digest")
 		if err != nil {
-			s.err(CodeJarMalformedDigest, "%s: %v", s.sf.Name, err)
+			s.err(digestErrCode(err), "%s: %v", s.sf.Name, err)
 			continue
 		}
 		if len(digests) == 0 {
@@ -800,6 +914,18 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	}
 }
 
+// schemeMissing reports whether a scheme the range's platforms support
+// was not found: only then can a token read differently (a digit Go's
+// Unicode tables do not know) change the stripping verdict.
+func (v *v1Verifier) schemeMissing() bool {
+	for id := range v.supported {
+		if !v.found[id] {
+			return true
+		}
+	}
+	return false
+}
+
 // checkStripping applies Android 7.0+'s downgrade protection: a .SF whose
 // X-Android-APK-Signed names a scheme the platform supports promises a
 // signature of that scheme, and its absence means it was stripped.
@@ -814,20 +940,18 @@ func (v *v1Verifier) checkStripping(s *v1Signer, main *JarSection) {
 	if len(v.supported) == 0 {
 		return
 	}
+	// Tokens are read as apksig and the platform read them, with Java's
+	// Integer.parseInt (v1JavaSchemeIDs): "２" is scheme 2.
 	expected := map[int]bool{}
-	for _, tok := range strings.Split(hdr, ",") {
-		tok = strings.TrimFunc(tok, func(r rune) bool { return r <= ' ' })
-		if tok == "" {
+	for _, tok := range v1JavaSchemeIDs(hdr) {
+		if tok.notASCII && v.schemeMissing() {
+			s.err(CodeJarSchemeIDNotASCII, "%s: X-Android-APK-Signed token %q is not ASCII and not a number Java reads; refused rather than guessed at", s.sf.Name, tok.text)
 			continue
 		}
-		id, err := strconv.ParseInt(tok, 10, 32)
-		if err != nil {
-			continue
-		}
-		if _, ok := v.supported[int(id)]; ok {
-			expected[int(id)] = true
+		if _, ok := v.supported[tok.id]; ok {
+			expected[tok.id] = true
 		} else {
-			s.warn(CodeJarUnknownApkSigSchemeID, "%s names unknown APK signature scheme %d", s.sf.Name, id)
+			s.warn(CodeJarUnknownApkSigSchemeID, "%s names unknown APK signature scheme %d", s.sf.Name, tok.id)
 		}
 	}
 	ids := make([]int, 0, len(expected))
@@ -897,11 +1021,17 @@ func (v *v1Verifier) digestsToVerify(sec *JarSection, suffix string) ([]v1NamedD
 					dup = true
 				}
 			}
+			if v.jar && alg.hash == crypto.SHA1 {
+				return nil, &weakDigestError{alg.prefix + suffix}
+			}
 			if !dup {
 				out = append(out, v1NamedDigest{alg.name, alg.hash, d})
 			}
 			break
 		}
+	}
+	if v.jar && len(out) == 0 {
+		return nil, jarWeakDigest(sec, suffix)
 	}
 	return out, nil
 }

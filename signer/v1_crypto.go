@@ -2,7 +2,8 @@ package signer
 
 import (
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // Android still accepts DSA v1 signatures.
+	//lint:ignore SA1019 Android still accepts DSA v1 signatures.
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/subtle"
@@ -35,31 +36,18 @@ var v1DigestInfoPrefix = map[crypto.Hash][]byte{
 	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
 }
 
-// Largest keys verified: RSA 16384 bits (the most Java's provider
-// accepts), DSA 4096 bits.
-const (
-	v1MaxRSABits = 16384
-	v1MaxDSABits = 4096
-)
-
-// v1VerifySignature verifies sig over data. It returns false for a
-// signature that does not match and an error for one Android's verifier
-// would refuse to even check (wrong length or encoding), which Android
-// reports differently.
-func v1VerifySignature(pub crypto.PublicKey, h crypto.Hash, data, sig []byte) (bool, error) {
-	digest := v1HashBytes(h, data)
-	// Key sizes are bounded before any arithmetic: a hostile certificate
-	// could otherwise make one modular exponentiation take hours. Android's
-	// providers refuse larger keys too.
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		if k.N == nil || k.N.BitLen() > v1MaxRSABits {
-			return false, errors.New("RSA key too large")
-		}
-	case *dsa.PublicKey:
-		if k.P == nil || k.Q == nil || k.G == nil || k.Y == nil || k.P.BitLen() > v1MaxDSABits || k.Q.BitLen() > 512 || k.Q.Sign() <= 0 {
-			return false, errors.New("DSA key too large or malformed")
-		}
+// v1VerifySignature verifies sig over data, given as its digest by h. It
+// returns false for a signature that does not match and an error for one
+// Android's verifier would refuse to even check (wrong length or
+// encoding), which Android reports differently.
+//
+// Key sizes are bounded and the work charged to b before any arithmetic
+// (prepareVerify): a hostile certificate could otherwise make one modular
+// exponentiation take minutes, and a block of identical SignerInfos
+// multiply that.
+func v1VerifySignature(b *WorkBudget, pub crypto.PublicKey, h crypto.Hash, digest, sig []byte) (bool, error) {
+	if err := prepareVerify(b, pub); err != nil {
+		return false, err
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:

@@ -16,6 +16,16 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
+// The signed entries may inflate to at most v1MaxInflateRatio times the
+// file's size plus v1InflateAllowance: far above real APKs (whose entries
+// compress two to five times overall), far below what deflate allows
+// (about 1,000 times), so that a 1 MB file never makes v1 hash more than
+// about 64 MiB.
+const (
+	v1MaxInflateRatio  = 32
+	v1InflateAllowance = 32 << 20
+)
+
 // v1HashBufferSize is each worker's read buffer: big enough that syscalls
 // and inflate calls amortise, small enough that memory stays bounded.
 const v1HashBufferSize = 256 << 10
@@ -46,7 +56,7 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 		return &Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1}
 	}
 	for _, e := range sorted {
-		if strings.HasPrefix(e.Name, "META-INF/") {
+		if v.unsignedEntry(e.Name) {
 			continue
 		}
 		c := v1EntryCheck{e: e}
@@ -74,7 +84,7 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 			d, err := v.digestsToVerify(sec, "-Digest")
 			switch {
 			case err != nil:
-				c.issue = issue(CodeJarMalformedDigest, "%s section for %s: %v", v1ManifestName, e.Name, err)
+				c.issue = issue(digestErrCode(err), "%s section for %s: %v", v1ManifestName, e.Name, err)
 			case len(d) == 0:
 				c.issue = issue(CodeJarNoZipEntryDigestInManifest, "no usable digest for %s in %s", e.Name, v1ManifestName)
 			default:
@@ -83,6 +93,20 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 			}
 		}
 		checks = append(checks, c)
+	}
+
+	// Inflating is work too: a small file of highly compressed entries
+	// would make v1 inflate and hash gigabytes. Declared sizes are what
+	// the streams deliver (apkzip enforces them), so the bound is checked
+	// before any entry is read.
+	var inflated int64
+	for _, j := range jobs {
+		inflated += checks[j].e.UncompressedSize
+	}
+	if limit := v1MaxInflateRatio*v.a.Size() + v1InflateAllowance; inflated > limit {
+		v.schemeErr(CodeJarInflateLimitExceeded, "the signed entries inflate to %d bytes, more than %d (%d times the file's %d bytes, plus %d)",
+			inflated, limit, v1MaxInflateRatio, v.a.Size(), v1InflateAllowance)
+		return nil
 	}
 
 	// Largest entries first: a big entry started last would leave the

@@ -46,11 +46,18 @@ const (
 	CodeJarMalformedZipEntry            = "JAR_SIG_MALFORMED_ZIP_ENTRY"
 	CodeJarCanceled                     = "JAR_SIG_CANCELED"
 	CodeJarInvalidSDKRange              = "JAR_SIG_INVALID_SDK_RANGE"
+	CodeJarTooManySignatureBlocks       = "JAR_SIG_TOO_MANY_SIGNATURE_BLOCKS"
+	CodeJarTooManySignerInfos           = "JAR_SIG_TOO_MANY_SIGNER_INFOS"
+	CodeJarTooManyCertificates          = "JAR_SIG_TOO_MANY_CERTIFICATES"
+	CodeJarInflateLimitExceeded         = "JAR_SIG_INFLATE_LIMIT_EXCEEDED"
 	CodePKCS7Malformed                  = "PKCS7_MALFORMED"
 	CodePKCS7UnsupportedContent         = "PKCS7_UNSUPPORTED_CONTENT_TYPE"
 	CodePKCS7CertificateMalformed       = "PKCS7_CERTIFICATE_MALFORMED"
 	CodePKCS7DuplicateSignedAttribute   = "PKCS7_DUPLICATE_SIGNED_ATTRIBUTE"
 	CodePKCS7MultiValuedSignedAttribute = "PKCS7_MULTI_VALUED_SIGNED_ATTRIBUTE"
+	// CodePKCS7BERSignedAttributes: signed attributes in BER (indefinite
+	// or non-minimal lengths) on a range reaching below Android 7.0.
+	CodePKCS7BERSignedAttributes = "PKCS7_BER_SIGNED_ATTRIBUTES"
 )
 
 // Sentinels for errors.Is on the errors this package's v1 helpers return.

@@ -4,7 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto"
-	"crypto/dsa" //nolint:staticcheck // test keys for DSA v1 signatures
+	//lint:ignore SA1019 Test keys for DSA v1 signatures
+	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"

@@ -21,6 +21,7 @@ import (
 // ContentDigester to every scheme to compute them once.
 func VerifyV2(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK, maxSDK int) *SchemeResult {
 	v := newSchemeVerifier(SchemeV2, max(minSDK, SDKNougat), maxSDK)
+	v.budget = workBudgetFrom(ctx)
 	// Schemes the checked range supports, and which of their blocks the
 	// APK has, as apksig's getSupportedSchemeNames / foundSigSchemeIds.
 	v.supportedSchemes = map[int]bool{}

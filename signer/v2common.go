@@ -79,6 +79,9 @@ type schemeVerifier struct {
 
 	res     *SchemeResult
 	signers []*signerState
+	// budget is the file's signature-verification budget (the context's,
+	// see WithWorkBudget), charged for signatures and lineage nodes.
+	budget  *WorkBudget
 	digests map[ContentDigestAlgorithm]bool
 
 	// v2: scheme versions whose blocks were found (stripping protection)
@@ -98,6 +101,7 @@ func newSchemeVerifier(scheme Scheme, minSDK, maxSDK int) *schemeVerifier {
 		maxSDK:  maxSDK,
 		res:     &SchemeResult{Scheme: scheme},
 		digests: map[ContentDigestAlgorithm]bool{},
+		budget:  NewWorkBudget(0),
 	}
 	switch scheme {
 	case SchemeV2:
@@ -114,10 +118,6 @@ func (v *schemeVerifier) isV3() bool { return v.scheme != SchemeV2 }
 
 func (v *schemeVerifier) addError(code, format string, args ...any) {
 	v.res.Errors = append(v.res.Errors, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: -1})
-}
-
-func (v *schemeVerifier) addWarning(code, format string, args ...any) {
-	v.res.Warnings = append(v.res.Warnings, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 
 func (v *schemeVerifier) signerError(s *SignerResult, code, format string, args ...any) {
@@ -287,11 +287,19 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 	for _, i := range picked {
 		alg := known[i]
 		pub, err := parsePublicKeyFor(alg, publicKey)
+		if code := limitCode(err); code != "" {
+			v.signerError(s, code, "%v", err)
+			return nil
+		}
 		if err != nil {
 			v.signerError(s, v.sig+"MALFORMED_PUBLIC_KEY", "%v", err)
 			return nil
 		}
-		ok, err := verifySignature(alg, pub, signedData, knownSigs[i])
+		ok, err := verifySignature(v.budget, alg, pub, signedData, knownSigs[i])
+		if code := limitCode(err); code != "" {
+			v.signerError(s, code, "%s: %v", alg, err)
+			return nil
+		}
 		if err != nil {
 			v.signerError(s, v.sig+"VERIFY_EXCEPTION", "%s: %v", alg, err)
 			return nil
@@ -428,7 +436,7 @@ func (v *schemeVerifier) attribute(st *signerState, id uint32, value []byte) boo
 	}
 	switch id {
 	case AttrProofOfRotation:
-		l, err := ParseLineage(value)
+		l, err := parseLineage(value, v.budget)
 		if err != nil {
 			v.signerError(s, lineageIssueCode(err), "proof-of-rotation: %v", err)
 			return true

@@ -104,7 +104,7 @@ func TestVerifyV2Shapes(t *testing.T) {
 		{name: "unknown attribute", blocks: one(v23Signer{key: a, attrs: []attribute{{id: 0x12345678, value: []byte("x")}}}),
 			verified: true, warnings: []string{"V2_SIG_UNKNOWN_ADDITIONAL_ATTRIBUTE"}, wantSigned: []SignatureAlgorithmID{AlgECDSASHA256}},
 		{name: "RSA key over Android's 16384-bit limit", blocks: one(v23Signer{key: rsaKey, algs: []SignatureAlgorithmID{AlgRSAPKCS1SHA256},
-			publicKey: v23HugeRSAKey(t)}), errors: []string{"V2_SIG_MALFORMED_PUBLIC_KEY"}},
+			publicKey: v23HugeRSAKey(t)}), errors: []string{CodeKeyUnsupported}},
 		{name: "many unknown algorithms warn a bounded number of times", blocks: one(v23Signer{key: a,
 			algs: append(v23RepeatAlg(0x0999, 500), AlgECDSASHA256)}), verified: true, warnings: []string{"V2_SIG_UNKNOWN_SIG_ALGORITHM"},
 			wantSigned: []SignatureAlgorithmID{AlgECDSASHA256}},

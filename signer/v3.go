@@ -26,6 +26,7 @@ import (
 // V31_BLOCK_MISSING when maxSDK >= 33.
 func VerifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK, maxSDK int, v31 *SchemeResult) *SchemeResult {
 	v := newSchemeVerifier(SchemeV3, max(minSDK, SDKP), maxSDK)
+	v.budget = workBudgetFrom(ctx)
 	v.rotationMinSDK = rotationMinSDKOf(v31)
 	_, v.v32Present = a.SigningBlock().Find(BlockIDV32)
 	block := v.load(a)
@@ -56,6 +57,7 @@ func VerifyV31(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSD
 	// apksig checks v3.1 only at the top of the range: it lets v3.0
 	// cover everything below the rotation.
 	v := newSchemeVerifier(SchemeV31, maxSDK, maxSDK)
+	v.budget = workBudgetFrom(ctx)
 	_, v.v32Present = a.SigningBlock().Find(BlockIDV32)
 	block := v.load(a)
 	if block == nil {

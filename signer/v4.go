@@ -342,7 +342,8 @@ func v4VerifySigningInfo(res *V4Result, sig *V4Signature, si *V4SigningInfo, idx
 		res.fail(V4CodeMalformedPublicKey, idx, "malformed public key: %v", err)
 		return nil
 	}
-	if err := stampVerify(pub, si.SignatureAlgorithm, sig.SignedData(si, apkSize), si.Signature); err != nil {
+	// At most two signing infos: bounded by the key limits, not charged.
+	if err := stampVerify(nil, pub, si.SignatureAlgorithm, sig.SignedData(si, apkSize), si.Signature); err != nil {
 		if errors.Is(err, errStampBadSignature) {
 			res.fail(V4CodeDidNotVerify, idx, "signature (algorithm 0x%04x) over the v4 signed data did not verify", uint32(si.SignatureAlgorithm))
 		} else {

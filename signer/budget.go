@@ -1,0 +1,210 @@
+package signer
+
+import (
+	"context"
+	"crypto"
+	//lint:ignore SA1019 Android still verifies DSA signatures.
+	"crypto/dsa"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sync/atomic"
+)
+
+// Codes of the bounds on work that hostile files could otherwise make
+// unbounded. Bytes are bounded elsewhere; these bound arithmetic.
+const (
+	// CodeWorkBudgetExceeded: the file asks for more signature
+	// verification work (over every scheme, lineage and stamp lineage)
+	// than WorkBudget allows one file.
+	CodeWorkBudgetExceeded = "SIG_WORK_BUDGET_EXCEEDED"
+	// CodeKeyUnsupported: an RSA or DSA key outside the sizes Android's
+	// providers accept (RSA over 16384 bits, or over 3072 bits with an
+	// exponent over 64 bits; DSA with q not of 160, 224 or 256 bits or p
+	// outside 512..3072 bits).
+	CodeKeyUnsupported = "SIG_KEY_UNSUPPORTED"
+)
+
+// Sentinels for errors.Is.
+var (
+	ErrWorkBudgetExceeded = &Error{Code: CodeWorkBudgetExceeded}
+	ErrKeyUnsupported     = &Error{Code: CodeKeyUnsupported}
+)
+
+// DefaultWorkBudget is the signature-verification work allowed per file,
+// in units of one 64-bit word multiplication of big-number arithmetic
+// (about 1 ns each or less on current x86-64: the units are calibrated so
+// that RSA, DSA and ECDSA verifications cost about the same time per
+// unit). 250 million units take a quarter of a second or less on one
+// core: some 10,000 RSA-2048, 170 DSA-3072 or 50 P-521 verifications,
+// where a real APK needs a few dozen at most.
+const DefaultWorkBudget = 250_000_000
+
+// WorkBudget is the signature-verification work one file may cost. One
+// budget is created per file and shared by every scheme's verifier, the
+// lineages they parse and the source stamp, so that a file cannot
+// multiply its cost by spreading it over schemes. It is safe for
+// concurrent use.
+type WorkBudget struct {
+	left atomic.Int64
+}
+
+// NewWorkBudget returns a budget of units (DefaultWorkBudget when units
+// is not positive).
+func NewWorkBudget(units int64) *WorkBudget {
+	if units <= 0 {
+		units = DefaultWorkBudget
+	}
+	b := &WorkBudget{}
+	b.left.Store(units)
+	return b
+}
+
+// Remaining returns the units not yet spent (negative once exceeded).
+func (b *WorkBudget) Remaining() int64 { return b.left.Load() }
+
+type workBudgetKey struct{}
+
+// WithWorkBudget returns a context carrying b: VerifyV1, VerifyV2,
+// VerifyV3 and VerifyV31 charge their signature verifications to it.
+// Without one, each call gets a DefaultWorkBudget of its own.
+func WithWorkBudget(ctx context.Context, b *WorkBudget) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return context.WithValue(ctx, workBudgetKey{}, b)
+}
+
+// workBudgetFrom returns the context's budget or a fresh default one.
+func workBudgetFrom(ctx context.Context) *WorkBudget {
+	if ctx != nil {
+		if b, ok := ctx.Value(workBudgetKey{}).(*WorkBudget); ok && b != nil {
+			return b
+		}
+	}
+	return NewWorkBudget(0)
+}
+
+// charge takes the cost of one signature verification with pub from the
+// budget, or fails with CodeWorkBudgetExceeded without taking it. Call it
+// before the verification, after checkKeyLimits.
+func (b *WorkBudget) charge(pub crypto.PublicKey) error {
+	if b == nil {
+		return nil
+	}
+	cost := verifyCost(pub)
+	if b.left.Add(-cost) < 0 {
+		b.left.Add(cost)
+		return &Error{Code: CodeWorkBudgetExceeded, Msg: fmt.Sprintf("a %s verification of cost %d exceeds what remains of the per-file budget (%d)", v1KeyFamily(pub), cost, b.left.Load())}
+	}
+	return nil
+}
+
+// verifyCost estimates one verification in word multiplications: an RSA
+// verification is one exponentiation by e (a squaring per bit of e and a
+// multiplication per set bit), a DSA one two exponentiations mod p by
+// exponents as long as q (windowed: about 1.25 multiplications per bit),
+// an ECDSA one a fixed cost per curve measured against the others. Every
+// verification costs at least minVerifyCost (hashing, parsing, setup).
+func verifyCost(pub crypto.PublicKey) int64 {
+	const minVerifyCost = 10_000
+	words := func(n int) int64 { w := int64(n+63) / 64; return w * w }
+	c := int64(1_000_000)
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if k.N != nil && k.E > 0 {
+			e := uint64(k.E)
+			c = words(k.N.BitLen()) * int64(bits.Len64(e)+bits.OnesCount64(e))
+		}
+	case *dsa.PublicKey:
+		if k.P != nil && k.Q != nil {
+			c = words(k.P.BitLen()) * int64(k.Q.BitLen()) * 5 / 2
+		}
+	case *ecdsa.PublicKey:
+		switch n := k.Curve.Params().BitSize; {
+		case n <= 256:
+			c = 60_000
+		case n <= 384:
+			c = 1_500_000
+		default:
+			c = 5_000_000
+		}
+	}
+	return max(c, minVerifyCost)
+}
+
+// Key limits Android's providers apply before any arithmetic.
+const (
+	// Java's RSAKeyFactory (and BoringSSL) refuse moduli over 16384 bits,
+	// and over 3072 bits an exponent longer than 64 bits
+	// (MAX_MODLEN_RESTRICT_EXPONENT, MAX_RESTRICTED_EXPLEN).
+	maxRSABits            = 16384
+	maxRSABitsAnyExponent = 3072
+	maxRSAExponentBits    = 64
+	// DSA: FIPS 186-3 sizes. q must be 160, 224 or 256 bits (BoringSSL's
+	// DSA_do_check_signature refuses any other q; OpenJDK's DSA accepts
+	// only these N). p from 512 bits (Java's oldest DSA keys) to 3072, the
+	// largest L that Java's DSA key generator and keytool produce and
+	// Android's providers are tested with. The digest is cut to the length
+	// of q (FIPS 186-3 section 4.6); a digest shorter than q is used
+	// whole, as Android and apksig accept SHA-1 with a 256-bit q (apksig's
+	// v1-only-with-dsa-sha1-*-2048 cases).
+	minDSAPBits = 512
+	maxDSAPBits = 3072
+)
+
+// checkKeyLimits refuses a key outside the sizes Android accepts, with
+// CodeKeyUnsupported.
+func checkKeyLimits(pub crypto.PublicKey) error {
+	bad := func(format string, args ...any) error {
+		return &Error{Code: CodeKeyUnsupported, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if k.N == nil || k.N.Sign() <= 0 {
+			return bad("RSA key without a modulus")
+		}
+		n := k.N.BitLen()
+		if n > maxRSABits {
+			return bad("RSA key of %d bits, over the %d-bit limit", n, maxRSABits)
+		}
+		if n > maxRSABitsAnyExponent && bits.Len64(uint64(k.E)) > maxRSAExponentBits {
+			return bad("RSA key of %d bits with a %d-bit exponent", n, bits.Len64(uint64(k.E)))
+		}
+	case *dsa.PublicKey:
+		if k.P == nil || k.Q == nil || k.G == nil || k.Y == nil || k.Q.Sign() <= 0 || k.P.Sign() <= 0 {
+			return bad("malformed DSA key")
+		}
+		switch q := k.Q.BitLen(); q {
+		case 160, 224, 256:
+		default:
+			return bad("DSA key with a %d-bit q (160, 224 or 256 bits allowed)", q)
+		}
+		if p := k.P.BitLen(); p < minDSAPBits || p > maxDSAPBits {
+			return bad("DSA key with a %d-bit p (%d to %d bits allowed)", p, minDSAPBits, maxDSAPBits)
+		}
+	}
+	return nil
+}
+
+// limitCode returns the code of a key-limit or budget refusal, "" for
+// any other error: verifiers report those two under their own code
+// rather than as a scheme's verify exception.
+func limitCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) && (e.Code == CodeWorkBudgetExceeded || e.Code == CodeKeyUnsupported) {
+		return e.Code
+	}
+	return ""
+}
+
+// prepareVerify applies the key limits and charges the budget: the two
+// steps before every signature verification.
+func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error {
+	if err := checkKeyLimits(pub); err != nil {
+		return err
+	}
+	return b.charge(pub)
+}

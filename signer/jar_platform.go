@@ -1,0 +1,292 @@
+package signer
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// This file reads MANIFEST.MF and .SF files the way the phone's installer
+// does: android.util.jar.StrictJarManifestReader (platform_frameworks_base,
+// core/java/android/util/jar/), which java.util.jar.Attributes backs. The
+// other reader, ParseJarManifest, follows apksig's ManifestParser. The v1
+// verdict needs both (see v1_platform.go): a file is trusted only when the
+// two readings agree, and each rule below is the platform's, cited where
+// it is implemented.
+
+// jarPlatformErr is a refusal by the platform's reader. fatal is set when
+// the platform fails with a RuntimeException rather than an IOException:
+// StrictJarVerifier catches only IOException from the .SF reader (and
+// then ignores that signer), so a RuntimeException fails the whole APK.
+type jarPlatformErr struct {
+	msg   string
+	fatal bool
+}
+
+func (e *jarPlatformErr) Error() string { return e.msg }
+
+// jarPlatformChunk is the byte range of one individual section of the
+// manifest (StrictJarManifest.Chunk): from its Name line up to the start
+// of the next section, so every blank line after a section belongs to it.
+type jarPlatformChunk struct{ start, end int }
+
+// jarPlatformFile is a manifest or .SF as the platform reads it.
+type jarPlatformFile struct {
+	// main holds the main attributes, last value winning
+	// (java.util.jar.Attributes is a map keyed by Attributes.Name, whose
+	// equals ignores letter case; put replaces).
+	main jarAttrs
+	// mainEnd is StrictJarManifestReader.getEndOfMainSection(): the offset
+	// after the main section and all the blank lines that follow it.
+	mainEnd int
+	// entries maps each section's Name value to its attributes. In a .SF
+	// (readEntries with chunks == null) sections repeating a name are
+	// merged into one Attributes, later values winning.
+	entries map[string]jarAttrs
+	// chunks is set for a manifest only (readEntries with chunks).
+	chunks map[string]jarPlatformChunk
+	// order lists entry names in first-appearance order, for messages.
+	order []string
+}
+
+// jarAttrs is a java.util.jar.Attributes: names compared without regard
+// to ASCII letter case, last put wins. Keys are stored lower-cased.
+type jarAttrs map[string]string
+
+func (a jarAttrs) get(name string) (string, bool) {
+	v, ok := a[strings.ToLower(name)]
+	return v, ok
+}
+
+// jarPlatformReader is StrictJarManifestReader's state machine.
+type jarPlatformReader struct {
+	buf []byte
+	pos int
+	// breaks is consecutiveLineBreaks: line breaks seen since the last
+	// byte of a value, CR LF counting once.
+	breaks int
+	name   string
+	value  string
+}
+
+// parseJarPlatform reads a manifest (isManifest: sections must have
+// unique names, their chunks are recorded) or a .SF file. It returns a
+// *jarPlatformErr where the platform throws.
+func parseJarPlatform(buf []byte, isManifest bool, maxSections int) (*jarPlatformFile, error) {
+	if len(buf) > MaxJarFileSize {
+		return nil, &jarPlatformErr{msg: "file too large", fatal: true}
+	}
+	r := &jarPlatformReader{buf: buf}
+	f := &jarPlatformFile{main: jarAttrs{}, entries: map[string]jarAttrs{}}
+	if isManifest {
+		f.chunks = map[string]jarPlatformChunk{}
+	}
+	// Constructor: while (readHeader()) main.put(name, value);
+	// endOfMainSection = pos.
+	for {
+		ok, err := r.readHeader()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		f.main[strings.ToLower(r.name)] = r.value
+	}
+	f.mainEnd = r.pos
+	// readEntries.
+	mark := r.pos
+	for {
+		ok, err := r.readHeader()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return f, nil
+		}
+		// "Entry is not named": the first attribute of an individual
+		// section must be Name (Attributes.Name.equals ignores case).
+		if !strings.EqualFold(r.name, "Name") {
+			return nil, &jarPlatformErr{msg: "entry is not named"}
+		}
+		entryName := r.value
+		attrs, seen := f.entries[entryName]
+		if !seen {
+			if maxSections > 0 && len(f.entries) >= maxSections {
+				return nil, &jarPlatformErr{msg: "too many sections", fatal: true}
+			}
+			attrs = jarAttrs{}
+			f.order = append(f.order, entryName)
+		}
+		for {
+			ok, err := r.readHeader()
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				break
+			}
+			attrs[strings.ToLower(r.name)] = r.value
+		}
+		if isManifest {
+			// "A jar verifier does not support more than one entry with
+			// the same name": thrown for the manifest only.
+			if _, dup := f.chunks[entryName]; dup {
+				return nil, &jarPlatformErr{msg: "more than one section named " + entryName}
+			}
+			f.chunks[entryName] = jarPlatformChunk{mark, r.pos}
+			mark = r.pos
+		}
+		f.entries[entryName] = attrs
+	}
+}
+
+// readHeader reads one attribute. It returns false at a section break
+// (a blank line, consumed here) and for a last line without a line
+// ending: "if the last line break is missed, the line is ignored by the
+// reference implementation".
+func (r *jarPlatformReader) readHeader() (bool, error) {
+	if r.breaks > 1 {
+		r.breaks = 0
+		return false, nil
+	}
+	if err := r.readName(); err != nil {
+		return false, err
+	}
+	r.breaks = 0
+	if err := r.readValue(); err != nil {
+		return false, err
+	}
+	return r.breaks > 0, nil
+}
+
+// readName scans to the next ':' wherever it is, across line breaks: a
+// line without ": " is joined with what follows and then fails the name
+// check. The byte after ':' must be a space ("Invalid value for
+// attribute"); a ':' as the last byte makes the platform index past the
+// buffer (ArrayIndexOutOfBoundsException, fatal). Without any ':' left the
+// name is unchanged and readValue finds nothing, ending the section.
+func (r *jarPlatformReader) readName() error {
+	mark := r.pos
+	for r.pos < len(r.buf) {
+		c := r.buf[r.pos]
+		r.pos++
+		if c != ':' {
+			continue
+		}
+		name := r.buf[mark : r.pos-1]
+		if r.pos >= len(r.buf) {
+			return &jarPlatformErr{msg: "':' at the end of the file", fatal: true}
+		}
+		next := r.buf[r.pos]
+		r.pos++
+		if next != ' ' {
+			return &jarPlatformErr{msg: "invalid value for attribute " + strconvQuote(name)}
+		}
+		if !jarValidAttrName(name) {
+			return &jarPlatformErr{msg: "invalid attribute name " + strconvQuote(name)}
+		}
+		r.name = string(name)
+		return nil
+	}
+	return nil
+}
+
+// jarValidAttrName is java.util.jar.Attributes.Name's check: 1 to 70
+// characters, each an ASCII letter, digit, '_' or '-'. (The name is
+// decoded as US-ASCII first, so any other byte fails too.)
+func jarValidAttrName(b []byte) bool {
+	if len(b) == 0 || len(b) > 70 {
+		return false
+	}
+	for _, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// readValue reads a value up to a line break followed by anything but a
+// space, byte for byte as the platform does. A NUL anywhere in a value is
+// an IOException ("NUL character in a manifest"). CR counts as a line
+// break; LF too, unless it follows a CR already counted (and that "after
+// a CR" flag is cleared only by such an LF, so after a CR, a continuation
+// and more text, the next LF is not counted and the value runs on into
+// the next line). A space right after exactly one line break continues
+// the value, the break and the space dropped. Any other byte after one or
+// more breaks ends the value and is left for the next name; two or more
+// breaks end the section too. A continuation line holding only its space
+// leaves the value's end before its start, and ByteArrayOutputStream.write
+// throws IndexOutOfBoundsException, a RuntimeException that fails the APK
+// even from a .SF. The value is decoded as UTF-8, malformed bytes becoming
+// U+FFFD.
+func (r *jarPlatformReader) readValue() error {
+	lastCR := false
+	mark, last := r.pos, r.pos
+	var val []byte
+	for r.pos < len(r.buf) {
+		c := r.buf[r.pos]
+		r.pos++
+		switch c {
+		case 0:
+			return &jarPlatformErr{msg: "NUL character in a manifest"}
+		case '\n':
+			if lastCR {
+				lastCR = false
+			} else {
+				r.breaks++
+			}
+			continue
+		case '\r':
+			lastCR = true
+			r.breaks++
+			continue
+		case ' ':
+			if r.breaks == 1 {
+				if last < mark {
+					return errEmptyContinuation
+				}
+				val = append(val, r.buf[mark:last]...)
+				mark = r.pos
+				r.breaks = 0
+				continue
+			}
+		}
+		if r.breaks >= 1 {
+			r.pos--
+			break
+		}
+		last = r.pos
+	}
+	if last < mark {
+		return errEmptyContinuation
+	}
+	val = append(val, r.buf[mark:last]...)
+	s := string(val)
+	if !utf8.ValidString(s) {
+		s = v1JavaUTF8(s)
+	}
+	r.value = s
+	return nil
+}
+
+var errEmptyContinuation = &jarPlatformErr{msg: "empty continuation line (IndexOutOfBoundsException on the platform)", fatal: true}
+
+// strconvQuote quotes b for messages, escaping what is not printable.
+func strconvQuote(b []byte) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			sb.WriteString(`\x`)
+			sb.WriteByte("0123456789abcdef"[c>>4])
+			sb.WriteByte("0123456789abcdef"[c&15])
+			continue
+		}
+		sb.WriteByte(c)
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
