@@ -31,21 +31,25 @@ func TestResponseMatchesCLI(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	ts := start(t, testConfig(t, func(fc *fileConfig) {
 		fc.Policies[setsPkg] = policyConfig{TrustedCertSHA256: []string{certA}}
+		fc.Policies[fixturePkg] = policyConfig{TrustedCertSHA256: []string{certA}, UploadCertSHA256: []string{certB}}
 	}))
 
 	notAPK := filepath.Join(t.TempDir(), "notes.apk")
 	require.NoError(t, os.WriteFile(notAPK, bytes.Repeat([]byte("not a zip "), 100), 0o600))
-	for _, tt := range []struct{ file, pkg string }{
-		{"../../testdata/apk/min21-v123.apk", fixturePkg},
-		{"../../testdata/apk/min21-v123-ec.apk", fixturePkg},
-		{"../../testdata/apk/tamper-v2-signature.apk", fixturePkg},
-		{notAPK, fixturePkg},
-		{"../../testdata/sets/ok.apks", setsPkg},
-		{"../../testdata/sets/signer-mismatch.xapk", setsPkg},
+	for _, tt := range []struct{ file, pkg, cert string }{
+		{"../../testdata/apk/min21-v123.apk", fixturePkg, certA},
+		{"../../testdata/apk/min21-v123-ec.apk", fixturePkg, certA},
+		{"../../testdata/apk/tamper-v2-signature.apk", fixturePkg, certA},
+		{notAPK, fixturePkg, certA},
+		{"../../testdata/sets/ok.apks", setsPkg, certA},
+		{"../../testdata/sets/signer-mismatch.xapk", setsPkg, certA},
+		// A bundle is judged under the upload key.
+		{"../../testdata/aab/intact.aab", fixturePkg, certB},
+		{"../../testdata/aab/changed-entry.aab", fixturePkg, certB},
 	} {
 		file := tt.file
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			cmd := exec.Command(cli, "--json", "--cert-sha256", certA, "--package", tt.pkg, file)
+			cmd := exec.Command(cli, "--json", "--cert-sha256", tt.cert, "--package", tt.pkg, file)
 			stdout, _ := cmd.Output() // exit 1 for rejections
 			var want map[string]any
 			require.NoError(t, json.Unmarshal(stdout, &want), "%s", stdout)

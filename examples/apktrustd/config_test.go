@@ -120,7 +120,7 @@ func TestExampleConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, c.Policies, 2)
 	assert.NotNil(t, c.Policies["dev.apktrust.rotated"].History)
-	assert.Empty(t, c.BundlePolicies, "no upload keys in the sample: no bundle is trusted")
+	assert.Len(t, c.BundlePolicies, 1, "bundles only where an upload key is given")
 	sample, err := os.ReadFile("apktrustd.example.json")
 	require.NoError(t, err)
 	readme, err := os.ReadFile("README.md")
@@ -133,4 +133,9 @@ func TestExampleConfig(t *testing.T) {
 	r := ts.post(t, "/v1/verify", "application/x-www-form-urlencoded", bytes.NewReader(fixture(t, "min21-v123.apk")))
 	require.Equal(t, 200, r.status)
 	assert.Equal(t, verdictTrusted, r.body["verdict"])
+	b, err := os.ReadFile("../../testdata/aab/intact.aab")
+	require.NoError(t, err)
+	r = ts.post(t, "/v1/verify", "", bytes.NewReader(b))
+	require.Equal(t, 200, r.status)
+	assert.Equal(t, verdictTrusted, r.body["verdict"], "the fixture bundle, by its upload key")
 }

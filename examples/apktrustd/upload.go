@@ -32,7 +32,7 @@ const (
 
 // supportedKinds are the input kinds verified; the others are answered
 // 415 with UNSUPPORTED_INPUT_KIND.
-var supportedKinds = map[string]bool{kindAPK: true, kindSplitSet: true, kindAPKSet: true}
+var supportedKinds = map[string]bool{kindAPK: true, kindAAB: true, kindSplitSet: true, kindAPKSet: true}
 
 func unsupportedKindMessage(kind string) string {
 	what := map[string]string{
@@ -40,7 +40,7 @@ func unsupportedKindMessage(kind string) string {
 		kindAPKSet:   "an archive of APKs (install-set bundle such as .apks)",
 		kindSplitSet: "a set of split APKs (several file parts)",
 	}[kind]
-	return fmt.Sprintf("this service verifies APKs and install sets; %s is not supported yet", what)
+	return fmt.Sprintf("%s is not supported by this service", what)
 }
 
 // rawTypes are the Content-Types accepted for a raw body. curl
