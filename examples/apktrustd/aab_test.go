@@ -74,3 +74,13 @@ func TestUnsupportedKindRefused(t *testing.T) {
 	assert.Equal(t, verdictCannotRead, r.body["verdict"])
 	requireNoUploadsLeft(t, ts.tmpDir)
 }
+
+// The quick look reads a bundle's package from the base module's protobuf
+// manifest, so a bundle is verified once, not twice.
+func TestInspectBundlePackage(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "aab", "intact.aab"))
+	require.NoError(t, err)
+	kind, pkg := inspect(bytes.NewReader(b), int64(len(b)))
+	assert.Equal(t, kindAAB, kind)
+	assert.Equal(t, fixturePkg, pkg)
+}

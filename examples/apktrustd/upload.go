@@ -290,7 +290,7 @@ func inspect(f io.ReaderAt, size int64) (kind, pkg string) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return kindAPK, "" // the verifier says why it is not an APK
 	}
-	var root *zip.File
+	var root, base *zip.File
 	bundle, apks := false, 0
 	for _, zf := range zr.File {
 		switch {
@@ -298,6 +298,11 @@ func inspect(f io.ReaderAt, size int64) (kind, pkg string) {
 			if root == nil {
 				root = zf
 			}
+		case zf.Name == "base/manifest/AndroidManifest.xml":
+			if base == nil {
+				base = zf
+			}
+			bundle = true
 		case zf.Name == "BundleConfig.pb", strings.HasSuffix(zf.Name, "/manifest/AndroidManifest.xml"):
 			bundle = true
 		case strings.HasSuffix(strings.ToLower(zf.Name), ".apk"):
@@ -306,17 +311,18 @@ func inspect(f io.ReaderAt, size int64) (kind, pkg string) {
 	}
 	switch {
 	case root != nil:
-		return kindAPK, quickPackage(root)
+		return kindAPK, quickPackage(root, manifest.Parse)
 	case bundle:
-		return kindAAB, ""
+		// The base module's manifest is aapt2's protobuf XML.
+		return kindAAB, quickPackage(base, func(b []byte) (*manifest.Manifest, error) { return manifest.ParseProto(b, nil) })
 	case apks > 0:
 		return kindAPKSet, ""
 	}
 	return kindAPK, ""
 }
 
-func quickPackage(zf *zip.File) string {
-	if zf.UncompressedSize64 > quickManifestLimit {
+func quickPackage(zf *zip.File, parse func([]byte) (*manifest.Manifest, error)) string {
+	if zf == nil || zf.UncompressedSize64 > quickManifestLimit {
 		return ""
 	}
 	rc, err := zf.Open()
@@ -328,7 +334,7 @@ func quickPackage(zf *zip.File) string {
 	if err != nil || len(b) > quickManifestLimit {
 		return ""
 	}
-	m, err := manifest.Parse(b)
+	m, err := parse(b)
 	if err != nil {
 		return ""
 	}
