@@ -175,7 +175,6 @@ func (l *limiter) release() { <-l.slots }
 
 // accessLog is what one request's log line and metrics say.
 type accessLog struct {
-	status  int
 	verdict string
 	code    string
 	kind    string
