@@ -110,7 +110,11 @@ func (v *verification) knownKeys() {
 	}
 	for i := range res.Signers {
 		s := &res.Signers[i]
-		s.Known = find(s.Certificate, fmt.Sprintf("the %s signer for %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK)))
+		role := fmt.Sprintf("the %s signer for %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK))
+		if res.Kind == KindAppBundle {
+			role = "the bundle's upload key"
+		}
+		s.Known = find(s.Certificate, role)
 	}
 	for i := range res.DevReleaseSigners {
 		s := &res.DevReleaseSigners[i]

@@ -134,6 +134,15 @@ type Policy struct {
 	// uses (Frosting.Binding). Without it, frosting is only reported.
 	RequireFrosting bool
 
+	// SameReleaseAs, when set, is the verified Result of the release the
+	// pipeline built, usually the App Bundle it uploaded (VerifyFile on
+	// the .aab): the file must have its package and versionCode
+	// (POLICY_RELEASE_MISMATCH). A Result that did not verify or has no
+	// manifest trusts nothing (POLICY_RELEASE_NOT_VERIFIED). Combined with
+	// TrustedCertSHA256 set to the app signing key, it checks that what
+	// Google Play delivers is that release, signed by that key.
+	SameReleaseAs *Result
+
 	// AllowKnownKeyCategories accepts signers from the known keys of these
 	// categories (signer.KnownKeyTestKey, KnownKeyLeakedPlatform,
 	// KnownKeyDebug), for example test keys on a test device farm. Any

@@ -65,6 +65,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		add(PolicyManifestUnavailable, "AndroidManifest.xml could not be read (%s), so the package name, versionCode, debuggable and testOnly cannot be checked", why)
 	}
 
+	checkSameRelease(res, p.SameReleaseAs, add)
 	for _, s := range p.RequireSchemes {
 		if !res.Schemes.Has(s) {
 			add(PolicySchemeMissing, "signature scheme %s is required but did not verify for %s", s, apiRange(res.MinSDK, res.MaxSDK))
@@ -202,6 +203,10 @@ func isPlayStampCert(hexFP string) bool {
 // signers preview builds use (DevReleaseSigners) are held to the same
 // rule.
 func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) {
+	if res.Kind == KindAppBundle {
+		checkBundleSigners(res, trusted, add)
+		return
+	}
 	if len(res.Signers) == 0 {
 		add(PolicyUntrustedSigner, "no verified signer; expected one of %s", listFingerprints(trusted))
 		return

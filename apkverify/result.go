@@ -19,6 +19,8 @@ type Issue = signer.Issue
 type Result struct {
 	// File is the path given to VerifyFile (empty for Verify).
 	File string `json:"file,omitempty"`
+	// Kind is KindAppBundle for an Android App Bundle, empty for an APK.
+	Kind string `json:"kind,omitempty"`
 
 	// Verified is true when the signatures verify on every Android version
 	// of the checked range, as Android's verifier decides: no Errors.
@@ -64,6 +66,10 @@ type Result struct {
 	// Manifest holds the facts of AndroidManifest.xml that matter for
 	// trust, when it could be read.
 	Manifest *Manifest `json:"manifest,omitempty"`
+	// Modules are an App Bundle's modules, base first, each with its own
+	// manifest's facts; Manifest is then the base module's, with the
+	// debuggable and testOnly flags of every module.
+	Modules []Module `json:"modules,omitempty"`
 
 	// Errors make the file fail verification; Warnings do not.
 	Errors   []Issue `json:"errors"`
@@ -321,6 +327,7 @@ func (r *Result) LineageOf() *signer.Lineage { return r.lineage }
 // policy was applied, so a missing key never reads as "not trusted".
 type resultJSON struct {
 	File          string                 `json:"file,omitempty"`
+	Kind          string                 `json:"kind,omitempty"`
 	Verified      bool                   `json:"verified"`
 	Schemes       Schemes                `json:"schemes"`
 	MinSDK        int                    `json:"minSdk"`
@@ -329,6 +336,7 @@ type resultJSON struct {
 	DevRelease    []Signer               `json:"devReleaseSigners,omitempty"`
 	Lineage       []LineageNode          `json:"lineage"`
 	Manifest      *Manifest              `json:"manifest,omitempty"`
+	Modules       []Module               `json:"modules,omitempty"`
 	Errors        []Issue                `json:"errors"`
 	Warnings      []Issue                `json:"warnings"`
 	Trusted       *bool                  `json:"trusted,omitempty"`
@@ -483,7 +491,7 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 // "playStoreCert", true when certSha256 is PlayStoreStampCertSHA256.
 func (r *Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
-		File: r.File, Verified: r.Verified, Schemes: r.Schemes,
+		File: r.File, Kind: r.Kind, Modules: r.Modules, Verified: r.Verified, Schemes: r.Schemes,
 		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
 		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: r.Lineage, Manifest: r.Manifest,
 		Errors: r.Errors, Warnings: r.Warnings, Policy: encodePolicy(r.Policy),
@@ -518,7 +526,7 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*r = Result{
-		File: j.File, Verified: j.Verified, Schemes: j.Schemes,
+		File: j.File, Kind: j.Kind, Modules: j.Modules, Verified: j.Verified, Schemes: j.Schemes,
 		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
 		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: j.Lineage, Manifest: j.Manifest,
 		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy.decode(),

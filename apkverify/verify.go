@@ -90,6 +90,12 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // Verify verifies the APK of size bytes read through r, for the SDK range
 // and with the Policy of opts.
 //
+// An Android App Bundle, recognised by its content (BundleConfig.pb and
+// base/manifest/AndroidManifest.xml), is verified as the release
+// pipeline's artifact instead: its JAR signature by the upload key
+// (signer.VerifyJAR) and its modules' manifests; Result.Kind is then
+// KindAppBundle and the Policy's certificates are the upload key's.
+//
 // The error is non-nil only when verification could not run: the file is
 // not an APK (errors.Is(err, ErrNotAPK)), cannot be read (ErrIO), its
 // manifest is missing or malformed where the SDK range depends on it
@@ -109,6 +115,9 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 	a, err := apkzip.Open(r, size)
 	if err != nil {
 		return nil, fromContainer(err)
+	}
+	if isAppBundle(a) {
+		return verifyAppBundle(ctx, a, opts, keys)
 	}
 	if err := sniffContainer(a); err != nil {
 		return nil, err

@@ -343,6 +343,51 @@ func (rt *resType) entry(idx uint16) (resValue, bool, error) {
 // (in every such configuration of the target) a bounded number of times.
 // A reference to nothing (@null) is TYPE_NULL.
 func (t *resTable) values(id uint32, minSDK int) ([]resValue, error) {
+	return resolveValues(id, minSDK, t.entries)
+}
+
+// entries returns the values of resource id in the configurations that
+// define it, counting each configuration looked at in steps.
+func (t *resTable) entries(id uint32, steps *int) ([]resValue, error) {
+	pkg := t.pkgs[uint8(id>>24)]
+	typeID, idx := uint8(id>>16), uint16(id)
+	if pkg == nil || typeID == 0 || len(pkg.types[typeID]) == 0 {
+		return nil, resErr("resource 0x%08x not found", id)
+	}
+	// Only configurations that define the entry compete.
+	var vals []resValue
+	for i := range pkg.types[typeID] {
+		if err := countStep(id, steps); err != nil {
+			return nil, err
+		}
+		v, ok, err := pkg.types[typeID][i].entry(idx)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return nil, resErr("resource 0x%08x not found", id)
+	}
+	return vals, nil
+}
+
+// countStep counts one lookup of a resolution against maxResolveSteps.
+func countStep(id uint32, steps *int) error {
+	if *steps++; *steps > maxResolveSteps {
+		return &FormatError{Code: CodeResourcesLimit, Offset: -1,
+			Msg: fmt.Sprintf("resolving 0x%08x takes more than %d lookups", id, maxResolveSteps)}
+	}
+	return nil
+}
+
+// resolveValues follows resource id through a table whose entries
+// returns a resource's values per configuration: the values a device at
+// minSDK or above can be given, references followed in every such
+// configuration up to maxReferenceHops.
+func resolveValues(id uint32, minSDK int, entries func(id uint32, steps *int) ([]resValue, error)) ([]resValue, error) {
 	var out []resValue
 	steps := 0
 	var walk func(id uint32, hops int, viaDefault bool) error
@@ -350,28 +395,9 @@ func (t *resTable) values(id uint32, minSDK int) ([]resValue, error) {
 		if hops > maxReferenceHops {
 			return resErr("resource 0x%08x: more than %d references", id, maxReferenceHops)
 		}
-		pkg := t.pkgs[uint8(id>>24)]
-		typeID, idx := uint8(id>>16), uint16(id)
-		if pkg == nil || typeID == 0 || len(pkg.types[typeID]) == 0 {
-			return resErr("resource 0x%08x not found", id)
-		}
-		// Only configurations that define the entry compete.
-		var vals []resValue
-		for i := range pkg.types[typeID] {
-			if steps++; steps > maxResolveSteps {
-				return &FormatError{Code: CodeResourcesLimit, Offset: -1,
-					Msg: fmt.Sprintf("resolving 0x%08x takes more than %d lookups", id, maxResolveSteps)}
-			}
-			v, ok, err := pkg.types[typeID][i].entry(idx)
-			if err != nil {
-				return err
-			}
-			if ok {
-				vals = append(vals, v)
-			}
-		}
-		if len(vals) == 0 {
-			return resErr("resource 0x%08x not found", id)
+		vals, err := entries(id, &steps)
+		if err != nil {
+			return err
 		}
 		for _, v := range reachable(vals, minSDK) {
 			v.isDefault = v.isDefault && viaDefault

@@ -134,6 +134,12 @@ func v1HashEntry(e *apkzip.Entry) ([]byte, error) {
 
 // VerifyV1Options is VerifyV1 with all options and the full result.
 func VerifyV1Options(ctx context.Context, a *apkzip.Archive, opts V1Options) *V1Result {
+	return verifyV1(ctx, a, opts, false)
+}
+
+// verifyV1 runs the JAR verifier for an APK, or with jar for a plain JAR
+// (see VerifyJAR).
+func verifyV1(ctx context.Context, a *apkzip.Archive, opts V1Options, jar bool) *V1Result {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -144,9 +150,20 @@ func VerifyV1Options(ctx context.Context, a *apkzip.Archive, opts V1Options) *V1
 		maxSDK: opts.MaxSDK,
 		out:    &V1Result{Result: &SchemeResult{Scheme: SchemeV1}},
 		opts:   opts,
+		jar:    jar,
 		budget: workBudgetFrom(ctx),
 	}
 	v.res = v.out.Result
+	if jar {
+		// One reading, the current platform's: every SignerInfo tried,
+		// the strongest digest of a section checked, content type
+		// checked; no APK Signature Scheme to protect from stripping.
+		v.minSDK, v.maxSDK = MaxSDK, MaxSDK
+		v.found, v.supported = map[int]bool{}, map[int]string{}
+		v.run()
+		v.finish()
+		return v.out
+	}
 	if v.minSDK < 0 || v.maxSDK < v.minSDK {
 		v.schemeErr(CodeJarInvalidSDKRange, "invalid SDK range [%d, %d]", v.minSDK, v.maxSDK)
 		return v.out
@@ -214,6 +231,9 @@ type v1Verifier struct {
 	verified       bool
 	readTotal      int64 // bytes of JAR files read, against v1MaxTotalJarBytes
 	budget         *WorkBudget
+	// jar verifies a plain JAR (an App Bundle) instead of an APK: see
+	// VerifyJAR for the rules that differ.
+	jar bool
 	// digests caches hashes of the manifest, its main section and the
 	// .SF files: several signers, SignerInfos and both readers' checks
 	// ask for the same ones, and a manifest may inflate to MaxJarFileSize.
@@ -401,7 +421,7 @@ func (v *v1Verifier) run() {
 		}
 		mfSections[sec.Name] = sec
 		if !names[sec.Name] {
-			v.schemeErr(CodeJarMissingZipEntryReferenced, "%q entry referenced by %s not found in the APK", sec.Name, v1ManifestName)
+			v.schemeErr(CodeJarMissingZipEntryReferenced, "%q entry referenced by %s not found in the file", sec.Name, v1ManifestName)
 		}
 	}
 	if v.containsErrors() {
@@ -602,7 +622,13 @@ func v1VerifyExcf(format string, args ...any) error {
 // verifies, nil when it does not, and a *v1ParseExc or *v1VerifyExc for
 // the failures Android reports as exceptions.
 func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []*pkcs7CertID, si *pkcs7SignerInfo) (*pkcs7CertID, error) {
-	if bad := v1UnsupportedLevels(si.Digest.OID, si.Signature.OID, v.minSDK, v.maxSDK); len(bad) > 0 {
+	if v.jar {
+		if !jarStrongAlgorithm(si.Digest.OID, si.Signature.OID) {
+			s.err(CodeJarWeakAlgorithm, "%s uses digest %s with signature %s; a JAR signature must use SHA-256 or stronger with RSA, EC or DSA",
+				s.blockName, si.Digest.OID, si.Signature.OID)
+			return nil, nil
+		}
+	} else if bad := v1UnsupportedLevels(si.Digest.OID, si.Signature.OID, v.minSDK, v.maxSDK); len(bad) > 0 {
 		s.err(CodeJarUnsupportedSigAlg, "%s uses digest %s with signature %s, not supported on API levels %s",
 			s.blockName, si.Digest.OID, si.Signature.OID, v1FormatSDKRanges(bad))
 		return nil, nil
@@ -839,7 +865,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	digests, err := v.digestsToVerify(main, suffix)
 	switch {
 	case err != nil:
-		s.err(CodeJarMalformedDigest, "%s: %v", s.sf.Name, err)
+		s.err(digestErrCode(err), "%s: %v", s.sf.Name, err)
 		return
 	case len(digests) == 0:
 		s.warn(CodeJarNoManifestDigestInSigFile, "%s has no digest of the whole manifest", s.sf.Name)
@@ -855,7 +881,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 	if !signtool {
 		digests, err := v.digestsToVerify(main, "-Digest-Manifest-Main-Attributes")
 		if err != nil {
-			s.err(CodeJarMalformedDigest, "%s: %v", s.sf.Name, err)
+			s.err(digestErrCode(err), "%s: %v", s.sf.Name, err)
 			return
 		}
 		var mainBytes []byte
@@ -899,7 +925,7 @@ func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSecti
 		}
 		digests, err := v.digestsToVerify(sec, "-Digest")
 		if err != nil {
-			s.err(CodeJarMalformedDigest, "%s: %v", s.sf.Name, err)
+			s.err(digestErrCode(err), "%s: %v", s.sf.Name, err)
 			continue
 		}
 		if len(digests) == 0 {
@@ -1027,11 +1053,17 @@ func (v *v1Verifier) digestsToVerify(sec *JarSection, suffix string) ([]v1NamedD
 					dup = true
 				}
 			}
+			if v.jar && alg.hash == crypto.SHA1 {
+				return nil, &weakDigestError{alg.prefix + suffix}
+			}
 			if !dup {
 				out = append(out, v1NamedDigest{alg.name, alg.hash, d})
 			}
 			break
 		}
+	}
+	if v.jar && len(out) == 0 {
+		return nil, jarWeakDigest(sec, suffix)
 	}
 	return out, nil
 }

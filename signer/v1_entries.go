@@ -56,7 +56,7 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 		return &Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1}
 	}
 	for _, e := range sorted {
-		if strings.HasPrefix(e.Name, "META-INF/") {
+		if v.unsignedEntry(e.Name) {
 			continue
 		}
 		c := v1EntryCheck{e: e}
@@ -84,7 +84,7 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 			d, err := v.digestsToVerify(sec, "-Digest")
 			switch {
 			case err != nil:
-				c.issue = issue(CodeJarMalformedDigest, "%s section for %s: %v", v1ManifestName, e.Name, err)
+				c.issue = issue(digestErrCode(err), "%s section for %s: %v", v1ManifestName, e.Name, err)
 			case len(d) == 0:
 				c.issue = issue(CodeJarNoZipEntryDigestInManifest, "no usable digest for %s in %s", e.Name, v1ManifestName)
 			default:

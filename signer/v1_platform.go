@@ -112,13 +112,14 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		}
 	}
 
-	// ApkSignatureVerifier: every entry outside META-INF/ must carry
+	// ApkSignatureVerifier: every entry outside META-INF/ (for a plain JAR,
+	// every entry but the signature files) must carry
 	// certificates, all the same set (Signature.areExactMatch compares
 	// the sets of signing certificates). apksig's set is that of used.
 	want := v1CertSet(used)
 	wantDesc := v1SignerNames(used)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name, "META-INF/") {
+		if v.unsignedEntry(e.Name) {
 			continue
 		}
 		attrs := mf.entries[e.Name]

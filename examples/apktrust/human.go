@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"regexp"
@@ -87,6 +88,8 @@ func (c *config) printHuman(i int, o *outcome) {
 	case o.in.readErr != nil:
 	case o.err != nil:
 		fmt.Fprintf(w, "  ERROR %s: %s\n", errCode(o.err), esc(errMessage(o.err)))
+	case o.res.Kind == apkverify.KindAppBundle:
+		c.printBundleDetails(o.res)
 	default:
 		c.printDetails(o.res)
 	}
@@ -108,6 +111,9 @@ func (c *config) reason(v verdict, o *outcome) string {
 		return fmt.Sprintf("refused: %s [%s]", errMessage(o.err), errCode(o.err))
 	}
 	res := o.res
+	if r, ok := bundleReason(v, res); ok {
+		return r
+	}
 	switch v {
 	case verdictTrusted:
 		who := "signed by " + signerName(res, res.Policy.TrustedSigner)
@@ -265,17 +271,30 @@ func (c *config) printDetails(res *apkverify.Result) {
 			fmt.Fprintf(w, "    %s %s [%s]\n", n.CertSHA256, esc(n.Subject), strings.Join(n.Capabilities, " "))
 		}
 	}
-	if m := res.Manifest; m != nil {
-		fmt.Fprintf(w, "  app:      %s versionCode %d (%s), minSdk %d, targetSdk %d", esc(m.Package), m.VersionCode, esc(m.VersionName), m.MinSDK, m.TargetSDK)
-		if m.Debuggable {
-			fmt.Fprint(w, ", DEBUGGABLE")
-		}
-		if m.TestOnly {
-			fmt.Fprint(w, ", TEST-ONLY")
-		}
-		fmt.Fprintln(w)
-	}
+	printApp(w, res.Manifest)
 	c.printEvidence(res)
+	c.printFindings(res)
+}
+
+// printApp prints the manifest's facts, when it was read.
+func printApp(w io.Writer, m *apkverify.Manifest) {
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(w, "  app:      %s versionCode %d (%s), minSdk %d, targetSdk %d", esc(m.Package), m.VersionCode, esc(m.VersionName), m.MinSDK, m.TargetSDK)
+	if m.Debuggable {
+		fmt.Fprint(w, ", DEBUGGABLE")
+	}
+	if m.TestOnly {
+		fmt.Fprint(w, ", TEST-ONLY")
+	}
+	fmt.Fprintln(w)
+}
+
+// printFindings prints the errors, the other warnings, the schemes (with
+// -v) and the policy's decision.
+func (c *config) printFindings(res *apkverify.Result) {
+	w := c.stdout
 	for _, e := range res.Errors {
 		fmt.Fprintf(w, "  ERROR %s\n", issueLine(e))
 	}

@@ -80,6 +80,7 @@ type config struct {
 	requirePlayStamp                      bool
 	requireFrosting                       bool
 	knownKeys                             string
+	sameReleaseAs                         string
 
 	files           []string
 	policyRequested bool
@@ -113,6 +114,7 @@ func newFlagSet(c *config) *flag.FlagSet {
 	fs.Var(&c.stampCerts, "stamp-cert-sha256", "require a verified source stamp signed by this stamp certificate SHA-256 in hex (repeatable)")
 	fs.BoolVar(&c.requirePlayStamp, "require-play-stamp", false, "require a verified source stamp by Google Play's stamp certificate (observed on Play deliveries; Google does not publish it)")
 	fs.BoolVar(&c.requireFrosting, "require-frosting", false, "require Google Play frosting that verifies with a known Play key")
+	fs.StringVar(&c.sameReleaseAs, "same-release-as", "", "require the package and versionCode of this verified App Bundle (.aab), e.g. to check the APKs Google Play made from it")
 	fs.StringVar(&c.knownKeys, "known-keys", "", "JSON file of your own known keys (revoked or internal test keys), in the format of signer/knownkeys.json")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s [flags] FILE|DIR|- ... (%s --help for the flags)\n", progName, progName)
@@ -125,8 +127,14 @@ const helpText = `Usage: apktrust [flags] FILE|DIR|- ...
 Verifies APK signatures as Android does for every API level the app installs
 on. Policy flags (--cert-sha256, --package, --min-version-code,
 --require-scheme, --lineage, --insecure-any-signer, --stamp-cert-sha256,
---require-play-stamp, --require-frosting) also decide whether each input is a
-trusted build.
+--require-play-stamp, --require-frosting, --same-release-as) also decide
+whether each input is a trusted build.
+
+An Android App Bundle (.aab, recognised by its content) is checked as a
+release pipeline's artifact: its JAR signature by the upload key (pin it with
+--cert-sha256), strictly (every entry signed, SHA-256 or stronger), and its
+modules' manifests. --same-release-as app.aab then checks that the APKs Play
+delivers are that release (same package and versionCode).
 
 Inputs: files; "-" or /dev/stdin reads one APK from standard input; a
 directory is walked for .apk, .apks, .xapk, .apkm and .aab files in name order, without
@@ -197,7 +205,7 @@ func parseArgs(c *config, args []string) error {
 	seen := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { seen[f.Name] = true })
 	for _, name := range []string{"cert-sha256", "package", "min-version-code", "require-scheme", "lineage", "insecure-any-signer",
-		"stamp-cert-sha256", "require-play-stamp", "require-frosting"} {
+		"stamp-cert-sha256", "require-play-stamp", "require-frosting", "same-release-as"} {
 		if seen[name] {
 			c.policyRequested = true
 		}
@@ -280,6 +288,13 @@ func setup(c *config) error {
 			return fmt.Errorf("--lineage %s: %w", c.lineage, err)
 		}
 		p.History = l
+	}
+	if c.sameReleaseAs != "" {
+		rel, err := sameRelease(c.sameReleaseAs, c.opts)
+		if err != nil {
+			return err
+		}
+		p.SameReleaseAs = rel
 	}
 	c.opts.Policy = p
 	return nil

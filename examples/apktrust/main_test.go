@@ -62,9 +62,16 @@ func repoRoot() string {
 // which is the working directory of every run. A missing fixture fails.
 func apk(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join("testdata", "apk", name)
+	return committed(t, "apk", name)
+}
+
+// committed returns testdata/DIR/NAME relative to the repository root,
+// failing when the committed fixture is missing.
+func committed(t *testing.T, dir, name string) string {
+	t.Helper()
+	p := filepath.Join("testdata", dir, name)
 	_, err := os.Stat(filepath.Join(repoRoot(), p))
-	require.NoError(t, err, "committed fixture %s is missing", name)
+	require.NoError(t, err, "committed fixture %s is missing", p)
 	return p
 }
 
