@@ -134,6 +134,7 @@ func loadFrostingKey(tb testing.TB, path string) *ecdsa.PublicKey {
 	blk, _ := pem.Decode(b)
 	if blk == nil {
 		tb.Fatalf("%s: no PEM block", path)
+		return nil
 	}
 	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
 	if err != nil {
