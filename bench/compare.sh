@@ -188,6 +188,13 @@ schemes_apksigner() {
 rm -f "$TMP/floor"
 for _ in 1 2 3 4 5; do measure floor true; done
 FLOOR_WALL="$(median "$TMP/floor" 1)"
+# A bare Go program's start, the reference of the small-app target.
+mkdir -p "$TMP/hello"
+printf 'package main\n\nfunc main() { println("hello") }\n' >"$TMP/hello/main.go"
+(cd "$TMP/hello" && GO111MODULE=off go build -o hello main.go)
+rm -f "$TMP/gofloor"
+for _ in 1 2 3 4 5; do measure gofloor "$TMP/hello/hello"; done
+GO_FLOOR_WALL="$(median "$TMP/gofloor" 1)"
 
 ROWS=()
 # row NAME SIZE_BYTES MODE FILE OURS_ARGS APKSIGNER_ARGS [avast]
@@ -294,7 +301,7 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
     echo "| $name | $size | $mode | $(fmt_time "$ow") | $(fmt_time "$oc") | $(fmt_rss "$orss") | $(fmt_time "$aw") | $(fmt_time "$ac") | $(fmt_rss "$arss") | $ratio | $cratio | $avast_wall | $avast_rss | $avast_ratio | $mbs | $pct |"
   done
   echo
-  echo "Medians. Wall and CPU (user+system) include GNU time's own fork+exec: starting \`true\` the same way takes $(fmt_time "$FLOOR_WALL") wall here."
+  echo "Medians. Wall and CPU (user+system) include GNU time's own fork+exec: starting \`true\` the same way takes $(fmt_time "$FLOOR_WALL") wall here, a bare Go program $(fmt_time "$GO_FLOOR_WALL")."
   echo "Ratios are theirs/ours (higher is better for us). apkverifier (avast, Debian's build) takes no SDK flags and verifies for the manifest's minSdkVersion (21), so it runs in the v1+v2+v3 and small-app rows only."
   if [[ -n "$SHA_MBS" ]]; then
     echo "Floor of the v2/v3 rows: Go's single-core crypto/sha256 does $SHA_MBS MB/s here, so $CORES cores hash at most $(awk -v s="$SHA_MBS" -v c="$CORES" 'BEGIN { printf "%.0f", s * c }') MB/s; \"% of floor\" is our wall-clock throughput against that."
@@ -330,7 +337,7 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
       check "$name v1+v2+v3: ≥ 80% of its floor (${FLOOR_V123[$name]} MB/s)" "($bytes / $ow / 1e6) / ${FLOOR_V123[$name]} >= 0.8"
     fi
     if [[ "$mode" == manifest* ]]; then
-      check "$name whole process: within 5 ms of starting \`true\` (got $(fmt_time "$ow"), true $(fmt_time "$FLOOR_WALL"))" "$ow - $FLOOR_WALL <= 0.005"
+      check "$name whole process: within 5 ms of a bare Go program's start (got $(fmt_time "$ow"), bare Go $(fmt_time "$GO_FLOOR_WALL"))" "$ow - $GO_FLOOR_WALL <= 0.005"
     fi
   done
   if [[ -n "${EVIDENCE_RATIO[1G]:-}" ]]; then
