@@ -244,6 +244,9 @@ func (v *verification) run() error {
 	// Container errors do not stop the scheme checks, so a tampered file
 	// still reports which signature broke.
 	v.containerErrs = len(res.Errors)
+	if err := v.prefetch(); err != nil {
+		return err
+	}
 	if err := v.schemes(); err != nil {
 		return err
 	}

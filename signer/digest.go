@@ -3,13 +3,11 @@ package signer
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -58,22 +56,46 @@ const (
 // verifiers (and the source stamp) share the work when they are given the
 // same ContentDigester. It is safe for concurrent use.
 //
-// Chunks are hashed on all cores, each worker reading its own chunks with
-// ReadAt into a reused buffer; memory use does not depend on the file size.
+// A digester made for an archive also computes, in the same pass over the
+// file, the Play frosting file hash and the v4 Merkle tree (see Prefetch):
+// the file is read once, whatever evidence it carries. Chunks are hashed on
+// all cores; a regular file of a few MiB or more is memory-mapped, so its
+// bytes are hashed where the page cache holds them instead of being copied
+// out; memory use does not depend on the file size (except the v4 tree,
+// 1/128 of it, which is compared whole with the stored one).
 type ContentDigester struct {
 	regions []*io.SectionReader
+	a       *apkzip.Archive // nil for a region digester
 	workers int
 
-	mu    sync.Mutex
-	cache map[ContentDigestAlgorithm][]byte
-	errs  map[ContentDigestAlgorithm]error
+	mu       sync.Mutex
+	cache    map[ContentDigestAlgorithm][]byte
+	errs     map[ContentDigestAlgorithm]error
+	frost    []byte
+	frostErr error
+	v4       map[string]v4Tree // by salt
 }
 
-// NewContentDigester returns a digester over the archive's content regions
-// (data before the signing block, central directory, and the EOCD with its
-// central-directory offset pointing at the signing block).
+// v4Tree is a computed v4 Merkle tree, or the error computing it.
+type v4Tree struct {
+	tree, root []byte
+	err        error
+}
+
+// digesterKey is the archive memo key of its digester.
+type digesterKey struct{}
+
+// NewContentDigester returns the digester over the archive's content
+// regions (data before the signing block, central directory, and the EOCD
+// with its central-directory offset pointing at the signing block). Every
+// call for the same archive returns the same digester, so whichever
+// verifier computes a digest first computes it for all of them.
 func NewContentDigester(a *apkzip.Archive) *ContentDigester {
-	return NewRegionDigester(a.ContentRegions()...)
+	return a.Memo(digesterKey{}, func() any {
+		d := NewRegionDigester(a.ContentRegions()...)
+		d.a = a
+		return d
+	}).(*ContentDigester)
 }
 
 // NewRegionDigester returns a digester over arbitrary regions, digested
@@ -109,13 +131,11 @@ func (d *ContentDigester) Digest(ctx context.Context, alg ContentDigestAlgorithm
 }
 
 // Digests returns the content digests for the given algorithms, computing
-// the missing ones. Chunked SHA-256 and SHA-512 are computed together in a
-// single pass over the file. Returned slices must not be modified.
+// the missing ones. All of them are computed together in a single pass
+// over the file. Returned slices must not be modified.
 func (d *ContentDigester) Digests(ctx context.Context, algs ...ContentDigestAlgorithm) (map[ContentDigestAlgorithm][]byte, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	var chunked []ContentDigestAlgorithm
-	verity := false
 	for _, a := range algs {
 		if _, ok := d.cache[a]; ok {
 			continue
@@ -124,42 +144,19 @@ func (d *ContentDigester) Digests(ctx context.Context, algs ...ContentDigestAlgo
 			return nil, err
 		}
 		switch a {
-		case DigestChunkedSHA256, DigestChunkedSHA512:
-			if !containsAlg(chunked, a) {
-				chunked = append(chunked, a)
-			}
-		case DigestVerityChunkedSHA256:
-			verity = true
+		case DigestChunkedSHA256, DigestChunkedSHA512, DigestVerityChunkedSHA256:
 		default:
 			return nil, &Error{Code: CodeDigestUnknownAlgorithm, Msg: a.String()}
 		}
 	}
-	if len(chunked) > 0 {
-		out, err := d.chunkedDigests(ctx, chunked)
-		if err != nil {
-			if ctx.Err() == nil {
-				for _, a := range chunked {
-					d.errs[a] = err
-				}
-			}
-			return nil, err
-		}
-		for i, a := range chunked {
-			d.cache[a] = out[i]
-		}
-	}
-	if verity {
-		v, err := d.verityDigest(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				d.errs[DigestVerityChunkedSHA256] = err
-			}
-			return nil, err
-		}
-		d.cache[DigestVerityChunkedSHA256] = v
+	if err := d.compute(ctx, passWants{algs: algs}); err != nil {
+		return nil, err
 	}
 	res := make(map[ContentDigestAlgorithm][]byte, len(algs))
 	for _, a := range algs {
+		if err := d.errs[a]; err != nil {
+			return nil, err
+		}
 		res[a] = d.cache[a]
 	}
 	return res, nil
@@ -174,19 +171,43 @@ func containsAlg(s []ContentDigestAlgorithm, a ContentDigestAlgorithm) bool {
 	return false
 }
 
-// parallelOrdered runs work(w, i, slot) for i in [0, n) on the digester's
-// workers and calls emit(slot) for every item in order, as soon as it and
-// all items before it are done. Workers run at most a window of items ahead
-// of emit, so memory is bounded, and there is no barrier: a worker that is
-// descheduled delays only its own item. Worker w only ever runs on one
-// goroutine, so per-worker state indexed by w needs no locking.
-func (d *ContentDigester) parallelOrdered(ctx context.Context, n, slotSize int,
-	work func(w, i int, slot []byte) error, emit func(slot []byte)) error {
+// parallelOrdered runs work(w, i, slot) for i in [0, n) on workers
+// goroutines and calls emit(i, slot) for every item in order, as soon as it
+// and all items before it are done. Workers run at most window items ahead
+// of emit (0: batchPerWorker per worker), so memory is bounded, and there
+// is no barrier: a worker that is descheduled delays only its own item.
+// Worker w only ever runs on one goroutine, so per-worker state indexed by
+// w needs no locking; item i uses slot i%window until it is emitted. With
+// one worker everything runs on the caller's goroutine: a small file
+// starts no goroutine. Every work and emit call runs under faultGuard.
+func parallelOrdered(ctx context.Context, workers, window, n, slotSize int,
+	work func(w, i int, slot []byte) error, emit func(i int, slot []byte) error) error {
 	if n == 0 {
 		return ctx.Err()
 	}
-	workers := max(1, min(d.workers, n))
-	window := workers * batchPerWorker
+	// The caller's goroutine emits, and emit may read the file mapping.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	workers = max(1, min(workers, n))
+	if workers == 1 {
+		slot := make([]byte, slotSize)
+		for i := 0; i < n; i++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := faultGuard(func() error { return work(0, i, slot) }); err != nil {
+				return err
+			}
+			if err := faultGuard(func() error { return emit(i, slot) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if window <= 0 {
+		window = workers * batchPerWorker
+	}
+	window = min(n, window)
+	workerGoroutines.Add(int64(workers))
 	slots := make([]byte, window*slotSize)
 	done := make([]chan error, window)
 	for k := range done {
@@ -205,6 +226,7 @@ func (d *ContentDigester) parallelOrdered(ctx context.Context, n, slotSize int,
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			debug.SetPanicOnFault(true)
 			for {
 				select {
 				case <-tokens:
@@ -218,7 +240,7 @@ func (d *ContentDigester) parallelOrdered(ctx context.Context, n, slotSize int,
 				k := i % window
 				var err error
 				if err = ctx.Err(); err == nil {
-					err = work(w, i, slots[k*slotSize:(k+1)*slotSize])
+					err = faultGuard(func() error { return work(w, i, slots[k*slotSize:(k+1)*slotSize]) })
 				}
 				done[k] <- err
 			}
@@ -231,7 +253,10 @@ func (d *ContentDigester) parallelOrdered(ctx context.Context, n, slotSize int,
 			firstErr = err
 			break
 		}
-		emit(slots[k*slotSize : (k+1)*slotSize])
+		if err := faultGuard(func() error { return emit(i, slots[k*slotSize:(k+1)*slotSize]) }); err != nil {
+			firstErr = err
+			break
+		}
 		tokens <- struct{}{}
 	}
 	close(stop)
@@ -241,6 +266,10 @@ func (d *ContentDigester) parallelOrdered(ctx context.Context, n, slotSize int,
 	}
 	return ctx.Err()
 }
+
+// workerGoroutines counts the hashing goroutines ever started, for the
+// test that a small file starts none.
+var workerGoroutines atomic.Int64
 
 // chunkRef locates one 1 MiB chunk.
 type chunkRef struct {
@@ -259,113 +288,39 @@ func (d *ContentDigester) chunkAt(i int, firstChunk []int) chunkRef {
 	return chunkRef{region: r, off: off, n: int(n)}
 }
 
-// chunkedDigests computes the v2 chunked digests: every region is cut into
-// 1 MiB chunks (the last one shorter, none for an empty region); each
-// chunk is hashed as 0xa5 || uint32le(len) || data, and the result is the
-// hash of 0x5a || uint32le(chunk count) || the chunk hashes in order.
-func (d *ContentDigester) chunkedDigests(ctx context.Context, algs []ContentDigestAlgorithm) ([][]byte, error) {
-	var total int64
-	firstChunk := make([]int, len(d.regions))
-	for i, r := range d.regions {
-		firstChunk[i] = int(total)
-		total += (r.Size() + chunkSize - 1) / chunkSize
-	}
-	if total > 0xffffffff {
-		return nil, &Error{Code: CodeDigestTooLarge, Msg: fmt.Sprintf("%d chunks", total)}
-	}
-	n := int(total)
-	newHash := func(a ContentDigestAlgorithm) hash.Hash {
-		if a == DigestChunkedSHA512 {
-			return sha512.New()
-		}
-		return sha256.New()
-	}
-	sizes := make([]int, len(algs))
-	slotSize := 0
-	for i, a := range algs {
-		sizes[i] = newHash(a).Size()
-		slotSize += sizes[i]
-	}
-	workers := max(1, min(d.workers, n))
-	bufs := make([][]byte, workers)
-	hashers := make([][]hash.Hash, workers)
-	for w := range hashers {
-		for _, a := range algs {
-			hashers[w] = append(hashers[w], newHash(a))
-		}
-	}
-	tops := make([]hash.Hash, len(algs))
-	var hdr [5]byte
-	hdr[0] = 0x5a
-	binary.LittleEndian.PutUint32(hdr[1:], uint32(n))
-	for i, a := range algs {
-		tops[i] = newHash(a)
-		tops[i].Write(hdr[:])
-	}
-	var largest int64
-	for _, r := range d.regions {
-		largest = max(largest, r.Size())
-	}
-	defer releaseChunkBufs(bufs)
-	work := func(w, i int, slot []byte) error {
-		c := d.chunkAt(i, firstChunk)
-		if bufs[w] == nil {
-			bufs[w] = chunkBuf(largest)
-		}
-		buf := bufs[w][:c.n]
-		if err := readFullAt(d.regions[c.region], buf, c.off); err != nil {
-			return &Error{Code: CodeDigestIO, Msg: fmt.Sprintf("reading chunk %d", i), Err: err}
-		}
-		var prefix [5]byte
-		prefix[0] = 0xa5
-		binary.LittleEndian.PutUint32(prefix[1:], uint32(c.n))
-		out := slot[:0]
-		for _, h := range hashers[w] {
-			h.Reset()
-			h.Write(prefix[:])
-			h.Write(buf)
-			out = h.Sum(out)
-		}
-		return nil
-	}
-	emit := func(slot []byte) {
-		off := 0
-		for i, t := range tops {
-			t.Write(slot[off : off+sizes[i]])
-			off += sizes[i]
-		}
-	}
-	if err := d.parallelOrdered(ctx, n, slotSize, work, emit); err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(algs))
-	for i, t := range tops {
-		out[i] = t.Sum(nil)
-	}
-	return out, nil
-}
-
 // chunkBufPool holds full-size chunk buffers, so a service verifying one
 // upload after another reuses them instead of clearing a fresh MiB per
 // worker per file.
 var chunkBufPool = sync.Pool{New: func() any { return new([chunkSize]byte) }}
 
+// smallBufPool holds the buffers of small files, so a service verifying
+// small apps one after another allocates none per call.
+var smallBufPool = sync.Pool{New: func() any { return new([smallBufSize]byte) }}
+
+const smallBufSize = 64 << 10
+
 // chunkBuf returns a buffer for chunks of data that is at most limit bytes
-// long: exactly sized for small files (a 12 KiB app needs no MiB buffers),
-// pooled at the full chunk size otherwise.
+// long: pooled, at 64 KiB for small files (a 12 KiB app needs no MiB
+// buffers) and at the full chunk size for big ones.
 func chunkBuf(limit int64) []byte {
-	if limit < chunkSize {
+	switch {
+	case limit <= smallBufSize:
+		return smallBufPool.Get().(*[smallBufSize]byte)[:limit]
+	case limit < chunkSize:
 		return make([]byte, limit)
 	}
 	return chunkBufPool.Get().(*[chunkSize]byte)[:]
 }
 
-// releaseChunkBufs returns the full-size buffers of a computation to the
-// pool once every worker has stopped.
+// releaseChunkBufs returns the pooled buffers of a computation to their
+// pools once every worker has stopped.
 func releaseChunkBufs(bufs [][]byte) {
 	for _, b := range bufs {
-		if cap(b) == chunkSize {
+		switch cap(b) {
+		case chunkSize:
 			chunkBufPool.Put((*[chunkSize]byte)(b[:chunkSize]))
+		case smallBufSize:
+			smallBufPool.Put((*[smallBufSize]byte)(b[:smallBufSize]))
 		}
 	}
 }
@@ -381,85 +336,6 @@ func readFullAt(r io.ReaderAt, buf []byte, off int64) error {
 		err = io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-// verityDigest computes the VERITY_CHUNKED_SHA256 content digest as apksig
-// does: the root of an fs-verity style SHA-256 Merkle tree over 4 KiB
-// blocks of the three regions concatenated, every hash salted with eight
-// zero bytes, followed by the total length as uint64le. Partial blocks, of
-// the data and of every tree level, are zero-padded to 4 KiB; levels are
-// added until one fits in a single page, whose salted hash is the root.
-func (d *ContentDigester) verityDigest(ctx context.Context) ([]byte, error) {
-	if len(d.regions) > 0 && d.regions[0].Size()%verityBlockSize != 0 {
-		return nil, &Error{Code: CodeDigestVerityUnaligned,
-			Msg: fmt.Sprintf("data before the APK Signing Block is %d bytes, not a multiple of %d", d.regions[0].Size(), verityBlockSize)}
-	}
-	cat := newConcatReaderAt(d.regions)
-	total := cat.size
-	const digestSize = sha256.Size
-	// Number of tree levels, as apksig's calculateLevelOffset counts them.
-	levels := 0
-	for size := total; ; {
-		chunks := (size + verityBlockSize - 1) / verityBlockSize
-		levels++
-		if chunks*digestSize <= verityBlockSize {
-			break
-		}
-		size = chunks * digestSize
-	}
-	var salt [8]byte
-	tree := newVerityTree(levels, salt[:])
-	const segBlocks = chunkSize / verityBlockSize
-	nseg := int((total + chunkSize - 1) / chunkSize)
-	workers := max(1, min(d.workers, nseg))
-	bufs := make([][]byte, workers)
-	hashers := make([]hash.Hash, workers)
-	for w := range hashers {
-		hashers[w] = sha256.New()
-	}
-	defer releaseChunkBufs(bufs)
-	work := func(w, i int, slot []byte) error {
-		off := int64(i) * chunkSize
-		n := int(min(int64(chunkSize), total-off))
-		if bufs[w] == nil {
-			bufs[w] = chunkBuf(total)
-		}
-		buf := bufs[w][:n]
-		if err := readFullAt(cat, buf, off); err != nil {
-			return &Error{Code: CodeDigestIO, Msg: fmt.Sprintf("reading verity segment %d", i), Err: err}
-		}
-		h := hashers[w]
-		out := slot[:0]
-		for b := 0; b < n; b += verityBlockSize {
-			h.Reset()
-			h.Write(salt[:])
-			blk := buf[b:min(b+verityBlockSize, n)]
-			h.Write(blk)
-			if len(blk) < verityBlockSize {
-				// The last block is zero-padded to a full page.
-				h.Write(zeroPage[:verityBlockSize-len(blk)])
-			}
-			out = h.Sum(out)
-		}
-		return nil
-	}
-	seg := 0
-	emit := func(slot []byte) {
-		off := int64(seg) * chunkSize
-		n := min(int64(chunkSize), total-off)
-		blocks := int((n + verityBlockSize - 1) / verityBlockSize)
-		for b := 0; b < blocks; b++ {
-			tree.push(0, slot[b*digestSize:(b+1)*digestSize])
-		}
-		seg++
-	}
-	if err := d.parallelOrdered(ctx, nseg, segBlocks*digestSize, work, emit); err != nil {
-		return nil, err
-	}
-	root := tree.finish()
-	out := make([]byte, 0, digestSize+8)
-	out = append(out, root...)
-	return binary.LittleEndian.AppendUint64(out, uint64(total)), nil
 }
 
 var zeroPage [verityBlockSize]byte

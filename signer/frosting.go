@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
@@ -10,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
@@ -228,58 +228,11 @@ func PlayFrostingKeys() []*ecdsa.PublicKey {
 //
 // The file is streamed; only the frosting pair is loaded.
 func VerifyFrosting(a *apkzip.Archive, keys []*ecdsa.PublicKey) *FrostingResult {
-	r := &FrostingResult{}
-	block := a.SigningBlock()
-	pair, ok := block.Find(BlockIDFrosting)
-	if !ok {
-		return r
-	}
-	r.Present = true
-	if keys == nil {
-		keys = PlayFrostingKeys()
-	}
-	// Frosting blocks are a few KiB; refuse anything far larger before
-	// loading it.
-	const maxFrostingSize = 1 << 20
-	if pair.ValueSize > maxFrostingSize {
-		return r.fail(FrostingCodeTooLarge, "frosting block is %d bytes, over the %d-byte limit", pair.ValueSize, maxFrostingSize)
-	}
-	value, err := a.PairValue(pair)
-	if err != nil {
-		return r.fail(FrostingCodeIO, "reading the frosting block: %v", err)
-	}
-	f, err := ParseFrosting(value)
-	if err != nil {
-		return r.fail(FrostingCodeMalformed, "%v", err)
-	}
-	r.MetadataSize = len(f.Metadata)
-	var e *FrostingEntry
-	for i := range f.Entries {
-		if !f.Entries[i].Disabled {
-			e = &f.Entries[i]
-			break
-		}
-	}
+	r, e := frostingCheckEntry(a, keys)
 	if e == nil {
-		return r.fail(FrostingCodeNoEnabledEntry, "none of the %d frosting entries is enabled", len(f.Entries))
-	}
-	idx := e.KeyIndex
-	r.KeyIndex = &idx
-	r.APKSHA256 = hex.EncodeToString(e.APKSHA256)
-	if idx >= uint64(len(keys)) || keys[idx] == nil {
-		r.Warnings = append(r.Warnings, Issue{Code: FrostingCodeUnknownKeyIndex, Signer: -1,
-			Message: fmt.Sprintf("frosting present, unknown key index %d: not verified", idx)})
 		return r
 	}
-	key := keys[idx]
-	if key.Curve != elliptic.P256() {
-		return r.fail(FrostingCodeSignatureDidNotVer, "key index %d is not a P-256 key", idx)
-	}
-	h := sha256.Sum256(e.SignedData)
-	if len(e.Signature) == 0 || !ecdsa.VerifyASN1(key, h[:], e.Signature) {
-		return r.fail(FrostingCodeSignatureDidNotVer, "signature of the frosting entry (key index %d) did not verify", idx)
-	}
-	sum, err := FrostingAPKDigest(a)
+	sum, err := NewContentDigester(a).frostingDigest(context.Background())
 	if err != nil {
 		return r.fail(FrostingCodeIO, "hashing the APK: %v", err)
 	}
@@ -291,6 +244,71 @@ func VerifyFrosting(a *apkzip.Archive, keys []*ecdsa.PublicKey) *FrostingResult 
 	return r
 }
 
+// frostingNeedsDigest reports whether VerifyFrosting will hash the file:
+// there is a frosting block whose enabled entry's signature verifies.
+func frostingNeedsDigest(a *apkzip.Archive, keys []*ecdsa.PublicKey) bool {
+	_, e := frostingCheckEntry(a, keys)
+	return e != nil
+}
+
+// frostingCheckEntry does everything VerifyFrosting checks before hashing
+// the file: it returns the entry whose APK digest is to be compared, or
+// nil with the final result.
+func frostingCheckEntry(a *apkzip.Archive, keys []*ecdsa.PublicKey) (*FrostingResult, *FrostingEntry) {
+	r := &FrostingResult{}
+	block := a.SigningBlock()
+	pair, ok := block.Find(BlockIDFrosting)
+	if !ok {
+		return r, nil
+	}
+	r.Present = true
+	if keys == nil {
+		keys = PlayFrostingKeys()
+	}
+	// Frosting blocks are a few KiB; refuse anything far larger before
+	// loading it.
+	const maxFrostingSize = 1 << 20
+	if pair.ValueSize > maxFrostingSize {
+		return r.fail(FrostingCodeTooLarge, "frosting block is %d bytes, over the %d-byte limit", pair.ValueSize, maxFrostingSize), nil
+	}
+	value, err := a.PairValue(pair)
+	if err != nil {
+		return r.fail(FrostingCodeIO, "reading the frosting block: %v", err), nil
+	}
+	f, err := ParseFrosting(value)
+	if err != nil {
+		return r.fail(FrostingCodeMalformed, "%v", err), nil
+	}
+	r.MetadataSize = len(f.Metadata)
+	var e *FrostingEntry
+	for i := range f.Entries {
+		if !f.Entries[i].Disabled {
+			e = &f.Entries[i]
+			break
+		}
+	}
+	if e == nil {
+		return r.fail(FrostingCodeNoEnabledEntry, "none of the %d frosting entries is enabled", len(f.Entries)), nil
+	}
+	idx := e.KeyIndex
+	r.KeyIndex = &idx
+	r.APKSHA256 = hex.EncodeToString(e.APKSHA256)
+	if idx >= uint64(len(keys)) || keys[idx] == nil {
+		r.Warnings = append(r.Warnings, Issue{Code: FrostingCodeUnknownKeyIndex, Signer: -1,
+			Message: fmt.Sprintf("frosting present, unknown key index %d: not verified", idx)})
+		return r, nil
+	}
+	key := keys[idx]
+	if key.Curve != elliptic.P256() {
+		return r.fail(FrostingCodeSignatureDidNotVer, "key index %d is not a P-256 key", idx), nil
+	}
+	h := sha256.Sum256(e.SignedData)
+	if len(e.Signature) == 0 || !ecdsa.VerifyASN1(key, h[:], e.Signature) {
+		return r.fail(FrostingCodeSignatureDidNotVer, "signature of the frosting entry (key index %d) did not verify", idx), nil
+	}
+	return r, e
+}
+
 // FrostingAPKDigest computes the SHA-256 that a frosting entry vouches for:
 // the bytes before the APK Signing Block, the v2 pair as its 4-byte
 // little-endian ID followed by its value (without the 8-byte length; no
@@ -298,29 +316,8 @@ func VerifyFrosting(a *apkzip.Archive, keys []*ecdsa.PublicKey) *FrostingResult 
 // directory offset pointing at the signing block's start. Without a v2
 // pair, no pair bytes are hashed.
 func FrostingAPKDigest(a *apkzip.Archive) ([]byte, error) {
-	regions := a.ContentRegions()
-	if regions == nil {
+	if a.SigningBlock() == nil {
 		return nil, errors.New("no APK Signing Block")
 	}
-	h := sha256.New()
-	buf := make([]byte, 64<<10)
-	copyRegion := func(r io.Reader) error {
-		_, err := io.CopyBuffer(h, r, buf)
-		return err
-	}
-	if err := copyRegion(regions[0]); err != nil {
-		return nil, err
-	}
-	if p, ok := a.SigningBlock().Find(BlockIDV2); ok {
-		// The pair's ID sits right before its value.
-		if err := copyRegion(io.NewSectionReader(a.ReaderAt(), p.ValueOffset-4, p.ValueSize+4)); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range regions[1:] {
-		if err := copyRegion(r); err != nil {
-			return nil, err
-		}
-	}
-	return h.Sum(nil), nil
+	return NewContentDigester(a).frostingDigest(context.Background())
 }

@@ -94,6 +94,24 @@ func V1ManifestDigest(a *apkzip.Archive) ([]byte, error) {
 	if e == nil {
 		return nil, &Error{Code: CodeJarNoManifest, Msg: "no " + v1ManifestName}
 	}
+	// The v1 verifier stores the hash when it read the same entry.
+	r := a.Memo(v1ManifestKey{e}, func() any {
+		sum, err := v1HashEntry(e)
+		return v1ManifestSum{sum, err}
+	}).(v1ManifestSum)
+	return r.sum, r.err
+}
+
+// v1ManifestKey is the archive memo key of a manifest entry's SHA-256.
+type v1ManifestKey struct{ e *apkzip.Entry }
+
+type v1ManifestSum struct {
+	sum []byte
+	err error
+}
+
+// v1HashEntry is the SHA-256 of an entry's uncompressed bytes.
+func v1HashEntry(e *apkzip.Entry) ([]byte, error) {
 	rc, err := e.Open()
 	if err != nil {
 		return nil, err
@@ -234,6 +252,14 @@ type v1DigestKey struct {
 
 // digest returns h over b, the bytes at offset off of file (see
 // v1DigestKey), computed once per (h, range).
+// seedDigest records a hash of a range computed elsewhere.
+func (v *v1Verifier) seedDigest(h crypto.Hash, file string, off int, b, d []byte) {
+	if v.digests == nil {
+		v.digests = map[v1DigestKey][]byte{}
+	}
+	v.digests[v1DigestKey{h, file, off, len(b)}] = d
+}
+
 func (v *v1Verifier) digest(h crypto.Hash, file string, off int, b []byte) []byte {
 	k := v1DigestKey{h, file, off, len(b)}
 	if d, ok := v.digests[k]; ok {
@@ -368,6 +394,11 @@ func (v *v1Verifier) run() {
 	}
 	sum := sha256.Sum256(mfBytes)
 	v.out.ManifestSHA256 = sum[:]
+	// The manifest's SHA-256 is hashed once: the .SF's SHA-256-Digest-
+	// Manifest and a source stamp's v1 digest (V1ManifestDigest) are the
+	// same hash of the same bytes.
+	v.seedDigest(crypto.SHA256, "", 0, mfBytes, sum[:])
+	v.a.Memo(v1ManifestKey{manifest}, func() any { return v1ManifestSum{sum: sum[:]} })
 	mf, err := ParseJarManifest(mfBytes, len(entries)+64)
 	if err != nil {
 		var ve *Error
@@ -573,7 +604,7 @@ func (v *v1Verifier) checkBlock(s *v1Signer, block []byte) {
 		s.err(CodeJarDidNotVerify, "%s did not verify against %s", s.blockName, s.sf.Name)
 		return
 	}
-	s.certChain = v1CertChain(certs, signing)
+	s.certChain = v1CertChain(v.a, certs, signing)
 	s.res.Certificates = s.certChain
 }
 
@@ -734,8 +765,8 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 
 // v1CertChain orders the signing certificate and the certificates that
 // issued it, as found in the bag, from leaf to root.
-func v1CertChain(bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
-	chain := []*Certificate{leaf.certificate()}
+func v1CertChain(a *apkzip.Archive, bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
+	chain := []*Certificate{leaf.certificate(a)}
 	unused := make([]*pkcs7CertID, 0, len(bag))
 	for _, c := range bag {
 		if c != leaf {
@@ -756,7 +787,7 @@ func v1CertChain(bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
 		}
 		cur = unused[found]
 		unused = append(unused[:found], unused[found+1:]...)
-		chain = append(chain, cur.certificate())
+		chain = append(chain, cur.certificate(a))
 	}
 	return chain
 }
@@ -764,9 +795,10 @@ func v1CertChain(bag []*pkcs7CertID, leaf *pkcs7CertID) []*Certificate {
 // certificate returns the project's view of the certificate; when
 // ParseCertificate refuses the bytes, a minimal one built from what v1
 // verification read is returned so that identity (SHA-256 of the exact
-// bytes) and key stay available.
-func (c *pkcs7CertID) certificate() *Certificate {
-	if cert, err := ParseCertificate(c.Raw); err == nil && cert != nil {
+// bytes) and key stay available. The archive's v2/v3 signers usually
+// carry the same certificate: it is parsed once per archive.
+func (c *pkcs7CertID) certificate(a *apkzip.Archive) *Certificate {
+	if cert, err := archiveCertificate(a, c.Raw); err == nil && cert != nil {
 		return cert
 	}
 	raw := append([]byte(nil), c.Raw...)

@@ -79,6 +79,7 @@ type schemeVerifier struct {
 
 	res     *SchemeResult
 	signers []*signerState
+	a       *apkzip.Archive // set by load, for the shared certificates
 	// budget is the file's signature-verification budget (the context's,
 	// see WithWorkBudget), charged for signatures and lineage nodes.
 	budget  *WorkBudget
@@ -149,6 +150,7 @@ func schemeHasErrors(r *SchemeResult) bool {
 // load finds and reads the scheme's block. It returns nil when the APK has
 // no such block, which is not an error (Present stays false).
 func (v *schemeVerifier) load(a *apkzip.Archive) []byte {
+	v.a = a
 	p, ok := a.SigningBlock().Find(v.blockID)
 	if !ok {
 		return nil
@@ -351,7 +353,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 		if err != nil {
 			return err
 		}
-		c, err := ParseCertificate(der)
+		c, err := archiveCertificate(v.a, der)
 		if err != nil {
 			v.signerError(s, v.sig+"MALFORMED_CERTIFICATE", "certificate #%d: %v", i+1, err)
 			return nil

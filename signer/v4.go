@@ -2,6 +2,7 @@ package signer
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -325,7 +326,7 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 		res.fail(V4CodeUnsupportedHashing, -1, "hash algorithm %d with 2^%d-byte blocks; only SHA-256 (1) with 4096-byte blocks is defined", sig.HashAlgorithm, sig.Log2BlockSize)
 		return res
 	}
-	v4CheckTree(res, a.ReaderAt(), a.Size(), sig)
+	v4CheckTree(res, a, sig)
 	res.Verified = len(res.Errors) == 0
 	return res
 }
@@ -445,8 +446,10 @@ func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 
 // v4CheckTree recomputes the fs-verity Merkle tree of the APK and compares
 // its root hash, and the stored tree when there is one.
-func v4CheckTree(res *V4Result, apk io.ReaderAt, size int64, sig *V4Signature) {
-	tree, root, err := V4MerkleTree(apk, size, sig.Salt)
+func v4CheckTree(res *V4Result, a *apkzip.Archive, sig *V4Signature) {
+	// The archive's digester builds the tree in the pass that computes the
+	// other digests when apkverify planned it (Prefetch).
+	tree, root, err := NewContentDigester(a).v4MerkleTree(context.Background(), sig.Salt)
 	if err != nil {
 		res.fail(V4CodeIO, -1, "computing the Merkle tree: %v", err)
 		return
@@ -500,18 +503,11 @@ func V4MerkleTree(r io.ReaderAt, size int64, salt []byte) (tree, root []byte, er
 	if size < 0 {
 		return nil, nil, errors.New("negative size")
 	}
-	// One hasher, reset per block, appending each digest to its level:
-	// no allocation per block.
-	h := sha256.New()
-	hashInto := func(dst, block []byte) []byte {
-		h.Reset()
-		h.Write(salt)
-		h.Write(block)
-		return h.Sum(dst)
-	}
-	// Level 0: hash the data in blocks, streaming.
-	nBlocks := (size + v4BlockSize - 1) / v4BlockSize
-	level := make([]byte, 0, v4RoundUp(nBlocks*sha256.Size))
+	hashInto := v4Hasher(salt)
+	// Level 0: hash the data in blocks, streaming, straight into its place
+	// in the tree.
+	t := newV4Tree(size)
+	level := t.level0()[:0]
 	buf := make([]byte, 256*v4BlockSize)
 	block := make([]byte, v4BlockSize)
 	for off := int64(0); off < size; {
@@ -538,36 +534,70 @@ func V4MerkleTree(r io.ReaderAt, size int64, salt []byte) (tree, root []byte, er
 		}
 		off += n
 	}
-	levels := [][]byte{v4PadBlock(level)}
-	for len(levels[len(levels)-1]) > v4BlockSize {
-		below := levels[len(levels)-1]
-		next := make([]byte, 0, v4RoundUp(int64(len(below)/v4BlockSize*sha256.Size)))
-		for p := 0; p < len(below); p += v4BlockSize {
-			next = hashInto(next, below[p:p+v4BlockSize])
+	return t.tree, t.finish(salt), nil
+}
+
+// v4TreeBuf is a v4 Merkle tree being built in its final layout: levels
+// from the top down, each padded to a whole block, so the data blocks'
+// hashes (level 0, 1/128 of the data) are written once, where they stay.
+type v4TreeBuf struct {
+	tree  []byte
+	sizes []int64 // per level, level 0 first
+	offs  []int64 // offset of each level in tree
+}
+
+func newV4Tree(dataSize int64) *v4TreeBuf {
+	t := &v4TreeBuf{}
+	for n := (dataSize + v4BlockSize - 1) / v4BlockSize; ; {
+		sz := v4RoundUp(n * sha256.Size)
+		t.sizes = append(t.sizes, sz)
+		if sz <= v4BlockSize {
+			break
 		}
-		levels = append(levels, v4PadBlock(next))
+		n = sz / v4BlockSize
 	}
-	top := levels[len(levels)-1]
+	var total int64
+	t.offs = make([]int64, len(t.sizes))
+	for l := len(t.sizes) - 1; l >= 0; l-- {
+		t.offs[l] = total
+		total += t.sizes[l]
+	}
+	t.tree = make([]byte, total)
+	return t
+}
+
+// level0 is where the data blocks' hashes go, in order.
+func (t *v4TreeBuf) level0() []byte { return t.tree[t.offs[0] : t.offs[0]+t.sizes[0]] }
+
+// finish hashes every level above 0 from the one below and returns the
+// root: the salted hash of the top level (of a zero block when empty).
+func (t *v4TreeBuf) finish(salt []byte) []byte {
+	hashInto := v4Hasher(salt)
+	for l := 1; l < len(t.sizes); l++ {
+		below := t.tree[t.offs[l-1] : t.offs[l-1]+t.sizes[l-1]]
+		out := t.tree[t.offs[l]:t.offs[l]]
+		for p := 0; p < len(below); p += v4BlockSize {
+			out = hashInto(out, below[p:p+v4BlockSize])
+		}
+	}
+	l := len(t.sizes) - 1
+	top := t.tree[t.offs[l] : t.offs[l]+t.sizes[l]]
 	if len(top) == 0 {
 		top = make([]byte, v4BlockSize)
 	}
-	root = hashInto(nil, top)
-	total := 0
-	for _, l := range levels {
-		total += len(l)
+	return hashInto(nil, top)
+}
+
+// v4Hasher returns a function appending the salted SHA-256 of a block to
+// dst; one hasher, reset per block, so no allocation per block.
+func v4Hasher(salt []byte) func(dst, block []byte) []byte {
+	h := sha256.New()
+	return func(dst, block []byte) []byte {
+		h.Reset()
+		h.Write(salt)
+		h.Write(block)
+		return h.Sum(dst)
 	}
-	tree = make([]byte, 0, total)
-	for i := len(levels) - 1; i >= 0; i-- {
-		tree = append(tree, levels[i]...)
-	}
-	return tree, root, nil
 }
 
 func v4RoundUp(n int64) int64 { return (n + v4BlockSize - 1) / v4BlockSize * v4BlockSize }
-
-func v4PadBlock(b []byte) []byte {
-	if rem := len(b) % v4BlockSize; rem != 0 {
-		b = append(b, make([]byte, v4BlockSize-rem)...)
-	}
-	return b
-}

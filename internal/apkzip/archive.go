@@ -57,6 +57,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -106,7 +107,9 @@ type Archive struct {
 	Findings []FormatError
 
 	eocd          []byte // the EOCD record, comment included
-	entryFindings int    // per-entry findings recorded, up to MaxEntryFindings
+	memoMu        sync.Mutex
+	memo          map[any]any
+	entryFindings int // per-entry findings recorded, up to MaxEntryFindings
 	entries       []*Entry
 	byName        map[string]*Entry
 	block         *SigningBlock
@@ -125,6 +128,24 @@ type Entry struct {
 	Index int
 
 	a *Archive
+}
+
+// Memo returns the value stored under key, storing mk's result there
+// first when there is none. The verifiers of one archive keep what they
+// derive from it here (the signer package its digester), so work one of
+// them did is not redone by the next.
+func (a *Archive) Memo(key any, mk func() any) any {
+	a.memoMu.Lock()
+	defer a.memoMu.Unlock()
+	if v, ok := a.memo[key]; ok {
+		return v
+	}
+	if a.memo == nil {
+		a.memo = map[any]any{}
+	}
+	v := mk()
+	a.memo[key] = v
+	return v
 }
 
 // Size returns the size of the file the archive was opened from.

@@ -81,13 +81,29 @@ func (b *SigningBlock) Find(id uint32) (Pair, bool) {
 	return found, ok
 }
 
-// PairValue reads a pair's value into memory.
+// PairValue reads a pair's value into memory, once per archive: the
+// slice is shared by every caller and must not be modified.
 func (a *Archive) PairValue(p Pair) ([]byte, error) {
 	if p.ValueSize > MaxPairValueSize {
 		return nil, errorf(CodeSigBlockPair, "", p.Offset,
 			"signing block pair 0x%08x is %d bytes, over the %d-byte limit", p.ID, p.ValueSize, MaxPairValueSize)
 	}
-	return readFull(a.r, p.ValueOffset, int(p.ValueSize))
+	type pairKey struct{ off, size int64 }
+	k := pairKey{p.ValueOffset, p.ValueSize}
+	a.memoMu.Lock()
+	v, ok := a.memo[k]
+	a.memoMu.Unlock()
+	if ok {
+		return v.([]byte), nil
+	}
+	b, err := readFull(a.r, p.ValueOffset, int(p.ValueSize))
+	if err != nil {
+		return nil, err
+	}
+	// Every verifier of a block reads it (the digest plan, v2 or v3, the
+	// stamp): it is read from the file once.
+	a.Memo(k, func() any { return b })
+	return b, nil
 }
 
 // findSigningBlock looks for the block immediately before the central
