@@ -244,3 +244,20 @@ func TestEvaluateStoredWithoutManifest(t *testing.T) {
 	assert.Equal(t, res.ManifestError, stored.ManifestError)
 	assert.Equal(t, *res.Policy, p.Evaluate(stored))
 }
+
+// TestSetJSONByValue: an install set encodes the same through a pointer
+// and by value (the "trusted" key and the APKs' evidence included).
+func TestSetJSONByValue(t *testing.T) {
+	set, err := apkverify.VerifySetFiles(context.Background(), []string{filepath.Join(repoRoot(), "testdata", "sets", "ok.xapk")},
+		apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{keySHA256(t, "rsa-a")}}})
+	require.NoError(t, err)
+	byPtr, err := json.Marshal(set)
+	require.NoError(t, err)
+	byValue, err := json.Marshal(*set)
+	require.NoError(t, err)
+	assert.Equal(t, string(byPtr), string(byValue))
+	assert.Contains(t, string(byValue), `"trusted":true`)
+	apk, err := json.Marshal(*set.Base)
+	require.NoError(t, err)
+	assert.Contains(t, string(apk), `"certDer":`)
+}
