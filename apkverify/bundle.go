@@ -99,8 +99,11 @@ func verifyAppBundle(ctx context.Context, a *apkzip.Archive, opts Options, keys 
 	// Known keys (a debug or test certificate as the upload key) are named
 	// as for an APK.
 	(&verification{ctx: ctx, opts: opts, res: res}).knownKeys()
+	if res.Manifest == nil && manifestErr != nil {
+		res.ManifestError = manifestErr.Error()
+	}
 	if opts.Policy != nil {
-		applyPolicy(res, opts.Policy, keys, manifestErr)
+		res.setPolicy(evaluatePolicy(res, opts.Policy, keys))
 	}
 	return res, nil
 }

@@ -18,8 +18,9 @@ const (
 // checkBundleSigners holds an App Bundle to the pinned upload keys: every
 // signer of its JAR signature must be pinned. A JAR's signers are a set
 // that anyone can add to without breaking the others, so one pinned signer
-// beside an unknown one is not the pipeline's bundle alone.
-func checkBundleSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) {
+// beside an unknown one is not the pipeline's bundle alone. It returns the
+// trusted signer, "" when none.
+func checkBundleSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) string {
 	var others []string
 	for _, s := range res.Signers {
 		if s.Certificate == nil || !slices.Contains(trusted, s.Certificate.SHA256) {
@@ -31,8 +32,9 @@ func checkBundleSigners(res *Result, trusted [][32]byte, add func(string, string
 		add(PolicyUntrustedSigner, "the bundle is signed by %s, not a pinned upload key; expected only %s",
 			strings.Join(others, " and "), listFingerprints(trusted))
 	case len(res.Signers) > 0:
-		res.Policy.TrustedSigner = res.Signers[0].CertSHA256
+		return res.Signers[0].CertSHA256
 	}
+	return ""
 }
 
 // checkSameRelease requires the file to be the release of

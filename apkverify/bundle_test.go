@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -408,6 +409,14 @@ func TestBundleHostileModules(t *testing.T) {
 				}
 				assert.Contains(t, codes, tc.policyCode)
 			}
+			// Stored and judged again: the same violations, including
+			// why the manifest could not be read.
+			b, err := json.Marshal(res)
+			require.NoError(t, err)
+			var stored apkverify.Result
+			require.NoError(t, json.Unmarshal(b, &stored))
+			p := apkverify.Policy{InsecureAcceptAnySigner: true, Package: bundlePackage}
+			assert.Equal(t, *res.Policy, p.Evaluate(&stored))
 		})
 	}
 }

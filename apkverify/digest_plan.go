@@ -34,7 +34,7 @@ func (v *verification) prefetch() error {
 			}
 		}
 	}
-	p.Frosting, p.FrostingKeys = has(signer.BlockIDFrosting), v.opts.FrostingKeys
+	p.Frosting, p.FrostingKeys = has(signer.BlockIDFrosting), v.opts.frostingKeys
 	if err := signer.NewContentDigester(v.a).Prefetch(v.ctx, p); err != nil {
 		return ctxErr(v.ctx)
 	}

@@ -138,7 +138,7 @@ func TestEvidenceBindingFixtures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opts := apkverify.Options{MinSDK: c.minSDK, FrostingKeys: frostKeys}
+			opts := apkverify.WithFrostingKeys(apkverify.Options{MinSDK: c.minSDK}, frostKeys)
 			if c.name == "v2 re-signed by X, API 24-27" {
 				opts.MaxSDK = 27
 			}

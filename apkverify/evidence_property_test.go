@@ -34,7 +34,7 @@ func newRecombineSource(t *testing.T, name string, b []byte, keys []*ecdsa.Publi
 	s := &recombineSource{name: name, b: b, keys: keys, genuine: map[string]bool{}, maxTrial: trials,
 		digests: map[signer.Scheme]map[signer.ContentDigestAlgorithm][]byte{}}
 	for _, minSDK := range []int{0, 24, 28, 33} {
-		res := verifyBytes(t, b, apkverify.Options{MinSDK: minSDK, FrostingKeys: keys})
+		res := verifyBytes(t, b, apkverify.WithFrostingKeys(apkverify.Options{MinSDK: minSDK}, keys))
 		require.True(t, res.Verified, "%s API %d+: %v", name, minSDK, res.Errors)
 		for _, sg := range res.Signers {
 			s.genuine[sg.CertSHA256] = true
@@ -132,7 +132,7 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 			}
 			minSDK := ranges[rng.IntN(len(ranges))]
 			b := splitAPK(t, src.b).build(pairs)
-			res := verifyBytes(t, b, apkverify.Options{MinSDK: minSDK, FrostingKeys: src.keys})
+			res := verifyBytes(t, b, apkverify.WithFrostingKeys(apkverify.Options{MinSDK: minSDK}, src.keys))
 			trials++
 			if res.Verified {
 				verified++

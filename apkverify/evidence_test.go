@@ -163,7 +163,7 @@ func TestEvidencePolicy(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := c.policy
-			res, err := apkverify.VerifyFile(context.Background(), c.file(t), apkverify.Options{Policy: &p, FrostingKeys: c.frostingKeys})
+			res, err := apkverify.VerifyFile(context.Background(), c.file(t), apkverify.WithFrostingKeys(apkverify.Options{Policy: &p}, c.frostingKeys))
 			require.NoError(t, err)
 			require.Equal(t, c.wantVerified, res.Verified, "errors: %v", res.Errors)
 			require.Equal(t, c.wantTrusted, res.Trusted, "violations: %v", res.Policy.Violations)
@@ -214,7 +214,7 @@ func TestFrostingNeverChangesVerdict(t *testing.T) {
 		{"tampered frosting block", withFlippedPairByte(t, "play-reasily-base.apk", signer.BlockIDFrosting), nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, err := apkverify.VerifyFile(ctx, c.file, apkverify.Options{FrostingKeys: c.keys})
+			res, err := apkverify.VerifyFile(ctx, c.file, apkverify.WithFrostingKeys(apkverify.Options{}, c.keys))
 			require.NoError(t, err)
 			require.True(t, res.Frosting.Present)
 			require.False(t, res.Frosting.Verified)

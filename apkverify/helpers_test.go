@@ -20,14 +20,12 @@ func repoRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), ".."))
 }
 
-// fixture returns the path of a project fixture (testdata/apk/NAME),
-// skipping the test when it has not been generated.
+// fixture returns the path of a project fixture (testdata/apk/NAME). The
+// fixtures are committed: a missing one fails the test.
 func fixture(t testing.TB, name string) string {
 	t.Helper()
 	p := filepath.Join(repoRoot(), "testdata", "apk", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s not found (run testdata/make-fixtures.sh): %v", name, err)
-	}
+	require.FileExists(t, p, "committed fixture")
 	return p
 }
 
@@ -57,9 +55,7 @@ func realWorldAPK(t testing.TB, name string) string {
 func keySHA256(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repoRoot(), "testdata", "keys", "keys.json"))
-	if err != nil {
-		t.Skipf("testdata/keys/keys.json not found: %v", err)
-	}
+	require.NoError(t, err, "testdata/keys/keys.json is committed")
 	var keys []struct {
 		Name       string `json:"name"`
 		CertSha256 string `json:"certSha256"`
@@ -78,9 +74,7 @@ func keySHA256(t testing.TB, name string) string {
 func lineageFixture(t testing.TB, name string) *signer.Lineage {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repoRoot(), "testdata", "lineage", name))
-	if err != nil {
-		t.Skipf("lineage fixture %s not found: %v", name, err)
-	}
+	require.NoError(t, err, "committed lineage fixture")
 	l, err := signer.ParseLineageFile(b)
 	require.NoError(t, err)
 	return l

@@ -59,21 +59,13 @@ var systemSharedUIDs = map[string]struct {
 	"android.uid.shell":        {2000, "the adb shell user"},
 }
 
-// checkKnownKeyOptions rejects unusable user entries and unknown allowed
-// categories, so a typo never silently disables the check.
+// checkKnownKeyOptions rejects unusable user entries (and
+// Policy.Validate unknown allowed categories), so a typo never silently
+// disables the check.
 func checkKnownKeyOptions(opts Options) error {
 	for _, k := range opts.KnownKeys {
 		if err := signer.CheckKnownKey(k); err != nil {
 			return optionsError("KnownKeys: %v", err)
-		}
-	}
-	if opts.Policy == nil {
-		return nil
-	}
-	for _, c := range opts.Policy.AllowKnownKeyCategories {
-		if _, ok := knownKeyCodes[c]; !ok {
-			return optionsError("AllowKnownKeyCategories: unknown category %q (want %s, %s or %s)", c,
-				signer.KnownKeyTestKey, signer.KnownKeyLeakedPlatform, signer.KnownKeyDebug)
 		}
 	}
 	return nil

@@ -24,11 +24,10 @@ type Options struct {
 	V4Signature     io.ReaderAt
 	V4SignatureSize int64
 
-	// FrostingKeys are the Play frosting public keys, indexed by the key
-	// index a frosting entry names (nil entries for unknown indexes). Nil
-	// means the keys the Play Store published (signer.PlayFrostingKeys);
-	// tests inject their own.
-	FrostingKeys []*ecdsa.PublicKey
+	// frostingKeys replace the Play frosting keys (signer.PlayFrostingKeys,
+	// indexed by the key index a frosting entry names) in tests, which
+	// sign frosting with keys of their own (export_test.go); nil in use.
+	frostingKeys []*ecdsa.PublicKey
 
 	// Policy, when non-nil, is the trust policy to apply once the
 	// signatures verified. See Policy.
@@ -127,7 +126,7 @@ type Policy struct {
 	TrustedStampCertSHA256 []string
 
 	// RequireFrosting requires Google Play frosting that verified with a
-	// known key (Options.FrostingKeys): evidence that the file is as Play
+	// known Play key (signer.PlayFrostingKeys): evidence that the file is as Play
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
 	// POLICY_FROSTING_NOT_VERIFIED, and POLICY_FROSTING_SIGNER_NOT_COVERED
 	// for frosting that verified but does not cover the signers Android

@@ -9,13 +9,13 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// applyPolicy decides Result.Trusted. Every rule is evaluated, so the
-// violations list everything a release engineer has to fix, not just the
-// first problem.
-func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
+// evaluatePolicy is Policy.Evaluate with the Policy's keys already
+// parsed; it reads res and changes nothing in it. Every rule is
+// evaluated, so the violations list everything a release engineer has to
+// fix, not just the first problem.
+func evaluatePolicy(res *Result, p *Policy, keys policyKeys) *PolicyResult {
 	trusted := keys.signers
 	pr := &PolicyResult{Violations: []Violation{}, InsecureAcceptAnySigner: p.InsecureAcceptAnySigner && len(trusted) == 0}
-	res.Policy = pr
 	add := func(code, format string, args ...any) {
 		pr.Violations = append(pr.Violations, Violation{Code: code, Message: fmt.Sprintf(format, args...)})
 	}
@@ -33,7 +33,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		// Nothing verified, so there is no signer to name; the violation
 		// above already says why.
 	case len(trusted) > 0:
-		checkSigners(res, trusted, add)
+		pr.TrustedSigner = checkSigners(res, trusted, add)
 	case p.InsecureAcceptAnySigner:
 		// Knowingly not checking who signed.
 	default:
@@ -41,7 +41,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 	}
 
 	checkKnownKeys(res, p, add)
-	checkHistory(res, p, trusted, add)
+	pr.Warnings = checkHistory(res, p, trusted, add)
 
 	needManifest := p.Package != "" || p.MinVersionCode != 0 || !p.AllowDebuggable || !p.AllowTestOnly
 	if m := res.Manifest; m != nil {
@@ -59,8 +59,8 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 		}
 	} else if needManifest {
 		why := "it is missing"
-		if manifestErr != nil {
-			why = manifestErr.Error()
+		if res.ManifestError != "" {
+			why = res.ManifestError
 		}
 		add(PolicyManifestUnavailable, "AndroidManifest.xml could not be read (%s), so the package name, versionCode, debuggable and testOnly cannot be checked", why)
 	}
@@ -77,7 +77,7 @@ func applyPolicy(res *Result, p *Policy, keys policyKeys, manifestErr error) {
 	if p.RequireFrosting {
 		checkFrosting(res.Frosting, add)
 	}
-	res.Trusted = len(pr.Violations) == 0
+	return pr
 }
 
 // checkStamp requires a source stamp that verified and whose certificate,
@@ -201,15 +201,14 @@ func isPlayStampCert(hexFP string) bool {
 // for Android 9-12 signed by another key beside a v3.1 copy of the
 // genuine signer) is refused, naming those levels and that key. The
 // signers preview builds use (DevReleaseSigners) are held to the same
-// rule.
-func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) {
+// rule. It returns the trusted signer, "" when none.
+func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) string {
 	if res.Kind == KindAppBundle {
-		checkBundleSigners(res, trusted, add)
-		return
+		return checkBundleSigners(res, trusted, add)
 	}
 	if len(res.Signers) == 0 {
 		add(PolicyUntrustedSigner, "no verified signer; expected one of %s", listFingerprints(trusted))
-		return
+		return ""
 	}
 	all := append(slices.Clone(res.Signers), res.DevReleaseSigners...)
 	slices.SortStableFunc(all, func(a, b Signer) int { return a.MinSDK - b.MinSDK })
@@ -224,7 +223,7 @@ func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...a
 	}
 	if len(anchors) == 0 {
 		add(PolicyUntrustedSigner, "signed by %s; expected one of %s", describeSigners(all), listFingerprints(trusted))
-		return
+		return ""
 	}
 	var outsiders []Signer
 	for i := range all {
@@ -243,8 +242,7 @@ func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...a
 		}
 	}
 	if len(outsiders) == 0 {
-		res.Policy.TrustedSigner = newest.CertSHA256
-		return
+		return newest.CertSHA256
 	}
 	var uses []Signer
 	for _, a := range anchors {
@@ -254,6 +252,7 @@ func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...a
 	}
 	add(PolicySignerNotInLineage, "trusted signer %s, but %s, which is neither that key nor in its proof-of-rotation: the app would install under that key there; expected one of %s",
 		describeSigners(uses), describeSigners(outsiders), listFingerprints(trusted))
+	return ""
 }
 
 func lineageContainsAny(l *signer.Lineage, fps [][32]byte) bool {

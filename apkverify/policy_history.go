@@ -97,21 +97,23 @@ func takesOver(nw, old identity, sharedUID bool) uint32 {
 
 // checkHistory applies Policy.History, or, without one, the capabilities
 // of the pinned keys in the signers' lineages. See the README section
-// "Signing history and rotation capabilities" for the rules and why.
-func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, string, ...any)) {
+// "Signing history and rotation capabilities" for the rules and why. It
+// returns the PolicyResult's warnings.
+func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, string, ...any)) []Violation {
 	// A signing history is the app signing key's; a bundle carries the
 	// upload key, which never rotates through a lineage.
 	if len(res.Signers) == 0 || res.Kind == KindAppBundle {
-		return
+		return nil
 	}
 	sharedUID := res.Manifest != nil && res.Manifest.SharedUserID != ""
 	if p.History != nil && len(p.History.Nodes) > 0 {
 		checkAgainstHistory(res, p.History, sharedUID, add)
-		return
+		return nil
 	}
 	if len(trusted) > 0 {
-		checkPinnedRotation(res, trusted, sharedUID, add)
+		return checkPinnedRotation(res, trusted, sharedUID, add)
 	}
+	return nil
 }
 
 // checkAgainstHistory judges every signer of res.Signers as Android judges
@@ -196,8 +198,8 @@ func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add fun
 // grants the pinned key installed-data (and shared-uid for an app in a
 // shared UID). A pinned key that gave these up does not vouch for its
 // successor. Every file trusted that way gets the
-// PolicyRotationWithoutHistory warning.
-func checkPinnedRotation(res *Result, trusted [][32]byte, sharedUID bool, add func(string, string, ...any)) {
+// PolicyRotationWithoutHistory warning, which it returns.
+func checkPinnedRotation(res *Result, trusted [][32]byte, sharedUID bool, add func(string, string, ...any)) []Violation {
 	pinned := func(c *signer.Certificate) bool {
 		for _, t := range trusted {
 			if c != nil && c.SHA256 == t {
@@ -242,11 +244,12 @@ func checkPinnedRotation(res *Result, trusted [][32]byte, sharedUID bool, add fu
 				apiRange(e.MinSDK, e.MaxSDK), e.Scheme, describeCert(e.Certificate), strings.Join(names, " and "), capabilityName(missing))
 		}
 	}
-	if rotated != nil {
-		res.Policy.Warnings = append(res.Policy.Warnings, Violation{Code: PolicyRotationWithoutHistory,
-			Message: fmt.Sprintf("trusted through key rotation: %s (%s) is signed by %s, which is not pinned but descends from a pinned key through its lineage %s. Without the app's signing history (Policy.History, --lineage) a fork made with a retired pinned key looks the same; give the history to refuse forks",
-				apiRange(rotated.MinSDK, rotated.MaxSDK), rotated.Scheme, describeCert(rotated.Certificate), describeIdentity(identityOf(rotated.Certificate, rotated.Lineage)))})
+	if rotated == nil {
+		return nil
 	}
+	return []Violation{{Code: PolicyRotationWithoutHistory,
+		Message: fmt.Sprintf("trusted through key rotation: %s (%s) is signed by %s, which is not pinned but descends from a pinned key through its lineage %s. Without the app's signing history (Policy.History, --lineage) a fork made with a retired pinned key looks the same; give the history to refuse forks",
+			apiRange(rotated.MinSDK, rotated.MaxSDK), rotated.Scheme, describeCert(rotated.Certificate), describeIdentity(identityOf(rotated.Certificate, rotated.Lineage)))}}
 }
 
 // otherSignerAt returns a signer other than res[i]'s certificate whose

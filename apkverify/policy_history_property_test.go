@@ -235,7 +235,7 @@ func propPolicy(keys []propKey, lineages map[string]*signer.Lineage, c propCase,
 			pk.signers = append(pk.signers, keys[k].cert.SHA256)
 		}
 	}
-	applyPolicy(res, p, pk, nil)
+	res.setPolicy(evaluatePolicy(res, p, pk))
 	var codes []string
 	for _, v := range res.Policy.Violations {
 		codes = append(codes, v.Code)

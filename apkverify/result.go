@@ -66,6 +66,10 @@ type Result struct {
 	// Manifest holds the facts of AndroidManifest.xml that matter for
 	// trust, when it could be read.
 	Manifest *Manifest `json:"manifest,omitempty"`
+	// ManifestError says why AndroidManifest.xml could not be read when
+	// Manifest is nil (empty when the file has none); a Policy that needs
+	// the manifest names it in POLICY_MANIFEST_UNAVAILABLE.
+	ManifestError string `json:"manifestError,omitempty"`
 	// Modules are an App Bundle's modules, base first, each with its own
 	// manifest's facts; Manifest is then the base module's, with the
 	// debuggable and testOnly flags of every module.
@@ -334,8 +338,9 @@ type resultJSON struct {
 	MaxSDK        int                    `json:"maxSdk"`
 	Signers       []Signer               `json:"signers"`
 	DevRelease    []Signer               `json:"devReleaseSigners,omitempty"`
-	Lineage       []LineageNode          `json:"lineage"`
+	Lineage       []lineageNodeJSON      `json:"lineage"`
 	Manifest      *Manifest              `json:"manifest,omitempty"`
+	ManifestError string                 `json:"manifestError,omitempty"`
 	Modules       []Module               `json:"modules,omitempty"`
 	Errors        []Issue                `json:"errors"`
 	Warnings      []Issue                `json:"warnings"`
@@ -376,6 +381,8 @@ type sourceStampJSON struct {
 	Binding         *signer.EvidenceBinding `json:"binding"`
 	// Known is the stamp certificate's known-key entry, null when none.
 	Known *signer.KnownKeyMatch `json:"known"`
+	// CertDER is the stamp certificate's bytes (base64), "" when unknown.
+	CertDER string `json:"certDer"`
 }
 
 // v4JSON is the encoding of Result.V4.
@@ -419,7 +426,7 @@ func encodeStamp(st *signer.SourceStampResult) *sourceStampJSON {
 		Source: st.Source, Type: st.Type, Lineage: nonNil(st.Lineage),
 		BlockVersion: st.BlockVersion, SignedSchemes: st.SignedSchemes,
 		Errors: nonNil(st.Errors), Warnings: nonNil(st.Warnings), Binding: st.Binding,
-		VerifiedSchemes: st.VerifiedSchemes,
+		VerifiedSchemes: st.VerifiedSchemes, CertDER: certDER(st.Certificate),
 	}
 	if st.Timestamp != 0 {
 		t := st.Timestamp
@@ -489,11 +496,14 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 // key always present (errors and warnings [], unknown numbers such as a
 // missing stamp timestamp or frosting key index null). sourceStamp adds
 // "playStoreCert", true when certSha256 is PlayStoreStampCertSHA256.
-func (r *Result) MarshalJSON() ([]byte, error) {
+// Certificates carry their bytes ("certDer") and signers their own
+// proof-of-rotation, so that the decoded Result can be judged again by
+// Policy.Evaluate (see resultjson.go).
+func (r Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		File: r.File, Kind: r.Kind, Modules: r.Modules, Verified: r.Verified, Schemes: r.Schemes,
-		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK,
-		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: r.Lineage, Manifest: r.Manifest,
+		MinSDK: r.MinSDK, MaxSDK: r.MaxSDK, ManifestError: r.ManifestError,
+		Signers: r.Signers, DevRelease: r.DevReleaseSigners, Lineage: encodeResultLineage(&r), Manifest: r.Manifest,
 		Errors: r.Errors, Warnings: r.Warnings, Policy: encodePolicy(r.Policy),
 		SourceStamp: encodeStamp(r.SourceStamp), V4: encodeV4(r.V4), Frosting: encodeFrosting(r.Frosting),
 		SchemeResults: r.SchemeResults,
@@ -503,7 +513,7 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		j.Signers = []Signer{}
 	}
 	if j.Lineage == nil {
-		j.Lineage = []LineageNode{}
+		j.Lineage = []lineageNodeJSON{}
 	}
 	if j.Errors == nil {
 		j.Errors = []Issue{}
@@ -519,17 +529,27 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes what MarshalJSON wrote, so stored results can be
-// read back (certificates are then known by fingerprint only).
+// read back and judged again (Policy.Evaluate): certificates, the
+// signers' lineages and LineageOf are restored from their bytes. What the
+// JSON does not hold stays empty: Manifest.Full, the lineage nodes'
+// signature algorithms, the raw findings' certificates. A result stored
+// without "certDer" (before apktrust wrote it) has no certificates, so a
+// Policy pinning keys trusts it no more.
 func (r *Result) UnmarshalJSON(b []byte) error {
 	var j resultJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
+	lineage, l, err := decodeResultLineage(j.Lineage)
+	if err != nil {
+		return err
+	}
 	*r = Result{
 		File: j.File, Kind: j.Kind, Modules: j.Modules, Verified: j.Verified, Schemes: j.Schemes,
-		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK,
-		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: j.Lineage, Manifest: j.Manifest,
-		Errors: j.Errors, Warnings: j.Warnings, Policy: j.Policy.decode(),
+		MinSDK: j.MinSDK, MaxSDK: j.MaxSDK, ManifestError: j.ManifestError,
+		Signers: j.Signers, DevReleaseSigners: j.DevRelease, Lineage: lineage, Manifest: j.Manifest,
+		lineage: l,
+		Errors:  j.Errors, Warnings: j.Warnings, Policy: j.Policy.decode(),
 		SourceStamp: j.SourceStamp.decode(), V4: j.V4.decode(), Frosting: j.Frosting.decode(),
 		SchemeResults: j.SchemeResults,
 	}
@@ -538,6 +558,9 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	}
 	if j.SourceStamp != nil {
 		r.stampKnown = j.SourceStamp.Known
+		if r.SourceStamp.Certificate, err = decodeCert(j.SourceStamp.CertDER, j.SourceStamp.CertSHA256); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -572,7 +572,7 @@ type setAPKJSON struct {
 // MarshalJSON encodes the APK as its Result (the single-APK shape, with
 // "file" the name it was given under) plus "split" (empty for the base),
 // and "featureSplit", "configForSplit", "splitTypes" when set.
-func (a *SetAPK) MarshalJSON() ([]byte, error) {
+func (a SetAPK) MarshalJSON() ([]byte, error) {
 	r := *a.Result
 	r.File = a.File
 	body, err := r.MarshalJSON()
@@ -608,7 +608,7 @@ type setResultJSON struct {
 
 // MarshalJSON encodes the set with "kind": "set"; lists are [] rather
 // than null, and "trusted" appears exactly when a Policy was applied.
-func (s *SetResult) MarshalJSON() ([]byte, error) {
+func (s SetResult) MarshalJSON() ([]byte, error) {
 	j := setResultJSON{
 		Kind: SetKind, File: s.File, Layout: s.Layout, Verified: s.Verified,
 		Package: s.Package, VersionCode: s.VersionCode, SignerCertSHA256: nonNil(s.SignerCertSHA256),

@@ -246,15 +246,14 @@ func applySetPolicy(sr *SetResult, p *Policy, keys policyKeys) {
 		add(PolicyNotVerified, "the install set did not verify (%s): nothing in it can be trusted", strings.Join(dedupe(codes), ", "))
 	}
 	if base := sr.Base; base != nil {
-		r := *base.Result
-		applyPolicy(&r, p, keys, nil)
-		for _, v := range r.Policy.Violations {
+		bp := evaluatePolicy(base.Result, p, keys)
+		for _, v := range bp.Violations {
 			if v.Code == PolicyNotVerified && !sr.Verified {
 				continue // said for the set above
 			}
 			pr.Violations = append(pr.Violations, v)
 		}
-		pr.TrustedSigner, pr.InsecureAcceptAnySigner, pr.Warnings = r.Policy.TrustedSigner, r.Policy.InsecureAcceptAnySigner, r.Policy.Warnings
+		pr.TrustedSigner, pr.InsecureAcceptAnySigner, pr.Warnings = bp.TrustedSigner, bp.InsecureAcceptAnySigner, bp.Warnings
 		for _, s := range sr.Splits {
 			prefixed := func(code, format string, args ...any) {
 				add(code, "%s: %s", describeAPK(s), fmt.Sprintf(format, args...))

@@ -132,8 +132,11 @@ func verifyArchive(ctx context.Context, a *apkzip.Archive, part *setPart, opts O
 	if err := v.run(); err != nil {
 		return nil, err
 	}
+	if v.res.Manifest == nil && v.manifestErr != nil {
+		v.res.ManifestError = v.manifestErr.Error()
+	}
 	if opts.Policy != nil {
-		applyPolicy(v.res, opts.Policy, keys, v.manifestErr)
+		v.res.setPolicy(evaluatePolicy(v.res, opts.Policy, keys))
 	}
 	return v.res, nil
 }
@@ -165,38 +168,10 @@ func checkOptions(opts Options) (policyKeys, error) {
 	if err := checkKnownKeyOptions(opts); err != nil {
 		return keys, err
 	}
-	p := opts.Policy
-	if p == nil {
+	if opts.Policy == nil {
 		return keys, nil
 	}
-	for _, s := range p.TrustedCertSHA256 {
-		fp, ok := parseFingerprint(s)
-		if !ok {
-			return keys, optionsError("trusted certificate %q is not a SHA-256 fingerprint (64 hex digits)", s)
-		}
-		keys.signers = append(keys.signers, fp)
-	}
-	for _, s := range p.TrustedStampCertSHA256 {
-		fp, ok := parseFingerprint(s)
-		if !ok {
-			return keys, optionsError("trusted stamp certificate %q is not a SHA-256 fingerprint (64 hex digits)", s)
-		}
-		keys.stamps = append(keys.stamps, fp)
-	}
-	switch {
-	case p.RequireSourceStamp && len(keys.stamps) == 0:
-		return keys, optionsError("RequireSourceStamp needs the trusted stamp certificates in TrustedStampCertSHA256 (for Google Play: PlayStoreStampCertSHA256): a stamp signed by any key proves nothing")
-	case !p.RequireSourceStamp && len(keys.stamps) > 0:
-		return keys, optionsError("TrustedStampCertSHA256 is set but RequireSourceStamp is not: set RequireSourceStamp to check the stamp")
-	}
-	for _, s := range p.RequireSchemes {
-		switch s {
-		case signer.SchemeV1, signer.SchemeV2, signer.SchemeV3, signer.SchemeV31, signer.SchemeV4:
-		default:
-			return keys, optionsError("unknown scheme %q in RequireSchemes (want v1, v2, v3, v31 or v4)", s)
-		}
-	}
-	return keys, nil
+	return opts.Policy.compile()
 }
 
 // verification is one run of Android's decision procedure over a file.
@@ -843,13 +818,7 @@ func (v *verification) finish() {
 	if l := v.schemeLineage(); l != nil && (res.Schemes.V3 || res.Schemes.V31) {
 		res.lineage = l
 		for _, n := range l.Nodes {
-			res.Lineage = append(res.Lineage, LineageNode{
-				CertSHA256:   certHex(n.Certificate),
-				Subject:      subjectOf(n.Certificate),
-				SubjectHex:   rawIfInvalid(subjectOf(n.Certificate)),
-				Capabilities: signer.CapabilityNames(n.Flags),
-				Flags:        n.Flags,
-			})
+			res.Lineage = append(res.Lineage, lineageNode(n))
 		}
 	}
 	if v32 := v.s.v32(); v32.Present {
@@ -859,7 +828,7 @@ func (v *verification) finish() {
 	res.Frosting = &signer.FrostingResult{}
 	if block := v.a.SigningBlock(); block != nil {
 		if _, ok := block.Find(signer.BlockIDFrosting); ok {
-			res.Frosting = v.s.frosting(v.opts.FrostingKeys)
+			res.Frosting = v.s.frosting(v.opts.frostingKeys)
 		}
 	}
 }

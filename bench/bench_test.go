@@ -81,7 +81,7 @@ func BenchmarkOpenManifest(b *testing.B) {
 	b.Run("fixture", func(b *testing.B) {
 		path, _, ok := smallFixture(b)
 		if !ok {
-			b.Skip("no normal small fixture in testdata/fixtures.json")
+			b.Fatal("no normal small fixture in the committed testdata/fixtures.json")
 		}
 		benchOpenManifest(b, path)
 	})
@@ -137,7 +137,7 @@ func BenchmarkVerify(b *testing.B) {
 func BenchmarkVerifyFixture45KB(b *testing.B) {
 	path, _, ok := smallFixture(b)
 	if !ok {
-		b.Skip("no normal small fixture in testdata/fixtures.json")
+		b.Fatal("no normal small fixture in the committed testdata/fixtures.json")
 	}
 	benchVerify(b, path, apkverify.Options{})
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testhooks"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -313,8 +314,9 @@ func evidenceOptions(tb testing.TB, set evidenceSet) (apkverify.Options, func())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return apkverify.Options{MinSDK: 24, V4Signature: f, V4SignatureSize: fileSize(tb, set.IDSig),
-		FrostingKeys: []*ecdsa.PublicKey{loadFrostingKey(tb, set.FrostingKey)}}, func() { f.Close() }
+	opts := apkverify.Options{MinSDK: 24, V4Signature: f, V4SignatureSize: fileSize(tb, set.IDSig)}
+	testhooks.SetFrostingKeys(&opts, []*ecdsa.PublicKey{loadFrostingKey(tb, set.FrostingKey)})
+	return opts, func() { f.Close() }
 }
 
 // checkEvidence fails unless the stamp, the frosting and v4 verified.

@@ -33,16 +33,13 @@ func openAPK(t testing.TB, path string) *apkzip.Archive {
 // field by field.
 func TestFixturesMatchAapt(t *testing.T) {
 	trees, _ := filepath.Glob(filepath.Join(fixtureDir, "aapt", "*.xmltree.txt"))
-	if len(trees) == 0 {
-		t.Skip("no aapt recordings under testdata/aapt (run testdata/make-fixtures.sh)")
-	}
+	// The recordings and fixtures are committed: a missing one fails.
+	require.NotEmpty(t, trees, "no aapt recordings under testdata/aapt")
 	for _, tree := range trees {
 		name := strings.TrimSuffix(filepath.Base(tree), ".xmltree.txt")
 		t.Run(name, func(t *testing.T) {
 			apk := filepath.Join(fixtureDir, "apk", name+".apk")
-			if _, err := os.Stat(apk); err != nil {
-				t.Skipf("fixture %s not present", apk)
-			}
+			require.FileExists(t, apk, "the APK of an aapt recording")
 			xt, err := os.ReadFile(tree)
 			require.NoError(t, err)
 			bd, _ := os.ReadFile(filepath.Join(fixtureDir, "aapt", name+".badging.txt"))
@@ -63,17 +60,13 @@ func TestFixturesMatchAapt(t *testing.T) {
 // names still yield the values of the untouched build.
 func TestFixturesStrippedNames(t *testing.T) {
 	ref := filepath.Join(fixtureDir, "apk", "unsigned-min21.apk")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skip("fixture unsigned-min21.apk not present")
-	}
+	require.FileExists(t, ref)
 	want, err := FromArchive(openAPK(t, ref))
 	require.NoError(t, err)
 	for _, mode := range []string{"empty", "garbage"} {
 		t.Run(mode, func(t *testing.T) {
 			p := filepath.Join(fixtureDir, "apk", "min21-attrnames-"+mode+"-v123.apk")
-			if _, err := os.Stat(p); err != nil {
-				t.Skipf("fixture %s not present", p)
-			}
+			require.FileExists(t, p)
 			got, err := FromArchive(openAPK(t, p))
 			require.NoError(t, err)
 			assert.Equal(t, "dev.apktrust.fixture", got.Package)
@@ -86,9 +79,7 @@ func TestFixturesStrippedNames(t *testing.T) {
 // fixtures.json records the minSdk each fixture was built with.
 func TestFixturesIndexMinSDK(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(fixtureDir, "fixtures.json"))
-	if err != nil {
-		t.Skip("testdata/fixtures.json not present (run testdata/make-fixtures.sh)")
-	}
+	require.NoError(t, err, "testdata/fixtures.json is committed")
 	var index []struct {
 		File   string `json:"file"`
 		Kind   string `json:"kind"`

@@ -118,13 +118,11 @@ func stampOpenAPK(t testing.TB, path string) *apkzip.Archive {
 	return a
 }
 
-// stampRepoTestdata returns the path of a project fixture, skipping the test
-// when it is not there yet.
+// stampRepoTestdata returns the path of a project fixture. The fixtures
+// are committed: a missing one fails the test.
 func stampRepoTestdata(t testing.TB, rel string) string {
 	t.Helper()
 	p := filepath.Join("..", "testdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("fixture %s not present: %v", rel, err)
-	}
+	require.FileExists(t, p, "committed fixture")
 	return p
 }

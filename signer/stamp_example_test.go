@@ -1,42 +1,34 @@
 package signer_test
 
 import (
+	"context"
 	"fmt"
-	"os"
+	"log"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/signer"
 )
 
-// A backend telling "our build, delivered by Google Play" from "our build,
-// re-packaged or sideloaded" checks the source stamp and the frosting
-// next to the app's own signatures. The stamp's manifest markers (Source,
-// Type) are printed only once the stamp verified with the Play stamp
-// certificate: on their own they prove nothing.
-func ExampleVerifySourceStamp() {
-	f, err := os.Open("../../shared/realworld/play-reasily-base.apk")
+// A backend telling "our build, delivered by our store" from "our build,
+// re-packaged or sideloaded" checks the source stamp next to the app's own
+// signatures. apkverify.Verify checks the stamp over the digests of the
+// schemes it verified; TrustedBy then names the distributor. The stamp's
+// manifest markers (Source, Type) prove nothing until the stamp verified
+// with a trusted stamp certificate.
+func ExampleSourceStampResult_TrustedBy() {
+	// The fixture is stamped with testdata/keys rsa-c, standing in for a
+	// store's stamp key; Google Play's is signer.PlayStoreStampCertSHA256.
+	const storeStampKey = "8c7f3a7cf8b2ff22168ee1721d026f889659f38d86679b0059eb3f6e53252597"
+	res, err := apkverify.VerifyFile(context.Background(), "../testdata/apk/evidence-min21-v1234-stamp.apk", apkverify.Options{})
 	if err != nil {
-		return // the real-world corpus is not part of the repository
+		log.Fatal(err)
 	}
-	defer f.Close()
-	st, _ := f.Stat()
-	a, err := apkzip.Open(f, st.Size())
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	// Without verified scheme results at hand, read the digests from the
-	// signing block (apksig's SourceStampVerifier); package apkverify
-	// passes StampDigestsFromSchemes of the verified schemes instead.
-	digests, _, err := signer.SourceStampDigests(a, 30, signer.MaxSDK)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	stamp := signer.VerifySourceStamp(a, digests, signer.SourceStampOptions{MinSDK: 30})
-	if stamp.TrustedBy(signer.PlayStoreStampCertSHA256) {
-		fmt.Println("stamped by Google Play:", stamp.Type)
-	}
-	frosting := signer.VerifyFrosting(a, nil)
-	fmt.Println("frosting verified:", frosting.Verified)
+	stamp := res.SourceStamp
+	fmt.Println("stamp:", stamp.Status, stamp.Certificate.Subject)
+	fmt.Println("stamped by our store:", stamp.TrustedBy(storeStampKey))
+	fmt.Println("stamped by Google Play:", stamp.TrustedBy(signer.PlayStoreStampCertSHA256))
+	// Output:
+	// stamp: STAMP_VERIFIED CN=apktrust test C,O=apktrust test keys
+	// stamped by our store: true
+	// stamped by Google Play: false
 }

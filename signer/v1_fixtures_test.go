@@ -37,9 +37,7 @@ type v1Fixture struct {
 
 func v1LoadFixtures(t *testing.T) map[string]v1Fixture {
 	b, err := os.ReadFile(filepath.Join(v1FixtureDir, "fixtures.json"))
-	if err != nil {
-		return nil
-	}
+	require.NoError(t, err, "testdata/fixtures.json is committed")
 	var list []v1Fixture
 	require.NoError(t, json.Unmarshal(b, &list))
 	m := map[string]v1Fixture{}
@@ -83,9 +81,7 @@ func TestVerifyV1ProjectFixtures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s/max%d", tc.file, tc.maxSDK), func(t *testing.T) {
 			path := filepath.Join(v1FixtureDir, "apk", tc.file)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("fixture not present yet: %v", err)
-			}
+			require.FileExists(t, path, "committed fixture")
 			a, err := v1OpenAPK(t, path)
 			if tc.openErr != nil {
 				require.Error(t, err)

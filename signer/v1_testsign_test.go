@@ -99,14 +99,12 @@ func v1NegativeSerialKey(t testing.TB) *v1TestKey {
 	return &v1TestKey{priv: rk.priv, certDER: der, issuer: rk.issuer, serial: serial}
 }
 
-// v1DSAKey loads the project's DSA test key (testdata/keys), or skips.
+// v1DSAKey loads the project's DSA test key (testdata/keys, committed).
 func v1DSAKey(t testing.TB) *v1TestKey {
 	t.Helper()
 	dir := filepath.Join("..", "testdata", "keys")
 	pemBytes, err := os.ReadFile(filepath.Join(dir, "dsa2048.x509.pem"))
-	if err != nil {
-		t.Skipf("DSA test key not present: %v", err)
-	}
+	require.NoError(t, err, "committed DSA test key")
 	pk8, err := os.ReadFile(filepath.Join(dir, "dsa2048.pk8"))
 	require.NoError(t, err)
 	blk, _ := pem.Decode(pemBytes)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -377,13 +376,12 @@ func buildPolicy(pkg string, pc policyConfig, dir string) (p, bundle *apkverify.
 		b.RequireSourceStamp, b.TrustedStampCertSHA256, b.RequireFrosting, b.RequireSchemes = false, nil, false, nil
 		bundle = &b
 	}
-	// Let the library judge the rest as it will at every request: it
-	// checks the options before reading a byte of the file.
+	// Let the library judge the rest as it will at every request.
 	for _, pol := range []*apkverify.Policy{p, bundle} {
 		if pol == nil {
 			continue
 		}
-		if _, err := apkverify.Verify(context.Background(), bytes.NewReader(nil), 0, apkverify.Options{Policy: pol}); errors.Is(err, apkverify.ErrInvalidOptions) {
+		if err := pol.Validate(); err != nil {
 			bad("%v", err)
 			return nil, nil, errs
 		}
