@@ -88,31 +88,6 @@ func TestJavaParseInt(t *testing.T) {
 	}
 }
 
-func TestBERPlatformSignedAttrs(t *testing.T) {
-	a1 := v1DER(0x30, v1DEROID(pkcs7OIDContentType), v1DER(0x31, v1DEROID(pkcs7OIDData)))
-	der := v1DER(0x31, a1)
-	tests := []struct {
-		name string
-		in   []byte
-		want []byte
-	}{
-		{name: "DER: the tag only", in: append([]byte{0xa0}, der[1:]...), want: der},
-		{name: "indefinite outer length", in: append(append([]byte{0xa0, 0x80}, a1...), 0, 0), want: der},
-		{name: "non-minimal outer length", in: append([]byte{0xa0, 0x81, byte(len(a1))}, a1...), want: der},
-		{name: "nested indefinite lengths", in: append(append([]byte{0xa0, 0x80, 0x30, 0x80}, a1[2:]...), 0, 0, 0, 0), want: der},
-		{name: "non-minimal child length under an indefinite parent", in: append(append([]byte{0xa0, 0x80, 0x30, 0x81, a1[1]}, a1[2:]...), 0, 0), want: der},
-		{name: "non-minimal child length under a definite parent is kept", in: append([]byte{0xa0, byte(len(a1) + 1), 0x30, 0x81, a1[1]}, a1[2:]...),
-			want: append([]byte{0x31, byte(len(a1) + 1), 0x30, 0x81, a1[1]}, a1[2:]...)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := berPlatformSignedAttrs(tc.in)
-			require.NoError(t, err)
-			require.Equal(t, tc.want, got)
-		})
-	}
-}
-
 func FuzzJarPlatform(f *testing.F) {
 	for _, s := range []string{
 		"Manifest-Version: 1.0\r\nCreated-By: x\r\n\r\nName: a.txt\r\nSHA-256-Digest: AAA=\r\n\r\n",
@@ -146,27 +121,5 @@ func FuzzJarPlatform(f *testing.F) {
 			require.NotContains(t, v, "\x00")
 		}
 		_ = v1JavaSchemeIDs(m.main["x-android-apk-signed"])
-	})
-}
-
-func FuzzBERPlatformSignedAttrs(f *testing.F) {
-	a1 := v1DER(0x30, v1DEROID(pkcs7OIDContentType), v1DER(0x31, v1DEROID(pkcs7OIDData)))
-	f.Add(append([]byte{0xa0}, v1DER(0x31, a1)[1:]...))
-	f.Add(append(append([]byte{0xa0, 0x80, 0x30, 0x80}, a1[2:]...), 0, 0, 0, 0))
-	f.Add([]byte{0xa0, 0x80, 0x24, 0x80, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		out, err := berPlatformSignedAttrs(data)
-		if err != nil {
-			return
-		}
-		// The result is one definite-length element, and converting it
-		// again changes nothing but the tag.
-		e, rest, err := readBER(out, 0)
-		require.NoError(t, err)
-		require.Empty(t, rest)
-		require.False(t, e.indefinite)
-		again, err := berPlatformSignedAttrs(out)
-		require.NoError(t, err)
-		require.Equal(t, out, again)
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/apktrust/apktrust/internal/ber"
 )
 
 // This file reads the PKCS #7 / CMS SignedData of v1 signature blocks.
@@ -32,11 +34,11 @@ func pkcs7Errorf(format string, args ...any) *Error {
 }
 
 // v1Children returns the elements a constructed element contains.
-func v1Children(e berElement, depth int) ([]berElement, error) {
+func v1Children(e ber.Element, depth int) ([]ber.Element, error) {
 	if !e.Constructed {
 		return nil, pkcs7Errorf("expected a constructed element")
 	}
-	var out []berElement
+	var out []ber.Element
 	rest := e.Content
 	for len(rest) > 0 {
 		c, r, err := readBER(rest, depth+1)
@@ -52,7 +54,7 @@ func v1Children(e berElement, depth int) ([]berElement, error) {
 // v1Primitive returns the content of a primitive element of the given
 // universal tag, joining the segments of a constructed (BER) encoding for
 // string types.
-func v1Primitive(e berElement, tag int, depth int) ([]byte, error) {
+func v1Primitive(e ber.Element, tag int, depth int) ([]byte, error) {
 	if e.Class != 0 || e.Tag != tag {
 		return nil, pkcs7Errorf("expected universal tag %d, found class %d tag %d", tag, e.Class, e.Tag)
 	}
@@ -77,11 +79,11 @@ func v1Primitive(e berElement, tag int, depth int) ([]byte, error) {
 	return out, nil
 }
 
-func v1IsUniversal(e berElement, tag int) bool { return e.Class == 0 && e.Tag == tag }
-func v1IsContext(e berElement, tag int) bool   { return e.Class == 2 && e.Tag == tag }
+func v1IsUniversal(e ber.Element, tag int) bool { return e.Class == 0 && e.Tag == tag }
+func v1IsContext(e ber.Element, tag int) bool   { return e.Class == 2 && e.Tag == tag }
 
 // v1OID decodes an OBJECT IDENTIFIER into its dotted form.
-func v1OID(e berElement) (string, error) {
+func v1OID(e ber.Element) (string, error) {
 	c, err := v1Primitive(e, 6, 0)
 	if err != nil {
 		return "", err
@@ -121,7 +123,7 @@ func v1OID(e berElement) (string, error) {
 }
 
 // v1Integer decodes an INTEGER (two's complement, any sign).
-func v1Integer(e berElement) (*big.Int, error) {
+func v1Integer(e ber.Element) (*big.Int, error) {
 	c, err := v1Primitive(e, 2, 0)
 	if err != nil {
 		return nil, err
@@ -140,7 +142,7 @@ func v1Integer(e berElement) (*big.Int, error) {
 // Android.
 type pkcs7AlgorithmID struct{ OID string }
 
-func pkcs7ParseAlgID(e berElement) (pkcs7AlgorithmID, error) {
+func pkcs7ParseAlgID(e ber.Element) (pkcs7AlgorithmID, error) {
 	if !v1IsUniversal(e, 16) {
 		return pkcs7AlgorithmID{}, pkcs7Errorf("AlgorithmIdentifier is not a SEQUENCE")
 	}
@@ -281,7 +283,7 @@ func parsePKCS7(b []byte) (*pkcs7SignedData, error) {
 	return sd, nil
 }
 
-func pkcs7ParseSignerInfo(e berElement) (pkcs7SignerInfo, error) {
+func pkcs7ParseSignerInfo(e ber.Element) (pkcs7SignerInfo, error) {
 	var si pkcs7SignerInfo
 	if !v1IsUniversal(e, 16) {
 		return si, pkcs7Errorf("SignerInfo is not a SEQUENCE")
@@ -340,7 +342,7 @@ func pkcs7ParseSignerInfo(e berElement) (pkcs7SignerInfo, error) {
 // pkcs7Attribute is one attribute of a SignerInfo's signed attributes.
 type pkcs7Attribute struct {
 	Type   string
-	Values []berElement
+	Values []ber.Element
 }
 
 // pkcs7ParseSignedAttrs reads the signed attributes from their [0] IMPLICIT

@@ -13,43 +13,6 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
-func TestReadBER(t *testing.T) {
-	tests := []struct {
-		name        string
-		in          []byte
-		wantContent []byte
-		wantRawLen  int
-		wantRest    int
-		wantErr     bool
-	}{
-		{name: "short form", in: []byte{0x04, 0x02, 'h', 'i', 0xff}, wantContent: []byte("hi"), wantRawLen: 4, wantRest: 1},
-		{name: "long form", in: append([]byte{0x04, 0x81, 0x03}, "abc"...), wantContent: []byte("abc"), wantRawLen: 6},
-		{name: "non-minimal long form (BER)", in: append([]byte{0x04, 0x82, 0x00, 0x01}, 'z'), wantContent: []byte("z"), wantRawLen: 5},
-		{name: "indefinite length", in: []byte{0x30, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00, 0x01}, wantContent: []byte{0x02, 0x01, 0x05}, wantRawLen: 7, wantRest: 1},
-		{name: "high tag number", in: []byte{0x9f, 0x81, 0x01, 0x01, 0x07}, wantContent: []byte{7}, wantRawLen: 5},
-		{name: "length past the end", in: []byte{0x04, 0x05, 'a'}, wantErr: true},
-		{name: "huge length", in: []byte{0x04, 0x84, 0xff, 0xff, 0xff, 0xff}, wantErr: true},
-		{name: "five length octets", in: []byte{0x04, 0x85, 0, 0, 0, 0, 1}, wantErr: true},
-		{name: "indefinite primitive", in: []byte{0x04, 0x80, 0x00, 0x00}, wantErr: true},
-		{name: "indefinite without end", in: []byte{0x30, 0x80, 0x02, 0x01, 0x05}, wantErr: true},
-		{name: "truncated", in: []byte{0x30}, wantErr: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e, rest, err := readBER(tc.in, 0)
-			if tc.wantErr {
-				require.Error(t, err)
-				assert.ErrorIs(t, err, ErrPKCS7Malformed)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.wantContent, e.Content)
-			assert.Len(t, e.Raw, tc.wantRawLen)
-			assert.Len(t, rest, tc.wantRest)
-		})
-	}
-}
-
 func TestReadBERDepthLimit(t *testing.T) {
 	// 100 nested indefinite-length SEQUENCEs: refused, not a stack blow-up.
 	var b []byte

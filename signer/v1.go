@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/ber"
 )
 
 // v1ManifestName is the JAR manifest every v1 signature covers.
@@ -673,14 +674,14 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if err != nil {
 			return nil, v1VerifyExcf("failed to parse signed attributes: %v", err)
 		}
-		byType := map[string][]berElement{}
+		byType := map[string][]ber.Element{}
 		for _, a := range attrs {
 			if _, dup := byType[a.Type]; dup {
 				return nil, &v1ParseExc{v1Errorf(CodePKCS7DuplicateSignedAttribute, "duplicate signed attribute %s", a.Type)}
 			}
 			byType[a.Type] = a.Values
 		}
-		single := func(oid string) (*berElement, error) {
+		single := func(oid string) (*ber.Element, error) {
 			vals := byType[oid]
 			if len(vals) == 0 {
 				return nil, nil

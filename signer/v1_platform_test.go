@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/ber"
 )
 
 // The shapes of issues 13 and 22 (part 1): files made from a genuine one
@@ -344,7 +346,7 @@ func v1DERLong(tag byte, parts ...[]byte) []byte {
 	for _, p := range parts {
 		content = append(content, p...)
 	}
-	return berAppendTLV([]byte{tag}, content)
+	return ber.AppendTLV([]byte{tag}, content)
 }
 
 // v1HugeDSACert returns key's certificate with its DSA parameters and
