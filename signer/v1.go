@@ -16,6 +16,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/ber"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // v1ManifestName is the JAR manifest every v1 signature covers.
@@ -237,7 +238,7 @@ type v1Verifier struct {
 	jar bool
 	// digests caches hashes of the manifest, its main section and the
 	// .SF files: several signers, SignerInfos and both readers' checks
-	// ask for the same ones, and a manifest may inflate to MaxJarFileSize.
+	// ask for the same ones, and a manifest may inflate to jarmanifest.MaxFileSize.
 	digests map[v1DigestKey][]byte
 }
 
@@ -324,7 +325,7 @@ func (v *v1Verifier) finish() {
 
 // v1MaxTotalJarBytes bounds the manifest, .SF files and signature blocks
 // held in memory at once, whatever the number of signers.
-const v1MaxTotalJarBytes = 2 * MaxJarFileSize
+const v1MaxTotalJarBytes = 2 * jarmanifest.MaxFileSize
 
 // readSmall reads a signature file whole, bounded by limit and by what
 // remains of the verification's memory budget. A malformed entry is an
@@ -389,7 +390,7 @@ func (v *v1Verifier) run() {
 		v.schemeErr(CodeJarNoManifest, "missing %s", v1ManifestName)
 		return
 	}
-	mfBytes, ok := v.readSmall(manifest, MaxJarFileSize)
+	mfBytes, ok := v.readSmall(manifest, jarmanifest.MaxFileSize)
 	if !ok {
 		return
 	}
@@ -400,7 +401,7 @@ func (v *v1Verifier) run() {
 	// same hash of the same bytes.
 	v.seedDigest(crypto.SHA256, "", 0, mfBytes, sum[:])
 	v.a.Memo(v1ManifestKey{manifest}, func() any { return v1ManifestSum{sum: sum[:]} })
-	mf, err := ParseJarManifest(mfBytes, len(entries)+64)
+	mf, err := parseJarManifest(mfBytes, len(entries)+64)
 	if err != nil {
 		var ve *Error
 		if errors.As(err, &ve) {
@@ -410,7 +411,7 @@ func (v *v1Verifier) run() {
 		}
 		return
 	}
-	mfSections := make(map[string]*JarSection, len(mf.Sections))
+	mfSections := make(map[string]*jarmanifest.Section, len(mf.Sections))
 	for i, sec := range mf.Sections {
 		if !sec.Named {
 			v.schemeErr(CodeJarUnnamedManifestSection, "%s section #%d has no Name attribute", v1ManifestName, i+1)
@@ -539,7 +540,7 @@ func (v *v1Verifier) verifyBlock(s *v1Signer) bool {
 	if !ok {
 		return false
 	}
-	if s.sfBytes, ok = v.readSmall(s.sf, MaxJarFileSize); !ok {
+	if s.sfBytes, ok = v.readSmall(s.sf, jarmanifest.MaxFileSize); !ok {
 		return false
 	}
 	v.checkBlock(s, block)
@@ -826,8 +827,8 @@ func (c *pkcs7CertID) publicKey() (crypto.PublicKey, error) {
 }
 
 // verifySigFile checks the signer's .SF against the manifest.
-func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSection, mfSections map[string]*JarSection, maxSections int) {
-	sf, err := ParseJarManifest(s.sfBytes, maxSections)
+func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *jarmanifest.Section, mfSections map[string]*jarmanifest.Section, maxSections int) {
+	sf, err := parseJarManifest(s.sfBytes, maxSections)
 	if err != nil {
 		var ve *Error
 		code := CodeJarTooManySections
@@ -962,7 +963,7 @@ func (v *v1Verifier) schemeMissing() bool {
 // checkStripping applies Android 7.0+'s downgrade protection: a .SF whose
 // X-Android-APK-Signed names a scheme the platform supports promises a
 // signature of that scheme, and its absence means it was stripped.
-func (v *v1Verifier) checkStripping(s *v1Signer, main *JarSection) {
+func (v *v1Verifier) checkStripping(s *v1Signer, main *jarmanifest.Section) {
 	hdr, ok := main.Get("X-Android-APK-Signed")
 	if !ok {
 		if len(v.found) > 0 {
@@ -1011,7 +1012,7 @@ type v1NamedDigest struct {
 // Digest-Algorithms list (default "SHA SHA1") that has an attribute; from
 // API 18, the strongest of SHA-512, SHA-384, SHA-256, SHA-1 present. A
 // range spanning both needs both to match.
-func (v *v1Verifier) digestsToVerify(sec *JarSection, suffix string) ([]v1NamedDigest, error) {
+func (v *v1Verifier) digestsToVerify(sec *jarmanifest.Section, suffix string) ([]v1NamedDigest, error) {
 	var out []v1NamedDigest
 	if v.minSDK < SDKJellyBeanMR2 {
 		algs, ok := sec.Get("Digest-Algorithms")
