@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
 
 func TestReadBERDepthLimit(t *testing.T) {
@@ -26,30 +27,6 @@ func TestReadBERDepthLimit(t *testing.T) {
 	assert.ErrorIs(t, err, ErrPKCS7Malformed)
 }
 
-func TestBERIntegerAndOID(t *testing.T) {
-	tests := []struct {
-		in   []byte
-		want int64
-	}{
-		{[]byte{0x02, 0x01, 0x05}, 5},
-		{[]byte{0x02, 0x01, 0xff}, -1},
-		{[]byte{0x02, 0x03, 0xfa, 0x5b, 0x3c}, -0x05a4c4},
-		{[]byte{0x02, 0x02, 0x00, 0x80}, 128},
-	}
-	for _, tc := range tests {
-		e, _, err := readBER(tc.in, 0)
-		require.NoError(t, err)
-		n, err := v1Integer(e)
-		require.NoError(t, err)
-		assert.Equal(t, 0, big.NewInt(tc.want).Cmp(n), "got %v", n)
-	}
-	e, _, err := readBER(v1DEROID(pkcs7OIDSignedData), 0)
-	require.NoError(t, err)
-	oid, err := v1OID(e)
-	require.NoError(t, err)
-	assert.Equal(t, pkcs7OIDSignedData, oid)
-}
-
 func TestParsePKCS7Errors(t *testing.T) {
 	rsaKey, _ := v1Keys(t)
 	good := v1SignedData(t, v1SignerSpec{name: "C", ext: ".RSA", key: rsaKey, digestOID: oidV1DigestSHA256, sigOID: oidV1SigRSA}, []byte("sf"))
@@ -61,11 +38,11 @@ func TestParsePKCS7Errors(t *testing.T) {
 	}{
 		{name: "good", in: good, signers: 1},
 		{name: "trailing bytes are ignored", in: append(append([]byte{}, good...), 1, 2, 3), signers: 1},
-		{name: "not SignedData", in: v1DER(0x30, v1DEROID(pkcs7OIDData), v1DER(0xa0, v1DER(0x04))), wantErr: ErrPKCS7UnsupportedType},
+		{name: "not SignedData", in: v1DER(0x30, v1DEROID(pkcs7.OIDData), v1DER(0xa0, v1DER(0x04))), wantErr: ErrPKCS7UnsupportedType},
 		{name: "empty", in: nil, wantErr: ErrPKCS7Malformed},
 		{name: "truncated", in: good[:len(good)/2], wantErr: ErrPKCS7Malformed},
-		{name: "no signerInfos", in: v1DER(0x30, v1DEROID(pkcs7OIDSignedData), v1DER(0xa0, v1DER(0x30,
-			v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7OIDData)), v1DER(0x31)))), signers: 0},
+		{name: "no signerInfos", in: v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, v1DER(0x30,
+			v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7.OIDData)), v1DER(0x31)))), signers: 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,8 +69,8 @@ func TestVerifyV1MalformedBlocks(t *testing.T) {
 	// certificate that is not there.
 	otherCert := v1SignedData(t, v1SignerSpec{name: "C", ext: ".RSA", digestOID: oidV1DigestSHA256, sigOID: oidV1SigRSA,
 		key: &v1TestKey{priv: rsaKey.priv, certDER: ecKey.certDER, issuer: rsaKey.issuer, serial: rsaKey.serial}}, sf)
-	noSigners := v1DER(0x30, v1DEROID(pkcs7OIDSignedData), v1DER(0xa0, v1DER(0x30,
-		v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7OIDData)), v1DER(0x31))))
+	noSigners := v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, v1DER(0x30,
+		v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7.OIDData)), v1DER(0x31))))
 	tests := []struct {
 		name  string
 		block []byte

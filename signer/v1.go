@@ -17,6 +17,7 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/ber"
 	"github.com/apktrust/apktrust/internal/jarmanifest"
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
 
 // v1ManifestName is the JAR manifest every v1 signature covers.
@@ -623,7 +624,7 @@ func v1VerifyExcf(format string, args ...any) error {
 // verifySignerInfo returns the signing certificate when the SignerInfo
 // verifies, nil when it does not, and a *v1ParseExc or *v1VerifyExc for
 // the failures Android reports as exceptions.
-func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []*pkcs7CertID, si *pkcs7SignerInfo) (*pkcs7CertID, error) {
+func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7.SignedData, certs []*pkcs7CertID, si *pkcs7.SignerInfo) (*pkcs7CertID, error) {
 	if v.jar {
 		if !jarStrongAlgorithm(si.Digest.OID, si.Signature.OID) {
 			s.err(CodeJarWeakAlgorithm, "%s uses digest %s with signature %s; a JAR signature must use SHA-256 or stronger with RSA, EC or DSA",
@@ -694,31 +695,31 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		}
 		if v.maxSDK >= SDKNougat {
 			// Android 7.0 and later check the content type attribute.
-			ctv, err := single(pkcs7OIDContentType)
+			ctv, err := single(pkcs7.OIDContentType)
 			if err != nil {
 				return nil, err
 			}
 			if ctv == nil {
 				return nil, v1VerifyExcf("no content type in signed attributes")
 			}
-			ct, err := v1OID(*ctv)
+			ct, err := ber.OID(*ctv)
 			if err != nil {
-				return nil, &v1ParseExc{err}
+				return nil, &v1ParseExc{berError(err)}
 			}
 			if ct != sd.ContentType {
 				return nil, nil
 			}
 		}
-		mdv, err := single(pkcs7OIDMessageDigest)
+		mdv, err := single(pkcs7.OIDMessageDigest)
 		if err != nil {
 			return nil, err
 		}
 		if mdv == nil {
 			return nil, v1VerifyExcf("no content digest in signed attributes")
 		}
-		md, err := v1Primitive(*mdv, 4, 0)
+		md, err := ber.Primitive(*mdv, 4, 0)
 		if err != nil {
-			return nil, &v1ParseExc{err}
+			return nil, &v1ParseExc{berError(err)}
 		}
 		dh, ok := v1DigestHash(si.Digest.OID)
 		if !ok {

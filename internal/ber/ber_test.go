@@ -1,6 +1,8 @@
 package ber
 
 import (
+	"bytes"
+	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -8,13 +10,7 @@ import (
 )
 
 // der encodes one definite-length element from its parts.
-func der(tag byte, parts ...[]byte) []byte {
-	var content []byte
-	for _, p := range parts {
-		content = append(content, p...)
-	}
-	return AppendTLV([]byte{tag}, content)
-}
+func der(tag byte, parts ...[]byte) []byte { return AppendTLV([]byte{tag}, bytes.Join(parts, nil)) }
 
 // The DER encodings of PKCS #9 contentType and PKCS #7 data.
 var (
@@ -105,4 +101,28 @@ func FuzzJavaDefinite(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, out, again)
 	})
+}
+
+func TestBERIntegerAndOID(t *testing.T) {
+	tests := []struct {
+		in   []byte
+		want int64
+	}{
+		{[]byte{0x02, 0x01, 0x05}, 5},
+		{[]byte{0x02, 0x01, 0xff}, -1},
+		{[]byte{0x02, 0x03, 0xfa, 0x5b, 0x3c}, -0x05a4c4},
+		{[]byte{0x02, 0x02, 0x00, 0x80}, 128},
+	}
+	for _, tc := range tests {
+		e, _, err := Read(tc.in, 0)
+		require.NoError(t, err)
+		n, err := Integer(e)
+		require.NoError(t, err)
+		assert.Equal(t, 0, big.NewInt(tc.want).Cmp(n), "got %v", n)
+	}
+	e, _, err := Read([]byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}, 0)
+	require.NoError(t, err)
+	oid, err := OID(e)
+	require.NoError(t, err)
+	assert.Equal(t, "1.2.840.113549.1.7.2", oid)
 }
