@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"github.com/apktrust/apktrust/internal/ber"
 )
 
 // Codes of Error.
@@ -65,7 +67,7 @@ type berNode struct {
 type berParser struct{ nodes int }
 
 func (p *berParser) parse(b []byte, depth int) (*berNode, []byte, error) {
-	if depth > berMaxDepth {
+	if depth > ber.MaxDepth {
 		return nil, nil, errors.New("nesting too deep")
 	}
 	if p.nodes++; p.nodes > maxBERNodes {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // SchemeJAR is the signature of a plain JAR file that is not an APK, such
@@ -114,7 +115,7 @@ func jarStrongAlgorithm(digestOID, sigOID string) bool {
 // jarWeakDigest returns ErrJarWeakDigest when a section without a digest
 // Android reads has one that java.util.jar reads (SHA-1 and MD5 under
 // their other spellings), nil otherwise.
-func jarWeakDigest(sec *JarSection, suffix string) error {
+func jarWeakDigest(sec *jarmanifest.Section, suffix string) error {
 	for _, alg := range []string{"SHA-1", "SHA", "MD5"} {
 		if _, ok := sec.Get(alg + suffix); ok {
 			return &weakDigestError{alg + suffix}

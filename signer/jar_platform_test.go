@@ -1,80 +1,10 @@
 package signer
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
-
-// The platform reader's rules, one input each (StrictJarManifestReader).
-func TestParseJarPlatform(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		err     bool // an IOException: the manifest fails, a .SF signer is ignored
-		fatal   bool // a RuntimeException: fails the APK either way
-		main    map[string]string
-		mainEnd int
-		entries map[string]map[string]string
-		chunks  map[string]jarPlatformChunk
-	}{
-		{name: "CRLF sections", in: "A: 1\r\n\r\nName: x\r\nD: 2\r\n\r\n", main: map[string]string{"a": "1"}, mainEnd: 8,
-			entries: map[string]map[string]string{"x": {"d": "2"}}, chunks: map[string]jarPlatformChunk{"x": {8, 25}}},
-		{name: "blank lines belong to the section before", in: "A: 1\n\n\n\nName: x\nD: 2\n\n\n", mainEnd: 8,
-			main: map[string]string{"a": "1"}, entries: map[string]map[string]string{"x": {"d": "2"}}, chunks: map[string]jarPlatformChunk{"x": {8, 23}}},
-		{name: "continuation joins without the space", in: "A: ab\r\n cd\r\n\r\n", main: map[string]string{"a": "abcd"}, mainEnd: 14},
-		{name: "last value wins, names without case", in: "A: 1\nX-Y: 2\nx-y: 3\n\n", main: map[string]string{"a": "1", "x-y": "3"}, mainEnd: 20},
-		{name: "unterminated last line dropped", in: "A: 1\nB: 2", main: map[string]string{"a": "1"}, mainEnd: 9},
-		{name: "unterminated Name line: no section", in: "A: 1\n\nName: x", main: map[string]string{"a": "1"}, mainEnd: 6, entries: map[string]map[string]string{}},
-		{name: "CR, continuation, then LF: the LF is taken for the CR's and the value runs on", in: "A: 1\r 2\nC: 3\n\n",
-			main: map[string]string{"a": "12\nC: 3"}, mainEnd: 14},
-		{name: "line without ': ' joined to the next", in: "A: 1\ngarbage\nB: 2\n\n", err: true},
-		{name: "space in a name", in: "Bad Name: x\n\n", err: true},
-		{name: "name over 70 characters", in: string(bytes.Repeat([]byte("a"), 71)) + ": x\n\n", err: true},
-		{name: "name of 70 characters", in: string(bytes.Repeat([]byte("a"), 70)) + ": x\n\n", main: map[string]string{string(bytes.Repeat([]byte("a"), 70)): "x"}, mainEnd: 75},
-		{name: "no space after ':'", in: "A:1\n\n", err: true},
-		{name: "':' as the last byte", in: "A:", fatal: true},
-		{name: "NUL in a value", in: "A: \x00\n\n", err: true},
-		{name: "leading blank line", in: "\r\nA: 1\r\n\r\n", err: true},
-		{name: "section not starting with Name", in: "A: 1\n\nB: 2\n\n", err: true},
-		{name: "Name in any case", in: "A: 1\n\nNAME: x\nD: 1\n\n", main: map[string]string{"a": "1"}, mainEnd: 6, entries: map[string]map[string]string{"x": {"d": "1"}}},
-		{name: "repeated manifest section", in: "A: 1\n\nName: x\n\nName: x\n\n", err: true},
-		{name: "no ':' left ends the file", in: "A: 1\n\nName: x\n\ntrailing", main: map[string]string{"a": "1"}, mainEnd: 6, entries: map[string]map[string]string{"x": {}}},
-		{name: "invalid UTF-8 value", in: "A: \xff\n\n", main: map[string]string{"a": "\ufffd"}, mainEnd: 6},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := parseJarPlatform([]byte(tc.in), true, 0)
-			if tc.err || tc.fatal {
-				require.Error(t, err)
-				var pe *jarPlatformErr
-				require.ErrorAs(t, err, &pe)
-				require.Equal(t, tc.fatal, pe.fatal)
-				return
-			}
-			require.NoError(t, err)
-			if tc.main != nil {
-				require.Equal(t, jarAttrs(tc.main), f.main)
-			}
-			require.Equal(t, tc.mainEnd, f.mainEnd)
-			if tc.entries != nil {
-				require.Len(t, f.entries, len(tc.entries))
-				for n, a := range tc.entries {
-					require.Equal(t, jarAttrs(a), f.entries[n])
-				}
-			}
-			if tc.chunks != nil {
-				require.Equal(t, tc.chunks, f.chunks)
-			}
-		})
-	}
-	// A .SF merges repeated sections, later values winning.
-	f, err := parseJarPlatform([]byte("S: 1\n\nName: x\nD: 1\nE: 1\n\nName: x\nD: 2\n\n"), false, 0)
-	require.NoError(t, err)
-	require.Equal(t, jarAttrs{"d": "2", "e": "1"}, f.entries["x"])
-}
 
 func TestJavaParseInt(t *testing.T) {
 	for in, want := range map[string]int32{"2": 2, "+2": 2, "-3": -3, "002": 2, "２": 2, "٢": 2, "१२": 12, "2147483647": 1<<31 - 1, "-2147483648": -1 << 31} {
@@ -88,85 +18,19 @@ func TestJavaParseInt(t *testing.T) {
 	}
 }
 
-func TestBERPlatformSignedAttrs(t *testing.T) {
-	a1 := v1DER(0x30, v1DEROID(pkcs7OIDContentType), v1DER(0x31, v1DEROID(pkcs7OIDData)))
-	der := v1DER(0x31, a1)
-	tests := []struct {
-		name string
-		in   []byte
-		want []byte
-	}{
-		{name: "DER: the tag only", in: append([]byte{0xa0}, der[1:]...), want: der},
-		{name: "indefinite outer length", in: append(append([]byte{0xa0, 0x80}, a1...), 0, 0), want: der},
-		{name: "non-minimal outer length", in: append([]byte{0xa0, 0x81, byte(len(a1))}, a1...), want: der},
-		{name: "nested indefinite lengths", in: append(append([]byte{0xa0, 0x80, 0x30, 0x80}, a1[2:]...), 0, 0, 0, 0), want: der},
-		{name: "non-minimal child length under an indefinite parent", in: append(append([]byte{0xa0, 0x80, 0x30, 0x81, a1[1]}, a1[2:]...), 0, 0), want: der},
-		{name: "non-minimal child length under a definite parent is kept", in: append([]byte{0xa0, byte(len(a1) + 1), 0x30, 0x81, a1[1]}, a1[2:]...),
-			want: append([]byte{0x31, byte(len(a1) + 1), 0x30, 0x81, a1[1]}, a1[2:]...)},
+// FuzzJavaSchemeIDs reads X-Android-APK-Signed values: no panic, and every
+// ID is either parsed or marked as a refused non-ASCII token.
+func FuzzJavaSchemeIDs(f *testing.F) {
+	for _, s := range []string{"2, 3", "2, ３", " +2 ,, -1,x", "१२", "\x002147483648"} {
+		f.Add(s)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := berPlatformSignedAttrs(tc.in)
-			require.NoError(t, err)
-			require.Equal(t, tc.want, got)
-		})
-	}
-}
-
-func FuzzJarPlatform(f *testing.F) {
-	for _, s := range []string{
-		"Manifest-Version: 1.0\r\nCreated-By: x\r\n\r\nName: a.txt\r\nSHA-256-Digest: AAA=\r\n\r\n",
-		"Signature-Version: 1.0\nX-Android-APK-Signed: 2, ３\n\nName: a\n b\nSHA1-Digest: x\n\nName: a\nSHA1-Digest: y\n\n",
-		"A: 1\r\n\rB: 2\nC: 3\n\n",
-		"A: 1\ngarbage\nB: 2\n\n",
-		"A:",
-		"\r\n\r\n \n: \nName:\n\n",
-	} {
-		f.Add([]byte(s), true)
-		f.Add([]byte(s), false)
-	}
-	f.Fuzz(func(t *testing.T, data []byte, manifest bool) {
-		m, err := parseJarPlatform(data, manifest, 1000)
-		if err != nil {
-			var pe *jarPlatformErr
-			require.ErrorAs(t, err, &pe)
-			return
-		}
-		require.LessOrEqual(t, m.mainEnd, len(data))
-		prev := m.mainEnd
-		for _, n := range m.order {
-			if c, ok := m.chunks[n]; ok {
-				require.Equal(t, prev, c.start, "chunks tile the file")
-				require.LessOrEqual(t, c.start, c.end)
-				require.LessOrEqual(t, c.end, len(data))
-				prev = c.end
+	f.Fuzz(func(t *testing.T, hdr string) {
+		for _, id := range v1JavaSchemeIDs(hdr) {
+			if id.id < 0 && !id.notASCII {
+				if _, ok := javaParseInt(id.text); !ok {
+					t.Fatalf("token %q neither parsed nor refused", id.text)
+				}
 			}
 		}
-		for _, v := range m.main {
-			require.NotContains(t, v, "\x00")
-		}
-		_ = v1JavaSchemeIDs(m.main["x-android-apk-signed"])
-	})
-}
-
-func FuzzBERPlatformSignedAttrs(f *testing.F) {
-	a1 := v1DER(0x30, v1DEROID(pkcs7OIDContentType), v1DER(0x31, v1DEROID(pkcs7OIDData)))
-	f.Add(append([]byte{0xa0}, v1DER(0x31, a1)[1:]...))
-	f.Add(append(append([]byte{0xa0, 0x80, 0x30, 0x80}, a1[2:]...), 0, 0, 0, 0))
-	f.Add([]byte{0xa0, 0x80, 0x24, 0x80, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		out, err := berPlatformSignedAttrs(data)
-		if err != nil {
-			return
-		}
-		// The result is one definite-length element, and converting it
-		// again changes nothing but the tag.
-		e, rest, err := readBER(out, 0)
-		require.NoError(t, err)
-		require.Empty(t, rest)
-		require.False(t, e.indefinite)
-		again, err := berPlatformSignedAttrs(out)
-		require.NoError(t, err)
-		require.Equal(t, out, again)
 	})
 }

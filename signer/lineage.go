@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/apktrust/apktrust/internal/lpblock"
 )
 
 // Proof-of-rotation constants, as apksig's SigningCertificateLineage
@@ -91,22 +93,22 @@ func ParseLineageFile(b []byte) (*Lineage, error) {
 }
 
 func parseLineageFile(b []byte, budget *WorkBudget) (*Lineage, error) {
-	r := blockReader{b: b}
-	magic, err := r.u32()
+	r := lpblock.New(b)
+	magic, err := r.U32()
 	if err != nil {
 		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
 	}
 	if magic != LineageFileMagic {
 		return nil, &Error{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, LineageFileMagic)}
 	}
-	version, err := r.u32()
+	version, err := r.U32()
 	if err != nil {
 		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
 	}
 	if version != lineageVersion {
 		return nil, &Error{Code: CodeLineageVersion, Msg: fmt.Sprintf("file version %d", version)}
 	}
-	body, err := r.lengthPrefixedBytes()
+	body, err := r.LengthPrefixedBytes()
 	if err != nil {
 		return nil, &Error{Code: CodeLineageMalformed, Msg: "lineage value", Err: err}
 	}
@@ -127,8 +129,8 @@ func parseLineageAttribute(b []byte, budget *WorkBudget) (*Lineage, error) {
 	if len(b) == 0 {
 		return nil, &Error{Code: CodeLineageEmpty, Msg: "empty lineage"}
 	}
-	r := blockReader{b: b}
-	version, err := r.u32()
+	r := lpblock.New(b)
+	version, err := r.U32()
 	if err != nil {
 		return nil, &Error{Code: CodeLineageMalformed, Msg: "version", Err: err}
 	}
@@ -139,39 +141,39 @@ func parseLineageAttribute(b []byte, budget *WorkBudget) (*Lineage, error) {
 	seen := map[[32]byte]bool{}
 	var last *Certificate
 	var lastAlg SignatureAlgorithmID
-	for n := 1; r.hasRemaining(); n++ {
+	for n := 1; r.HasRemaining(); n++ {
 		if n > maxLineageNodes {
 			return nil, &Error{Code: CodeLineageMalformed, Node: n, Msg: fmt.Sprintf("more than %d nodes", maxLineageNodes)}
 		}
 		malformed := func(err error) error {
 			return &Error{Code: CodeLineageMalformed, Node: n, Msg: "truncated node", Err: err}
 		}
-		node, err := r.lengthPrefixed()
+		node, err := r.LengthPrefixed()
 		if err != nil {
 			return nil, malformed(err)
 		}
-		signed, err := node.lengthPrefixedBytes()
+		signed, err := node.LengthPrefixedBytes()
 		if err != nil {
 			return nil, malformed(err)
 		}
-		flags, err := node.u32()
+		flags, err := node.U32()
 		if err != nil {
 			return nil, malformed(err)
 		}
-		childAlg, err := node.u32()
+		childAlg, err := node.U32()
 		if err != nil {
 			return nil, malformed(err)
 		}
-		sig, err := node.lengthPrefixedBytes()
+		sig, err := node.LengthPrefixedBytes()
 		if err != nil {
 			return nil, malformed(err)
 		}
-		sd := blockReader{b: signed}
-		certDER, err := sd.lengthPrefixedBytes()
+		sd := lpblock.New(signed)
+		certDER, err := sd.LengthPrefixedBytes()
 		if err != nil {
 			return nil, malformed(err)
 		}
-		parentAlg, err := sd.u32()
+		parentAlg, err := sd.U32()
 		if err != nil {
 			return nil, malformed(err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // v1SignatureFiles returns the first signer's .SF and signature block.
@@ -24,7 +25,7 @@ func v1SignatureFiles(t *testing.T, a *apkzip.Archive) (sf, block []byte) {
 		switch {
 		case !strings.HasPrefix(n, "META-INF/"):
 		case strings.HasSuffix(n, ".SF") && sf == nil:
-			sf, err = e.ReadAll(MaxJarFileSize)
+			sf, err = e.ReadAll(jarmanifest.MaxFileSize)
 		case (strings.HasSuffix(n, ".RSA") || strings.HasSuffix(n, ".DSA") || strings.HasSuffix(n, ".EC")) && block == nil:
 			block, err = e.ReadAll(MaxSignatureBlockSize)
 		}

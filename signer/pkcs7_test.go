@@ -11,44 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
-
-func TestReadBER(t *testing.T) {
-	tests := []struct {
-		name        string
-		in          []byte
-		wantContent []byte
-		wantRawLen  int
-		wantRest    int
-		wantErr     bool
-	}{
-		{name: "short form", in: []byte{0x04, 0x02, 'h', 'i', 0xff}, wantContent: []byte("hi"), wantRawLen: 4, wantRest: 1},
-		{name: "long form", in: append([]byte{0x04, 0x81, 0x03}, "abc"...), wantContent: []byte("abc"), wantRawLen: 6},
-		{name: "non-minimal long form (BER)", in: append([]byte{0x04, 0x82, 0x00, 0x01}, 'z'), wantContent: []byte("z"), wantRawLen: 5},
-		{name: "indefinite length", in: []byte{0x30, 0x80, 0x02, 0x01, 0x05, 0x00, 0x00, 0x01}, wantContent: []byte{0x02, 0x01, 0x05}, wantRawLen: 7, wantRest: 1},
-		{name: "high tag number", in: []byte{0x9f, 0x81, 0x01, 0x01, 0x07}, wantContent: []byte{7}, wantRawLen: 5},
-		{name: "length past the end", in: []byte{0x04, 0x05, 'a'}, wantErr: true},
-		{name: "huge length", in: []byte{0x04, 0x84, 0xff, 0xff, 0xff, 0xff}, wantErr: true},
-		{name: "five length octets", in: []byte{0x04, 0x85, 0, 0, 0, 0, 1}, wantErr: true},
-		{name: "indefinite primitive", in: []byte{0x04, 0x80, 0x00, 0x00}, wantErr: true},
-		{name: "indefinite without end", in: []byte{0x30, 0x80, 0x02, 0x01, 0x05}, wantErr: true},
-		{name: "truncated", in: []byte{0x30}, wantErr: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e, rest, err := readBER(tc.in, 0)
-			if tc.wantErr {
-				require.Error(t, err)
-				assert.ErrorIs(t, err, ErrPKCS7Malformed)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tc.wantContent, e.Content)
-			assert.Len(t, e.Raw, tc.wantRawLen)
-			assert.Len(t, rest, tc.wantRest)
-		})
-	}
-}
 
 func TestReadBERDepthLimit(t *testing.T) {
 	// 100 nested indefinite-length SEQUENCEs: refused, not a stack blow-up.
@@ -63,30 +27,6 @@ func TestReadBERDepthLimit(t *testing.T) {
 	assert.ErrorIs(t, err, ErrPKCS7Malformed)
 }
 
-func TestBERIntegerAndOID(t *testing.T) {
-	tests := []struct {
-		in   []byte
-		want int64
-	}{
-		{[]byte{0x02, 0x01, 0x05}, 5},
-		{[]byte{0x02, 0x01, 0xff}, -1},
-		{[]byte{0x02, 0x03, 0xfa, 0x5b, 0x3c}, -0x05a4c4},
-		{[]byte{0x02, 0x02, 0x00, 0x80}, 128},
-	}
-	for _, tc := range tests {
-		e, _, err := readBER(tc.in, 0)
-		require.NoError(t, err)
-		n, err := v1Integer(e)
-		require.NoError(t, err)
-		assert.Equal(t, 0, big.NewInt(tc.want).Cmp(n), "got %v", n)
-	}
-	e, _, err := readBER(v1DEROID(pkcs7OIDSignedData), 0)
-	require.NoError(t, err)
-	oid, err := v1OID(e)
-	require.NoError(t, err)
-	assert.Equal(t, pkcs7OIDSignedData, oid)
-}
-
 func TestParsePKCS7Errors(t *testing.T) {
 	rsaKey, _ := v1Keys(t)
 	good := v1SignedData(t, v1SignerSpec{name: "C", ext: ".RSA", key: rsaKey, digestOID: oidV1DigestSHA256, sigOID: oidV1SigRSA}, []byte("sf"))
@@ -98,11 +38,11 @@ func TestParsePKCS7Errors(t *testing.T) {
 	}{
 		{name: "good", in: good, signers: 1},
 		{name: "trailing bytes are ignored", in: append(append([]byte{}, good...), 1, 2, 3), signers: 1},
-		{name: "not SignedData", in: v1DER(0x30, v1DEROID(pkcs7OIDData), v1DER(0xa0, v1DER(0x04))), wantErr: ErrPKCS7UnsupportedType},
+		{name: "not SignedData", in: v1DER(0x30, v1DEROID(pkcs7.OIDData), v1DER(0xa0, v1DER(0x04))), wantErr: ErrPKCS7UnsupportedType},
 		{name: "empty", in: nil, wantErr: ErrPKCS7Malformed},
 		{name: "truncated", in: good[:len(good)/2], wantErr: ErrPKCS7Malformed},
-		{name: "no signerInfos", in: v1DER(0x30, v1DEROID(pkcs7OIDSignedData), v1DER(0xa0, v1DER(0x30,
-			v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7OIDData)), v1DER(0x31)))), signers: 0},
+		{name: "no signerInfos", in: v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, v1DER(0x30,
+			v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7.OIDData)), v1DER(0x31)))), signers: 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,8 +69,8 @@ func TestVerifyV1MalformedBlocks(t *testing.T) {
 	// certificate that is not there.
 	otherCert := v1SignedData(t, v1SignerSpec{name: "C", ext: ".RSA", digestOID: oidV1DigestSHA256, sigOID: oidV1SigRSA,
 		key: &v1TestKey{priv: rsaKey.priv, certDER: ecKey.certDER, issuer: rsaKey.issuer, serial: rsaKey.serial}}, sf)
-	noSigners := v1DER(0x30, v1DEROID(pkcs7OIDSignedData), v1DER(0xa0, v1DER(0x30,
-		v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7OIDData)), v1DER(0x31))))
+	noSigners := v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, v1DER(0x30,
+		v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7.OIDData)), v1DER(0x31))))
 	tests := []struct {
 		name  string
 		block []byte

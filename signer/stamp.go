@@ -526,7 +526,7 @@ func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certific
 			r.fail(StampCodeMalformedAttribute, "stamp attribute #%d is malformed", n)
 			return
 		}
-		value := a.b
+		value := a.Rest()
 		switch id {
 		case StampAttrProofOfRotation:
 			stampCheckLineage(r, value, cert)

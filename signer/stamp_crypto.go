@@ -6,6 +6,8 @@ import (
 	"errors"
 	"maps"
 	"slices"
+
+	"github.com/apktrust/apktrust/internal/lpblock"
 )
 
 // stampDigestSHA256 is the content digest algorithm ID (AOSP
@@ -78,11 +80,11 @@ func stampVerify(b *WorkBudget, pub crypto.PublicKey, id SignatureAlgorithmID, d
 	return nil
 }
 
-// stampReader is blockReader with a sticky error, which suits the stamp
+// stampReader is lpblock.Reader with a sticky error, which suits the stamp
 // and v4 structures that are read field after field: after the first
 // failure every read returns zero values, and err says what went wrong.
 type stampReader struct {
-	blockReader
+	lpblock.Reader
 	err error
 }
 
@@ -90,12 +92,13 @@ var errStampTruncated = errors.New("truncated or length out of range")
 
 // fixed returns the next n bytes, failing when fewer remain.
 func (r *stampReader) fixed(n int) []byte {
-	if r.err != nil || r.remaining() < n {
-		r.err = errStampTruncated
+	if r.err != nil {
 		return nil
 	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
+	v, ok := r.Fixed(n)
+	if !ok {
+		r.err = errStampTruncated
+	}
 	return v
 }
 
@@ -114,12 +117,12 @@ func (r *stampReader) byte1() byte {
 }
 
 // bytes reads a uint32 length and that many bytes (a sub-slice, not a
-// copy), with blockReader's bounds checks.
+// copy), with lpblock.Reader's bounds checks.
 func (r *stampReader) bytes() []byte {
 	if r.err != nil {
 		return nil
 	}
-	v, err := r.lengthPrefixedBytes()
+	v, err := r.LengthPrefixedBytes()
 	if err != nil {
 		r.err = errStampTruncated
 		return nil
@@ -135,9 +138,9 @@ func (r *stampReader) sub() *stampReader {
 	return newStampReader(b)
 }
 
-func newStampReader(b []byte) *stampReader { return &stampReader{blockReader: blockReader{b: b}} }
+func newStampReader(b []byte) *stampReader { return &stampReader{Reader: lpblock.New(b)} }
 
-func (r *stampReader) more() bool { return r.err == nil && len(r.b) > 0 }
+func (r *stampReader) more() bool { return r.err == nil && r.HasRemaining() }
 
 // stampLengthPrefixedPairs encodes digests as apksig's
 // encodeAsSequenceOfLengthPrefixedPairsOfIntAndLengthPrefixedBytes, sorted

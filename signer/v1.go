@@ -15,6 +15,9 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/ber"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
 
 // v1ManifestName is the JAR manifest every v1 signature covers.
@@ -236,7 +239,7 @@ type v1Verifier struct {
 	jar bool
 	// digests caches hashes of the manifest, its main section and the
 	// .SF files: several signers, SignerInfos and both readers' checks
-	// ask for the same ones, and a manifest may inflate to MaxJarFileSize.
+	// ask for the same ones, and a manifest may inflate to jarmanifest.MaxFileSize.
 	digests map[v1DigestKey][]byte
 }
 
@@ -323,7 +326,7 @@ func (v *v1Verifier) finish() {
 
 // v1MaxTotalJarBytes bounds the manifest, .SF files and signature blocks
 // held in memory at once, whatever the number of signers.
-const v1MaxTotalJarBytes = 2 * MaxJarFileSize
+const v1MaxTotalJarBytes = 2 * jarmanifest.MaxFileSize
 
 // readSmall reads a signature file whole, bounded by limit and by what
 // remains of the verification's memory budget. A malformed entry is an
@@ -388,7 +391,7 @@ func (v *v1Verifier) run() {
 		v.schemeErr(CodeJarNoManifest, "missing %s", v1ManifestName)
 		return
 	}
-	mfBytes, ok := v.readSmall(manifest, MaxJarFileSize)
+	mfBytes, ok := v.readSmall(manifest, jarmanifest.MaxFileSize)
 	if !ok {
 		return
 	}
@@ -399,7 +402,7 @@ func (v *v1Verifier) run() {
 	// same hash of the same bytes.
 	v.seedDigest(crypto.SHA256, "", 0, mfBytes, sum[:])
 	v.a.Memo(v1ManifestKey{manifest}, func() any { return v1ManifestSum{sum: sum[:]} })
-	mf, err := ParseJarManifest(mfBytes, len(entries)+64)
+	mf, err := parseJarManifest(mfBytes, len(entries)+64)
 	if err != nil {
 		var ve *Error
 		if errors.As(err, &ve) {
@@ -409,7 +412,7 @@ func (v *v1Verifier) run() {
 		}
 		return
 	}
-	mfSections := make(map[string]*JarSection, len(mf.Sections))
+	mfSections := make(map[string]*jarmanifest.Section, len(mf.Sections))
 	for i, sec := range mf.Sections {
 		if !sec.Named {
 			v.schemeErr(CodeJarUnnamedManifestSection, "%s section #%d has no Name attribute", v1ManifestName, i+1)
@@ -538,7 +541,7 @@ func (v *v1Verifier) verifyBlock(s *v1Signer) bool {
 	if !ok {
 		return false
 	}
-	if s.sfBytes, ok = v.readSmall(s.sf, MaxJarFileSize); !ok {
+	if s.sfBytes, ok = v.readSmall(s.sf, jarmanifest.MaxFileSize); !ok {
 		return false
 	}
 	v.checkBlock(s, block)
@@ -621,7 +624,7 @@ func v1VerifyExcf(format string, args ...any) error {
 // verifySignerInfo returns the signing certificate when the SignerInfo
 // verifies, nil when it does not, and a *v1ParseExc or *v1VerifyExc for
 // the failures Android reports as exceptions.
-func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []*pkcs7CertID, si *pkcs7SignerInfo) (*pkcs7CertID, error) {
+func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7.SignedData, certs []*pkcs7CertID, si *pkcs7.SignerInfo) (*pkcs7CertID, error) {
 	if v.jar {
 		if !jarStrongAlgorithm(si.Digest.OID, si.Signature.OID) {
 			s.err(CodeJarWeakAlgorithm, "%s uses digest %s with signature %s; a JAR signature must use SHA-256 or stronger with RSA, EC or DSA",
@@ -673,14 +676,14 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		if err != nil {
 			return nil, v1VerifyExcf("failed to parse signed attributes: %v", err)
 		}
-		byType := map[string][]berElement{}
+		byType := map[string][]ber.Element{}
 		for _, a := range attrs {
 			if _, dup := byType[a.Type]; dup {
 				return nil, &v1ParseExc{v1Errorf(CodePKCS7DuplicateSignedAttribute, "duplicate signed attribute %s", a.Type)}
 			}
 			byType[a.Type] = a.Values
 		}
-		single := func(oid string) (*berElement, error) {
+		single := func(oid string) (*ber.Element, error) {
 			vals := byType[oid]
 			if len(vals) == 0 {
 				return nil, nil
@@ -692,31 +695,31 @@ func (v *v1Verifier) verifySignerInfo(s *v1Signer, sd *pkcs7SignedData, certs []
 		}
 		if v.maxSDK >= SDKNougat {
 			// Android 7.0 and later check the content type attribute.
-			ctv, err := single(pkcs7OIDContentType)
+			ctv, err := single(pkcs7.OIDContentType)
 			if err != nil {
 				return nil, err
 			}
 			if ctv == nil {
 				return nil, v1VerifyExcf("no content type in signed attributes")
 			}
-			ct, err := v1OID(*ctv)
+			ct, err := ber.OID(*ctv)
 			if err != nil {
-				return nil, &v1ParseExc{err}
+				return nil, &v1ParseExc{berError(err)}
 			}
 			if ct != sd.ContentType {
 				return nil, nil
 			}
 		}
-		mdv, err := single(pkcs7OIDMessageDigest)
+		mdv, err := single(pkcs7.OIDMessageDigest)
 		if err != nil {
 			return nil, err
 		}
 		if mdv == nil {
 			return nil, v1VerifyExcf("no content digest in signed attributes")
 		}
-		md, err := v1Primitive(*mdv, 4, 0)
+		md, err := ber.Primitive(*mdv, 4, 0)
 		if err != nil {
-			return nil, &v1ParseExc{err}
+			return nil, &v1ParseExc{berError(err)}
 		}
 		dh, ok := v1DigestHash(si.Digest.OID)
 		if !ok {
@@ -825,8 +828,8 @@ func (c *pkcs7CertID) publicKey() (crypto.PublicKey, error) {
 }
 
 // verifySigFile checks the signer's .SF against the manifest.
-func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *JarSection, mfSections map[string]*JarSection, maxSections int) {
-	sf, err := ParseJarManifest(s.sfBytes, maxSections)
+func (v *v1Verifier) verifySigFile(s *v1Signer, mfBytes []byte, mfMain *jarmanifest.Section, mfSections map[string]*jarmanifest.Section, maxSections int) {
+	sf, err := parseJarManifest(s.sfBytes, maxSections)
 	if err != nil {
 		var ve *Error
 		code := CodeJarTooManySections
@@ -961,7 +964,7 @@ func (v *v1Verifier) schemeMissing() bool {
 // checkStripping applies Android 7.0+'s downgrade protection: a .SF whose
 // X-Android-APK-Signed names a scheme the platform supports promises a
 // signature of that scheme, and its absence means it was stripped.
-func (v *v1Verifier) checkStripping(s *v1Signer, main *JarSection) {
+func (v *v1Verifier) checkStripping(s *v1Signer, main *jarmanifest.Section) {
 	hdr, ok := main.Get("X-Android-APK-Signed")
 	if !ok {
 		if len(v.found) > 0 {
@@ -1010,7 +1013,7 @@ type v1NamedDigest struct {
 // Digest-Algorithms list (default "SHA SHA1") that has an attribute; from
 // API 18, the strongest of SHA-512, SHA-384, SHA-256, SHA-1 present. A
 // range spanning both needs both to match.
-func (v *v1Verifier) digestsToVerify(sec *JarSection, suffix string) ([]v1NamedDigest, error) {
+func (v *v1Verifier) digestsToVerify(sec *jarmanifest.Section, suffix string) ([]v1NamedDigest, error) {
 	var out []v1NamedDigest
 	if v.minSDK < SDKJellyBeanMR2 {
 		algs, ok := sec.Get("Digest-Algorithms")

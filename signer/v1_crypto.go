@@ -10,6 +10,9 @@ import (
 	"encoding/asn1"
 	"errors"
 	"math/big"
+
+	"github.com/apktrust/apktrust/internal/ber"
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
 
 // v1KeyFamily names a public key's algorithm family as v1 signature
@@ -119,15 +122,15 @@ func v1LenientRSAKey(spki []byte) (*rsa.PublicKey, bool) {
 	if err != nil {
 		return nil, false
 	}
-	f, err := v1Children(top, 0)
+	f, err := ber.Children(top, 0)
 	if err != nil || len(f) != 2 {
 		return nil, false
 	}
-	alg, err := pkcs7ParseAlgID(f[0])
+	alg, err := pkcs7.ParseAlgorithmID(f[0])
 	if err != nil || alg.OID != oidV1SigRSA {
 		return nil, false
 	}
-	bits, err := v1Primitive(f[1], 3, 1)
+	bits, err := ber.Primitive(f[1], 3, 1)
 	if err != nil || len(bits) < 1 || bits[0] != 0 {
 		return nil, false
 	}
@@ -135,12 +138,12 @@ func v1LenientRSAKey(spki []byte) (*rsa.PublicKey, bool) {
 	if err != nil {
 		return nil, false
 	}
-	ne, err := v1Children(seq, 1)
+	ne, err := ber.Children(seq, 1)
 	if err != nil || len(ne) != 2 {
 		return nil, false
 	}
-	n, err1 := v1Primitive(ne[0], 2, 2)
-	e, err2 := v1Primitive(ne[1], 2, 2)
+	n, err1 := ber.Primitive(ne[0], 2, 2)
+	e, err2 := ber.Primitive(ne[1], 2, 2)
 	if err1 != nil || err2 != nil || len(e) > 4 {
 		return nil, false
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // The signed entries may inflate to at most v1MaxInflateRatio times the
@@ -44,7 +45,7 @@ type v1EntryCheck struct {
 // manifest, named by the same set of signers' .SF files, and that its
 // uncompressed content matches the manifest's digests. It returns that set
 // of signers.
-func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[string]*JarSection, signers []*v1Signer) []*v1Signer {
+func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[string]*jarmanifest.Section, signers []*v1Signer) []*v1Signer {
 	// Reading in file order keeps the disk access sequential.
 	sorted := append([]*apkzip.Entry(nil), entries...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].LocalHeaderOffset < sorted[j].LocalHeaderOffset })

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // The phone's installer does not run apksig: it reads v1 signatures with
@@ -63,11 +64,11 @@ const (
 // checkPlatform applies the platform's rules to a file apksig's rules
 // accepted. all are every signer whose block verified (apksig's ignored
 // signers included); used are the signers apksig counts.
-func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSections map[string]*JarSection, all, used []*v1Signer) {
+func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSections map[string]*jarmanifest.Section, all, used []*v1Signer) {
 	maxSections := len(entries) + 64
 	// StrictJarFile's constructor: new StrictJarManifest(bytes, true);
 	// any IOException there fails the APK.
-	mf, err := parseJarPlatform(mfBytes, true, maxSections)
+	mf, err := jarmanifest.ParsePlatform(mfBytes, true, maxSections)
 	if err != nil {
 		v.schemeErr(CodeJarPlatformManifest, "%s as the platform reads it: %v", v1ManifestName, err)
 		return
@@ -78,7 +79,7 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 	for _, e := range v.a.Entries() {
 		names[e.Name] = true
 	}
-	for _, n := range mf.order {
+	for _, n := range mf.Order {
 		if !names[n] {
 			v.schemeErr(CodeJarPlatformManifest, "%s names %q as the platform reads it, and the APK has no such entry", v1ManifestName, n)
 			return
@@ -100,7 +101,7 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 
 	// readCertificates: every block with a .SF; a fatal signer fails the
 	// APK whatever apksig made of it.
-	platEntries := map[*v1Signer]map[string]jarAttrs{}
+	platEntries := map[*v1Signer]map[string]jarmanifest.Attrs{}
 	for _, s := range all {
 		use, why, ents := v.platformSigner(s, mf, mfBytes, maxSections)
 		switch use {
@@ -122,7 +123,7 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		if v.unsignedEntry(e.Name) {
 			continue
 		}
-		attrs := mf.entries[e.Name]
+		attrs := mf.Entries[e.Name]
 		// initEntry: no section, or (from API 18) no digest attribute it
 		// knows, means the entry is unsigned. Older platforms' pick is
 		// apksig's legacy one, which v1.go checks.
@@ -165,19 +166,19 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 // block verified (a failing block fails the APK in both readers, and
 // apksig's pass has refused it already). It returns what the platform does
 // with the signer, why, and the .SF's entries (merged by name) when used.
-func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []byte, maxSections int) (v1PlatformUse, string, map[string]jarAttrs) {
-	sf, err := parseJarPlatform(s.sfBytes, false, maxSections)
+func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarmanifest.PlatformFile, mfBytes []byte, maxSections int) (v1PlatformUse, string, map[string]jarmanifest.Attrs) {
+	sf, err := jarmanifest.ParsePlatform(s.sfBytes, false, maxSections)
 	if err != nil {
 		// Only IOException is caught ("return"): the signer is ignored.
-		if pe, ok := err.(*jarPlatformErr); ok && pe.fatal {
-			return v1PlatformFatal, pe.msg, nil
+		if pe, ok := err.(*jarmanifest.PlatformError); ok && pe.Fatal {
+			return v1PlatformFatal, pe.Msg, nil
 		}
 		return v1PlatformIgnored, err.Error(), nil
 	}
 	// Stripping protection comes before the Signature-Version check: a
 	// .SF without a version but naming a stripped scheme fails the APK.
 	if v.maxSDK >= SDKNougat {
-		if hdr, ok := sf.main.get("X-Android-APK-Signed"); ok {
+		if hdr, ok := sf.Main.Get("X-Android-APK-Signed"); ok {
 			for _, id := range v1JavaSchemeIDs(hdr) {
 				if id.notASCII && v.schemeMissing() {
 					return v1PlatformFatal, fmt.Sprintf("X-Android-APK-Signed token %q is not ASCII", id.text), nil
@@ -189,22 +190,22 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 		}
 	}
 	// "Do we actually have any signatures to look at?"
-	if _, ok := sf.main.get("Signature-Version"); !ok {
+	if _, ok := sf.Main.Get("Signature-Version"); !ok {
 		return v1PlatformIgnored, "no Signature-Version", nil
 	}
 	if v.maxSDK < SDKJellyBeanMR2 {
 		// Before API 18 the platform picked digest attributes by the
 		// Digest-Algorithms list, as apksig's legacy rules (v1.go) model;
 		// the strongest-first rules below are those of API 18 and later.
-		return v1PlatformUsed, "", sf.entries
+		return v1PlatformUsed, "", sf.Entries
 	}
-	createdBy, _ := sf.main.get("Created-By")
+	createdBy, _ := sf.Main.Get("Created-By")
 	signtool := strings.Contains(createdBy, "signtool")
 	// The main attributes' digest, over the manifest up to the end of
 	// its main section and the blank lines after it; absent is fine
 	// (verify(..., ignorable=true)).
-	if mf.mainEnd > 0 && !signtool {
-		if !v1PlatformVerify(v.mfDigest(0), sf.main, "-Digest-Manifest-Main-Attributes", mfBytes[:mf.mainEnd], false, true) {
+	if mf.MainEnd > 0 && !signtool {
+		if !v1PlatformVerify(v.mfDigest(0), sf.Main, "-Digest-Manifest-Main-Attributes", mfBytes[:mf.MainEnd], false, true) {
 			return v1PlatformFatal, "digest of the manifest's main attributes does not match", nil
 		}
 	}
@@ -212,23 +213,23 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	if signtool {
 		suffix = "-Digest"
 	}
-	if v1PlatformVerify(v.mfDigest(0), sf.main, suffix, mfBytes, false, false) {
-		return v1PlatformUsed, "", sf.entries
+	if v1PlatformVerify(v.mfDigest(0), sf.Main, suffix, mfBytes, false, false) {
+		return v1PlatformUsed, "", sf.Entries
 	}
 	// The whole-manifest digest failed or is absent: each .SF entry's
 	// section digest, in HashMap order. A name the manifest lacks
 	// returns (signer ignored) and a digest that fails throws, so with
 	// both the outcome depends on the order: counted as fatal.
 	missing, bad := "", ""
-	for _, name := range sf.order {
-		chunk, ok := mf.chunks[name]
+	for _, name := range sf.Order {
+		chunk, ok := mf.Chunks[name]
 		if !ok {
 			if missing == "" {
 				missing = name
 			}
 			continue
 		}
-		if bad == "" && !v1PlatformVerify(v.mfDigest(chunk.start), sf.entries[name], "-Digest", mfBytes[chunk.start:chunk.end], signtool, false) {
+		if bad == "" && !v1PlatformVerify(v.mfDigest(chunk.Start), sf.Entries[name], "-Digest", mfBytes[chunk.Start:chunk.End], signtool, false) {
 			bad = name
 		}
 	}
@@ -240,15 +241,15 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarPlatformFile, mfBytes []
 	case missing != "":
 		return v1PlatformIgnored, fmt.Sprintf("%q has no section in the manifest", missing), nil
 	}
-	return v1PlatformUsed, "", sf.entries
+	return v1PlatformUsed, "", sf.Entries
 }
 
 // v1PlatformDigest is the attribute StrictJarVerifier.verify and initEntry
 // use: the first of SHA-512, SHA-384, SHA-256, SHA1 present (last value of
 // a repeated name, as Attributes keeps it).
-func v1PlatformDigest(attrs jarAttrs, suffix string) (crypto.Hash, string, bool) {
+func v1PlatformDigest(attrs jarmanifest.Attrs, suffix string) (crypto.Hash, string, bool) {
 	for _, alg := range v1ModernDigestAlgs {
-		if val, ok := attrs.get(alg.prefix + suffix); ok {
+		if val, ok := attrs.Get(alg.prefix + suffix); ok {
 			return alg.hash, val, true
 		}
 	}
@@ -257,7 +258,7 @@ func v1PlatformDigest(attrs jarAttrs, suffix string) (crypto.Hash, string, bool)
 
 // v1ApksigModernDigest is apksig's pick from API 18 (the strongest
 // present, first value of a repeated name).
-func v1ApksigModernDigest(sec *JarSection, suffix string) (crypto.Hash, string, bool) {
+func v1ApksigModernDigest(sec *jarmanifest.Section, suffix string) (crypto.Hash, string, bool) {
 	for _, alg := range v1ModernDigestAlgs {
 		if val, ok := sec.Get(alg.prefix + suffix); ok {
 			return alg.hash, val, true
@@ -276,7 +277,7 @@ func (v *v1Verifier) mfDigest(off int) func(crypto.Hash, []byte) []byte {
 // picked by v1PlatformDigest must match data (with signtool's quirk of
 // leaving out the second of two final newlines); without an attribute
 // the result is ignorable.
-func v1PlatformVerify(digest func(crypto.Hash, []byte) []byte, attrs jarAttrs, suffix string, data []byte, signtoolQuirk, ignorable bool) bool {
+func v1PlatformVerify(digest func(crypto.Hash, []byte) []byte, attrs jarmanifest.Attrs, suffix string, data []byte, signtoolQuirk, ignorable bool) bool {
 	h, val, ok := v1PlatformDigest(attrs, suffix)
 	if !ok {
 		return ignorable

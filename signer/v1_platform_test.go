@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/ber"
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
 
 // The shapes of issues 13 and 22 (part 1): files made from a genuine one
@@ -223,8 +226,8 @@ func v1BERShapeCases(t *testing.T) []v1ShapeCase {
 // message-digest signed attributes, encoded with an indefinite length
 // when ber, the signature computed over the DER form or the raw bytes.
 func v1BERSignedAttrsBlock(t testing.TB, key *v1TestKey, sf []byte, overDER, ber bool) []byte {
-	attr1 := v1DER(0x30, v1DEROID(pkcs7OIDContentType), v1DER(0x31, v1DEROID(pkcs7OIDData)))
-	attr2 := v1DER(0x30, v1DEROID(pkcs7OIDMessageDigest), v1DER(0x31, v1DER(0x04, v1HashBytes(crypto.SHA256, sf))))
+	attr1 := v1DER(0x30, v1DEROID(pkcs7.OIDContentType), v1DER(0x31, v1DEROID(pkcs7.OIDData)))
+	attr2 := v1DER(0x30, v1DEROID(pkcs7.OIDMessageDigest), v1DER(0x31, v1DER(0x04, v1HashBytes(crypto.SHA256, sf))))
 	der := v1DER(0x31, attr1, attr2)
 	implicit := append([]byte{0xa0}, der[1:]...)
 	if ber {
@@ -240,8 +243,8 @@ func v1BERSignedAttrsBlock(t testing.TB, key *v1TestKey, sf []byte, overDER, ber
 		v1DER(0x30, v1DEROID("2.16.840.1.101.3.4.2.1")), implicit,
 		v1DER(0x30, v1DEROID("1.2.840.113549.1.1.1")), v1DER(0x04, sig))
 	sd := v1DER(0x30, v1DERInt(big.NewInt(1)), v1DER(0x31, v1DER(0x30, v1DEROID("2.16.840.1.101.3.4.2.1"))),
-		v1DER(0x30, v1DEROID(pkcs7OIDData)), v1DER(0xa0, key.certDER), v1DER(0x31, si))
-	return v1DER(0x30, v1DEROID(pkcs7OIDSignedData), v1DER(0xa0, sd))
+		v1DER(0x30, v1DEROID(pkcs7.OIDData)), v1DER(0xa0, key.certDER), v1DER(0x31, si))
+	return v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, sd))
 }
 
 // Bounds on work: each hostile shape is refused with its code, quickly,
@@ -322,11 +325,11 @@ func v1RepeatSignerInfos(t testing.TB, block []byte, infos, certs int) []byte {
 	require.NoError(t, err)
 	require.Len(t, sd.SignerInfos, 1)
 	ci, _, _ := readBER(block, 0)
-	top, _ := v1Children(ci, 0)
-	wrapped, _ := v1Children(top[1], 0)
-	fields, _ := v1Children(wrapped[0], 1)
-	certBag, _ := v1Children(fields[3], 2)
-	sis, _ := v1Children(fields[4], 2)
+	top, _ := ber.Children(ci, 0)
+	wrapped, _ := ber.Children(top[1], 0)
+	fields, _ := ber.Children(wrapped[0], 1)
+	certBag, _ := ber.Children(fields[3], 2)
+	sis, _ := ber.Children(fields[4], 2)
 	var certBytes, siBytes []byte
 	for range certs {
 		certBytes = append(certBytes, certBag[0].Raw...)
@@ -335,7 +338,7 @@ func v1RepeatSignerInfos(t testing.TB, block []byte, infos, certs int) []byte {
 		siBytes = append(siBytes, sis[0].Raw...)
 	}
 	sdBytes := v1DER(0x30, fields[0].Raw, fields[1].Raw, fields[2].Raw, v1DERLong(0xa0, certBytes), v1DERLong(0x31, siBytes))
-	return v1DERLong(0x30, v1DEROID(pkcs7OIDSignedData), v1DERLong(0xa0, sdBytes))
+	return v1DERLong(0x30, v1DEROID(pkcs7.OIDSignedData), v1DERLong(0xa0, sdBytes))
 }
 
 // v1DERLong is v1DER for content of any length.
@@ -344,7 +347,7 @@ func v1DERLong(tag byte, parts ...[]byte) []byte {
 	for _, p := range parts {
 		content = append(content, p...)
 	}
-	return berAppendTLV([]byte{tag}, content)
+	return ber.AppendTLV([]byte{tag}, content)
 }
 
 // v1HugeDSACert returns key's certificate with its DSA parameters and
@@ -374,8 +377,8 @@ func v1HugeDSACert(t testing.TB, key *v1TestKey) []byte {
 	}{asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1}, asn1.RawValue{FullBytes: params}}, Key: asn1.BitString{Bytes: y, BitLength: 8 * len(y)}})
 	require.NoError(t, err)
 	c, _, _ := readBER(key.certDER, 0)
-	top, _ := v1Children(c, 0)
-	tbs, _ := v1Children(top[0], 1)
+	top, _ := ber.Children(c, 0)
+	tbs, _ := ber.Children(top[0], 1)
 	var tbsBytes []byte
 	for _, f := range tbs {
 		if bytes.Equal(f.Raw, id.SPKI) {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // Property tests of the v1 verdict against an oracle of the platform's
@@ -32,7 +34,7 @@ type v1OraclePair struct {
 // when the platform would (or, depending on HashMap order, could) refuse
 // the file.
 func v1Oracle(t testing.TB, files []v1File, mf []byte, pairs []v1OraclePair) (sets map[string]map[[32]byte]bool, ok bool) {
-	m, err := parseJarPlatform(mf, true, 0)
+	m, err := jarmanifest.ParsePlatform(mf, true, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -40,12 +42,12 @@ func v1Oracle(t testing.TB, files []v1File, mf []byte, pairs []v1OraclePair) (se
 	for _, f := range files {
 		names[f.name] = true
 	}
-	for _, n := range m.order {
+	for _, n := range m.Order {
 		if !names[n] {
 			return nil, false
 		}
 	}
-	used := map[int]map[string]jarAttrs{}
+	used := map[int]map[string]jarmanifest.Attrs{}
 	for i, p := range pairs {
 		if p.block == nil || p.sf == nil {
 			continue // a block without .SF, or a .SF without block: never read
@@ -53,14 +55,14 @@ func v1Oracle(t testing.TB, files []v1File, mf []byte, pairs []v1OraclePair) (se
 		if !p.valid {
 			return nil, false // PKCS7.verify fails: SecurityException
 		}
-		sf, err := parseJarPlatform(p.sf, false, 0)
+		sf, err := jarmanifest.ParsePlatform(p.sf, false, 0)
 		if err != nil {
-			if err.(*jarPlatformErr).fatal {
+			if err.(*jarmanifest.PlatformError).Fatal {
 				return nil, false
 			}
 			continue
 		}
-		if hdr, ok := sf.main.get("X-Android-APK-Signed"); ok {
+		if hdr, ok := sf.Main.Get("X-Android-APK-Signed"); ok {
 			for _, tok := range strings.Split(hdr, ",") {
 				id, ok := javaParseInt(strings.TrimFunc(tok, func(r rune) bool { return r <= ' ' }))
 				if ok && (id == 2 || id == 3) {
@@ -68,31 +70,31 @@ func v1Oracle(t testing.TB, files []v1File, mf []byte, pairs []v1OraclePair) (se
 				}
 			}
 		}
-		if _, ok := sf.main.get("Signature-Version"); !ok {
+		if _, ok := sf.Main.Get("Signature-Version"); !ok {
 			continue
 		}
-		check := func(a jarAttrs, suffix string, data []byte, missing bool) bool {
+		check := func(a jarmanifest.Attrs, suffix string, data []byte, missing bool) bool {
 			for _, alg := range []struct {
 				name string
 				h    crypto.Hash
 			}{{"SHA-512", crypto.SHA512}, {"SHA-384", crypto.SHA384}, {"SHA-256", crypto.SHA256}, {"SHA1", crypto.SHA1}} {
-				if v, ok := a.get(alg.name + suffix); ok {
+				if v, ok := a.Get(alg.name + suffix); ok {
 					want, ok := v1AndroidBase64(v)
 					return ok && bytes.Equal(want, v1HashBytes(alg.h, data))
 				}
 			}
 			return missing
 		}
-		if !check(sf.main, "-Digest-Manifest-Main-Attributes", mf[:m.mainEnd], true) {
+		if !check(sf.Main, "-Digest-Manifest-Main-Attributes", mf[:m.MainEnd], true) {
 			return nil, false
 		}
-		if !check(sf.main, "-Digest-Manifest", mf, false) {
+		if !check(sf.Main, "-Digest-Manifest", mf, false) {
 			ignore, fail := false, false
-			for name, a := range sf.entries {
-				c, ok := m.chunks[name]
+			for name, a := range sf.Entries {
+				c, ok := m.Chunks[name]
 				if !ok {
 					ignore = true
-				} else if !check(a, "-Digest", mf[c.start:c.end], false) {
+				} else if !check(a, "-Digest", mf[c.Start:c.End], false) {
 					fail = true
 				}
 			}
@@ -103,17 +105,17 @@ func v1Oracle(t testing.TB, files []v1File, mf []byte, pairs []v1OraclePair) (se
 				continue
 			}
 		}
-		used[i] = sf.entries
+		used[i] = sf.Entries
 	}
 	sets = map[string]map[[32]byte]bool{}
 	for _, f := range files {
-		a := m.entries[f.name]
+		a := m.Entries[f.name]
 		ok := false
 		for _, alg := range []struct {
 			name string
 			h    crypto.Hash
 		}{{"SHA-512", crypto.SHA512}, {"SHA-384", crypto.SHA384}, {"SHA-256", crypto.SHA256}, {"SHA1", crypto.SHA1}} {
-			if v, has := a.get(alg.name + "-Digest"); has {
+			if v, has := a.Get(alg.name + "-Digest"); has {
 				want, dok := v1AndroidBase64(v)
 				ok = dok && bytes.Equal(want, v1HashBytes(alg.h, f.data))
 				break

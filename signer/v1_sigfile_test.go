@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
 
 // TestVerifySigFile checks the .SF-against-manifest rules on hand-written
@@ -93,9 +94,9 @@ func TestVerifySigFile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := ParseJarManifest([]byte(mf), 0)
+			m, err := parseJarManifest([]byte(mf), 0)
 			require.NoError(t, err)
-			sections := map[string]*JarSection{}
+			sections := map[string]*jarmanifest.Section{}
 			for _, s := range m.Sections {
 				sections[s.Name] = s
 			}

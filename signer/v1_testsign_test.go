@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/pkcs7"
 )
 
 // This file builds v1-signed APKs in Go for tests: MANIFEST.MF, .SF and a
@@ -339,9 +341,9 @@ func v1SignedData(t testing.TB, s v1SignerSpec, sf []byte) []byte {
 			st = v1DER(0x30, v1DEROID("1.2.840.113549.1.9.5"), v1DER(0x31, tb))
 		}
 		set := v1DER(0x31,
-			v1DER(0x30, v1DEROID(pkcs7OIDContentType), v1DER(0x31, v1DEROID(pkcs7OIDData))),
+			v1DER(0x30, v1DEROID(pkcs7.OIDContentType), v1DER(0x31, v1DEROID(pkcs7.OIDData))),
 			st,
-			v1DER(0x30, v1DEROID(pkcs7OIDMessageDigest), v1DER(0x31, v1DER(0x04, v1HashBytes(dh, sf)))))
+			v1DER(0x30, v1DEROID(pkcs7.OIDMessageDigest), v1DER(0x31, v1DER(0x04, v1HashBytes(dh, sf)))))
 		signed = set
 		attrs = append([]byte{0xa0}, set[1:]...)
 	}
@@ -377,8 +379,8 @@ func v1SignedData(t testing.TB, s v1SignerSpec, sf []byte) []byte {
 	sd := v1DER(0x30,
 		v1DERInt(big.NewInt(1)),
 		v1DER(0x31, v1DER(0x30, v1DEROID(s.digestOID))),
-		v1DER(0x30, v1DEROID(pkcs7OIDData)),
+		v1DER(0x30, v1DEROID(pkcs7.OIDData)),
 		v1DER(0xa0, s.key.certDER),
 		v1DER(0x31, si))
-	return v1DER(0x30, v1DEROID(pkcs7OIDSignedData), v1DER(0xa0, sd))
+	return v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, sd))
 }

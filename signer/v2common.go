@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/lpblock"
 )
 
 // maxV2Signers is how many v2 signers Android accepts (apksig's
@@ -167,22 +168,22 @@ func (v *schemeVerifier) load(a *apkzip.Archive) []byte {
 // parseSigners parses and verifies every signer of the block, everything
 // but the content digests.
 func (v *schemeVerifier) parseSigners(block []byte) {
-	br := blockReader{b: block}
-	signers, err := br.lengthPrefixed()
+	br := lpblock.New(block)
+	signers, err := br.LengthPrefixed()
 	if err != nil {
 		v.addError(v.sig+"MALFORMED_SIGNERS", "%v", err)
 		return
 	}
-	if !signers.hasRemaining() {
+	if !signers.HasRemaining() {
 		v.addError(v.sig+"NO_SIGNERS", "no signers")
 		return
 	}
 	count := 0
-	for signers.hasRemaining() {
+	for signers.HasRemaining() {
 		if v.scheme == SchemeV2 && count >= maxV2Signers+1 {
 			// The verdict is already failure; count the rest without
 			// keeping them, as apksig reports the total.
-			if _, err := signers.lengthPrefixed(); err != nil {
+			if _, err := signers.LengthPrefixed(); err != nil {
 				v.addError("V2_SIG_MALFORMED_SIGNER", "signer #%d: %v", count+1, err)
 				return
 			}
@@ -198,7 +199,7 @@ func (v *schemeVerifier) parseSigners(block []byte) {
 		count++
 		v.res.Signers = append(v.res.Signers, s)
 		v.signers = append(v.signers, st)
-		sr, err := signers.lengthPrefixed()
+		sr, err := signers.LengthPrefixed()
 		if err == nil {
 			err = v.parseSigner(st, sr)
 		}
@@ -216,18 +217,18 @@ func (v *schemeVerifier) parseSigners(block []byte) {
 // reported is the one Android reports: signatures over the signed data
 // are verified with the signer's public key before the signed data is
 // trusted and parsed. A returned error means broken framing.
-func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
+func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 	s := st.res
-	signedData, err := r.lengthPrefixedBytes()
+	signedData, err := r.LengthPrefixedBytes()
 	if err != nil {
 		return err
 	}
 	if v.isV3() {
-		minS, err := r.i32()
+		minS, err := r.I32()
 		if err != nil {
 			return err
 		}
-		maxS, err := r.i32()
+		maxS, err := r.I32()
 		if err != nil {
 			return err
 		}
@@ -236,11 +237,11 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 			v.signerError(s, "V3_SIG_INVALID_SDK_VERSIONS", "invalid SDK range %d-%d", minS, maxS)
 		}
 	}
-	sigs, err := r.lengthPrefixed()
+	sigs, err := r.LengthPrefixed()
 	if err != nil {
 		return err
 	}
-	publicKey, err := r.lengthPrefixedBytes()
+	publicKey, err := r.LengthPrefixedBytes()
 	if err != nil {
 		return err
 	}
@@ -248,16 +249,16 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 	var known []SignatureAlgorithmID
 	var knownSigs [][]byte
 	count := 0
-	for sigs.hasRemaining() {
+	for sigs.HasRemaining() {
 		count++
-		sr, err := sigs.lengthPrefixed()
+		sr, err := sigs.LengthPrefixed()
 		var id uint32
 		var sig []byte
 		if err == nil {
-			id, err = sr.u32()
+			id, err = sr.U32()
 		}
 		if err == nil {
-			sig, err = sr.lengthPrefixedBytes()
+			sig, err = sr.LengthPrefixedBytes()
 		}
 		if err != nil {
 			v.signerError(s, v.sig+"MALFORMED_SIGNATURE", "signature #%d: %v", count, err)
@@ -316,17 +317,17 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 	}
 
 	// A signature verified: the signed data can be trusted and parsed.
-	sd := blockReader{b: signedData}
-	digests, err := sd.lengthPrefixed()
+	sd := lpblock.New(signedData)
+	digests, err := sd.LengthPrefixed()
 	if err != nil {
 		return err
 	}
-	certs, err := sd.lengthPrefixed()
+	certs, err := sd.LengthPrefixed()
 	if err != nil {
 		return err
 	}
 	if v.isV3() {
-		minS, err := sd.i32()
+		minS, err := sd.I32()
 		if err != nil {
 			return err
 		}
@@ -334,7 +335,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 			v.signerError(s, "V3_MIN_SDK_VERSION_MISMATCH_BETWEEN_SIGNER_AND_SIGNED_DATA_RECORD",
 				"min SDK %d in the signer, %d in the signed data", s.MinSDK, minS)
 		}
-		maxS, err := sd.i32()
+		maxS, err := sd.I32()
 		if err != nil {
 			return err
 		}
@@ -343,13 +344,13 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 				"max SDK %d in the signer, %d in the signed data", s.MaxSDK, maxS)
 		}
 	}
-	attrs, err := sd.lengthPrefixed()
+	attrs, err := sd.LengthPrefixed()
 	if err != nil {
 		return err
 	}
 
-	for i := 0; certs.hasRemaining(); i++ {
-		der, err := certs.lengthPrefixedBytes()
+	for i := 0; certs.HasRemaining(); i++ {
+		der, err := certs.LengthPrefixedBytes()
 		if err != nil {
 			return err
 		}
@@ -371,16 +372,16 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 	}
 
 	count = 0
-	for digests.hasRemaining() {
+	for digests.HasRemaining() {
 		count++
-		dr, err := digests.lengthPrefixed()
+		dr, err := digests.LengthPrefixed()
 		var id uint32
 		var val []byte
 		if err == nil {
-			id, err = dr.u32()
+			id, err = dr.U32()
 		}
 		if err == nil {
-			val, err = dr.lengthPrefixedBytes()
+			val, err = dr.LengthPrefixedBytes()
 		}
 		if err != nil {
 			v.signerError(s, v.sig+"MALFORMED_DIGEST", "digest #%d: %v", count, err)
@@ -395,18 +396,18 @@ func (v *schemeVerifier) parseSigner(st *signerState, r blockReader) error {
 	}
 
 	count = 0
-	for attrs.hasRemaining() {
+	for attrs.HasRemaining() {
 		count++
-		ar, err := attrs.lengthPrefixed()
+		ar, err := attrs.LengthPrefixed()
 		var id uint32
 		if err == nil {
-			id, err = ar.u32()
+			id, err = ar.U32()
 		}
 		if err != nil {
 			v.signerError(s, v.sig+"MALFORMED_ADDITIONAL_ATTRIBUTE", "attribute #%d: %v", count, err)
 			return nil
 		}
-		value := ar.rest()
+		value := ar.Rest()
 		st.attrs = append(st.attrs, attribute{id: id, value: value})
 		if !v.attribute(st, id, value) {
 			v.signerError(s, v.sig+"MALFORMED_ADDITIONAL_ATTRIBUTE", "attribute #%d (0x%08x) is too short", count, id)

@@ -201,7 +201,7 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 		if sub.more() {
 			// SigningInfo.fromByteArray reads its fields and ignores the
 			// rest of the block; the signature covers only the fields.
-			s.warn("signing info block 0x%08x has %d trailing bytes, which Android ignores", id, len(sub.b))
+			s.warn("signing info block 0x%08x has %d trailing bytes, which Android ignores", id, sub.Remaining())
 		}
 		s.Signers = append(s.Signers, si)
 	}

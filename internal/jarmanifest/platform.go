@@ -1,4 +1,4 @@
-package signer
+package jarmanifest
 
 import (
 	"strings"
@@ -8,57 +8,57 @@ import (
 // This file reads MANIFEST.MF and .SF files the way the phone's installer
 // does: android.util.jar.StrictJarManifestReader (platform_frameworks_base,
 // core/java/android/util/jar/), which java.util.jar.Attributes backs. The
-// other reader, ParseJarManifest, follows apksig's ManifestParser. The v1
-// verdict needs both (see v1_platform.go): a file is trusted only when the
-// two readings agree, and each rule below is the platform's, cited where
-// it is implemented.
+// other reader, Parse, follows apksig's ManifestParser. The v1 verdict
+// needs both: a file is trusted only when the two readings agree, and each
+// rule below is the platform's, cited where it is implemented.
 
-// jarPlatformErr is a refusal by the platform's reader. fatal is set when
+// PlatformError is a refusal by the platform's reader. Fatal is set when
 // the platform fails with a RuntimeException rather than an IOException:
 // StrictJarVerifier catches only IOException from the .SF reader (and
 // then ignores that signer), so a RuntimeException fails the whole APK.
-type jarPlatformErr struct {
-	msg   string
-	fatal bool
+type PlatformError struct {
+	Msg   string
+	Fatal bool
 }
 
-func (e *jarPlatformErr) Error() string { return e.msg }
+func (e *PlatformError) Error() string { return e.Msg }
 
-// jarPlatformChunk is the byte range of one individual section of the
+// Chunk is the byte range of one individual section of the
 // manifest (StrictJarManifest.Chunk): from its Name line up to the start
 // of the next section, so every blank line after a section belongs to it.
-type jarPlatformChunk struct{ start, end int }
+type Chunk struct{ Start, End int }
 
-// jarPlatformFile is a manifest or .SF as the platform reads it.
-type jarPlatformFile struct {
-	// main holds the main attributes, last value winning
+// PlatformFile is a manifest or .SF as the platform reads it.
+type PlatformFile struct {
+	// Main holds the main attributes, last value winning
 	// (java.util.jar.Attributes is a map keyed by Attributes.Name, whose
 	// equals ignores letter case; put replaces).
-	main jarAttrs
-	// mainEnd is StrictJarManifestReader.getEndOfMainSection(): the offset
+	Main Attrs
+	// MainEnd is StrictJarManifestReader.getEndOfMainSection(): the offset
 	// after the main section and all the blank lines that follow it.
-	mainEnd int
-	// entries maps each section's Name value to its attributes. In a .SF
+	MainEnd int
+	// Entries maps each section's Name value to its attributes. In a .SF
 	// (readEntries with chunks == null) sections repeating a name are
 	// merged into one Attributes, later values winning.
-	entries map[string]jarAttrs
-	// chunks is set for a manifest only (readEntries with chunks).
-	chunks map[string]jarPlatformChunk
-	// order lists entry names in first-appearance order, for messages.
-	order []string
+	Entries map[string]Attrs
+	// Chunks is set for a manifest only (readEntries with chunks).
+	Chunks map[string]Chunk
+	// Order lists entry names in first-appearance order, for messages.
+	Order []string
 }
 
-// jarAttrs is a java.util.jar.Attributes: names compared without regard
+// Attrs is a java.util.jar.Attributes: names compared without regard
 // to ASCII letter case, last put wins. Keys are stored lower-cased.
-type jarAttrs map[string]string
+type Attrs map[string]string
 
-func (a jarAttrs) get(name string) (string, bool) {
+// Get returns the value of name, compared without regard to letter case.
+func (a Attrs) Get(name string) (string, bool) {
 	v, ok := a[strings.ToLower(name)]
 	return v, ok
 }
 
-// jarPlatformReader is StrictJarManifestReader's state machine.
-type jarPlatformReader struct {
+// platformReader is StrictJarManifestReader's state machine.
+type platformReader struct {
 	buf []byte
 	pos int
 	// breaks is consecutiveLineBreaks: line breaks seen since the last
@@ -68,17 +68,17 @@ type jarPlatformReader struct {
 	value  string
 }
 
-// parseJarPlatform reads a manifest (isManifest: sections must have
+// ParsePlatform reads a manifest (isManifest: sections must have
 // unique names, their chunks are recorded) or a .SF file. It returns a
-// *jarPlatformErr where the platform throws.
-func parseJarPlatform(buf []byte, isManifest bool, maxSections int) (*jarPlatformFile, error) {
-	if len(buf) > MaxJarFileSize {
-		return nil, &jarPlatformErr{msg: "file too large", fatal: true}
+// *PlatformError where the platform throws.
+func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile, error) {
+	if len(buf) > MaxFileSize {
+		return nil, &PlatformError{Msg: "file too large", Fatal: true}
 	}
-	r := &jarPlatformReader{buf: buf}
-	f := &jarPlatformFile{main: jarAttrs{}, entries: map[string]jarAttrs{}}
+	r := &platformReader{buf: buf}
+	f := &PlatformFile{Main: Attrs{}, Entries: map[string]Attrs{}}
 	if isManifest {
-		f.chunks = map[string]jarPlatformChunk{}
+		f.Chunks = map[string]Chunk{}
 	}
 	// Constructor: while (readHeader()) main.put(name, value);
 	// endOfMainSection = pos.
@@ -90,9 +90,9 @@ func parseJarPlatform(buf []byte, isManifest bool, maxSections int) (*jarPlatfor
 		if !ok {
 			break
 		}
-		f.main[strings.ToLower(r.name)] = r.value
+		f.Main[strings.ToLower(r.name)] = r.value
 	}
-	f.mainEnd = r.pos
+	f.MainEnd = r.pos
 	// readEntries.
 	mark := r.pos
 	for {
@@ -106,16 +106,16 @@ func parseJarPlatform(buf []byte, isManifest bool, maxSections int) (*jarPlatfor
 		// "Entry is not named": the first attribute of an individual
 		// section must be Name (Attributes.Name.equals ignores case).
 		if !strings.EqualFold(r.name, "Name") {
-			return nil, &jarPlatformErr{msg: "entry is not named"}
+			return nil, &PlatformError{Msg: "entry is not named"}
 		}
 		entryName := r.value
-		attrs, seen := f.entries[entryName]
+		attrs, seen := f.Entries[entryName]
 		if !seen {
-			if maxSections > 0 && len(f.entries) >= maxSections {
-				return nil, &jarPlatformErr{msg: "too many sections", fatal: true}
+			if maxSections > 0 && len(f.Entries) >= maxSections {
+				return nil, &PlatformError{Msg: "too many sections", Fatal: true}
 			}
-			attrs = jarAttrs{}
-			f.order = append(f.order, entryName)
+			attrs = Attrs{}
+			f.Order = append(f.Order, entryName)
 		}
 		for {
 			ok, err := r.readHeader()
@@ -130,13 +130,13 @@ func parseJarPlatform(buf []byte, isManifest bool, maxSections int) (*jarPlatfor
 		if isManifest {
 			// "A jar verifier does not support more than one entry with
 			// the same name": thrown for the manifest only.
-			if _, dup := f.chunks[entryName]; dup {
-				return nil, &jarPlatformErr{msg: "more than one section named " + entryName}
+			if _, dup := f.Chunks[entryName]; dup {
+				return nil, &PlatformError{Msg: "more than one section named " + entryName}
 			}
-			f.chunks[entryName] = jarPlatformChunk{mark, r.pos}
+			f.Chunks[entryName] = Chunk{mark, r.pos}
 			mark = r.pos
 		}
-		f.entries[entryName] = attrs
+		f.Entries[entryName] = attrs
 	}
 }
 
@@ -144,7 +144,7 @@ func parseJarPlatform(buf []byte, isManifest bool, maxSections int) (*jarPlatfor
 // (a blank line, consumed here) and for a last line without a line
 // ending: "if the last line break is missed, the line is ignored by the
 // reference implementation".
-func (r *jarPlatformReader) readHeader() (bool, error) {
+func (r *platformReader) readHeader() (bool, error) {
 	if r.breaks > 1 {
 		r.breaks = 0
 		return false, nil
@@ -165,7 +165,7 @@ func (r *jarPlatformReader) readHeader() (bool, error) {
 // attribute"); a ':' as the last byte makes the platform index past the
 // buffer (ArrayIndexOutOfBoundsException, fatal). Without any ':' left the
 // name is unchanged and readValue finds nothing, ending the section.
-func (r *jarPlatformReader) readName() error {
+func (r *platformReader) readName() error {
 	mark := r.pos
 	for r.pos < len(r.buf) {
 		c := r.buf[r.pos]
@@ -175,15 +175,15 @@ func (r *jarPlatformReader) readName() error {
 		}
 		name := r.buf[mark : r.pos-1]
 		if r.pos >= len(r.buf) {
-			return &jarPlatformErr{msg: "':' at the end of the file", fatal: true}
+			return &PlatformError{Msg: "':' at the end of the file", Fatal: true}
 		}
 		next := r.buf[r.pos]
 		r.pos++
 		if next != ' ' {
-			return &jarPlatformErr{msg: "invalid value for attribute " + strconvQuote(name)}
+			return &PlatformError{Msg: "invalid value for attribute " + quote(name)}
 		}
 		if !jarValidAttrName(name) {
-			return &jarPlatformErr{msg: "invalid attribute name " + strconvQuote(name)}
+			return &PlatformError{Msg: "invalid attribute name " + quote(name)}
 		}
 		r.name = string(name)
 		return nil
@@ -222,7 +222,7 @@ func jarValidAttrName(b []byte) bool {
 // throws IndexOutOfBoundsException, a RuntimeException that fails the APK
 // even from a .SF. The value is decoded as UTF-8, malformed bytes becoming
 // U+FFFD.
-func (r *jarPlatformReader) readValue() error {
+func (r *platformReader) readValue() error {
 	lastCR := false
 	mark, last := r.pos, r.pos
 	var val []byte
@@ -231,7 +231,7 @@ func (r *jarPlatformReader) readValue() error {
 		r.pos++
 		switch c {
 		case 0:
-			return &jarPlatformErr{msg: "NUL character in a manifest"}
+			return &PlatformError{Msg: "NUL character in a manifest"}
 		case '\n':
 			if lastCR {
 				lastCR = false
@@ -266,16 +266,16 @@ func (r *jarPlatformReader) readValue() error {
 	val = append(val, r.buf[mark:last]...)
 	s := string(val)
 	if !utf8.ValidString(s) {
-		s = v1JavaUTF8(s)
+		s = javaUTF8(s)
 	}
 	r.value = s
 	return nil
 }
 
-var errEmptyContinuation = &jarPlatformErr{msg: "empty continuation line (IndexOutOfBoundsException on the platform)", fatal: true}
+var errEmptyContinuation = &PlatformError{Msg: "empty continuation line (IndexOutOfBoundsException on the platform)", Fatal: true}
 
-// strconvQuote quotes b for messages, escaping what is not printable.
-func strconvQuote(b []byte) string {
+// quote quotes b for messages, escaping what is not printable.
+func quote(b []byte) string {
 	var sb strings.Builder
 	sb.WriteByte('"')
 	for _, c := range b {

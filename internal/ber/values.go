@@ -1,0 +1,118 @@
+package ber
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// Readers of element values, shared by PKCS #7 and certificate parsing.
+// depth is the nesting depth of e, for the MaxDepth bound.
+
+// Children returns the elements a constructed element contains.
+func Children(e Element, depth int) ([]Element, error) {
+	if !e.Constructed {
+		return nil, errorf("expected a constructed element")
+	}
+	var out []Element
+	rest := e.Content
+	for len(rest) > 0 {
+		c, r, err := Read(rest, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		rest = r
+	}
+	return out, nil
+}
+
+// Primitive returns the content of a primitive element of the given
+// universal tag, joining the segments of a constructed (BER) encoding for
+// string types.
+func Primitive(e Element, tag int, depth int) ([]byte, error) {
+	if e.Class != 0 || e.Tag != tag {
+		return nil, errorf("expected universal tag %d, found class %d tag %d", tag, e.Class, e.Tag)
+	}
+	if !e.Constructed {
+		return e.Content, nil
+	}
+	if tag != 4 && tag != 3 {
+		return nil, errorf("constructed encoding of universal tag %d", tag)
+	}
+	parts, err := Children(e, depth)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	for _, p := range parts {
+		b, err := Primitive(p, tag, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// IsUniversal reports whether e has the universal class and this tag.
+func IsUniversal(e Element, tag int) bool { return e.Class == 0 && e.Tag == tag }
+
+// IsContext reports whether e has the context-specific class and this tag.
+func IsContext(e Element, tag int) bool { return e.Class == 2 && e.Tag == tag }
+
+// OID decodes an OBJECT IDENTIFIER into its dotted form.
+func OID(e Element) (string, error) {
+	c, err := Primitive(e, 6, 0)
+	if err != nil {
+		return "", err
+	}
+	if len(c) == 0 || len(c) > 256 {
+		return "", errorf("bad OBJECT IDENTIFIER length %d", len(c))
+	}
+	var arcs []uint64
+	var v uint64
+	for i, b := range c {
+		if v > 1<<56 {
+			return "", errorf("OBJECT IDENTIFIER arc too large")
+		}
+		v = v<<7 | uint64(b&0x7f)
+		if b&0x80 == 0 {
+			arcs = append(arcs, v)
+			v = 0
+		} else if i == len(c)-1 {
+			return "", errorf("truncated OBJECT IDENTIFIER")
+		}
+	}
+	var sb strings.Builder
+	first := arcs[0]
+	switch {
+	case first < 40:
+		sb.WriteString("0." + strconv.FormatUint(first, 10))
+	case first < 80:
+		sb.WriteString("1." + strconv.FormatUint(first-40, 10))
+	default:
+		sb.WriteString("2." + strconv.FormatUint(first-80, 10))
+	}
+	for _, a := range arcs[1:] {
+		sb.WriteByte('.')
+		sb.WriteString(strconv.FormatUint(a, 10))
+	}
+	return sb.String(), nil
+}
+
+// Integer decodes an INTEGER (two's complement, any sign).
+func Integer(e Element) (*big.Int, error) {
+	c, err := Primitive(e, 2, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(c) == 0 {
+		return nil, errorf("empty INTEGER")
+	}
+	n := new(big.Int).SetBytes(c)
+	if c[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(len(c))*8))
+	}
+	return n, nil
+}
