@@ -80,7 +80,9 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 	if !st.Mode().IsRegular() {
 		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: path + " is not a regular file"}
 	}
-	res, err := Verify(ctx, f, st.Size(), opts)
+	r, release := smallFile(f, st.Size())
+	res, err := Verify(ctx, r, st.Size(), opts)
+	release()
 	if res != nil {
 		res.File = path
 	}
