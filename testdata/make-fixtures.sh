@@ -172,19 +172,9 @@ sign() {
 }
 
 # --- recording verdicts ----------------------------------------------------
-# run_verify OUTFILE ARGS...  -- records "$ apksigner ARGS", output, exit code
-run_apksigner() {
-  local out=$1 rc
-  shift
-  {
-    echo "\$ apksigner $*"
-    set +e
-    apksigner "$@" 2>&1
-    rc=$?
-    set -e
-    echo "exit code: $rc"
-  } >"$out"
-}
+# shellcheck source=tools/record-apksigner.sh
+source "$TD/tools/record-apksigner.sh"
+run_apksigner() { record_apksigner "$@"; }
 
 # add KIND FILE PAIRED DESC TAMPER KEYS MINSDK RUNS BADGING XMLTREE
 add_spec() {

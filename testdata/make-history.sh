@@ -54,19 +54,9 @@ rotate() {
   apksigner rotate "${in[@]}" --out "$OUT/$out.lineage" --old-signer $(key "$old") "$@" --new-signer $(key "$new")
 }
 
-# record OUTFILE ARGS...: "$ apksigner ARGS", stdout+stderr, exit code.
-record() {
-  local out=$1 rc
-  shift
-  {
-    echo "\$ apksigner $*"
-    set +e
-    apksigner "$@" 2>&1
-    rc=$?
-    set -e
-    echo "exit code: $rc"
-  } >"$out"
-}
+# shellcheck source=tools/record-apksigner.sh
+source "$TD/tools/record-apksigner.sh"
+record() { record_apksigner "$@"; }
 
 echo "== histories and file lineages"
 rotate hist-ab rsa-a rsa-b

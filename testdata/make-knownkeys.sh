@@ -57,17 +57,9 @@ DEBUG="$OUT/android-debug"
 RSA_A="keys/rsa-a"
 
 # record NAME: apksigner's verdict on $OUT/NAME.apk
-record() {
-  local rc
-  {
-    echo "\$ apksigner verify -v --print-certs $OUT/$1.apk"
-    set +e
-    apksigner verify -v --print-certs "$OUT/$1.apk" 2>&1
-    rc=$?
-    set -e
-    echo "exit code: $rc"
-  } >"$OUT/$1.apksigner.txt"
-}
+# shellcheck source=tools/record-apksigner.sh
+source "$TD/tools/record-apksigner.sh"
+record() { record_apksigner "$OUT/$1.apksigner.txt" verify -v --print-certs "$OUT/$1.apk"; }
 
 sign_v123() { # IN OUT [apksigner sign args...]
   local in=$1 out=$2
