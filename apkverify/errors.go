@@ -70,6 +70,28 @@ var (
 	ErrIO = errors.New("apkverify: I/O error")
 )
 
+// KindName is the stable name of err's kind, as the apktrust CLI and the
+// apktrustd service write it in the "kind" of a JSON error object:
+// "not-an-apk", "manifest", "io" or "invalid-options" for the kinds above,
+// and "error" for anything else (a cancelled verification, say). The names
+// are part of the JSON contract.
+func KindName(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{ErrNotAPK, "not-an-apk"},
+		{ErrManifest, "manifest"},
+		{ErrIO, "io"},
+		{ErrInvalidOptions, "invalid-options"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "error"
+}
+
 // Sentinels for Result.Err errors.
 var (
 	// ErrNotVerified matches a *VerificationError for a file whose

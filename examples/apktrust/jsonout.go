@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -37,23 +36,6 @@ type errorDetail struct {
 	Message string `json:"message"`
 }
 
-func kindName(err error) string {
-	for _, k := range []struct {
-		err  error
-		name string
-	}{
-		{apkverify.ErrNotAPK, "not-an-apk"},
-		{apkverify.ErrManifest, "manifest"},
-		{apkverify.ErrIO, "io"},
-		{apkverify.ErrInvalidOptions, "invalid-options"},
-	} {
-		if errors.Is(err, k.err) {
-			return k.name
-		}
-	}
-	return "error"
-}
-
 // printJSON prints one object on one line (indented with --pretty): the
 // Result's own encoding, or errorJSON, with the envelope's fields first.
 func (c *config) printJSON(o *outcome) {
@@ -70,7 +52,7 @@ func (c *config) printJSON(o *outcome) {
 	case o.in.readErr != nil:
 		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: apkverify.CodeIO, Kind: "io", Message: o.in.readErr.Error()}}
 	case o.err != nil:
-		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: errCode(o.err), Kind: kindName(o.err), Message: errMessage(o.err)}}
+		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: errCode(o.err), Kind: apkverify.KindName(o.err), Message: errMessage(o.err)}}
 	default:
 		body = o.res
 	}

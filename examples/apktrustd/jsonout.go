@@ -124,20 +124,5 @@ func apkverifyDetail(err error) errorDetail {
 	if errors.As(err, &ve) {
 		code = ve.Code
 	}
-	kind := "error"
-	for _, k := range []struct {
-		err  error
-		name string
-	}{
-		{apkverify.ErrNotAPK, "not-an-apk"},
-		{apkverify.ErrManifest, "manifest"},
-		{apkverify.ErrIO, "io"},
-		{apkverify.ErrInvalidOptions, "invalid-options"},
-	} {
-		if errors.Is(err, k.err) {
-			kind = k.name
-			break
-		}
-	}
-	return errorDetail{Code: code, Kind: kind, Message: strings.TrimPrefix(err.Error(), "apkverify: "+code+": ")}
+	return errorDetail{Code: code, Kind: apkverify.KindName(err), Message: strings.TrimPrefix(err.Error(), "apkverify: "+code+": ")}
 }
