@@ -24,27 +24,11 @@ const (
 	SchemeStamp Scheme = "stamp"
 )
 
-// IDs of the APK Signing Block pairs this package knows.
+// Android API levels at which v2 and v3 signature algorithms became
+// available.
 const (
-	BlockIDV2            uint32 = 0x7109871a
-	BlockIDV3            uint32 = 0xf05368c0
-	BlockIDV31           uint32 = 0x1b93ad61
-	BlockIDV32           uint32 = 0x70e1c89f
-	BlockIDSourceStampV1 uint32 = 0x2b09189e
-	BlockIDSourceStampV2 uint32 = 0x6dff800d
-	BlockIDFrosting      uint32 = 0x2146444e
-	BlockIDVerityPadding uint32 = 0x42726577
-	BlockIDDependencies  uint32 = 0x504b4453 // "dependency info" written by AGP
-)
-
-// Android API levels that matter to signature verification.
-const (
-	SDKJellyBeanMR2 = 18 // SHA-256 digests in v1 JAR signatures
-	SDKNougat       = 24 // APK Signature Scheme v2
-	SDKP            = 28 // APK Signature Scheme v3
-	SDKT            = 33 // APK Signature Scheme v3.1
-	// MaxSDK stands for "every future Android version" in SDK ranges.
-	MaxSDK = 2147483647
+	sdkNougat = 24
+	sdkP      = 28
 )
 
 // Issue is one problem found while verifying. Code is stable and

@@ -21,7 +21,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -768,7 +768,7 @@ func tamperedStamp(t *testing.T) string {
 	require.NoError(t, err)
 	a, err := apkzip.Open(bytes.NewReader(b), int64(len(b)))
 	require.NoError(t, err)
-	p, ok := a.SigningBlock().Find(signer.BlockIDSourceStampV2)
+	p, ok := a.SigningBlock().Find(scheme.BlockIDSourceStampV2)
 	require.True(t, ok)
 	b[p.ValueOffset+p.ValueSize-1] ^= 0x01
 	out := filepath.Join(t.TempDir(), "stamp-tampered.apk")

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"context"
@@ -12,29 +12,6 @@ import (
 	"sync/atomic"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-)
-
-// Codes of Error.
-const (
-	// CodeDigestIO: a region of the APK could not be read.
-	CodeDigestIO = "DIGEST_IO_ERROR"
-	// CodeDigestVerityUnaligned: the APK Signing Block does not start on
-	// a 4 KiB boundary, which the verity digest requires (apksig throws).
-	CodeDigestVerityUnaligned = "DIGEST_VERITY_UNALIGNED"
-	// CodeDigestUnknownAlgorithm: the algorithm is not one this package
-	// computes.
-	CodeDigestUnknownAlgorithm = "DIGEST_UNKNOWN_ALGORITHM"
-	// CodeDigestTooLarge: the content has more 1 MiB chunks than the
-	// format's uint32 chunk count can express.
-	CodeDigestTooLarge = "DIGEST_INPUT_TOO_LARGE"
-)
-
-// Sentinels for errors.Is.
-var (
-	ErrDigestIO               = &Error{Code: CodeDigestIO}
-	ErrDigestVerityUnaligned  = &Error{Code: CodeDigestVerityUnaligned}
-	ErrDigestUnknownAlgorithm = &Error{Code: CodeDigestUnknownAlgorithm}
-	ErrDigestTooLarge         = &Error{Code: CodeDigestTooLarge}
 )
 
 const (

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"cmp"
@@ -14,15 +14,6 @@ import (
 	"runtime/debug"
 	"slices"
 )
-
-// CodeDigestFileChanged: the file shrank or changed while it was being
-// read (a page of its memory mapping was no longer backed by the file).
-// The verification fails; it never crashes.
-const CodeDigestFileChanged = "DIGEST_FILE_CHANGED"
-
-// ErrDigestFileChanged is the sentinel of CodeDigestFileChanged for
-// errors.Is.
-var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
 
 // mappedBatchPerWorker is batchPerWorker for a mapped file: each item in
 // flight keeps a MiB of the file resident.

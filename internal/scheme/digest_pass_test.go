@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // passTestAPK builds an APK of about size bytes: one stored entry of
@@ -199,7 +200,7 @@ func TestPassSmallFileStartsNoGoroutine(t *testing.T) {
 // SHA-256 of META-INF/MANIFEST.MF) is the hash the v1 verifier already
 // made: asking for it afterwards reads nothing more.
 func TestV1ManifestDigestHashedOnce(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "testdata", "apk", "min21-v123.apk"))
+	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "testdata", "apk", "min21-v123.apk"))
 	require.NoError(t, err)
 	cr := &v23CountingReaderAt{r: bytes.NewReader(raw)}
 	a, err := apkzip.Open(cr, int64(len(raw)))

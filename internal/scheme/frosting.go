@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"context"
@@ -39,17 +39,6 @@ import (
 //
 // Frosting is evidence of delivery, never part of the signature verdict:
 // a frosting failure is reported in FrostingResult and nowhere else.
-
-// Issue codes of Play frosting checks.
-const (
-	FrostingCodeMalformed          = "FROSTING_MALFORMED"
-	FrostingCodeNoEnabledEntry     = "FROSTING_NO_ENABLED_ENTRY"
-	FrostingCodeUnknownKeyIndex    = "FROSTING_UNKNOWN_KEY_INDEX"
-	FrostingCodeSignatureDidNotVer = "FROSTING_SIGNATURE_DID_NOT_VERIFY"
-	FrostingCodeAPKDigestMismatch  = "FROSTING_APK_DIGEST_MISMATCH"
-	FrostingCodeIO                 = "FROSTING_IO_ERROR"
-	FrostingCodeTooLarge           = "FROSTING_BLOCK_TOO_LARGE"
-)
 
 // ErrFrostingMalformed matches every error of ParseFrosting.
 var ErrFrostingMalformed error = &Error{Code: FrostingCodeMalformed}
@@ -172,31 +161,7 @@ func ParseFrosting(value []byte) (*Frosting, error) {
 	return f, nil
 }
 
-// FrostingResult is what VerifyFrosting found. It is evidence of delivery
-// by Google Play, reported on its own: it never changes the signature
-// verdict.
-type FrostingResult struct {
-	// Present is true when the APK Signing Block has a frosting pair.
-	Present bool `json:"present"`
-	// Verified is true when the first enabled entry's signature verified
-	// with the key its index names and its APK digest matches the file.
-	Verified bool `json:"verified"`
-	// KeyIndex is the key index of the first enabled entry, when parsed.
-	KeyIndex *uint64 `json:"keyIndex,omitempty"`
-	// APKSHA256 is the digest the entry claims; ComputedSHA256 the one
-	// computed from the file (hex).
-	APKSHA256      string `json:"apkSha256,omitempty"`
-	ComputedSHA256 string `json:"computedSha256,omitempty"`
-	// MetadataSize is the size of Play's (undecoded) protobuf metadata.
-	MetadataSize int `json:"metadataSize,omitempty"`
-	// Binding says what the frosting covers and whether it binds the
-	// signers Android uses; set by apkverify for verified frosting.
-	Binding  *EvidenceBinding `json:"binding,omitempty"`
-	Errors   []Issue          `json:"errors,omitempty"`
-	Warnings []Issue          `json:"warnings,omitempty"`
-}
-
-func (r *FrostingResult) fail(code, format string, args ...any) *FrostingResult {
+func failFrosting(r *FrostingResult, code, format string, args ...any) *FrostingResult {
 	r.Errors = append(r.Errors, Issue{Code: code, Message: fmt.Sprintf(format, args...), Signer: -1})
 	return r
 }
@@ -234,11 +199,11 @@ func VerifyFrosting(a *apkzip.Archive, keys []*ecdsa.PublicKey) *FrostingResult 
 	}
 	sum, err := NewContentDigester(a).frostingDigest(context.Background())
 	if err != nil {
-		return r.fail(FrostingCodeIO, "hashing the APK: %v", err)
+		return failFrosting(r, FrostingCodeIO, "hashing the APK: %v", err)
 	}
 	r.ComputedSHA256 = hex.EncodeToString(sum)
 	if r.ComputedSHA256 != r.APKSHA256 {
-		return r.fail(FrostingCodeAPKDigestMismatch, "frosting vouches for APK digest %s, the file's is %s", r.APKSHA256, r.ComputedSHA256)
+		return failFrosting(r, FrostingCodeAPKDigestMismatch, "frosting vouches for APK digest %s, the file's is %s", r.APKSHA256, r.ComputedSHA256)
 	}
 	r.Verified = true
 	return r
@@ -269,15 +234,15 @@ func frostingCheckEntry(a *apkzip.Archive, keys []*ecdsa.PublicKey) (*FrostingRe
 	// loading it.
 	const maxFrostingSize = 1 << 20
 	if pair.ValueSize > maxFrostingSize {
-		return r.fail(FrostingCodeTooLarge, "frosting block is %d bytes, over the %d-byte limit", pair.ValueSize, maxFrostingSize), nil
+		return failFrosting(r, FrostingCodeTooLarge, "frosting block is %d bytes, over the %d-byte limit", pair.ValueSize, maxFrostingSize), nil
 	}
 	value, err := a.PairValue(pair)
 	if err != nil {
-		return r.fail(FrostingCodeIO, "reading the frosting block: %v", err), nil
+		return failFrosting(r, FrostingCodeIO, "reading the frosting block: %v", err), nil
 	}
 	f, err := ParseFrosting(value)
 	if err != nil {
-		return r.fail(FrostingCodeMalformed, "%v", err), nil
+		return failFrosting(r, FrostingCodeMalformed, "%v", err), nil
 	}
 	r.MetadataSize = len(f.Metadata)
 	var e *FrostingEntry
@@ -288,7 +253,7 @@ func frostingCheckEntry(a *apkzip.Archive, keys []*ecdsa.PublicKey) (*FrostingRe
 		}
 	}
 	if e == nil {
-		return r.fail(FrostingCodeNoEnabledEntry, "none of the %d frosting entries is enabled", len(f.Entries)), nil
+		return failFrosting(r, FrostingCodeNoEnabledEntry, "none of the %d frosting entries is enabled", len(f.Entries)), nil
 	}
 	idx := e.KeyIndex
 	r.KeyIndex = &idx
@@ -300,11 +265,11 @@ func frostingCheckEntry(a *apkzip.Archive, keys []*ecdsa.PublicKey) (*FrostingRe
 	}
 	key := keys[idx]
 	if key.Curve != elliptic.P256() {
-		return r.fail(FrostingCodeSignatureDidNotVer, "key index %d is not a P-256 key", idx), nil
+		return failFrosting(r, FrostingCodeSignatureDidNotVer, "key index %d is not a P-256 key", idx), nil
 	}
 	h := sha256.Sum256(e.SignedData)
 	if len(e.Signature) == 0 || !ecdsa.VerifyASN1(key, h[:], e.Signature) {
-		return r.fail(FrostingCodeSignatureDidNotVer, "signature of the frosting entry (key index %d) did not verify", idx), nil
+		return failFrosting(r, FrostingCodeSignatureDidNotVer, "signature of the frosting entry (key index %d) did not verify", idx), nil
 	}
 	return r, e
 }

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"archive/zip"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -122,7 +123,7 @@ func stampOpenAPK(t testing.TB, path string) *apkzip.Archive {
 // are committed: a missing one fails the test.
 func stampRepoTestdata(t testing.TB, rel string) string {
 	t.Helper()
-	p := filepath.Join("..", "testdata", rel)
+	p := filepath.Join(testutil.RepoRoot(), "testdata", rel)
 	require.FileExists(t, p, "committed fixture")
 	return p
 }

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"context"
@@ -9,23 +9,6 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/jarmanifest"
 )
-
-// SchemeJAR is the signature of a plain JAR file that is not an APK, such
-// as an Android App Bundle signed with its upload key.
-const SchemeJAR Scheme = "jar"
-
-// Issue codes of JAR signatures that only VerifyJAR reports.
-const (
-	// CodeJarWeakAlgorithm: a signature block's SignerInfo uses a digest
-	// weaker than SHA-256, or a key that is not RSA, EC or DSA.
-	CodeJarWeakAlgorithm = "JAR_SIG_WEAK_ALGORITHM"
-	// CodeJarWeakDigest: the strongest digest of MANIFEST.MF or of a .SF
-	// (for an entry, a section or the whole manifest) is SHA-1.
-	CodeJarWeakDigest = "JAR_SIG_WEAK_DIGEST"
-)
-
-// ErrJarWeakDigest matches (errors.Is) the digest errors of VerifyJAR.
-var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest}
 
 // weakDigestError names the weak digest attribute; it matches
 // ErrJarWeakDigest.

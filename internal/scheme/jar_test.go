@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // Which entries a JAR signature must cover: everything but the manifest
@@ -78,7 +80,7 @@ func TestVerifyJAROnAPKs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			p := filepath.Join("..", "testdata", "apk", tc.file)
+			p := filepath.Join(testutil.RepoRoot(), "testdata", "apk", tc.file)
 			_, err := os.Stat(p)
 			require.NoError(t, err, "committed fixture missing")
 			a := stampOpenAPK(t, p)

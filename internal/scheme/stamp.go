@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -41,17 +41,6 @@ import (
 // content re-signed by another key keeps the stamp valid. Whether a stamp
 // binds the signers Android uses is decided from this (EvidenceBinding).
 
-// StampCertDigestEntry is the ZIP entry holding the raw SHA-256 of the
-// source stamp certificate.
-const StampCertDigestEntry = "stamp-cert-sha256"
-
-// PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate
-// (CN=Android, OU=Android, O=Google Inc., RSA 4096) seen on the APKs that
-// Google Play delivers: it was observed on many unrelated Play apps from
-// 2022 to 2026. Google does not publish it; it is an observation, not a
-// documented constant, and a policy relying on it should say so.
-const PlayStoreStampCertSHA256 = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
-
 // Attribute IDs of a source stamp v2 block.
 const (
 	StampAttrProofOfRotation uint32 = 0x9d6303f7
@@ -66,61 +55,9 @@ const (
 	StampMetaType   = "com.android.stamp.type"
 )
 
-// Issue codes of source stamp verification; they are apksig's Issue names.
-const (
-	StampCodeCertDigestAndSigBlockMissing = "SOURCE_STAMP_CERT_DIGEST_AND_SIG_BLOCK_MISSING"
-	StampCodeSigBlockWithoutCertDigest    = "SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST"
-	StampCodeExpectedDigestMismatch       = "SOURCE_STAMP_EXPECTED_DIGEST_MISMATCH"
-	StampCodeSigMissing                   = "SOURCE_STAMP_SIG_MISSING"
-	StampCodeMalformedCertificate         = "SOURCE_STAMP_MALFORMED_CERTIFICATE"
-	StampCodeCertificateMismatch          = "SOURCE_STAMP_CERTIFICATE_MISMATCH_BETWEEN_SIGNATURE_BLOCK_AND_APK"
-	StampCodeMalformedSignature           = "SOURCE_STAMP_MALFORMED_SIGNATURE"
-	StampCodeUnknownSigAlgorithm          = "SOURCE_STAMP_UNKNOWN_SIG_ALGORITHM"
-	StampCodeNoSignature                  = "SOURCE_STAMP_NO_SIGNATURE"
-	StampCodeNoSupportedSignature         = "SOURCE_STAMP_NO_SUPPORTED_SIGNATURE"
-	StampCodeDidNotVerify                 = "SOURCE_STAMP_DID_NOT_VERIFY"
-	StampCodeVerifyException              = "SOURCE_STAMP_VERIFY_EXCEPTION"
-	StampCodeMalformedAttribute           = "SOURCE_STAMP_MALFORMED_ATTRIBUTE"
-	StampCodeUnknownAttribute             = "SOURCE_STAMP_UNKNOWN_ATTRIBUTE"
-	StampCodeMalformedLineage             = "SOURCE_STAMP_MALFORMED_LINEAGE"
-	StampCodePORCertMismatch              = "SOURCE_STAMP_POR_CERT_MISMATCH"
-	StampCodePORDidNotVerify              = "SOURCE_STAMP_POR_DID_NOT_VERIFY"
-	StampCodeInvalidTimestamp             = "SOURCE_STAMP_INVALID_TIMESTAMP"
-	StampCodeMalformedAPK                 = "MALFORMED_APK"
-	// StampCodeV1Block: the stamp is a version 1 block, which only
-	// Android 11 reads (Android 12+ and apksig look for the version 2
-	// block only). A warning when the range includes Android 11 and the
-	// block verified under its rules, else the error that leaves the
-	// stamp unverified.
-	StampCodeV1Block = "SOURCE_STAMP_V1_BLOCK"
-	// StampCodeNoDigests: none of the schemes the stamp must sign has a
-	// content digest, so a signature would be over the empty string and
-	// would "verify" for every such APK. Android 12+ and apksig would
-	// accept it; a stamp that binds nothing is refused here.
-	StampCodeNoDigests = "SOURCE_STAMP_NO_DIGESTS"
-	// StampCodeSignerNotCovered: the stamp verified, but its signature
-	// does not cover the signer Android uses on some API level of the
-	// range (see apkverify's evidence binding): it says Play saw this
-	// content, not that Play delivered it signed by this key.
-	StampCodeSignerNotCovered = "SOURCE_STAMP_SIGNER_NOT_COVERED"
-)
-
 // stampAndroid11 is the one Android version that reads version 1 stamp
 // blocks.
 const stampAndroid11 = 30
-
-// SourceStampStatus is apksig's SourceStampVerificationStatus.
-type SourceStampStatus string
-
-// Statuses of a source stamp verification.
-const (
-	StampVerified           SourceStampStatus = "STAMP_VERIFIED"
-	StampVerificationFailed SourceStampStatus = "STAMP_VERIFICATION_FAILED"
-	StampCertDigestMismatch SourceStampStatus = "CERT_DIGEST_MISMATCH"
-	StampMissing            SourceStampStatus = "STAMP_MISSING"
-	StampNotVerified        SourceStampStatus = "STAMP_NOT_VERIFIED"
-	StampVerificationError  SourceStampStatus = "VERIFICATION_ERROR"
-)
 
 // Signature scheme IDs a source stamp signs digests for.
 const (
@@ -130,80 +67,24 @@ const (
 	StampSchemeV31 = 31 // never in a stamp; Android skips it
 )
 
-// SourceStampResult is what VerifySourceStamp found.
-//
-// Source and Type are the manifest markers com.android.stamp.source and
-// com.android.stamp.type. They are reported for information only: anyone
-// can write them into a manifest. They mean something only when Verified
-// is true and the stamp certificate (CertSHA256) is one the caller trusts,
-// such as PlayStoreStampCertSHA256.
-type SourceStampResult struct {
-	// Present is true when the APK has the stamp-cert-sha256 entry or a
-	// stamp block.
-	Present bool `json:"present"`
-	// Verified is true when the stamp signature verified over every
-	// scheme's digests, the certificate matches the entry, and its
-	// lineage and timestamp, if any, are valid.
-	Verified bool              `json:"verified"`
-	Status   SourceStampStatus `json:"status"`
-	// CertSHA256 is the SHA-256 (hex) of the stamp certificate in the
-	// block, or, when the block is missing or unreadable, the digest in
-	// the stamp-cert-sha256 entry.
-	CertSHA256 string `json:"certSha256,omitempty"`
-	// Timestamp is the stamp time (Unix seconds), 0 when absent.
-	Timestamp int64 `json:"timestamp,omitempty"`
-	// Source and Type are the unauthenticated manifest markers.
-	Source string `json:"source,omitempty"`
-	Type   string `json:"type,omitempty"`
-	// Lineage lists the SHA-256 of the stamp key's lineage certificates,
-	// oldest first, when the stamp carries a proof-of-rotation.
-	Lineage []string `json:"lineage,omitempty"`
-	// BlockVersion is 2 or 1 for the stamp block verified, 0 for none.
-	BlockVersion int `json:"blockVersion,omitempty"`
-	// SignedSchemes are the scheme IDs the stamp signs digests for.
-	SignedSchemes []int `json:"signedSchemes,omitempty"`
-	// VerifiedSchemes are the scheme IDs whose digests the stamp's
-	// signature was checked over (the schemes Android requires), sorted.
-	VerifiedSchemes []int `json:"verifiedSchemes,omitempty"`
-	// Binding says what the stamp covers and whether it binds the signers
-	// Android uses; set by apkverify for a verified stamp.
-	Binding  *EvidenceBinding `json:"binding,omitempty"`
-	Errors   []Issue          `json:"errors,omitempty"`
-	Warnings []Issue          `json:"warnings,omitempty"`
-
-	// Certificate is the stamp certificate, when it parsed.
-	Certificate *Certificate `json:"-"`
-	// LineageNodes is the parsed stamp lineage.
-	LineageNodes *Lineage `json:"-"`
-
-	budget *WorkBudget // the per-file verification budget, see SourceStampOptions.Budget
-}
-
-// TrustedBy reports whether the stamp verified and its certificate's
-// SHA-256 is one of certSHA256 (hex, case and colons ignored).
-func (r *SourceStampResult) TrustedBy(certSHA256 ...string) bool {
-	if r == nil || !r.Verified || r.Certificate == nil {
-		return false
-	}
-	for _, c := range certSHA256 {
-		if NormalizeSHA256Hex(c) == r.Certificate.SHA256Hex() {
-			return true
-		}
-	}
-	return false
-}
-
 // NormalizeSHA256Hex lowercases a hex fingerprint and drops colons and
 // spaces, the forms the Play Console and keytool print.
 func NormalizeSHA256Hex(s string) string {
 	return strings.ToLower(strings.NewReplacer(":", "", " ", "").Replace(s))
 }
 
-func (r *SourceStampResult) fail(code, format string, args ...any) {
+// stampRun is a source stamp verification in progress: its result and the
+// per-file budget its signatures are charged to.
+type stampRun struct {
+	*SourceStampResult
+	budget *WorkBudget // the per-file verification budget, see SourceStampOptions.Budget
+}
+
+func (r *stampRun) fail(code, format string, args ...any) {
 	r.Errors = append(r.Errors, Issue{Code: code, Scheme: SchemeStamp, Signer: -1, Message: fmt.Sprintf(format, args...)})
 }
 
-func (r *SourceStampResult) warn(code, format string, args ...any) {
+func (r *stampRun) warn(code, format string, args ...any) {
 	r.Warnings = append(r.Warnings, Issue{Code: code, Scheme: SchemeStamp, Signer: -1, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -248,7 +129,7 @@ const maxStampEntrySize = 4 << 10
 // A missing or failing stamp never affects the app's signature verdict; it
 // is reported here only.
 func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStampOptions) *SourceStampResult {
-	r := &SourceStampResult{Status: StampVerificationFailed, budget: opts.Budget}
+	r := &stampRun{SourceStampResult: &SourceStampResult{Status: StampVerificationFailed}, budget: opts.Budget}
 	if r.budget == nil {
 		r.budget = NewWorkBudget(0)
 	}
@@ -273,20 +154,20 @@ func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStamp
 			r.Status = StampMissing
 			r.fail(StampCodeCertDigestAndSigBlockMissing, "the APK has neither a %s entry nor a source stamp block", StampCertDigestEntry)
 		}
-		return r
+		return r.SourceStampResult
 	}
 	r.Present = true
 	certDigest, err := entry.ReadAll(maxStampEntrySize)
 	if err != nil {
 		r.Status = StampVerificationError
 		r.fail(StampCodeMalformedAPK, "reading %s: %v", StampCertDigestEntry, err)
-		return r
+		return r.SourceStampResult
 	}
 	r.CertSHA256 = hex.EncodeToString(certDigest)
 	if opts.ExpectedCertSHA256 != "" && !strings.EqualFold(NormalizeSHA256Hex(opts.ExpectedCertSHA256), r.CertSHA256) {
 		r.Status = StampCertDigestMismatch
 		r.fail(StampCodeExpectedDigestMismatch, "stamp certificate digest is %s, expected %s", r.CertSHA256, opts.ExpectedCertSHA256)
-		return r
+		return r.SourceStampResult
 	}
 	switch {
 	case hasV2:
@@ -295,7 +176,7 @@ func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStamp
 		if err != nil {
 			r.Status = StampVerificationError
 			r.fail(StampCodeMalformedAPK, "reading the source stamp block: %v", err)
-			return r
+			return r.SourceStampResult
 		}
 		stampVerifyV2(r, value, certDigest, digests, minSDK, maxSDK)
 	case hasV1:
@@ -305,31 +186,31 @@ func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStamp
 			// on this range no platform reads the block.
 			r.Status = StampNotVerified
 			r.fail(StampCodeV1Block, "the only source stamp block is a version 1 block, which only Android 11 reads, and the range is API %d-%d: no Android version of the range verifies it", minSDK, maxSDK)
-			return r
+			return r.SourceStampResult
 		}
 		r.warn(StampCodeV1Block, "source stamp version 1 block: verified as Android 11 does; Android 12+ and apksig ignore it")
 		value, err := a.PairValue(v1Pair)
 		if err != nil {
 			r.Status = StampVerificationError
 			r.fail(StampCodeMalformedAPK, "reading the source stamp block: %v", err)
-			return r
+			return r.SourceStampResult
 		}
 		stampVerifyV1(r, value, certDigest, digests, minSDK, maxSDK)
 	default:
 		r.Status = StampNotVerified
 		r.fail(StampCodeSigMissing, "the APK has a %s entry but no source stamp block", StampCertDigestEntry)
-		return r
+		return r.SourceStampResult
 	}
 	if len(r.Errors) == 0 {
 		r.Verified = true
 		r.Status = StampVerified
 	}
-	return r
+	return r.SourceStampResult
 }
 
 // stampParseCertificate reads the stamp certificate and checks it against
 // the digest of the stamp-cert-sha256 entry.
-func stampParseCertificate(r *SourceStampResult, data *stampReader, certDigest []byte) *Certificate {
+func stampParseCertificate(r *stampRun, data *stampReader, certDigest []byte) *Certificate {
 	der := data.bytes()
 	if data.err != nil {
 		r.fail(StampCodeMalformedSignature, "stamp block data: certificate: %v", data.err)
@@ -353,7 +234,7 @@ func stampParseCertificate(r *SourceStampResult, data *stampReader, certDigest [
 // stampOpenSigner reads the signer record both stamp block versions start
 // with and its certificate, checked against the stamp-cert-sha256 entry. A
 // nil certificate means r already says why.
-func stampOpenSigner(r *SourceStampResult, value, certDigest []byte) (*stampReader, *Certificate) {
+func stampOpenSigner(r *stampRun, value, certDigest []byte) (*stampReader, *Certificate) {
 	outer := newStampReader(value)
 	data := outer.sub()
 	if outer.err != nil {
@@ -363,7 +244,7 @@ func stampOpenSigner(r *SourceStampResult, value, certDigest []byte) (*stampRead
 	return data, stampParseCertificate(r, data, certDigest)
 }
 
-func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
+func stampVerifyV2(r *stampRun, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
 	data, cert := stampOpenSigner(r, value, certDigest)
 	if cert == nil {
 		return
@@ -417,7 +298,7 @@ func stampVerifyV2(r *SourceStampResult, value, certDigest []byte, digests Stamp
 	stampParseAttributes(r, attrs, cert)
 }
 
-func stampVerifyV1(r *SourceStampResult, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
+func stampVerifyV1(r *stampRun, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {
 	data, cert := stampOpenSigner(r, value, certDigest)
 	if cert == nil {
 		return
@@ -465,7 +346,7 @@ func stampRequiredSchemes(digests StampDigests) []int {
 // stampVerifySignatures parses a sequence of {algorithm, signature} and
 // verifies, like Android, the strongest signature for each minimum SDK in
 // range. It reports the first problem and returns false on failure.
-func stampVerifySignatures(r *SourceStampResult, cert *Certificate, data, sigBlock []byte, minSDK, maxSDK int, what string) bool {
+func stampVerifySignatures(r *stampRun, cert *Certificate, data, sigBlock []byte, minSDK, maxSDK int, what string) bool {
 	s := newStampReader(sigBlock)
 	var ids []SignatureAlgorithmID
 	var sigs [][]byte
@@ -512,7 +393,7 @@ func stampVerifySignatures(r *SourceStampResult, cert *Certificate, data, sigBlo
 	return true
 }
 
-func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certificate) {
+func stampParseAttributes(r *stampRun, attrBytes []byte, cert *Certificate) {
 	attrs := newStampReader(attrBytes)
 	list := attrs.sub()
 	if attrs.err != nil {
@@ -556,7 +437,7 @@ func stampParseAttributes(r *SourceStampResult, attrBytes []byte, cert *Certific
 // issues: signature problems to POR_DID_NOT_VERIFY, a wrong version or a
 // last certificate other than the stamp's to POR_CERT_MISMATCH, anything
 // else to MALFORMED_LINEAGE.
-func stampCheckLineage(r *SourceStampResult, value []byte, cert *Certificate) {
+func stampCheckLineage(r *stampRun, value []byte, cert *Certificate) {
 	l, err := parseLineage(value, r.budget)
 	if err != nil {
 		var le *Error

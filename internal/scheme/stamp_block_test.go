@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"crypto/ecdsa"
@@ -183,14 +183,14 @@ func FuzzSourceStampBlock(f *testing.F) {
 	cert, err := ParseCertificate(s.cert)
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r := &SourceStampResult{}
+		r := &stampRun{SourceStampResult: &SourceStampResult{}}
 		stampVerifyV2(r, b, certSum[:], digests, 30, MaxSDK)
 		for _, i := range r.Errors {
 			assert.NotEmpty(t, i.Code)
 		}
 		m := map[ContentDigestAlgorithm][]byte{}
 		_ = stampSignerDigests(b, m)
-		stampParseAttributes(&SourceStampResult{}, b, cert)
+		stampParseAttributes(&stampRun{SourceStampResult: &SourceStampResult{}}, b, cert)
 	})
 }
 

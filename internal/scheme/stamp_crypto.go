@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"crypto"
@@ -44,7 +44,7 @@ func stampSignaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]
 			continue
 		}
 		minProvided = min(minProvided, sdk)
-		if j, ok := best[sdk]; !ok || algorithms[id].digest.preference() > algorithms[ids[j]].digest.preference() {
+		if j, ok := best[sdk]; !ok || digestPreference(id) > digestPreference(ids[j]) {
 			best[sdk] = i
 		}
 	}

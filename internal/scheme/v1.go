@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -811,7 +811,7 @@ func (c *pkcs7CertID) certificate(a *apkzip.Archive) *Certificate {
 		cert.PublicKey = pub
 		cert.PublicKeyAlgorithm = v1KeyFamily(pub)
 	}
-	cert.fillNamesAndDigests(nil, nil)
+	fillNamesAndDigests(cert)
 	return cert
 }
 

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"crypto"
@@ -14,20 +14,6 @@ import (
 	"github.com/apktrust/apktrust/internal/ber"
 	"github.com/apktrust/apktrust/internal/pkcs7"
 )
-
-// v1KeyFamily names a public key's algorithm family as v1 signature
-// algorithms do.
-func v1KeyFamily(pub crypto.PublicKey) string {
-	switch pub.(type) {
-	case *rsa.PublicKey:
-		return "RSA"
-	case *dsa.PublicKey:
-		return "DSA"
-	case *ecdsa.PublicKey:
-		return "EC"
-	}
-	return "unknown"
-}
 
 // DigestInfo prefixes of PKCS #1 v1.5 signatures, by hash.
 var v1DigestInfoPrefix = map[crypto.Hash][]byte{

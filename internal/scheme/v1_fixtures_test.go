@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"context"
@@ -18,10 +18,11 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // v1FixtureDir is the project's generated fixtures (testdata/README.md).
-var v1FixtureDir = filepath.Join("..", "testdata")
+var v1FixtureDir = filepath.Join(testutil.RepoRoot(), "testdata")
 
 // v1Fixture is the part of a testdata/fixtures.json record this test reads.
 type v1Fixture struct {

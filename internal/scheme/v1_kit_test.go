@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"archive/zip"
@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // This file builds v1-signed files whose MANIFEST.MF and .SF bytes the
@@ -31,7 +32,7 @@ func v1ProjectKey(t testing.TB, name string) *v1TestKey {
 	if name == "dsa2048" {
 		return v1DSAKey(t)
 	}
-	dir := filepath.Join("..", "testdata", "keys")
+	dir := filepath.Join(testutil.RepoRoot(), "testdata", "keys")
 	pemBytes, err := os.ReadFile(filepath.Join(dir, name+".x509.pem"))
 	require.NoError(t, err, "committed test key missing")
 	pk8, err := os.ReadFile(filepath.Join(dir, name+".pk8"))

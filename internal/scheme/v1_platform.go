@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -24,32 +24,6 @@ import (
 // the platform would also accept it with, for every entry, the same
 // signer set. A signer one reader ignores and the other uses, or fails the
 // APK on, therefore fails the file.
-
-// Codes of the disagreements between the two readers.
-const (
-	// CodeJarPlatformManifest: the platform's StrictJarManifestReader
-	// refuses MANIFEST.MF (an invalid attribute name, a line without ": "
-	// joined to the next, a NUL, a repeated section name, ...), or names
-	// an entry the APK does not have under the platform's reading.
-	CodeJarPlatformManifest = "JAR_SIG_PLATFORM_MANIFEST_REFUSED"
-	// CodeJarPlatformSigFile: the platform fails the APK on a signer's
-	// .SF (stripping protection checked before Signature-Version, a
-	// main-section or per-entry digest as the platform reads it, ...),
-	// including signers apksig ignores.
-	CodeJarPlatformSigFile = "JAR_SIG_PLATFORM_SIG_FILE_REFUSED"
-	// CodeJarPlatformSigners: an entry's signer set under the platform's
-	// rules differs from apksig's (a signer one reader ignores and the
-	// other uses, or an entry the platform finds unsigned).
-	CodeJarPlatformSigners = "JAR_SIG_PLATFORM_SIGNERS_DIFFER"
-	// CodeJarPlatformDigest: the platform checks a different digest
-	// attribute for an entry than apksig (a repeated attribute, whose
-	// last value the platform takes, or a different section reading).
-	CodeJarPlatformDigest = "JAR_SIG_PLATFORM_DIGEST_DIFFERS"
-	// CodeJarSchemeIDNotASCII: an X-Android-APK-Signed token that is not
-	// ASCII and not a number Java reads; it is refused rather than
-	// guessed at.
-	CodeJarSchemeIDNotASCII = "JAR_SIG_APK_SIG_SCHEME_ID_NOT_ASCII"
-)
 
 // v1PlatformUse is what StrictJarVerifier.verifyCertificate does with a
 // signer whose block verified.

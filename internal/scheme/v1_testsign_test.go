@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"archive/zip"
@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/pkcs7"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // This file builds v1-signed APKs in Go for tests: MANIFEST.MF, .SF and a
@@ -104,7 +105,7 @@ func v1NegativeSerialKey(t testing.TB) *v1TestKey {
 // v1DSAKey loads the project's DSA test key (testdata/keys, committed).
 func v1DSAKey(t testing.TB) *v1TestKey {
 	t.Helper()
-	dir := filepath.Join("..", "testdata", "keys")
+	dir := filepath.Join(testutil.RepoRoot(), "testdata", "keys")
 	pemBytes, err := os.ReadFile(filepath.Join(dir, "dsa2048.x509.pem"))
 	require.NoError(t, err, "committed DSA test key")
 	pk8, err := os.ReadFile(filepath.Join(dir, "dsa2048.pk8"))

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // v23SeedBlocks returns v2/v3/v3.1 block values from synthetic APKs and, when
@@ -30,9 +31,9 @@ func v23SeedBlocks(f *testing.F) [][]byte {
 		out = append(out, v23PairValues(apk.open(f))...)
 	}
 	var files []string
-	for _, pattern := range []string{"../testdata/apk/*rot*.apk", "../testdata/apk/min21-v123-*.apk",
-		"../testdata/apksig/v3-only-with-*.apk", "../testdata/apksig/v31-*.apk",
-		"../testdata/apksig/v2-only-with-ecdsa*.apk"} {
+	for _, pattern := range []string{filepath.Join(testutil.RepoRoot(), "testdata/apk/*rot*.apk"), filepath.Join(testutil.RepoRoot(), "testdata/apk/min21-v123-*.apk"),
+		filepath.Join(testutil.RepoRoot(), "testdata/apksig/v3-only-with-*.apk"), filepath.Join(testutil.RepoRoot(), "testdata/apksig/v31-*.apk"),
+		filepath.Join(testutil.RepoRoot(), "testdata/apksig/v2-only-with-ecdsa*.apk")} {
 		m, _ := filepath.Glob(pattern)
 		files = append(files, m...)
 	}
@@ -113,7 +114,7 @@ func FuzzLineage(f *testing.F) {
 	f.Add(good)
 	f.Add(v23LineageFile(good))
 	f.Add(v23BuildLineage(f, []v23LineageNode{{key: a, alg: AlgECDSASHA256}, {key: b}}, 2))
-	for _, pattern := range []string{"../testdata/lineage/*.lineage", "../testdata/apksig/rsa-*-lineage-*"} {
+	for _, pattern := range []string{filepath.Join(testutil.RepoRoot(), "testdata/lineage/*.lineage"), filepath.Join(testutil.RepoRoot(), "testdata/apksig/rsa-*-lineage-*")} {
 		m, _ := filepath.Glob(pattern)
 		for _, fn := range m {
 			if raw, err := os.ReadFile(fn); err == nil {
@@ -148,7 +149,7 @@ func FuzzCertificate(f *testing.F) {
 	f.Add(ec.cert)
 	hdr := 2 + int(ec.cert[1]&0x7f)
 	f.Add(append(append([]byte{0x30, 0x80}, ec.cert[hdr:]...), 0, 0))
-	for _, pattern := range []string{"../testdata/keys/*.x509.pem", "../testdata/apksig/*.x509.pem"} {
+	for _, pattern := range []string{filepath.Join(testutil.RepoRoot(), "testdata/keys/*.x509.pem"), filepath.Join(testutil.RepoRoot(), "testdata/apksig/*.x509.pem")} {
 		m, _ := filepath.Glob(pattern)
 		for _, fn := range m {
 			raw, err := os.ReadFile(fn)

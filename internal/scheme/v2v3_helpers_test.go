@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"archive/zip"
@@ -89,7 +89,11 @@ func v23MakeCert(t testing.TB, cn string, priv crypto.Signer, serial *big.Int) *
 // sign signs data with the key using a v2+ signature algorithm.
 func (k *v23Key) sign(t testing.TB, alg SignatureAlgorithmID, data []byte) []byte {
 	t.Helper()
-	a := algorithms[alg]
+	var a struct {
+		hash crypto.Hash
+		pss  bool
+	}
+	a.hash, a.pss = core.AlgorithmSigning(alg)
 	var digest []byte
 	if a.hash == crypto.SHA512 {
 		d := sha512.Sum512(data)

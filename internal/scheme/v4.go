@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -31,39 +31,6 @@ import (
 // Each signing info signs: uint32 total size, int64 APK size, hash
 // algorithm, log2 block size, salt, root hash, APK digest, certificate and
 // additional data (the byte arrays length-prefixed).
-
-// Issue codes of v4 verification. Where AOSP apksig has the same Issue, the
-// name is the same.
-const (
-	V4CodeMalformed           = "V4_SIG_MALFORMED"
-	V4CodeVersionNotCurrent   = "V4_SIG_VERSION_NOT_CURRENT"
-	V4CodeNoSignatures        = "V4_SIG_NO_SIGNATURES"
-	V4CodeUnsupportedHashing  = "V4_SIG_UNSUPPORTED_HASHING_INFO"
-	V4CodeUnknownSigAlgorithm = "V4_SIG_UNKNOWN_SIG_ALGORITHM"
-	V4CodeMalformedPublicKey  = "V4_SIG_MALFORMED_PUBLIC_KEY"
-	V4CodeDidNotVerify        = "V4_SIG_DID_NOT_VERIFY"
-	V4CodeVerifyException     = "V4_SIG_VERIFY_EXCEPTION"
-	V4CodeNoCertificate       = "V4_SIG_NO_CERTIFICATE"
-	V4CodeMalformedCert       = "V4_SIG_MALFORMED_CERTIFICATE"
-	V4CodePublicKeyMismatch   = "V4_SIG_PUBLIC_KEY_MISMATCH_BETWEEN_CERTIFICATE_AND_SIGNATURES_RECORD"
-	V4CodeRootDidNotVerify    = "V4_SIG_APK_ROOT_DID_NOT_VERIFY"
-	V4CodeTreeDidNotVerify    = "V4_SIG_APK_TREE_DID_NOT_VERIFY"
-	V4CodeMultipleSigners     = "V4_SIG_MULTIPLE_SIGNERS"
-	V4CodeNeedsTwoSigners     = "V41_SIG_NEEDS_TWO_SIGNERS"
-	V4CodeSignersMismatch     = "V4_SIG_V2_V3_SIGNERS_MISMATCH"
-	V4CodeDigestsMismatch     = "V4_SIG_V2_V3_DIGESTS_MISMATCH"
-	V4CodeNoV2V3              = "V4_SIG_NO_VERIFIED_V2_V3_SIGNATURE"
-	V4CodeIO                  = "V4_SIG_IO_ERROR"
-	// V4CodeBlockIDMismatch: the v3.1 signer is in use, and no additional
-	// signing info carries the v3.1 block ID under which Android 13+
-	// looks it up ("Failed to find V4 signature block corresponding to V3
-	// blockId"), so the install is refused.
-	V4CodeBlockIDMismatch = "V41_SIG_BLOCK_ID_MISMATCH"
-	// V4CodeTrailingBytes is a warning: bytes the platform's reader never
-	// looks at (after the Merkle tree, or after a signing info inside its
-	// block). No signature covers them and Android ignores them.
-	V4CodeTrailingBytes = "V4_SIG_TRAILING_BYTES"
-)
 
 // Sentinels for errors.Is on ParseV4Signature errors.
 var (
@@ -260,23 +227,7 @@ func (s *V4Signature) SignedData(si *V4SigningInfo, apkSize int64) []byte {
 	return b
 }
 
-// V4Result is what VerifyV4 found.
-type V4Result struct {
-	// Present is true when a v4 signature file was given.
-	Present bool `json:"present"`
-	// Verified is true only when every check passed: the signatures, the
-	// pairing with the v2/v3 (and v3.1) signers, and the fs-verity root
-	// hash (and Merkle tree, when the file has one) recomputed over the APK.
-	Verified bool `json:"verified"`
-	// CertSHA256 lists the SHA-256 of each signing info's certificate.
-	CertSHA256 []string `json:"certSha256,omitempty"`
-	// RootHash is the fs-verity root hash recorded in the file (hex).
-	RootHash string  `json:"rootHash,omitempty"`
-	Errors   []Issue `json:"errors,omitempty"`
-	Warnings []Issue `json:"warnings,omitempty"`
-}
-
-func (r *V4Result) fail(code string, signer int, format string, args ...any) {
+func failV4(r *V4Result, code string, signer int, format string, args ...any) {
 	r.Errors = append(r.Errors, Issue{Code: code, Scheme: SchemeV4, Signer: signer, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -303,7 +254,7 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 		if errors.As(err, &ve) {
 			code = ve.Code
 		}
-		res.fail(code, -1, "%v", err)
+		failV4(res, code, -1, "%v", err)
 		return res
 	}
 	res.RootHash = hex.EncodeToString(sig.RootHash)
@@ -323,7 +274,7 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 		return res
 	}
 	if sig.HashAlgorithm != 1 || sig.Log2BlockSize != 12 {
-		res.fail(V4CodeUnsupportedHashing, -1, "hash algorithm %d with 2^%d-byte blocks; only SHA-256 (1) with 4096-byte blocks is defined", sig.HashAlgorithm, sig.Log2BlockSize)
+		failV4(res, V4CodeUnsupportedHashing, -1, "hash algorithm %d with 2^%d-byte blocks; only SHA-256 (1) with 4096-byte blocks is defined", sig.HashAlgorithm, sig.Log2BlockSize)
 		return res
 	}
 	v4CheckTree(res, a, sig)
@@ -335,34 +286,34 @@ func VerifyV4(a *apkzip.Archive, idsig io.ReaderAt, idsigSize int64, schemes map
 // public key, in apksig's order; it returns the certificate when all hold.
 func v4VerifySigningInfo(res *V4Result, sig *V4Signature, si *V4SigningInfo, idx int, apkSize int64) *Certificate {
 	if !si.SignatureAlgorithm.Known() {
-		res.fail(V4CodeUnknownSigAlgorithm, idx, "unknown signature algorithm 0x%04x", uint32(si.SignatureAlgorithm))
+		failV4(res, V4CodeUnknownSigAlgorithm, idx, "unknown signature algorithm 0x%04x", uint32(si.SignatureAlgorithm))
 		return nil
 	}
 	pub, err := parsePublicKeyFor(si.SignatureAlgorithm, si.PublicKey)
 	if err != nil {
-		res.fail(V4CodeMalformedPublicKey, idx, "malformed public key: %v", err)
+		failV4(res, V4CodeMalformedPublicKey, idx, "malformed public key: %v", err)
 		return nil
 	}
 	// At most two signing infos: bounded by the key limits, not charged.
 	if err := stampVerify(nil, pub, si.SignatureAlgorithm, sig.SignedData(si, apkSize), si.Signature); err != nil {
 		if errors.Is(err, errStampBadSignature) {
-			res.fail(V4CodeDidNotVerify, idx, "signature (algorithm 0x%04x) over the v4 signed data did not verify", uint32(si.SignatureAlgorithm))
+			failV4(res, V4CodeDidNotVerify, idx, "signature (algorithm 0x%04x) over the v4 signed data did not verify", uint32(si.SignatureAlgorithm))
 		} else {
-			res.fail(V4CodeVerifyException, idx, "%v", err)
+			failV4(res, V4CodeVerifyException, idx, "%v", err)
 		}
 		return nil
 	}
 	if len(si.Certificate) == 0 {
-		res.fail(V4CodeNoCertificate, idx, "signing info has no certificate")
+		failV4(res, V4CodeNoCertificate, idx, "signing info has no certificate")
 		return nil
 	}
 	cert, err := ParseCertificate(si.Certificate)
 	if err != nil {
-		res.fail(V4CodeMalformedCert, idx, "malformed certificate: %v", err)
+		failV4(res, V4CodeMalformedCert, idx, "malformed certificate: %v", err)
 		return nil
 	}
 	if !bytes.Equal(cert.RawSubjectPublicKeyInfo, si.PublicKey) {
-		res.fail(V4CodePublicKeyMismatch, idx, "public key differs from the certificate's")
+		failV4(res, V4CodePublicKeyMismatch, idx, "public key differs from the certificate's")
 		return nil
 	}
 	return cert
@@ -396,14 +347,14 @@ func v4Verified(schemes map[Scheme]*SchemeResult, s Scheme) *SchemeResult {
 func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 	check := func(si *V4SigningInfo, idx int, sr *SchemeResult, scheme string) {
 		if len(sr.Signers) != 1 {
-			res.fail(V4CodeMultipleSigners, idx, "%s has %d signers; v4 pairs with exactly one", scheme, len(sr.Signers))
+			failV4(res, V4CodeMultipleSigners, idx, "%s has %d signers; v4 pairs with exactly one", scheme, len(sr.Signers))
 		}
 		s := sr.Signers[0]
 		if c := s.Cert(); c == nil || !bytes.Equal(c.Raw, si.Certificate) {
-			res.fail(V4CodeSignersMismatch, idx, "v4 certificate differs from the %s signer's: the .idsig was made by another signer", scheme)
+			failV4(res, V4CodeSignersMismatch, idx, "v4 certificate differs from the %s signer's: the .idsig was made by another signer", scheme)
 		}
 		if want := v4BestDigest(s); !bytes.Equal(want, si.APKDigest) {
-			res.fail(V4CodeDigestsMismatch, idx, "v4 APK digest %x differs from the %s content digest %x: the .idsig belongs to another APK", si.APKDigest, scheme, want)
+			failV4(res, V4CodeDigestsMismatch, idx, "v4 APK digest %x differs from the %s content digest %x: the .idsig belongs to another APK", si.APKDigest, scheme, want)
 		}
 	}
 	if v3 := v4Verified(schemes, SchemeV3); v3 != nil {
@@ -417,7 +368,7 @@ func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 			if v31 != nil {
 				code = V4CodeNeedsTwoSigners
 			}
-			res.fail(code, -1, "%d v4 signing infos, want %d", len(sig.Signers), want)
+			failV4(res, code, -1, "%d v4 signing infos, want %d", len(sig.Signers), want)
 			return
 		}
 		check(sig.Signers[0], 0, v3, "v3")
@@ -427,7 +378,7 @@ func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 			// it finds that way is the one that must pair with v3.1.
 			// Under another ID it finds none and refuses the install.
 			if sig.Signers[1].BlockID != BlockIDV31 {
-				res.fail(V4CodeBlockIDMismatch, 1, "the second signing info is stored under block ID 0x%08x; Android 13+ looks the v3.1 signer up under 0x%08x, finds no signing info for it and refuses the install", sig.Signers[1].BlockID, BlockIDV31)
+				failV4(res, V4CodeBlockIDMismatch, 1, "the second signing info is stored under block ID 0x%08x; Android 13+ looks the v3.1 signer up under 0x%08x, finds no signing info for it and refuses the install", sig.Signers[1].BlockID, BlockIDV31)
 				return
 			}
 			check(sig.Signers[1], 1, v31, "v3.1")
@@ -436,12 +387,12 @@ func v4Pair(res *V4Result, sig *V4Signature, schemes map[Scheme]*SchemeResult) {
 	}
 	if v2 := v4Verified(schemes, SchemeV2); v2 != nil {
 		if len(sig.Signers) != 1 {
-			res.fail(V4CodeMultipleSigners, -1, "%d v4 signing infos, want 1", len(sig.Signers))
+			failV4(res, V4CodeMultipleSigners, -1, "%d v4 signing infos, want 1", len(sig.Signers))
 		}
 		check(sig.Signers[0], 0, v2, "v2")
 		return
 	}
-	res.fail(V4CodeNoV2V3, -1, "the APK has no verified v2 or v3 signature to pair the v4 signature with")
+	failV4(res, V4CodeNoV2V3, -1, "the APK has no verified v2 or v3 signature to pair the v4 signature with")
 }
 
 // v4CheckTree recomputes the fs-verity Merkle tree of the APK and compares
@@ -451,18 +402,18 @@ func v4CheckTree(res *V4Result, a *apkzip.Archive, sig *V4Signature) {
 	// other digests when apkverify planned it (Prefetch).
 	tree, root, err := NewContentDigester(a).v4MerkleTree(context.Background(), sig.Salt)
 	if err != nil {
-		res.fail(V4CodeIO, -1, "computing the Merkle tree: %v", err)
+		failV4(res, V4CodeIO, -1, "computing the Merkle tree: %v", err)
 		return
 	}
 	if !bytes.Equal(root, sig.RootHash) {
-		res.fail(V4CodeRootDidNotVerify, -1, "fs-verity root hash of the APK is %x, the v4 signature says %x", root, sig.RootHash)
+		failV4(res, V4CodeRootDidNotVerify, -1, "fs-verity root hash of the APK is %x, the v4 signature says %x", root, sig.RootHash)
 		return
 	}
 	if sig.TreeSize < 0 || sig.TreeSize == 0 && len(tree) == 0 {
 		return
 	}
 	if sig.TreeSize != int64(len(tree)) {
-		res.fail(V4CodeTreeDidNotVerify, -1, "stored Merkle tree is %d bytes, the APK's is %d", sig.TreeSize, len(tree))
+		failV4(res, V4CodeTreeDidNotVerify, -1, "stored Merkle tree is %d bytes, the APK's is %d", sig.TreeSize, len(tree))
 		return
 	}
 	buf := make([]byte, 64<<10)
@@ -472,11 +423,11 @@ func v4CheckTree(res *V4Result, a *apkzip.Archive, sig *V4Signature) {
 			n = rem
 		}
 		if got, err := sig.r.ReadAt(buf[:n], sig.TreeOffset+off); int64(got) != n {
-			res.fail(V4CodeIO, -1, "reading the stored Merkle tree: %v", err)
+			failV4(res, V4CodeIO, -1, "reading the stored Merkle tree: %v", err)
 			return
 		}
 		if !bytes.Equal(buf[:n], tree[off:off+n]) {
-			res.fail(V4CodeTreeDidNotVerify, -1, "stored Merkle tree differs from the APK's at byte %d", off+firstDiff(buf[:n], tree[off:off+n]))
+			failV4(res, V4CodeTreeDidNotVerify, -1, "stored Merkle tree differs from the APK's at byte %d", off+firstDiff(buf[:n], tree[off:off+n]))
 			return
 		}
 	}

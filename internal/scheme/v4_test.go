@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -294,7 +295,7 @@ func TestV4ResultJSON(t *testing.T) {
 func FuzzParseV4Signature(f *testing.F) {
 	f.Add(v4TestFile(2, v4TestHashing(), v4TestSigning(), []byte{1, 2, 3}))
 	f.Add(v4TestFile(2, v4TestHashing(), v4TestSigning(), nil))
-	if b, err := os.ReadFile("../testdata/apk/min21-v1234.apk.idsig"); err == nil && len(b) < 64<<10 {
+	if b, err := os.ReadFile(testutil.Testdata(f, "apk", "min21-v1234.apk.idsig")); err == nil && len(b) < 64<<10 {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

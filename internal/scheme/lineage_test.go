@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"encoding/json"
@@ -12,10 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // v23Testdata is the project fixture folder.
-const v23Testdata = "../testdata"
+var v23Testdata = filepath.Join(testutil.RepoRoot(), "testdata")
 
 // v23FixtureKeyCerts returns the certificate SHA-256 of each fixture key by
 // name, from testdata/keys/keys.json.
@@ -185,7 +186,7 @@ func TestParseLineageShapes(t *testing.T) {
 		{name: "huge length", in: append(v23U32(1), 0xff, 0xff, 0xff, 0x7f), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
 		{name: "certificate garbage", in: append(v23U32(1), v23LP(append(v23LP(append(v23LP([]byte("nope")), v23U32(0)...)), make([]byte, 12)...))...),
 			err: ErrLineageCertificate, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "longer than any real lineage", in: v23LongLineage(t, maxLineageNodes+1), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
+		{name: "longer than any real lineage", in: v23LongLineage(t, core.MaxLineageNodes()+1), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
 		{name: "file with bad magic", in: append(v23U32(0x3eff39d2), v23LineageFile(good)[4:]...), err: nil, code: ""},
 	}
 	for _, tc := range tests {

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"bytes"
