@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -158,7 +157,7 @@ type Policy struct {
 // Google does not publish it: it was observed on many unrelated apps
 // delivered by Play from 2022 to 2026. A policy relying on it relies on
 // that observation, and must be updated should Google rotate the key.
-const PlayStoreStampCertSHA256 = scheme.PlayStoreStampCertSHA256
+const PlayStoreStampCertSHA256 = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
 
 // parseFingerprint accepts the usual ways a SHA-256 fingerprint is
 // written: keytool's colon-separated upper case, the Play Console's, or

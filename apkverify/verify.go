@@ -96,7 +96,7 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // An Android App Bundle, recognised by its content (BundleConfig.pb and
 // base/manifest/AndroidManifest.xml), is verified as the release
 // pipeline's artifact instead: its JAR signature by the upload key
-// (scheme.VerifyJAR) and its modules' manifests; Result.Kind is then
+// and its modules' manifests; Result.Kind is then
 // KindAppBundle and the Policy's certificates are the upload key's.
 //
 // The error is non-nil only when verification could not run: the file is

@@ -1,13 +1,13 @@
-// Package signer verifies the signatures of an APK: the v1 JAR signature,
-// APK Signature Schemes v2, v3, v3.1 (and recognises v3.2), v4 signature
-// files, source stamps, proof-of-rotation lineages and the certificates they
-// carry.
+// Package signer is the vocabulary of APK signatures that a user of
+// apkverify holds and can build on: certificates (ParseCertificate),
+// proof-of-rotation lineages (ParseLineage, ParseLineageFile and their
+// capabilities), scheme names, the per-scheme findings of a verification
+// (SchemeResult, SignerResult, SourceStampResult, FrostingResult, V4Result)
+// with their stable issue codes, and the known-keys tables.
 //
-// It reports findings per scheme: whether the scheme's signatures were
-// present and verified, which signers signed, for which SDK range, with
-// which lineage, and every problem with a stable code. It applies no trust
-// policy and decides nothing about which scheme counts on which Android
-// version; package apkverify does that.
+// The verifiers that produce these findings are internal to the module;
+// package apkverify runs them and applies the rules that span schemes and
+// the caller's policy.
 package signer
 
 // Scheme names a signature scheme as it appears in results and JSON.

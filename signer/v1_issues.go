@@ -12,7 +12,7 @@ const (
 	CodeJarNoSignatures          = "JAR_SIG_NO_SIGNATURES"
 	CodeJarMaxSignaturesExceeded = "JAR_SIG_MAX_SIGNATURES_EXCEEDED"
 	// CodeJarDuplicateZipEntry is apksig's name for two entries with one
-	// name; apkzip.Open already refuses such files (ZIP_DUPLICATE_ENTRY_NAME),
+	// name; opening the APK already refuses such files (ZIP_DUPLICATE_ENTRY_NAME),
 	// so VerifyV1 never reports it.
 	CodeJarDuplicateZipEntry            = "JAR_SIG_DUPLICATE_ZIP_ENTRY"
 	CodeJarUnnamedManifestSection       = "JAR_SIG_UNNNAMED_MANIFEST_SECTION"

@@ -40,11 +40,9 @@ const (
 // source stamp certificate.
 const StampCertDigestEntry = "stamp-cert-sha256"
 
-// PlayStoreStampCertSHA256 is the SHA-256 of the source stamp certificate
-// (CN=Android, OU=Android, O=Google Inc., RSA 4096) seen on the APKs that
-// Google Play delivers: it was observed on many unrelated Play apps from
-// 2022 to 2026. Google does not publish it; it is an observation, not a
-// documented constant, and a policy relying on it should say so.
+// PlayStoreStampCertSHA256 is apkverify.PlayStoreStampCertSHA256 (the
+// stamp certificate seen on Google Play deliveries), for this package's
+// tests, which cannot import apkverify.
 const PlayStoreStampCertSHA256 = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
 
 // Proof-of-rotation constants, as apksig's SigningCertificateLineage
