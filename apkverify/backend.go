@@ -129,7 +129,7 @@ func (s *schemes) frosting(keys []*ecdsa.PublicKey) *signer.FrostingResult {
 // resource references (a debuggable flag set through a resource, for
 // example) through resources.arsc.
 func readManifest(a *apkzip.Archive) (*Manifest, error) {
-	m, err := manifest.FromArchive(a)
+	m, err := manifest.ParseFS(a.FS())
 	if err != nil {
 		return nil, manifestError(err)
 	}

@@ -61,13 +61,13 @@ func TestFixturesMatchAapt(t *testing.T) {
 func TestFixturesStrippedNames(t *testing.T) {
 	ref := filepath.Join(fixtureDir, "apk", "unsigned-min21.apk")
 	require.FileExists(t, ref)
-	want, err := FromArchive(openAPK(t, ref))
+	want, err := fromArchive(openAPK(t, ref))
 	require.NoError(t, err)
 	for _, mode := range []string{"empty", "garbage"} {
 		t.Run(mode, func(t *testing.T) {
 			p := filepath.Join(fixtureDir, "apk", "min21-attrnames-"+mode+"-v123.apk")
 			require.FileExists(t, p)
-			got, err := FromArchive(openAPK(t, p))
+			got, err := fromArchive(openAPK(t, p))
 			require.NoError(t, err)
 			assert.Equal(t, "dev.apktrust.fixture", got.Package)
 			assert.Equal(t, 21, got.MinSDK())

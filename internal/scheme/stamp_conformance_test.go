@@ -37,7 +37,7 @@ func stampVerifyLikeApksig(t *testing.T, dir string, c conformance.Case) *Source
 	if c.MinSDK != nil {
 		minSDK = *c.MinSDK
 	} else if c.API == "ApkVerifier.verifySourceStamp" {
-		m, err := manifest.FromArchive(a)
+		m, err := manifest.ParseFS(a.FS())
 		require.NoError(t, err, "manifest of %s", c.APK)
 		minSDK = m.MinSDK()
 	}

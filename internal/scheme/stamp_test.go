@@ -26,7 +26,7 @@ func TestSourceStampRealWorld(t *testing.T) {
 			digests, _, err := SourceStampDigests(a, 1, MaxSDK)
 			require.NoError(t, err)
 			var opts SourceStampOptions
-			if m, err := manifest.FromArchive(a); err == nil {
+			if m, err := manifest.ParseFS(a.FS()); err == nil {
 				if d, ok := m.Meta(StampMetaSource); ok {
 					opts.Source = d.String
 				}
