@@ -22,6 +22,7 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -53,10 +54,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-}
+// repoRoot is the module root (internal/testutil).
+func repoRoot() string { return testutil.RepoRoot() }
 
 // apk returns a committed fixture's path relative to the repository root,
 // which is the working directory of every run. A missing fixture fails.

@@ -4,12 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -104,26 +101,4 @@ func frostingIndependentDigest(raw []byte, blockStart, cdStart, eocdStart int, v
 	binary.LittleEndian.PutUint32(eocd[16:], uint32(blockStart))
 	msg = append(msg, eocd...)
 	return frostingSHA256(msg)
-}
-
-// stampOpenAPK opens an APK file for a test, closing it at cleanup.
-func stampOpenAPK(t testing.TB, path string) *apkzip.Archive {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
-	st, err := f.Stat()
-	require.NoError(t, err)
-	a, err := apkzip.Open(f, st.Size())
-	require.NoError(t, err, filepath.Base(path))
-	return a
-}
-
-// stampRepoTestdata returns the path of a project fixture. The fixtures
-// are committed: a missing one fails the test.
-func stampRepoTestdata(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join(testutil.RepoRoot(), "testdata", rel)
-	require.FileExists(t, p, "committed fixture")
-	return p
 }

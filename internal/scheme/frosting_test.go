@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -80,7 +81,7 @@ func TestFrostingRealPlayDeliveries(t *testing.T) {
 	dir, _ := conformance.RealWorld(t)
 	for _, name := range []string{"play-google-calculator_78000303.apk", "play-reasily-base.apk"} {
 		t.Run(name, func(t *testing.T) {
-			a := stampOpenAPK(t, filepath.Join(dir, name))
+			a := testutil.OpenAPK(t, filepath.Join(dir, name))
 			r := VerifyFrosting(a, nil)
 			assert.True(t, r.Present)
 			assert.True(t, r.Verified, "errors: %v", r.Errors)
@@ -122,7 +123,7 @@ func TestFrostingAbsentOnNonPlayFiles(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			r := VerifyFrosting(stampOpenAPK(t, filepath.Join(dir, name)), nil)
+			r := VerifyFrosting(testutil.OpenAPK(t, filepath.Join(dir, name)), nil)
 			assert.False(t, r.Present)
 			assert.False(t, r.Verified)
 			assert.Empty(t, r.Errors)

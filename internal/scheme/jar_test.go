@@ -83,7 +83,7 @@ func TestVerifyJAROnAPKs(t *testing.T) {
 			p := filepath.Join(testutil.RepoRoot(), "testdata", "apk", tc.file)
 			_, err := os.Stat(p)
 			require.NoError(t, err, "committed fixture missing")
-			a := stampOpenAPK(t, p)
+			a := testutil.OpenAPK(t, p)
 			require.True(t, VerifyV1(context.Background(), a, 21, MaxSDK).Verified || !tc.ok)
 			r := VerifyJAR(context.Background(), a)
 			assert.Equal(t, SchemeJAR, r.Scheme)

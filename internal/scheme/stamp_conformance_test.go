@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/apktrust/apktrust/manifest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,7 +30,7 @@ var stampConformanceKnownDifferences = map[string]string{}
 // Both verify the stamp over the range [minSdk, maxSdk].
 func stampVerifyLikeApksig(t *testing.T, dir string, c conformance.Case) *SourceStampResult {
 	t.Helper()
-	a := stampOpenAPK(t, filepath.Join(dir, c.APK))
+	a := testutil.OpenAPK(t, filepath.Join(dir, c.APK))
 	minSDK, maxSDK := 1, MaxSDK
 	if c.MaxSDK != nil {
 		maxSDK = *c.MaxSDK

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/apktrust/apktrust/manifest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,7 +23,7 @@ func TestSourceStampRealWorld(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			a := stampOpenAPK(t, filepath.Join(dir, name))
+			a := testutil.OpenAPK(t, filepath.Join(dir, name))
 			digests, _, err := SourceStampDigests(a, 1, MaxSDK)
 			require.NoError(t, err)
 			var opts SourceStampOptions
@@ -73,7 +74,7 @@ func TestSourceStampRealWorld(t *testing.T) {
 // the raw signing block.
 func TestSourceStampFromVerifiedSchemes(t *testing.T) {
 	dir := conformance.RealWorldDir(t)
-	a := stampOpenAPK(t, filepath.Join(dir, "play-reasily-base.apk"))
+	a := testutil.OpenAPK(t, filepath.Join(dir, "play-reasily-base.apk"))
 	ctx := context.Background()
 	d := NewContentDigester(a)
 	v3, _ := VerifyV3Schemes(ctx, a, d, SDKNougat, MaxSDK)

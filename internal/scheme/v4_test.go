@@ -44,8 +44,8 @@ func v4Codes(issues []Issue) []string {
 }
 
 func TestVerifyV4Fixtures(t *testing.T) {
-	apkPath := stampRepoTestdata(t, "apk/min21-v1234.apk")
-	valid := v4ReadFile(t, stampRepoTestdata(t, "apk/min21-v1234.apk.idsig"))
+	apkPath := testutil.Testdata(t, "apk/min21-v1234.apk")
+	valid := v4ReadFile(t, testutil.Testdata(t, "apk/min21-v1234.apk.idsig"))
 	parsed, err := ParseV4Signature(bytes.NewReader(valid), int64(len(valid)))
 	require.NoError(t, err)
 	flipAt := func(off int64) func([]byte) []byte {
@@ -72,7 +72,7 @@ func TestVerifyV4Fixtures(t *testing.T) {
 		{name: "altered Merkle tree", mutate: flipAt(parsed.TreeOffset + parsed.TreeSize - 1), code: V4CodeTreeDidNotVerify},
 		{name: "altered root hash", mutate: flipAt(int64(bytes.Index(valid, parsed.RootHash))), code: V4CodeDidNotVerify},
 	}
-	a := stampOpenAPK(t, apkPath)
+	a := testutil.OpenAPK(t, apkPath)
 	schemes := v4Schemes(t, a)
 	require.True(t, schemes[SchemeV3].Verified, "fixture's v3 must verify: %v", schemes[SchemeV3].Errors)
 	for _, tc := range tests {
@@ -81,7 +81,7 @@ func TestVerifyV4Fixtures(t *testing.T) {
 			if tc.mutate != nil {
 				idsig = tc.mutate(valid)
 			} else {
-				idsig = v4ReadFile(t, stampRepoTestdata(t, tc.idsig))
+				idsig = v4ReadFile(t, testutil.Testdata(t, tc.idsig))
 			}
 			r := VerifyV4(a, bytes.NewReader(idsig), int64(len(idsig)), schemes)
 			assert.True(t, r.Present)
@@ -101,12 +101,12 @@ func TestVerifyV4Fixtures(t *testing.T) {
 func TestVerifyV4OtherFixturePair(t *testing.T) {
 	// The minSdk 24 fixture verifies with its own .idsig, and its .idsig
 	// fails on the minSdk 21 APK for the reason the digests say.
-	a24 := stampOpenAPK(t, stampRepoTestdata(t, "apk/min24-v1234.apk"))
-	idsig24 := v4ReadFile(t, stampRepoTestdata(t, "apk/min24-v1234.apk.idsig"))
+	a24 := testutil.OpenAPK(t, testutil.Testdata(t, "apk/min24-v1234.apk"))
+	idsig24 := v4ReadFile(t, testutil.Testdata(t, "apk/min24-v1234.apk.idsig"))
 	r := VerifyV4(a24, bytes.NewReader(idsig24), int64(len(idsig24)), v4Schemes(t, a24))
 	assert.True(t, r.Verified, "errors: %v", r.Errors)
 
-	a21 := stampOpenAPK(t, stampRepoTestdata(t, "apk/min21-v1234.apk"))
+	a21 := testutil.OpenAPK(t, testutil.Testdata(t, "apk/min21-v1234.apk"))
 	bad := VerifyV4(a21, bytes.NewReader(idsig24), int64(len(idsig24)), v4Schemes(t, a21))
 	assert.False(t, bad.Verified)
 	require.NotEmpty(t, bad.Errors)
@@ -114,9 +114,9 @@ func TestVerifyV4OtherFixturePair(t *testing.T) {
 }
 
 func TestVerifyV4PairsWithV2WhenNoV3(t *testing.T) {
-	apkPath := stampRepoTestdata(t, "apk/min21-v1234.apk")
-	idsig := v4ReadFile(t, stampRepoTestdata(t, "apk/min21-v1234.apk.idsig"))
-	a := stampOpenAPK(t, apkPath)
+	apkPath := testutil.Testdata(t, "apk/min21-v1234.apk")
+	idsig := v4ReadFile(t, testutil.Testdata(t, "apk/min21-v1234.apk.idsig"))
+	a := testutil.OpenAPK(t, apkPath)
 	schemes := v4Schemes(t, a)
 
 	// Android pairs with v2 when v3 did not verify: the same key signs
@@ -133,21 +133,21 @@ func TestVerifyV4PairsWithV2WhenNoV3(t *testing.T) {
 }
 
 func TestVerifyV4ApkWithoutIdsigTree(t *testing.T) {
-	apkPath := stampRepoTestdata(t, "apk/min21-v1234.apk")
-	idsig := v4ReadFile(t, stampRepoTestdata(t, "apk/min21-v1234.apk.idsig"))
+	apkPath := testutil.Testdata(t, "apk/min21-v1234.apk")
+	idsig := v4ReadFile(t, testutil.Testdata(t, "apk/min21-v1234.apk.idsig"))
 	sig, err := ParseV4Signature(bytes.NewReader(idsig), int64(len(idsig)))
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, sig.TreeSize, int64(0), "the committed fixture has a Merkle tree")
 	// Dropping the tree (and its length) leaves a valid signature file:
 	// the tree is optional, the root hash is what is signed.
 	noTree := idsig[:sig.TreeOffset-4]
-	a := stampOpenAPK(t, apkPath)
+	a := testutil.OpenAPK(t, apkPath)
 	r := VerifyV4(a, bytes.NewReader(noTree), int64(len(noTree)), v4Schemes(t, a))
 	assert.True(t, r.Verified, "errors: %v", r.Errors)
 }
 
 func TestParseV4SignatureFixture(t *testing.T) {
-	idsig := v4ReadFile(t, stampRepoTestdata(t, "apk/min21-v1234.apk.idsig"))
+	idsig := v4ReadFile(t, testutil.Testdata(t, "apk/min21-v1234.apk.idsig"))
 	sig, err := ParseV4Signature(bytes.NewReader(idsig), int64(len(idsig)))
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, sig.Version)
@@ -253,8 +253,8 @@ func TestV4TrailingBytes(t *testing.T) {
 	}
 	// The real fixture with bytes appended still verifies, with the
 	// warning (apksigner 35 verifies it too: testdata/evidence).
-	apk := stampOpenAPK(t, stampRepoTestdata(t, "apk/min21-v1234.apk"))
-	idsig := append(v4ReadFile(t, stampRepoTestdata(t, "apk/min21-v1234.apk.idsig")), "trailing"...)
+	apk := testutil.OpenAPK(t, testutil.Testdata(t, "apk/min21-v1234.apk"))
+	idsig := append(v4ReadFile(t, testutil.Testdata(t, "apk/min21-v1234.apk.idsig")), "trailing"...)
 	r := VerifyV4(apk, bytes.NewReader(idsig), int64(len(idsig)), v4Schemes(t, apk))
 	assert.True(t, r.Verified, "errors: %v", r.Errors)
 	assert.Equal(t, []string{V4CodeTrailingBytes}, v4Codes(r.Warnings))
@@ -317,7 +317,7 @@ func FuzzParseV4Signature(f *testing.F) {
 // verdict with apksigner's. Where apksigner says only "v4: false", this
 // library must also say why, with the issue the tampering calls for.
 func TestV4MatchesFixtureVerdicts(t *testing.T) {
-	path := stampRepoTestdata(t, "fixtures.json")
+	path := testutil.Testdata(t, "fixtures.json")
 	var fixtures []struct {
 		File      string `json:"file"`
 		Kind      string `json:"kind"`
@@ -340,8 +340,8 @@ func TestV4MatchesFixtureVerdicts(t *testing.T) {
 		}
 		n++
 		t.Run(fx.File, func(t *testing.T) {
-			a := stampOpenAPK(t, stampRepoTestdata(t, fx.PairedAPK))
-			idsig := v4ReadFile(t, stampRepoTestdata(t, fx.File))
+			a := testutil.OpenAPK(t, testutil.Testdata(t, fx.PairedAPK))
+			idsig := v4ReadFile(t, testutil.Testdata(t, fx.File))
 			r := VerifyV4(a, bytes.NewReader(idsig), int64(len(idsig)), v4Schemes(t, a))
 			assert.Equal(t, fx.Apksigner.Schemes["v4"], r.Verified, "apksigner's v4 verdict; our errors: %v", r.Errors)
 			if code, ok := wantCode[fx.Tamper]; ok {
