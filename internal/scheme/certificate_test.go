@@ -16,16 +16,8 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
-
-func v23ReadPEMCert(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	blk, _ := pem.Decode(b)
-	require.NotNil(t, blk, path)
-	return blk.Bytes
-}
 
 // TestParseCertificateKinds checks the reported fields for each key type,
 // and that the lenient parser, used when crypto/x509 refuses a
@@ -43,10 +35,10 @@ func TestParseCertificateKinds(t *testing.T) {
 		{name: "RSA 1024", der: func(t *testing.T) []byte { return v23NewRSAKey(t, "cert RSA").cert }, alg: "RSA", bits: 1024,
 			subject: "CN=cert RSA,O=apktrust tests"},
 		{name: "DSA 2048 fixture", der: func(t *testing.T) []byte {
-			return v23ReadPEMCert(t, filepath.Join(v23Testdata, "keys", "dsa2048.x509.pem"))
+			return testutil.ReadPEMCert(t, filepath.Join(v23Testdata, "keys", "dsa2048.x509.pem"))
 		}, alg: "DSA", bits: 2048, subject: "CN=apktrust test DSA 2048,O=apktrust test keys"},
 		{name: "RSA 4096 fixture", der: func(t *testing.T) []byte {
-			return v23ReadPEMCert(t, filepath.Join(v23Testdata, "keys", "rsa4096.x509.pem"))
+			return testutil.ReadPEMCert(t, filepath.Join(v23Testdata, "keys", "rsa4096.x509.pem"))
 		}, alg: "RSA", bits: 4096},
 	}
 	for _, tc := range tests {
