@@ -7,7 +7,7 @@ const (
 	// CodeDigestVerityUnaligned: the APK Signing Block does not start on
 	// a 4 KiB boundary, which the verity digest requires (apksig throws).
 	CodeDigestVerityUnaligned = "DIGEST_VERITY_UNALIGNED"
-	// CodeDigestUnknownAlgorithm: the algorithm is not one this package
+	// CodeDigestUnknownAlgorithm: the algorithm is not one the digester
 	// computes.
 	CodeDigestUnknownAlgorithm = "DIGEST_UNKNOWN_ALGORITHM"
 	// CodeDigestTooLarge: the content has more 1 MiB chunks than the
@@ -36,7 +36,8 @@ var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
 // as an Android App Bundle signed with its upload key.
 const SchemeJAR Scheme = "jar"
 
-// Issue codes of JAR signatures that only VerifyJAR reports.
+// Issue codes that only the verification of a plain JAR (an app bundle's
+// upload-key signature) reports.
 const (
 	// CodeJarWeakAlgorithm: a signature block's SignerInfo uses a digest
 	// weaker than SHA-256, or a key that is not RSA, EC or DSA.
@@ -46,7 +47,8 @@ const (
 	CodeJarWeakDigest = "JAR_SIG_WEAK_DIGEST"
 )
 
-// ErrJarWeakDigest matches (errors.Is) the digest errors of VerifyJAR.
+// ErrJarWeakDigest matches (errors.Is) the weak-digest errors of that JAR
+// verification.
 var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest}
 
 // Codes of the disagreements between the two readers.
