@@ -15,7 +15,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // attack is one row of the attack list: a hostile file and the stable code
@@ -149,7 +149,7 @@ func duplicateV3Pair(t *testing.T) []byte {
 	require.NoError(t, err)
 	block := a.SigningBlock()
 	require.NotNil(t, block)
-	v3, ok := block.Find(signer.BlockIDV3)
+	v3, ok := block.Find(scheme.BlockIDV3)
 	require.True(t, ok)
 	pairs := slices.Clone(b[block.Offset+8 : a.CentralDirectoryOffset-24])
 	pairs = append(pairs, b[v3.Offset:v3.ValueOffset+v3.ValueSize]...)

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/manifest"
 	"github.com/apktrust/apktrust/signer"
 )
@@ -25,12 +26,12 @@ import (
 // it, so that a hostile file cannot spread its cost over schemes.
 type schemes struct {
 	a        *apkzip.Archive
-	digester *signer.ContentDigester
-	budget   *signer.WorkBudget
+	digester *scheme.ContentDigester
+	budget   *scheme.WorkBudget
 }
 
 func newSchemes(a *apkzip.Archive) *schemes {
-	return &schemes{a: a, digester: signer.NewContentDigester(a), budget: signer.NewWorkBudget(signer.DefaultWorkBudget)}
+	return &schemes{a: a, digester: scheme.NewContentDigester(a), budget: scheme.NewWorkBudget(scheme.DefaultWorkBudget)}
 }
 
 // Each verifier checks its scheme for the platform versions
@@ -43,29 +44,29 @@ func (s *schemes) v1(ctx context.Context, minSDK, maxSDK int, found []int) *sign
 	if found == nil {
 		found = []int{} // nil would make signer derive them from the file
 	}
-	r := signer.VerifyV1Options(signer.WithWorkBudget(ctx, s.budget), s.a, signer.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found})
+	r := scheme.VerifyV1Options(scheme.WithWorkBudget(ctx, s.budget), s.a, scheme.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found})
 	return r.Result
 }
 
 func (s *schemes) v2(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
-	return signer.VerifyV2(signer.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
+	return scheme.VerifyV2(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
 }
 
 // v3 verifies the v3 block; v31 is the v3.1 result (nil when v3.1 was not
 // checked), which moves the top of the range the v3 signers must cover
 // and is what their rotation-min-sdk-version attribute must announce.
 func (s *schemes) v3(ctx context.Context, minSDK, maxSDK int, v31 *signer.SchemeResult) *signer.SchemeResult {
-	return signer.VerifyV3(signer.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK, v31)
+	return scheme.VerifyV3(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK, v31)
 }
 
 func (s *schemes) v31(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
-	return signer.VerifyV31(signer.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
+	return scheme.VerifyV31(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
 }
 
-func (s *schemes) v32() *signer.SchemeResult { return signer.VerifyV32(s.a) }
+func (s *schemes) v32() *signer.SchemeResult { return scheme.VerifyV32(s.a) }
 
 func (s *schemes) v4(idsig io.ReaderAt, size int64, verified map[signer.Scheme]*signer.SchemeResult) *signer.V4Result {
-	return signer.VerifyV4(s.a, idsig, size, verified)
+	return scheme.VerifyV4(s.a, idsig, size, verified)
 }
 
 // stamp verifies the source stamp against the digests of the schemes
@@ -73,17 +74,17 @@ func (s *schemes) v4(idsig io.ReaderAt, size int64, verified map[signer.Scheme]*
 // results of the schemes that were checked). Android checks stamps from
 // API 30, so the stamp's own signatures are checked from there.
 func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, maxSDK int, m *Manifest) *signer.SourceStampResult {
-	digests, err := signer.StampDigestsFromSchemes(s.a, checked, minSDK, maxSDK)
+	digests, err := scheme.StampDigestsFromSchemes(s.a, checked, minSDK, maxSDK)
 	if err != nil {
 		r := &signer.SourceStampResult{Present: true, Status: signer.StampVerificationError}
 		r.Errors = append(r.Errors, signer.Issue{Code: signer.StampCodeMalformedAPK, Scheme: signer.SchemeStamp, Signer: -1,
 			Message: "reading the digests the stamp signs: " + err.Error()})
 		return r
 	}
-	opts := signer.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK, Budget: s.budget}
+	opts := scheme.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK, Budget: s.budget}
 	// Reported beside the verdict; they prove nothing on their own.
 	opts.Source, opts.Type = stampMarkers(m)
-	return signer.VerifySourceStamp(s.a, digests, opts)
+	return scheme.VerifySourceStamp(s.a, digests, opts)
 }
 
 // stampWithoutEntry reports the source stamp of an APK without the
@@ -92,9 +93,9 @@ func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, 
 // signature binds to the app, which Android ignores (Present true, not
 // verified, apksig's SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST).
 func (s *schemes) stampWithoutEntry(m *Manifest) *signer.SourceStampResult {
-	opts := signer.SourceStampOptions{Budget: s.budget}
+	opts := scheme.SourceStampOptions{Budget: s.budget}
 	opts.Source, opts.Type = stampMarkers(m)
-	r := signer.VerifySourceStamp(s.a, nil, opts)
+	r := scheme.VerifySourceStamp(s.a, nil, opts)
 	if !r.Present {
 		// apksig's status STAMP_MISSING stays in Status; its "missing"
 		// error would read as a failure of a file that has no stamp.
@@ -107,10 +108,10 @@ func stampMarkers(m *Manifest) (source, typ string) {
 	if m == nil || m.Full == nil {
 		return "", ""
 	}
-	if d, ok := m.Full.Meta(signer.StampMetaSource); ok {
+	if d, ok := m.Full.Meta(scheme.StampMetaSource); ok {
 		source = d.String
 	}
-	if d, ok := m.Full.Meta(signer.StampMetaType); ok {
+	if d, ok := m.Full.Meta(scheme.StampMetaType); ok {
 		typ = d.String
 	}
 	return source, typ
@@ -121,14 +122,14 @@ const stampMinSDK = 30
 
 // frosting checks Play frosting with keys, nil for the Play Store's.
 func (s *schemes) frosting(keys []*ecdsa.PublicKey) *signer.FrostingResult {
-	return signer.VerifyFrosting(s.a, keys)
+	return scheme.VerifyFrosting(s.a, keys)
 }
 
 // readManifest extracts the trust-relevant manifest facts, resolving
 // resource references (a debuggable flag set through a resource, for
 // example) through resources.arsc.
 func readManifest(a *apkzip.Archive) (*Manifest, error) {
-	m, err := manifest.FromArchive(a)
+	m, err := manifest.ParseFS(a.FS())
 	if err != nil {
 		return nil, manifestError(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/manifest"
 	"github.com/apktrust/apktrust/signer"
 )
@@ -79,7 +80,7 @@ func verifyAppBundle(ctx context.Context, a *apkzip.Archive, opts Options, keys 
 		checkModules(res)
 	}
 
-	jar := signer.VerifyJAR(ctx, a)
+	jar := scheme.VerifyJAR(ctx, a)
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}

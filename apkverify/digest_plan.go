@@ -1,7 +1,7 @@
 package apkverify
 
 import (
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // prefetch computes, in one pass over the file, every digest of its bytes
@@ -17,25 +17,25 @@ func (v *verification) prefetch() error {
 		return nil
 	}
 	has := func(id uint32) bool { _, ok := block.Find(id); return ok }
-	var p signer.DigestPlan
+	var p scheme.DigestPlan
 	if v.maxSDK >= sdkN {
-		if v.maxSDK >= sdkT && has(signer.BlockIDV31) {
-			p.SchemeBlocks = append(p.SchemeBlocks, signer.BlockIDV31)
+		if v.maxSDK >= sdkT && has(scheme.BlockIDV31) {
+			p.SchemeBlocks = append(p.SchemeBlocks, scheme.BlockIDV31)
 		}
-		if v.maxSDK >= sdkP && has(signer.BlockIDV3) {
-			p.SchemeBlocks = append(p.SchemeBlocks, signer.BlockIDV3)
+		if v.maxSDK >= sdkP && has(scheme.BlockIDV3) {
+			p.SchemeBlocks = append(p.SchemeBlocks, scheme.BlockIDV3)
 		}
-		if v.minSDK < sdkP || len(p.SchemeBlocks) == 0 || has(signer.BlockIDFrosting) {
-			p.SchemeBlocks = append(p.SchemeBlocks, signer.BlockIDV2)
+		if v.minSDK < sdkP || len(p.SchemeBlocks) == 0 || has(scheme.BlockIDFrosting) {
+			p.SchemeBlocks = append(p.SchemeBlocks, scheme.BlockIDV2)
 		}
 		if v.opts.V4Signature != nil {
-			if sig, err := signer.ParseV4Signature(v.opts.V4Signature, v.opts.V4SignatureSize); err == nil {
+			if sig, err := scheme.ParseV4Signature(v.opts.V4Signature, v.opts.V4SignatureSize); err == nil {
 				p.V4, p.V4Salt = true, sig.Salt
 			}
 		}
 	}
-	p.Frosting, p.FrostingKeys = has(signer.BlockIDFrosting), v.opts.frostingKeys
-	if err := signer.NewContentDigester(v.a).Prefetch(v.ctx, p); err != nil {
+	p.Frosting, p.FrostingKeys = has(scheme.BlockIDFrosting), v.opts.frostingKeys
+	if err := scheme.NewContentDigester(v.a).Prefetch(v.ctx, p); err != nil {
 		return ctxErr(v.ctx)
 	}
 	return nil

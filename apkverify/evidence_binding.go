@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -45,7 +46,7 @@ func (v *verification) bindEvidence() {
 	if stampOK {
 		b := &signer.EvidenceBinding{Covers: coversStampManifest}
 		var covered []*signer.Certificate
-		if slices.Contains(st.VerifiedSchemes, signer.StampSchemeV2) || slices.Contains(st.VerifiedSchemes, signer.StampSchemeV3) {
+		if slices.Contains(st.VerifiedSchemes, scheme.StampSchemeV2) || slices.Contains(st.VerifiedSchemes, scheme.StampSchemeV3) {
 			b.Covers, covered = coversStampContent, jar
 		}
 		if !v.bind(b, covered) {
@@ -134,7 +135,7 @@ func (v *verification) coveredJARSigners() []*signer.Certificate {
 		// only whether the JAR signature holds.
 		var found []int
 		if block := v.a.SigningBlock(); block != nil {
-			for id, scheme := range map[uint32]int{signer.BlockIDV2: schemeIDV2, signer.BlockIDV3: schemeIDV3} {
+			for id, scheme := range map[uint32]int{scheme.BlockIDV2: schemeIDV2, scheme.BlockIDV3: schemeIDV3} {
 				if _, ok := block.Find(id); ok {
 					found = append(found, scheme)
 				}
@@ -152,7 +153,7 @@ func (v *verification) coveredV2Signers() []*signer.Certificate {
 	if sr == nil {
 		if block := v.a.SigningBlock(); block == nil {
 			return nil
-		} else if _, ok := block.Find(signer.BlockIDV2); !ok {
+		} else if _, ok := block.Find(scheme.BlockIDV2); !ok {
 			return nil
 		}
 		sr = v.s.v2(v.ctx, max(v.minSDK, sdkN), max(v.maxSDK, sdkN))

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -34,8 +35,8 @@ func TestEvidenceBindingResignedPlayDelivery(t *testing.T) {
 	orig := readFile(t, realWorldAPK(t, "play-reasily-base.apk"))
 	genuine := verifyBytes(t, orig, apkverify.Options{MinSDK: 28})
 	x := newTestKey(t, rand.Reader, "attacker X")
-	v3 := resignedSchemeBlock(t, true, x, contentDigests(t, genuine, signer.SchemeV3), 24, signer.MaxSDK)
-	resigned := splitAPK(t, orig).build(replacePair(splitAPK(t, orig).pairs, signer.BlockIDV3, v3))
+	v3 := resignedSchemeBlock(t, true, x, contentDigests(t, genuine, signer.SchemeV3), 24, scheme.MaxSDK)
+	resigned := splitAPK(t, orig).build(replacePair(splitAPK(t, orig).pairs, scheme.BlockIDV3, v3))
 	evidence := func(p apkverify.Policy) apkverify.Policy {
 		p.RequireSourceStamp, p.RequireFrosting = true, true
 		p.TrustedStampCertSHA256 = []string{apkverify.PlayStoreStampCertSHA256}
@@ -105,12 +106,12 @@ func TestEvidenceBindingFixtures(t *testing.T) {
 	rot := readFile(t, evidenceFixture(t, "evidence-min21-v123-rot-ab-stamp.apk"))
 	genuine := verifyBytes(t, v1234, apkverify.Options{})
 	resignV3 := func(b []byte) []byte {
-		v3 := resignedSchemeBlock(t, true, x, contentDigests(t, genuine, signer.SchemeV3), 24, signer.MaxSDK)
-		return splitAPK(t, b).build(replacePair(splitAPK(t, b).pairs, signer.BlockIDV3, v3))
+		v3 := resignedSchemeBlock(t, true, x, contentDigests(t, genuine, signer.SchemeV3), 24, scheme.MaxSDK)
+		return splitAPK(t, b).build(replacePair(splitAPK(t, b).pairs, scheme.BlockIDV3, v3))
 	}
 	resignV2 := func(b []byte) []byte {
 		v2 := resignedSchemeBlock(t, false, x, contentDigests(t, genuine, signer.SchemeV2), 0, 0)
-		return splitAPK(t, b).build(replacePair(splitAPK(t, b).pairs, signer.BlockIDV2, v2))
+		return splitAPK(t, b).build(replacePair(splitAPK(t, b).pairs, scheme.BlockIDV2, v2))
 	}
 	frosted := withFrosting(t, v1234, fk)
 	cases := []struct {
@@ -180,8 +181,8 @@ func TestUniversalV1Stamp(t *testing.T) {
 	stampKey := loadTestKey(t, "rsa-c")
 	sig := stampKey.sign(t, signer.AlgRSAPKCS1SHA256, nil) // over the empty digest encoding
 	data := append(lp(stampKey.cert), lp(lp(append(u32(uint32(signer.AlgRSAPKCS1SHA256)), lp(sig)...)))...)
-	pairs := replacePair(splitAPK(t, b).pairs, signer.BlockIDSourceStampV2, nil)
-	forged := splitAPK(t, b).build(append(pairs, sbPair{signer.BlockIDSourceStampV1, lp(data)}))
+	pairs := replacePair(splitAPK(t, b).pairs, scheme.BlockIDSourceStampV2, nil)
+	forged := splitAPK(t, b).build(append(pairs, sbPair{scheme.BlockIDSourceStampV1, lp(data)}))
 	for _, minSDK := range []int{0, 30, 31} {
 		p := apkverify.Policy{InsecureAcceptAnySigner: true, RequireSourceStamp: true, TrustedStampCertSHA256: []string{stampKey.sha256()}}
 		res := verifyBytes(t, forged, apkverify.Options{MinSDK: minSDK, Policy: &p})
@@ -243,7 +244,7 @@ func TestEvidenceBindsOnPlayDeliveries(t *testing.T) {
 				require.True(t, st.Verified, "%s API %d+: %v", name, minSDK, st.Errors)
 				require.NotNil(t, st.Binding)
 				assert.True(t, st.Binding.Binds, "%s API %d+: %v", name, minSDK, st.Warnings)
-				assert.Contains(t, st.VerifiedSchemes, signer.StampSchemeV3, "%s API %d+", name, minSDK)
+				assert.Contains(t, st.VerifiedSchemes, scheme.StampSchemeV3, "%s API %d+", name, minSDK)
 				n++
 			}
 			if slices.Contains(frosted, name) {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -142,14 +143,14 @@ func resignedSchemeBlock(t testing.TB, v3 bool, k *testKey, digests map[signer.C
 
 // contentDigests returns the verified content digests of the first signer
 // of scheme in res, by content digest algorithm.
-func contentDigests(t testing.TB, res *apkverify.Result, scheme signer.Scheme) map[signer.ContentDigestAlgorithm][]byte {
+func contentDigests(t testing.TB, res *apkverify.Result, want signer.Scheme) map[signer.ContentDigestAlgorithm][]byte {
 	t.Helper()
 	for _, sr := range res.SchemeResults {
-		if sr.Scheme == scheme && sr.Verified {
-			return signer.ApkContentDigests(sr)
+		if sr.Scheme == want && sr.Verified {
+			return scheme.ApkContentDigests(sr)
 		}
 	}
-	t.Fatalf("no verified %s scheme", scheme)
+	t.Fatalf("no verified %s scheme", want)
 	return nil
 }
 
@@ -178,9 +179,9 @@ func withFrosting(t testing.TB, b []byte, k *ecdsa.PrivateKey) []byte {
 	t.Helper()
 	a, err := apkzip.Open(bytes.NewReader(b), int64(len(b)))
 	require.NoError(t, err)
-	d, err := signer.FrostingAPKDigest(a)
+	d, err := scheme.FrostingAPKDigest(a)
 	require.NoError(t, err)
-	return splitAPK(t, b).build(append(splitAPK(t, b).pairs, sbPair{signer.BlockIDFrosting, frostingBlock(t, k, d)}))
+	return splitAPK(t, b).build(append(splitAPK(t, b).pairs, sbPair{scheme.BlockIDFrosting, frostingBlock(t, k, d)}))
 }
 
 // replacePair returns pairs with the value of the first pair id replaced

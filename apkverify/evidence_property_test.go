@@ -15,6 +15,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -41,7 +42,7 @@ func newRecombineSource(t *testing.T, name string, b []byte, keys []*ecdsa.Publi
 		}
 		for _, sr := range res.SchemeResults {
 			if sr.Verified && (sr.Scheme == signer.SchemeV2 || sr.Scheme == signer.SchemeV3) {
-				s.digests[sr.Scheme] = signer.ApkContentDigests(sr)
+				s.digests[sr.Scheme] = scheme.ApkContentDigests(sr)
 			}
 		}
 	}
@@ -79,12 +80,12 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 	var donors []sbPair
 	for _, s := range sources {
 		for _, p := range splitAPK(t, s.b).pairs {
-			if p.id == signer.BlockIDSourceStampV2 || p.id == signer.BlockIDFrosting {
+			if p.id == scheme.BlockIDSourceStampV2 || p.id == scheme.BlockIDFrosting {
 				donors = append(donors, p)
 			}
 		}
 	}
-	relabel := []uint32{signer.BlockIDV2, signer.BlockIDV3, signer.BlockIDV31, signer.BlockIDSourceStampV1, signer.BlockIDSourceStampV2, signer.BlockIDFrosting}
+	relabel := []uint32{scheme.BlockIDV2, scheme.BlockIDV3, scheme.BlockIDV31, scheme.BlockIDSourceStampV1, scheme.BlockIDSourceStampV2, scheme.BlockIDFrosting}
 	ranges := []int{0, 24, 28, 30, 33}
 
 	var trials, verified, stampBinds, frostBinds, notBinding int
@@ -95,13 +96,13 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 			for n := 1 + rng.IntN(3); n > 0; n-- {
 				switch op := rng.IntN(7); op {
 				case 0, 1: // re-sign v3 (or v2) with X over the genuine digests
-					scheme, id, v3 := signer.SchemeV3, signer.BlockIDV3, true
+					sch, id, v3 := signer.SchemeV3, scheme.BlockIDV3, true
 					if op == 1 {
-						scheme, id, v3 = signer.SchemeV2, signer.BlockIDV2, false
+						sch, id, v3 = signer.SchemeV2, scheme.BlockIDV2, false
 					}
-					if d := src.digests[scheme]; d != nil {
-						pairs = replacePair(pairs, id, resignedSchemeBlock(t, v3, x, d, 24, signer.MaxSDK))
-						ops = append(ops, "resign "+string(scheme))
+					if d := src.digests[sch]; d != nil {
+						pairs = replacePair(pairs, id, resignedSchemeBlock(t, v3, x, d, 24, scheme.MaxSDK))
+						ops = append(ops, "resign "+string(sch))
 					}
 				case 2: // drop a pair
 					if len(pairs) > 0 {
@@ -125,7 +126,7 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 					ops = append(ops, "transplant "+pairName(d.id))
 				case 6: // add a v3 block by X where there was none
 					if d := src.digests[signer.SchemeV2]; d != nil {
-						pairs = append(replacePair(pairs, signer.BlockIDV3, nil), sbPair{signer.BlockIDV3, resignedSchemeBlock(t, true, x, d, 24, signer.MaxSDK)})
+						pairs = append(replacePair(pairs, scheme.BlockIDV3, nil), sbPair{scheme.BlockIDV3, resignedSchemeBlock(t, true, x, d, 24, scheme.MaxSDK)})
 						ops = append(ops, "add v3 by X")
 					}
 				}
@@ -168,24 +169,24 @@ func TestEvidenceRecombinationProperty(t *testing.T) {
 
 func pairName(id uint32) string {
 	switch id {
-	case signer.BlockIDV2:
+	case scheme.BlockIDV2:
 		return "v2"
-	case signer.BlockIDV3:
+	case scheme.BlockIDV3:
 		return "v3"
-	case signer.BlockIDV31:
+	case scheme.BlockIDV31:
 		return "v3.1"
-	case signer.BlockIDSourceStampV1:
+	case scheme.BlockIDSourceStampV1:
 		return "stamp-v1"
-	case signer.BlockIDSourceStampV2:
+	case scheme.BlockIDSourceStampV2:
 		return "stamp-v2"
-	case signer.BlockIDFrosting:
+	case scheme.BlockIDFrosting:
 		return "frosting"
 	}
 	return "other"
 }
 
 func apiRangeString(lo, hi int) string {
-	if hi == signer.MaxSDK {
+	if hi == scheme.MaxSDK {
 		return fmt.Sprintf("API %d+", lo)
 	}
 	return fmt.Sprintf("API %d-%d", lo, hi)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -107,7 +108,7 @@ func TestEvidencePolicy(t *testing.T) {
 		{
 			name: "stamp whose signature was tampered with",
 			file: func(t *testing.T) string {
-				return withFlippedPairByte(t, "play-reasily-base.apk", signer.BlockIDSourceStampV2)
+				return withFlippedPairByte(t, "play-reasily-base.apk", scheme.BlockIDSourceStampV2)
 			},
 			policy: apkverify.Policy{TrustedCertSHA256: []string{reasilyKey}, RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256}},
@@ -117,7 +118,7 @@ func TestEvidencePolicy(t *testing.T) {
 		{
 			name: "stamp of a file whose signatures fail is not checked",
 			file: func(t *testing.T) string {
-				return withFlippedPairByte(t, "play-reasily-base.apk", signer.BlockIDV3)
+				return withFlippedPairByte(t, "play-reasily-base.apk", scheme.BlockIDV3)
 			},
 			policy: apkverify.Policy{TrustedCertSHA256: []string{reasilyKey}, RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256}},
@@ -211,7 +212,7 @@ func TestFrostingNeverChangesVerdict(t *testing.T) {
 	}{
 		{"wrong key", file, []*ecdsa.PublicKey{&otherKey.PublicKey}},
 		{"no known key", file, []*ecdsa.PublicKey{}},
-		{"tampered frosting block", withFlippedPairByte(t, "play-reasily-base.apk", signer.BlockIDFrosting), nil},
+		{"tampered frosting block", withFlippedPairByte(t, "play-reasily-base.apk", scheme.BlockIDFrosting), nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := apkverify.VerifyFile(ctx, c.file, apkverify.WithFrostingKeys(apkverify.Options{}, c.keys))

@@ -4,29 +4,23 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/apktrust/apktrust/signer"
 )
 
-// repoRoot is the module root, found from this file so tests run from any
-// directory.
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), ".."))
-}
+// repoRoot is the module root (internal/testutil).
+func repoRoot() string { return testutil.RepoRoot() }
 
 // fixture returns the path of a project fixture (testdata/apk/NAME). The
 // fixtures are committed: a missing one fails the test.
 func fixture(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(repoRoot(), "testdata", "apk", name)
-	require.FileExists(t, p, "committed fixture")
-	return p
+	return testutil.Fixture(t, name)
 }
 
 // corpusAPK returns the path of an APK of the apksig corpus, skipping the

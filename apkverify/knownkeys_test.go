@@ -20,6 +20,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -463,12 +464,12 @@ func TestKnownKeysReissuedCertificate(t *testing.T) {
 func TestKnownKeysDevReleaseSigner(t *testing.T) {
 	ka, kc := loadKey(t, "rsa-a"), loadKey(t, "rsa-c")
 	base := splitAPK(t, readFile(t, fixture(t, "min28-v123.apk")))
-	rec, err := parseRecord(blockRecords(t, base.find(signer.BlockIDV3))[0], true)
+	rec, err := parseRecord(blockRecords(t, base.find(scheme.BlockIDV3))[0], true)
 	require.NoError(t, err)
 	d := rec.digests
 	apk := base.build([]sbPair{
-		{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, maxSDK))},
-		{signer.BlockIDV31, makeBlock(kc.signRecord(t, true, d, 24, 32), ka.signRecord(t, true, d, 33, maxSDK))},
+		{scheme.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, maxSDK))},
+		{scheme.BlockIDV31, makeBlock(kc.signRecord(t, true, d, 24, 32), ka.signRecord(t, true, d, 33, maxSDK))},
 	})
 	opts := pinOpts(t, 0, "rsa-a", "rsa-c")
 	res := verifyBytes(t, apk, opts)

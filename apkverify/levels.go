@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -94,15 +95,15 @@ func covering(sr *signer.SchemeResult, level int, preview bool) []*signer.Signer
 // preview build of the next version, which reports the SDK number L of
 // the last release (previews of Android 13 on report 32).
 func (v *verification) readingAt(level int, preview bool) levelReading {
-	if (level >= sdkT || preview && level >= sdkT-1) && v.hasBlock(signer.BlockIDV31) {
+	if (level >= sdkT || preview && level >= sdkT-1) && v.hasBlock(scheme.BlockIDV31) {
 		if c := covering(v.v31, level, preview); len(c) > 0 {
 			return levelReading{scheme: signer.SchemeV31, sr: v.v31, signers: c}
 		}
 	}
-	if level >= sdkP && v.hasBlock(signer.BlockIDV3) {
+	if level >= sdkP && v.hasBlock(scheme.BlockIDV3) {
 		return levelReading{scheme: signer.SchemeV3, sr: v.v3, signers: covering(v.v3, level, false)}
 	}
-	if level >= sdkN && v.hasBlock(signer.BlockIDV2) {
+	if level >= sdkN && v.hasBlock(scheme.BlockIDV2) {
 		r := levelReading{scheme: signer.SchemeV2, sr: v.v2}
 		if v.v2 != nil {
 			r.signers = v.v2.Signers
@@ -309,7 +310,7 @@ func (r *Result) SignersAt(level int) []Signer {
 // only v2, so without a v2 block they fall back on the JAR signature,
 // which must then verify (apksig skips it once any v2+ block was found).
 func (v *verification) jarReadAt24to27() bool {
-	if v.minSDK >= sdkP || v.maxSDK < sdkN || v.hasBlock(signer.BlockIDV2) {
+	if v.minSDK >= sdkP || v.maxSDK < sdkN || v.hasBlock(scheme.BlockIDV2) {
 		return false
 	}
 	if v.a.Lookup("META-INF/MANIFEST.MF") != nil {

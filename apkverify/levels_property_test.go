@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // The property: recombining the signing blocks of genuine files (moving,
@@ -59,7 +59,7 @@ func newPropWorld(t *testing.T) *propWorld {
 	} {
 		a := splitAPK(t, readFile(t, fixture(t, b.name)))
 		pb := &propBase{name: b.name, apk: a, minSDK: b.minSDK,
-			v2: blockRecords(t, a.find(signer.BlockIDV2)), v3: blockRecords(t, a.find(signer.BlockIDV3))}
+			v2: blockRecords(t, a.find(scheme.BlockIDV2)), v3: blockRecords(t, a.find(scheme.BlockIDV3))}
 		rec, err := parseRecord(pb.v3[0], true)
 		require.NoError(t, err)
 		pb.digests = rec.digests
@@ -159,7 +159,7 @@ func (w *propWorld) generate(t *testing.T, r *rand.Rand) *propFile {
 	for _, blk := range []struct {
 		id   uint32
 		name string
-	}{{signer.BlockIDV2, "v2"}, {signer.BlockIDV3, "v3"}} {
+	}{{scheme.BlockIDV2, "v2"}, {scheme.BlockIDV3, "v3"}} {
 		switch r.IntN(6) {
 		case 0, 1:
 			pairs = append(pairs, sbPair{blk.id, b.apk.find(blk.id)})
@@ -170,7 +170,7 @@ func (w *propWorld) generate(t *testing.T, r *rand.Rand) *propFile {
 			f.desc = append(f.desc, blk.name+":transplant")
 		default:
 			f.desc = append(f.desc, blk.name+":")
-			pairs = append(pairs, sbPair{blk.id, makeBlock(w.records(t, r, b, blk.id == signer.BlockIDV3, f)...)})
+			pairs = append(pairs, sbPair{blk.id, makeBlock(w.records(t, r, b, blk.id == scheme.BlockIDV3, f)...)})
 		}
 	}
 	// v3.1
@@ -181,11 +181,11 @@ func (w *propWorld) generate(t *testing.T, r *rand.Rand) *propFile {
 		if r.IntN(4) == 0 {
 			src = pick(r, w.bases)
 		}
-		pairs = append(pairs, sbPair{signer.BlockIDV31, src.apk.find(signer.BlockIDV3)})
+		pairs = append(pairs, sbPair{scheme.BlockIDV31, src.apk.find(scheme.BlockIDV3)})
 		f.desc = append(f.desc, "v31:copy-v3-of:"+src.name)
 	default:
 		f.desc = append(f.desc, "v31:")
-		pairs = append(pairs, sbPair{signer.BlockIDV31, makeBlock(w.records(t, r, b, true, f)...)})
+		pairs = append(pairs, sbPair{scheme.BlockIDV31, makeBlock(w.records(t, r, b, true, f)...)})
 	}
 	if r.IntN(10) == 0 && len(pairs) > 0 {
 		// A corrupted signature somewhere.
@@ -244,7 +244,7 @@ func newModel(w *propWorld, f *propFile) *platformModel {
 			continue
 		}
 		for _, raw := range raws {
-			rec, err := parseRecord(raw, p.id != signer.BlockIDV2)
+			rec, err := parseRecord(raw, p.id != scheme.BlockIDV2)
 			if err != nil {
 				m.bad[p.id] = true
 				break
@@ -276,12 +276,12 @@ func (m *platformModel) valid(rec *sbRecord) bool {
 func (m *platformModel) at(level int, preview bool) modelReading {
 	knowsV31 := level >= 33 || preview && level >= 32
 	rotMin := -1
-	if knowsV31 && m.present(signer.BlockIDV31) {
-		if m.bad[signer.BlockIDV31] {
+	if knowsV31 && m.present(scheme.BlockIDV31) {
+		if m.bad[scheme.BlockIDV31] {
 			return modelReading{}
 		}
 		var cover []*sbRecord
-		for _, r := range m.recs[signer.BlockIDV31] {
+		for _, r := range m.recs[scheme.BlockIDV31] {
 			dev := r.attrs[attrDevRelease] != nil
 			if r.min <= level && level <= r.max && !(dev && r.min == level && !preview) {
 				cover = append(cover, r)
@@ -298,12 +298,12 @@ func (m *platformModel) at(level int, preview bool) modelReading {
 			return modelReading{ok: len(cover) == 1 && m.valid(cover[0]), scheme: "v31", records: cover}
 		}
 	}
-	if level >= 28 && m.present(signer.BlockIDV3) {
-		if m.bad[signer.BlockIDV3] {
+	if level >= 28 && m.present(scheme.BlockIDV3) {
+		if m.bad[scheme.BlockIDV3] {
 			return modelReading{}
 		}
 		var cover []*sbRecord
-		for _, r := range m.recs[signer.BlockIDV3] {
+		for _, r := range m.recs[scheme.BlockIDV3] {
 			if r.min <= level && level <= r.max {
 				cover = append(cover, r)
 			}
@@ -316,9 +316,9 @@ func (m *platformModel) at(level int, preview bool) modelReading {
 		}
 		return modelReading{ok: ok, scheme: "v3", records: cover}
 	}
-	if level >= 24 && m.present(signer.BlockIDV2) {
-		recs := m.recs[signer.BlockIDV2]
-		ok := !m.bad[signer.BlockIDV2]
+	if level >= 24 && m.present(scheme.BlockIDV2) {
+		recs := m.recs[scheme.BlockIDV2]
+		ok := !m.bad[scheme.BlockIDV2]
 		for _, r := range recs {
 			ok = ok && m.valid(r)
 			if level >= 28 && bytes.Equal(r.attrs[0xbeeff00d], u32(3)) {
@@ -391,7 +391,7 @@ func TestRecombinedSigningBlocksProperty(t *testing.T) {
 				// would refuse is never verified.
 				for _, l := range levels {
 					mr := m.at(l, false)
-					if !mr.ok && l >= 24 && l <= 27 && mr.scheme == "v1" && !m.present(signer.BlockIDV2) && slices.ContainsFunc(res.Warnings, func(i apkverify.Issue) bool { return i.Code == apkverify.CodeNoSigBeforeP }) {
+					if !mr.ok && l >= 24 && l <= 27 && mr.scheme == "v1" && !m.present(scheme.BlockIDV2) && slices.ContainsFunc(res.Warnings, func(i apkverify.Issue) bool { return i.Code == apkverify.CodeNoSigBeforeP }) {
 						continue // apksig's reading, reported by NO_SIG_FOR_SDK_24_TO_27
 					}
 					require.True(t, mr.ok, "file %d %v: verified, but Android at API %d refuses it (%s)", n, f.desc, l, mr.scheme)

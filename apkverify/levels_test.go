@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -20,7 +21,7 @@ import (
 func v31CopyAttack(t *testing.T, base string, corrupt bool) []byte {
 	t.Helper()
 	a := splitAPK(t, readFile(t, fixture(t, base)))
-	genuineV3 := a.find(signer.BlockIDV3)
+	genuineV3 := a.find(scheme.BlockIDV3)
 	require.NotNil(t, genuineV3)
 	rec, err := parseRecord(blockRecords(t, genuineV3)[0], true)
 	require.NoError(t, err)
@@ -31,9 +32,9 @@ func v31CopyAttack(t *testing.T, base string, corrupt bool) []byte {
 		forged[len(forged)-len(loadKey(t, "rsa-b").spki)-4-1] ^= 1
 	}
 	return a.build([]sbPair{
-		{signer.BlockIDV2, a.find(signer.BlockIDV2)},
-		{signer.BlockIDV3, makeBlock(forged)},
-		{signer.BlockIDV31, genuineV3},
+		{scheme.BlockIDV2, a.find(scheme.BlockIDV2)},
+		{scheme.BlockIDV3, makeBlock(forged)},
+		{scheme.BlockIDV31, genuineV3},
 	})
 }
 
@@ -115,7 +116,7 @@ func TestV31CopyOverForeignV3(t *testing.T) {
 func TestLevelInvariant(t *testing.T) {
 	ka, kb := loadKey(t, "rsa-a"), loadKey(t, "rsa-b")
 	base := splitAPK(t, readFile(t, fixture(t, "min28-v123.apk")))
-	rec, err := parseRecord(blockRecords(t, base.find(signer.BlockIDV3))[0], true)
+	rec, err := parseRecord(blockRecords(t, base.find(scheme.BlockIDV3))[0], true)
 	require.NoError(t, err)
 	d := rec.digests
 	lineageAB := lineageAttr(t, "min21-v123-rot-ab.apk")
@@ -130,8 +131,8 @@ func TestLevelInvariant(t *testing.T) {
 			// one (31 here), but Android 12L (API 32) does not read v3.1.
 			name: "v3.1 targeting API 32 without the development-release attribute leaves API 32 unsigned",
 			pairs: []sbPair{
-				{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 31, sbPair{attrRotationMin, u32(32)}))},
-				{signer.BlockIDV31, makeBlock(kb.signRecord(t, true, d, 32, maxSDK, sbPair{attrLineage, lineageAB}))},
+				{scheme.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 31, sbPair{attrRotationMin, u32(32)}))},
+				{scheme.BlockIDV31, makeBlock(kb.signRecord(t, true, d, 32, maxSDK, sbPair{attrLineage, lineageAB}))},
 			},
 			wantCode: apkverify.CodeLevelNoSigner, wantLevel: "API 32",
 		},
@@ -140,8 +141,8 @@ func TestLevelInvariant(t *testing.T) {
 			// Android finds two for the level and refuses the file.
 			name: "two v3.1 signers for the same levels",
 			pairs: []sbPair{
-				{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 32, sbPair{attrRotationMin, u32(33)}))},
-				{signer.BlockIDV31, makeBlock(
+				{scheme.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 32, sbPair{attrRotationMin, u32(33)}))},
+				{scheme.BlockIDV31, makeBlock(
 					ka.signRecord(t, true, d, 33, maxSDK),
 					kb.signRecord(t, true, d, 33, maxSDK, sbPair{attrLineage, lineageAB}))},
 			},
@@ -153,7 +154,7 @@ func TestLevelInvariant(t *testing.T) {
 			// attribute: in v3 both signers claim API 33.
 			name: "development-release overlap in the v3 block",
 			pairs: []sbPair{
-				{signer.BlockIDV3, makeBlock(
+				{scheme.BlockIDV3, makeBlock(
 					ka.signRecord(t, true, d, 24, 33),
 					kb.signRecord(t, true, d, 33, maxSDK, sbPair{attrLineage, lineageAB}, sbPair{attrDevRelease, u32(1)}))},
 			},
@@ -183,14 +184,14 @@ func TestLevelInvariant(t *testing.T) {
 func TestDevReleaseSignersAreChecked(t *testing.T) {
 	ka, kb, kc := loadKey(t, "rsa-a"), loadKey(t, "rsa-b"), loadKey(t, "rsa-c")
 	base := splitAPK(t, readFile(t, fixture(t, "min28-v123.apk")))
-	rec, err := parseRecord(blockRecords(t, base.find(signer.BlockIDV3))[0], true)
+	rec, err := parseRecord(blockRecords(t, base.find(scheme.BlockIDV3))[0], true)
 	require.NoError(t, err)
 	d := rec.digests
 	lineageAB := lineageAttr(t, "min21-v123-rot-ab.apk")
 	build := func(dev *sbKey, devAttrs ...sbPair) []byte {
 		return base.build([]sbPair{
-			{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 34, sbPair{attrRotationMin, u32(34)}))},
-			{signer.BlockIDV31, makeBlock(
+			{scheme.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 34, sbPair{attrRotationMin, u32(34)}))},
+			{scheme.BlockIDV31, makeBlock(
 				dev.signRecord(t, true, d, 34, 34, append(devAttrs, sbPair{attrDevRelease, u32(1)})...),
 				kb.signRecord(t, true, d, 35, maxSDK, sbPair{attrLineage, lineageAB}))},
 		})
@@ -212,8 +213,8 @@ func TestDevReleaseSignersAreChecked(t *testing.T) {
 	// Previews of Android 13 report SDK 32 and read v3.1: a v3.1 signer
 	// ending at 32, which no release build uses, is theirs.
 	res = verifyBytes(t, base.build([]sbPair{
-		{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, maxSDK))},
-		{signer.BlockIDV31, makeBlock(kc.signRecord(t, true, d, 24, 32), ka.signRecord(t, true, d, 33, maxSDK))},
+		{scheme.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, maxSDK))},
+		{scheme.BlockIDV31, makeBlock(kc.signRecord(t, true, d, 24, 32), ka.signRecord(t, true, d, 33, maxSDK))},
 	}), pinOpts(t, 0, "rsa-a"))
 	require.True(t, res.Verified, "%v", res.Errors)
 	require.Equal(t, keySHA256(t, "rsa-a"), res.SignersAt(32)[0].CertSHA256)
@@ -243,7 +244,7 @@ func lineageAttrAt(t *testing.T, path string) []byte {
 func v3Record(t *testing.T, path string) (*sbAPK, *sbRecord) {
 	t.Helper()
 	a := splitAPK(t, readFile(t, path))
-	rec, err := parseRecord(blockRecords(t, a.find(signer.BlockIDV3))[0], true)
+	rec, err := parseRecord(blockRecords(t, a.find(scheme.BlockIDV3))[0], true)
 	require.NoError(t, err)
 	return a, rec
 }

@@ -24,7 +24,7 @@ type Options struct {
 	V4Signature     io.ReaderAt
 	V4SignatureSize int64
 
-	// frostingKeys replace the Play frosting keys (signer.PlayFrostingKeys,
+	// frostingKeys replace the Play frosting keys (the keys Google Play published,
 	// indexed by the key index a frosting entry names) in tests, which
 	// sign frosting with keys of their own (export_test.go); nil in use.
 	frostingKeys []*ecdsa.PublicKey
@@ -126,7 +126,7 @@ type Policy struct {
 	TrustedStampCertSHA256 []string
 
 	// RequireFrosting requires Google Play frosting that verified with a
-	// known Play key (signer.PlayFrostingKeys): evidence that the file is as Play
+	// known Play key (one Google Play published): evidence that the file is as Play
 	// delivered it. Violations: POLICY_FROSTING_MISSING,
 	// POLICY_FROSTING_NOT_VERIFIED, and POLICY_FROSTING_SIGNER_NOT_COVERED
 	// for frosting that verified but does not cover the signers Android
@@ -157,7 +157,7 @@ type Policy struct {
 // Google does not publish it: it was observed on many unrelated apps
 // delivered by Play from 2022 to 2026. A policy relying on it relies on
 // that observation, and must be updated should Google rotate the key.
-const PlayStoreStampCertSHA256 = signer.PlayStoreStampCertSHA256
+const PlayStoreStampCertSHA256 = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
 
 // parseFingerprint accepts the usual ways a SHA-256 fingerprint is
 // written: keytool's colon-separated upper case, the Play Console's, or

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -86,7 +87,7 @@ func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(strin
 	switch {
 	case st == nil || !st.Present:
 		add(PolicySourceStampMissing, "the APK has no source stamp (no %s entry); expected one signed by %s: the file was not delivered as a stamped APK (for Google Play, apps installed from Play carry one), or was re-signed since",
-			signer.StampCertDigestEntry, listStampCerts(trusted))
+			scheme.StampCertDigestEntry, listStampCerts(trusted))
 	case !st.Verified:
 		why := string(st.Status)
 		if len(st.Errors) > 0 {
@@ -302,7 +303,7 @@ func listFingerprints(fps [][32]byte) string {
 // "API 28+" for every version from 28 on.
 func apiRange(lo, hi int) string {
 	switch {
-	case hi == signer.MaxSDK:
+	case hi == scheme.MaxSDK:
 		return fmt.Sprintf("API %d+", lo)
 	case lo == hi:
 		return fmt.Sprintf("API %d", lo)

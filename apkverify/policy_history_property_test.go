@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -216,11 +217,11 @@ type propCase struct {
 // with history c.hist, or with pinned key pin and no history when pin >= 0.
 func propPolicy(keys []propKey, lineages map[string]*signer.Lineage, c propCase, pin int) (*Result, []string) {
 	fileLin := withFlags(lineages[fmtInts(c.file)], c.fileFlags)
-	s := Signer{MinSDK: sdkP, MaxSDK: signer.MaxSDK, Scheme: signer.SchemeV3, Certificate: keys[c.file[len(c.file)-1]].cert}
+	s := Signer{MinSDK: sdkP, MaxSDK: scheme.MaxSDK, Scheme: signer.SchemeV3, Certificate: keys[c.file[len(c.file)-1]].cert}
 	if len(c.file) > 1 {
 		s.Lineage = fileLin
 	}
-	res := &Result{Verified: true, MinSDK: sdkP, MaxSDK: signer.MaxSDK, Signers: []Signer{s},
+	res := &Result{Verified: true, MinSDK: sdkP, MaxSDK: scheme.MaxSDK, Signers: []Signer{s},
 		Manifest: &Manifest{Package: "dev.apktrust.prop"}}
 	if c.sharedUID {
 		res.Manifest.SharedUserID = "dev.apktrust.shared"
@@ -357,18 +358,18 @@ func TestHistoryPerLevel(t *testing.T) {
 		codes   []string
 	}{
 		{name: "Play key-upgrade shape: v3 by the older key below v3.1 by the current key",
-			signers: []Signer{at(signer.SchemeV2, 24, 27, a, nil), at(signer.SchemeV3, 28, 32, a, nil), at(signer.SchemeV31, 33, signer.MaxSDK, b, lin(a, b))}},
+			signers: []Signer{at(signer.SchemeV2, 24, 27, a, nil), at(signer.SchemeV3, 28, 32, a, nil), at(signer.SchemeV31, 33, scheme.MaxSDK, b, lin(a, b))}},
 		{name: "a fork on the lower levels is refused even under a genuine v3.1 signer",
-			signers: []Signer{at(signer.SchemeV3, 28, 32, c, lin(a, c)), at(signer.SchemeV31, 33, signer.MaxSDK, b, lin(a, b))},
+			signers: []Signer{at(signer.SchemeV3, 28, 32, c, lin(a, c)), at(signer.SchemeV31, 33, scheme.MaxSDK, b, lin(a, b))},
 			codes:   []string{PolicyHistoryFork}},
 		{name: "the older key on the newest levels needs rollback",
-			signers: []Signer{at(signer.SchemeV3, 28, 32, b, lin(a, b)), at(signer.SchemeV31, 33, signer.MaxSDK, a, nil)},
+			signers: []Signer{at(signer.SchemeV3, 28, 32, b, lin(a, b)), at(signer.SchemeV31, 33, scheme.MaxSDK, a, nil)},
 			codes:   []string{PolicyRollbackNotAllowed}},
 		{name: "below API 28 a signer must be a key of the history",
-			signers: []Signer{at(signer.SchemeV2, 24, 27, c, nil), at(signer.SchemeV3, 28, signer.MaxSDK, b, lin(a, b))},
+			signers: []Signer{at(signer.SchemeV2, 24, 27, c, nil), at(signer.SchemeV3, 28, scheme.MaxSDK, b, lin(a, b))},
 			codes:   []string{PolicyHistoryFork}},
 		{name: "two signers on the same levels from API 28",
-			signers: []Signer{at(signer.SchemeV2, 28, signer.MaxSDK, a, nil), at(signer.SchemeV2, 28, signer.MaxSDK, b, nil)},
+			signers: []Signer{at(signer.SchemeV2, 28, scheme.MaxSDK, a, nil), at(signer.SchemeV2, 28, scheme.MaxSDK, b, nil)},
 			codes:   []string{PolicyHistoryFork, PolicyHistoryFork}},
 	}
 	for _, tc := range cases {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -194,8 +195,8 @@ func TestPolicyHistoryPreviewSigners(t *testing.T) {
 	lineageAB := lineageAttr(t, "min21-v123-rot-ab.apk")
 	build := func(dev *sbKey, devAttrs ...sbPair) []byte {
 		return base.build([]sbPair{
-			{signer.BlockIDV3, makeBlock(kb.signRecord(t, true, d, 24, 34, sbPair{attrLineage, lineageAB}, sbPair{attrRotationMin, u32(34)}))},
-			{signer.BlockIDV31, makeBlock(
+			{scheme.BlockIDV3, makeBlock(kb.signRecord(t, true, d, 24, 34, sbPair{attrLineage, lineageAB}, sbPair{attrRotationMin, u32(34)}))},
+			{scheme.BlockIDV31, makeBlock(
 				dev.signRecord(t, true, d, 34, 34, append(devAttrs, sbPair{attrDevRelease, u32(1)})...),
 				kb.signRecord(t, true, d, 35, maxSDK, sbPair{attrLineage, lineageAB}))},
 		})
@@ -245,8 +246,8 @@ func TestPinnedRotationPreviewSigners(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := base.build([]sbPair{
-				{signer.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 34, sbPair{attrRotationMin, u32(34)}))},
-				{signer.BlockIDV31, makeBlock(
+				{scheme.BlockIDV3, makeBlock(ka.signRecord(t, true, d, 24, 34, sbPair{attrRotationMin, u32(34)}))},
+				{scheme.BlockIDV31, makeBlock(
 					kb.signRecord(t, true, d, 34, 34, sbPair{attrLineage, tc.lineage}, sbPair{attrDevRelease, u32(1)}),
 					ka.signRecord(t, true, d, 35, maxSDK))},
 			})

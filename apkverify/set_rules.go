@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // setRules applies the installer's rules for the APKs of one install
@@ -156,7 +156,7 @@ func signerMismatch(base, split *Result) string {
 	for _, r := range []*Result{base, split} {
 		for _, s := range r.Signers {
 			levels = append(levels, s.MinSDK)
-			if s.MaxSDK < signer.MaxSDK {
+			if s.MaxSDK < scheme.MaxSDK {
 				levels = append(levels, s.MaxSDK+1)
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // This file takes signed APKs apart and puts their APK Signing Block back
@@ -33,7 +33,7 @@ const (
 	attrRotationMin uint32 = 0x559f8b02
 	attrDevRelease  uint32 = 0xc2a6b3ba
 	sigRSASHA256    uint32 = 0x0103
-	maxSDK                 = signer.MaxSDK
+	maxSDK                 = scheme.MaxSDK
 )
 
 // sbPair is one ID/value pair of a signing block.

@@ -17,6 +17,7 @@ import (
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkgen"
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -36,7 +37,7 @@ func bigSignedAPK(t *testing.T, size int64) []byte {
 	apk := &sbAPK{head: z[:cdOff], cd: z[cdOff:a.EOCDOffset], eocd: eocd}
 	// The content digest of the signed file: the EOCD then points at the
 	// signing block, which starts where the central directory did.
-	d := signer.NewRegionDigester(
+	d := scheme.NewRegionDigester(
 		io.NewSectionReader(bytes.NewReader(apk.head), 0, int64(len(apk.head))),
 		io.NewSectionReader(bytes.NewReader(apk.cd), 0, int64(len(apk.cd))),
 		io.NewSectionReader(bytes.NewReader(eocd), 0, int64(len(eocd))))
@@ -44,8 +45,8 @@ func bigSignedAPK(t *testing.T, size int64) []byte {
 	sum, err := d.Digest(context.Background(), signer.DigestChunkedSHA256)
 	require.NoError(t, err)
 	k := newTestKey(t, rand.Reader, "truncation test")
-	block := resignedSchemeBlock(t, false, k, map[signer.ContentDigestAlgorithm][]byte{signer.DigestChunkedSHA256: sum}, 24, signer.MaxSDK)
-	return apk.build([]sbPair{{signer.BlockIDV2, block}})
+	block := resignedSchemeBlock(t, false, k, map[signer.ContentDigestAlgorithm][]byte{signer.DigestChunkedSHA256: sum}, 24, scheme.MaxSDK)
+	return apk.build([]sbPair{{scheme.BlockIDV2, block}})
 }
 
 // TestVerifyFileTruncatedDuringVerification truncates the file while it is

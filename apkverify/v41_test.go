@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -23,14 +24,14 @@ type v41Info struct {
 // by their keys, and the tree.
 func buildIdsig(t testing.TB, apk []byte, infos ...v41Info) []byte {
 	t.Helper()
-	tree, root, err := signer.V4MerkleTree(bytes.NewReader(apk), int64(len(apk)), nil)
+	tree, root, err := scheme.V4MerkleTree(bytes.NewReader(apk), int64(len(apk)), nil)
 	require.NoError(t, err)
-	sig := &signer.V4Signature{HashAlgorithm: 1, Log2BlockSize: 12, RootHash: root}
+	sig := &scheme.V4Signature{HashAlgorithm: 1, Log2BlockSize: 12, RootHash: root}
 	hashing := append(append(u32(1), 12), lp(nil)...)
 	hashing = append(hashing, lp(root)...)
 	var signing []byte
 	for _, in := range infos {
-		s := in.key.sign(t, signer.AlgRSAPKCS1SHA256, sig.SignedData(&signer.V4SigningInfo{APKDigest: in.digest, Certificate: in.key.cert}, int64(len(apk))))
+		s := in.key.sign(t, signer.AlgRSAPKCS1SHA256, sig.SignedData(&scheme.V4SigningInfo{APKDigest: in.digest, Certificate: in.key.cert}, int64(len(apk))))
 		one := append(lp(in.digest), lp(in.key.cert)...)
 		one = append(one, lp(nil)...)
 		one = append(one, lp(in.key.spki)...)
@@ -41,7 +42,7 @@ func buildIdsig(t testing.TB, apk []byte, infos ...v41Info) []byte {
 		}
 		signing = append(signing, one...)
 	}
-	out := append(u32(signer.V4SignatureVersion), lp(hashing)...)
+	out := append(u32(scheme.V4SignatureVersion), lp(hashing)...)
 	out = append(out, lp(signing)...)
 	return append(out, lp(tree)...)
 }
@@ -78,9 +79,9 @@ func TestV41RotatedAPK(t *testing.T) {
 		infos []v41Info
 		code  string
 	}{
-		{"v4.1 as apksigner writes it", []v41Info{{oldKey, 0, dOld}, {newKey, signer.BlockIDV31, dNew}}, ""},
-		{"v3.1 signing info under the v3 block ID", []v41Info{{oldKey, 0, dOld}, {newKey, signer.BlockIDV3, dNew}}, signer.V4CodeBlockIDMismatch},
-		{"v3.1 signing info under the v3.2 block ID", []v41Info{{oldKey, 0, dOld}, {newKey, signer.BlockIDV32, dNew}}, signer.V4CodeBlockIDMismatch},
+		{"v4.1 as apksigner writes it", []v41Info{{oldKey, 0, dOld}, {newKey, scheme.BlockIDV31, dNew}}, ""},
+		{"v3.1 signing info under the v3 block ID", []v41Info{{oldKey, 0, dOld}, {newKey, scheme.BlockIDV3, dNew}}, signer.V4CodeBlockIDMismatch},
+		{"v3.1 signing info under the v3.2 block ID", []v41Info{{oldKey, 0, dOld}, {newKey, scheme.BlockIDV32, dNew}}, signer.V4CodeBlockIDMismatch},
 		{"v3.1 signing info missing", []v41Info{{oldKey, 0, dOld}}, signer.V4CodeNeedsTwoSigners},
 	}
 	for _, c := range cases {

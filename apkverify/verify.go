@@ -10,16 +10,17 @@ import (
 	"sort"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
 // Android API levels at which the verifier's behaviour changes.
 const (
-	sdkN = signer.SDKNougat // 24: APK Signature Scheme v2
+	sdkN = scheme.SDKNougat // 24: APK Signature Scheme v2
 	sdkO = 26               // targetSandboxVersion ≥ 2 needs v2+
-	sdkP = signer.SDKP      // 28: APK Signature Scheme v3
+	sdkP = scheme.SDKP      // 28: APK Signature Scheme v3
 	sdkR = 30               // targetSdk ≥ 30 needs v2+
-	sdkT = signer.SDKT      // 33: APK Signature Scheme v3.1
+	sdkT = scheme.SDKT      // 33: APK Signature Scheme v3.1
 )
 
 // Scheme IDs as X-Android-APK-Signed and the v2 stripping-protection
@@ -95,7 +96,7 @@ func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error)
 // An Android App Bundle, recognised by its content (BundleConfig.pb and
 // base/manifest/AndroidManifest.xml), is verified as the release
 // pipeline's artifact instead: its JAR signature by the upload key
-// (signer.VerifyJAR) and its modules' manifests; Result.Kind is then
+// and its modules' manifests; Result.Kind is then
 // KindAppBundle and the Policy's certificates are the upload key's.
 //
 // The error is non-nil only when verification could not run: the file is
@@ -232,7 +233,7 @@ func (v *verification) run() error {
 	}
 	v.maxSDK = v.opts.MaxSDK
 	if v.maxSDK == 0 {
-		v.maxSDK = signer.MaxSDK
+		v.maxSDK = scheme.MaxSDK
 	}
 	if v.minSDK > v.maxSDK {
 		return optionsError("minSdkVersion %d of the APK > MaxSDK %d", v.minSDK, v.maxSDK)
@@ -292,13 +293,13 @@ func (v *verification) container() error {
 
 // signatureBlockIDs are the signing-block pairs that hold signatures.
 var signatureBlockIDs = map[uint32]string{
-	signer.BlockIDV2:            "APK Signature Scheme v2",
-	signer.BlockIDV3:            "APK Signature Scheme v3",
-	signer.BlockIDV31:           "APK Signature Scheme v3.1",
-	signer.BlockIDV32:           "APK Signature Scheme v3.2",
-	signer.BlockIDSourceStampV1: "source stamp v1",
-	signer.BlockIDSourceStampV2: "source stamp v2",
-	signer.BlockIDFrosting:      "Play frosting",
+	scheme.BlockIDV2:            "APK Signature Scheme v2",
+	scheme.BlockIDV3:            "APK Signature Scheme v3",
+	scheme.BlockIDV31:           "APK Signature Scheme v3.1",
+	scheme.BlockIDV32:           "APK Signature Scheme v3.2",
+	scheme.BlockIDSourceStampV1: "source stamp v1",
+	scheme.BlockIDSourceStampV2: "source stamp v2",
+	scheme.BlockIDFrosting:      "Play frosting",
 }
 
 // duplicatePairs refuses a signing block that holds the same signature
@@ -752,7 +753,7 @@ func (v *verification) schemeLineage() *signer.Lineage {
 // considered, as apksig does. Its problems are warnings: a stamp records
 // where the file came from and never changes the signature verdict.
 func (v *verification) sourceStamp() {
-	if v.a.Lookup(signer.StampCertDigestEntry) == nil {
+	if v.a.Lookup(scheme.StampCertDigestEntry) == nil {
 		// No stamp, or a stamp block without the entry that binds it to
 		// the app's signatures: Android ignores the block. Reported in
 		// Result.SourceStamp only.
@@ -829,7 +830,7 @@ func (v *verification) finish() {
 	}
 	res.Frosting = &signer.FrostingResult{}
 	if block := v.a.SigningBlock(); block != nil {
-		if _, ok := block.Find(signer.BlockIDFrosting); ok {
+		if _, ok := block.Find(scheme.BlockIDFrosting); ok {
 			res.Frosting = v.s.frosting(v.opts.frostingKeys)
 		}
 	}
@@ -855,7 +856,7 @@ const (
 func (v *verification) evidence() {
 	res := v.res
 	if res.SourceStamp == nil {
-		e := v.a.Lookup(signer.StampCertDigestEntry)
+		e := v.a.Lookup(scheme.StampCertDigestEntry)
 		if e == nil {
 			res.SourceStamp = v.s.stampWithoutEntry(v.manifest)
 		} else {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -32,17 +33,17 @@ func TestSignersPerSDKRange(t *testing.T) {
 		want []span
 	}{
 		{"v1+v2+v3, minSdk 21", func(t *testing.T) string { return fixture(t, "min21-v123.apk") }, apkverify.Options{},
-			[]span{{signer.SchemeV1, "rsa-a", 21, 23, false}, {signer.SchemeV2, "rsa-a", 24, 27, false}, {signer.SchemeV3, "rsa-a", 28, signer.MaxSDK, false}}},
+			[]span{{signer.SchemeV1, "rsa-a", 21, 23, false}, {signer.SchemeV2, "rsa-a", 24, 27, false}, {signer.SchemeV3, "rsa-a", 28, scheme.MaxSDK, false}}},
 		{"v1+v2+v3 checked from API 28 only: v3 alone counts", func(t *testing.T) string { return fixture(t, "min21-v123.apk") }, apkverify.Options{MinSDK: 28},
-			[]span{{signer.SchemeV3, "rsa-a", 28, signer.MaxSDK, false}}},
+			[]span{{signer.SchemeV3, "rsa-a", 28, scheme.MaxSDK, false}}},
 		{"v1+v2+v3 checked up to API 23: v1 alone counts", func(t *testing.T) string { return fixture(t, "min21-v123.apk") }, apkverify.Options{MaxSDK: 23},
 			[]span{{signer.SchemeV1, "rsa-a", 21, 23, false}}},
 		{"v1 only: JAR signature everywhere", func(t *testing.T) string { return fixture(t, "min21-v1-rsa.apk") }, apkverify.Options{},
-			[]span{{signer.SchemeV1, "rsa-a", 21, signer.MaxSDK, false}}},
+			[]span{{signer.SchemeV1, "rsa-a", 21, scheme.MaxSDK, false}}},
 		{"rotation A to B: old key before P, new key from P", func(t *testing.T) string { return fixture(t, "min21-v123-rot-ab.apk") }, apkverify.Options{},
-			[]span{{signer.SchemeV1, "rsa-a", 21, 23, false}, {signer.SchemeV2, "rsa-a", 24, 27, false}, {signer.SchemeV3, "rsa-b", 28, signer.MaxSDK, true}}},
+			[]span{{signer.SchemeV1, "rsa-a", 21, 23, false}, {signer.SchemeV2, "rsa-a", 24, 27, false}, {signer.SchemeV3, "rsa-b", 28, scheme.MaxSDK, true}}},
 		{"Play v3.1 key upgrade: new key from the v3.1 signer's API 34", func(t *testing.T) string { return corpusAPK(t, "v31-rsa-2048_2-tgt-34-1-tgt-28.apk") }, apkverify.Options{MinSDK: 30},
-			[]span{{signer.SchemeV3, corpusOldKey, 30, 33, false}, {signer.SchemeV31, corpusNewKey, 34, signer.MaxSDK, true}}},
+			[]span{{signer.SchemeV3, corpusOldKey, 30, 33, false}, {signer.SchemeV31, corpusNewKey, 34, scheme.MaxSDK, true}}},
 	}
 	ctx := context.Background()
 	for _, c := range cases {
@@ -114,7 +115,7 @@ func TestJSONContract(t *testing.T) {
 		require.Equal(t, keySHA256(t, "rsa-b"), s["certSha256"])
 		require.Equal(t, "CN=apktrust test B,O=apktrust test keys", s["subject"])
 		require.Equal(t, float64(28), s["minSdk"])
-		require.Equal(t, float64(signer.MaxSDK), s["maxSdk"])
+		require.Equal(t, float64(scheme.MaxSDK), s["maxSdk"])
 		require.Equal(t, "v3", s["scheme"])
 		l := m["lineage"].([]any)
 		require.Len(t, l, 2)

@@ -103,7 +103,7 @@ func benchOpenManifest(b *testing.B, path string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := manifest.FromArchive(a)
+		m, err := manifest.ParseFS(a.FS())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/internal/testhooks"
 	"github.com/apktrust/apktrust/signer"
 )
@@ -164,7 +165,7 @@ func addFrosting(tb testing.TB, in, out string, k *ecdsa.PrivateKey) {
 	tb.Helper()
 	a, f := openArchive(tb, in)
 	defer f.Close()
-	digest, err := signer.FrostingAPKDigest(a)
+	digest, err := scheme.FrostingAPKDigest(a)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func addFrosting(tb testing.TB, in, out string, k *ecdsa.PrivateKey) {
 		}
 		appendPair(p.ID, v)
 	}
-	appendPair(signer.BlockIDFrosting, frostingValue(tb, k, digest))
+	appendPair(scheme.BlockIDFrosting, frostingValue(tb, k, digest))
 	size := uint64(len(pairs) + 8 + 16)
 	var sb []byte
 	sb = binary.LittleEndian.AppendUint64(sb, size)
@@ -217,7 +218,7 @@ func addFrosting(tb testing.TB, in, out string, k *ecdsa.PrivateKey) {
 }
 
 // frostingValue is a frosting pair value with one enabled entry (key index
-// 0) vouching for apkDigest, signed by k (the layout signer.ParseFrosting
+// 0) vouching for apkDigest, signed by k (the layout scheme.ParseFrosting
 // reads).
 func frostingValue(tb testing.TB, k *ecdsa.PrivateKey, apkDigest []byte) []byte {
 	tb.Helper()
@@ -249,7 +250,7 @@ func resignV4(tb testing.TB, in, apk, out, keyPath string) {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	sig, err := signer.ParseV4Signature(f, fileSize(tb, in))
+	sig, err := scheme.ParseV4Signature(f, fileSize(tb, in))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func resignV4(tb testing.TB, in, apk, out, keyPath string) {
 	}
 	defer af.Close()
 	apkSize := fileSize(tb, apk)
-	tree, root, err := signer.V4MerkleTree(af, apkSize, sig.Salt)
+	tree, root, err := scheme.V4MerkleTree(af, apkSize, sig.Salt)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,7 +1,11 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
@@ -19,52 +23,93 @@ const (
 	MaxResourcesSize = 32 << 20
 )
 
-// FromArchive reads AndroidManifest.xml from an opened APK and parses it.
-// When the manifest refers to resources (a label such as @string/app_name,
-// a versionCode, a debuggable flag, a <meta-data> value), resources.arsc
-// is read to resolve them in every configuration; a missing or unusable
-// table leaves those values unresolved (versionCode 0, debuggable and
-// testOnly true, the label empty) and is reported in
+// ParseAPK opens the APK (a ZIP file) of size bytes read through r and
+// parses its AndroidManifest.xml as ParseFS does. The container is read
+// the way package apkverify reads it: only the central directory and the
+// entries needed, never the whole file. A file that is not a ZIP the
+// platform would open fails with CodeRead, wrapping the container's error.
+func ParseAPK(r io.ReaderAt, size int64) (*Manifest, error) {
+	a, err := apkzip.Open(r, size)
+	if err != nil {
+		return nil, &FormatError{Code: CodeRead, Offset: -1, Msg: "cannot open the APK", Err: err}
+	}
+	return ParseFS(a.FS())
+}
+
+// ParseFS reads AndroidManifest.xml from fsys (an APK's entries, such as
+// an unpacked APK in an os.DirFS or a zip.Reader) and parses it. When the
+// manifest refers to resources (a label such as @string/app_name, a
+// versionCode, a debuggable flag, a <meta-data> value), resources.arsc is
+// read to resolve them in every configuration, and only then; a missing
+// or unusable table leaves those values unresolved (versionCode 0,
+// debuggable and testOnly true, the label empty) and is reported in
 // Manifest.ResourcesErr. A targetSdkVersion reference that cannot be
 // resolved is CodeRefused, and a table that would decode past its budget
 // is CodeResourcesLimit.
 //
-// Errors are *FormatError: CodeMissing when the APK has no entry named
-// exactly AndroidManifest.xml, CodeTooLarge over MaxManifestSize,
-// CodeRead (wrapping the *apkzip.FormatError) when the container cannot
-// deliver the entry, or any code Parse returns.
-func FromArchive(a *apkzip.Archive) (*Manifest, error) {
-	b, err := ReadEntry(a)
+// Both names are looked up exactly as Android does, with no case folding.
+// Errors are *FormatError: CodeMissing when fsys has no
+// AndroidManifest.xml (its Open fails with fs.ErrNotExist), CodeTooLarge
+// over MaxManifestSize, CodeRead (wrapping the cause) when it cannot be
+// read, or any code Parse returns.
+func ParseFS(fsys fs.FS) (*Manifest, error) {
+	b, err := readManifest(fsys)
 	if err != nil {
 		return nil, err
 	}
-	return parse(b, &lazyTable{a: a})
+	return parse(b, &lazyTable{fsys: fsys})
 }
 
-// ReadEntry returns the bytes of the APK's AndroidManifest.xml, with the
-// errors FromArchive documents. Callers that need only what Parse reads
-// without resources (minSdkVersion, targetSdkVersion, the sandbox version
-// for signature checks) use it with Parse and never touch resources.arsc.
-func ReadEntry(a *apkzip.Archive) ([]byte, error) {
-	e := a.Lookup(ManifestEntry)
-	if e == nil {
+// readManifest returns the bytes of AndroidManifest.xml, with the errors
+// ParseFS documents.
+func readManifest(fsys fs.FS) ([]byte, error) {
+	b, err := readLimited(fsys, ManifestEntry, MaxManifestSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, errorf(CodeMissing, -1, "APK has no %s entry", ManifestEntry)
-	}
-	b, err := e.ReadAll(MaxManifestSize)
-	if err != nil {
-		if errors.Is(err, apkzip.ErrEntryTooLarge) {
-			return nil, &FormatError{Code: CodeTooLarge, Offset: -1,
-				Msg: "AndroidManifest.xml is larger than the limit", Err: err}
-		}
+	case errors.Is(err, errTooLarge):
+		return nil, &FormatError{Code: CodeTooLarge, Offset: -1, Msg: "AndroidManifest.xml is larger than the limit", Err: err}
+	case err != nil:
 		return nil, &FormatError{Code: CodeRead, Offset: -1, Msg: "cannot read AndroidManifest.xml", Err: err}
 	}
 	return b, nil
 }
 
+// errTooLarge is readLimited's refusal of a file over its limit.
+var errTooLarge = errors.New("larger than the limit")
+
+// readLimited reads the file name of fsys whole, refusing one that
+// declares (Stat) or turns out to hold more than limit bytes: a hostile
+// entry costs at most limit bytes of memory.
+func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var want int64
+	if st, err := f.Stat(); err == nil {
+		if st.IsDir() {
+			return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
+		}
+		if want = st.Size(); want > limit {
+			return nil, fmt.Errorf("%s declares %d bytes, over the %d-byte limit: %w", name, want, limit, errTooLarge)
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, max(want, 0)+1))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+		return nil, err
+	}
+	if int64(buf.Len()) > limit {
+		return nil, fmt.Errorf("%s holds more than %d bytes: %w", name, limit, errTooLarge)
+	}
+	return buf.Bytes(), nil
+}
+
 // lazyTable reads resources.arsc on the first lookup, so APKs whose
 // manifest needs no resolution never pay for the table.
 type lazyTable struct {
-	a      *apkzip.Archive
+	fsys   fs.FS
 	loaded bool
 	t      *resTable
 	err    error
@@ -79,11 +124,10 @@ func (l *lazyTable) load() (*resTable, error) {
 }
 
 func (l *lazyTable) open() (*resTable, error) {
-	e := l.a.Lookup(ResourcesEntry)
-	if e == nil {
+	b, err := readLimited(l.fsys, ResourcesEntry, MaxResourcesSize)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, resErr("APK has no %s entry", ResourcesEntry)
 	}
-	b, err := e.ReadAll(MaxResourcesSize)
 	if err != nil {
 		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: "cannot read resources.arsc", Err: err}
 	}

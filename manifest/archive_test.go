@@ -59,7 +59,7 @@ func labelledManifest(label, debuggable tAttr) []byte {
 
 func TestFromArchiveResolvesResources(t *testing.T) {
 	xml := labelledManifest(aRef("label", attrLabel, 0x7f010003), aRef("debuggable", attrDebuggable, 0x7f020001))
-	m, err := FromArchive(buildAPK(t,
+	m, err := fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
 		zipFile{name: ResourcesEntry, data: testTable(), stored: true},
 	))
@@ -85,7 +85,7 @@ func TestFromArchiveBrokenOrMissingTable(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := FromArchive(buildAPK(t, tc.files...))
+			m, err := fromArchive(buildAPK(t, tc.files...))
 			require.NoError(t, err, "a broken table is not a broken manifest")
 			assert.Equal(t, "dev.apktrust.test", m.Package)
 			assert.Equal(t, 21, m.MinSDK())
@@ -100,7 +100,7 @@ func TestFromArchiveBrokenOrMissingTable(t *testing.T) {
 
 func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 	xml := buildXML(minimalManifest(el("application", []tAttr{aStr("label", attrLabel, "Literal")})), false)
-	m, err := FromArchive(buildAPK(t,
+	m, err := fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
 		zipFile{name: ResourcesEntry, data: []byte("garbage never read")},
 	))
@@ -110,7 +110,7 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 
 	// A meta-data value that references a resource does need it.
 	xml = labelledManifest(aStr("label", attrLabel, "Literal"), aBool("debuggable", attrDebuggable, false))
-	m, err = FromArchive(buildAPK(t,
+	m, err = fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
 		zipFile{name: ResourcesEntry, data: []byte("garbage")},
 	))
@@ -151,8 +151,8 @@ func TestFromArchiveErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a := tc.archive(t)
-			_, entryErr := ReadEntry(a)
-			m, err := FromArchive(a)
+			_, entryErr := readManifest(a.FS())
+			m, err := fromArchive(a)
 			assert.Nil(t, m)
 			if tc.code != CodeNotBinaryXML {
 				assert.ErrorIs(t, entryErr, sentinel(tc.code), "ReadEntry fails the same way")
@@ -167,3 +167,7 @@ func TestFromArchiveErrors(t *testing.T) {
 		})
 	}
 }
+
+// fromArchive parses an opened APK's manifest as apkverify does: through
+// the archive's fs.FS view.
+func fromArchive(a *apkzip.Archive) (*Manifest, error) { return ParseFS(a.FS()) }

@@ -51,7 +51,7 @@ func BenchmarkFromArchive(b *testing.B) {
 	_, a := benchManifest(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		m, err := FromArchive(a)
+		m, err := fromArchive(a)
 		if err != nil || m.Label == "" {
 			b.Fatal(err, m.ResourcesErr)
 		}
@@ -64,7 +64,7 @@ func BenchmarkReadEntryParse(b *testing.B) {
 	_, a := benchManifest(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		xml, err := ReadEntry(a)
+		xml, err := readManifest(a.FS())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -96,7 +96,7 @@ func TestResourceBombsBounded(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			m, err := FromArchive(a)
+			m, err := fromArchive(a)
 			elapsed := time.Since(start)
 			runtime.ReadMemStats(&after)
 			alloc := after.TotalAlloc - before.TotalAlloc

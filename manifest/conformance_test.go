@@ -29,7 +29,7 @@ func readAPK(t testing.TB, path string) (m *Manifest, zipErr, err error) {
 	if zerr != nil {
 		return nil, zerr, nil
 	}
-	m, err = FromArchive(a)
+	m, err = fromArchive(a)
 	return m, nil, err
 }
 

@@ -358,7 +358,7 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 			files = append(files, zipFile{name: ResourcesEntry, data: c.table, stored: true})
 		}
 		apk := zipBytes(t, files...)
-		m, err := FromArchive(openZipBytes(t, apk))
+		m, err := fromArchive(openZipBytes(t, apk))
 		plat := model(c, keep, platformLookup)
 		lin := model(c, keep, linearLookup)
 		what := fmt.Sprintf("file %d (keep order %v, utf8 %v): platform %+v, linear %+v", i, keep, c.utf8, plat, lin)

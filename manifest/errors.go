@@ -15,8 +15,9 @@ const (
 	// CodeMissing: the APK has no entry named exactly AndroidManifest.xml.
 	CodeMissing Code = "MANIFEST_MISSING"
 	// CodeRead: the entry exists but the container could not deliver it
-	// (bad local header, CRC or size mismatch, inflate failure). The
-	// apkzip error is wrapped.
+	// (bad local header, CRC or size mismatch, inflate failure), or the
+	// file given to ParseAPK is not a ZIP. The container's error is
+	// wrapped.
 	CodeRead Code = "MANIFEST_READ_FAILED"
 	// CodeTooLarge: the entry declares more bytes than MaxManifestSize.
 	CodeTooLarge Code = "MANIFEST_TOO_LARGE"
@@ -77,7 +78,7 @@ type FormatError struct {
 	Code   Code
 	Offset int64 // offset inside AndroidManifest.xml, or -1
 	Msg    string
-	Err    error // underlying cause (for example an *apkzip.FormatError)
+	Err    error // underlying cause (for example the container's read error)
 }
 
 // Error formats the code, message, offset and cause.

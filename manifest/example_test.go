@@ -2,8 +2,11 @@ package manifest_test
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"testing/fstest"
 
 	"github.com/apktrust/apktrust/manifest"
 )
@@ -39,4 +42,55 @@ func ExampleParse() {
 	// Output:
 	// dev.apktrust.fixture 7 1.2.3
 	// minSdk 21 targetSdk 29 debuggable false
+}
+
+// ExampleParseAPK reads the manifest straight from an APK file: only the
+// ZIP's central directory and the entries needed are read, and
+// resources.arsc only when a value refers to a resource.
+func ExampleParseAPK() {
+	f, err := os.Open("../testdata/apk/min21-v123.apk")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := manifest.ParseAPK(f, st.Size())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Package, m.LongVersionCode, m.VersionName)
+	fmt.Println("minSdk", m.MinSDK(), "targetSdk", m.TargetSDK())
+	// Output:
+	// dev.apktrust.fixture 7 1.2.3
+	// minSdk 21 targetSdk 29
+}
+
+// ExampleParseFS reads the manifest from any fs.FS holding an APK's
+// entries: here archive/zip's reader; an unpacked APK in os.DirFS works
+// the same way. A missing manifest is CodeMissing.
+func ExampleParseFS() {
+	zr, err := zip.OpenReader("../testdata/apk/min21-v123.apk")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer zr.Close()
+	m, err := manifest.ParseFS(zr)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.Package, "minSdk", m.MinSDK())
+
+	_, err = manifest.ParseFS(fstest.MapFS{})
+	fmt.Println(errors.Is(err, manifest.ErrMissing))
+	// Output:
+	// dev.apktrust.fixture minSdk 21
+	// true
 }

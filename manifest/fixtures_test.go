@@ -7,27 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // fixtureDir is the project's fixture folder, produced by
 // testdata/make-fixtures.sh.
-const fixtureDir = "../testdata"
-
-// openAPK opens an APK file through the project's container reader.
-func openAPK(t testing.TB, path string) *apkzip.Archive {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
-	st, err := f.Stat()
-	require.NoError(t, err)
-	a, err := apkzip.Open(f, st.Size())
-	require.NoError(t, err, path)
-	return a
-}
+var fixtureDir = filepath.Join(testutil.RepoRoot(), "testdata")
 
 // Every project fixture with recorded aapt output must agree with aapt
 // field by field.
@@ -61,13 +48,13 @@ func TestFixturesMatchAapt(t *testing.T) {
 func TestFixturesStrippedNames(t *testing.T) {
 	ref := filepath.Join(fixtureDir, "apk", "unsigned-min21.apk")
 	require.FileExists(t, ref)
-	want, err := FromArchive(openAPK(t, ref))
+	want, err := fromArchive(testutil.OpenAPK(t, ref))
 	require.NoError(t, err)
 	for _, mode := range []string{"empty", "garbage"} {
 		t.Run(mode, func(t *testing.T) {
 			p := filepath.Join(fixtureDir, "apk", "min21-attrnames-"+mode+"-v123.apk")
 			require.FileExists(t, p)
-			got, err := FromArchive(openAPK(t, p))
+			got, err := fromArchive(testutil.OpenAPK(t, p))
 			require.NoError(t, err)
 			assert.Equal(t, "dev.apktrust.fixture", got.Package)
 			assert.Equal(t, 21, got.MinSDK())

@@ -221,7 +221,7 @@ func TestAttackShapes(t *testing.T) {
 	for _, s := range attackShapes() {
 		t.Run(s.name, func(t *testing.T) {
 			apk := s.apk(t)
-			m, err := FromArchive(openZipBytes(t, apk))
+			m, err := fromArchive(openZipBytes(t, apk))
 			if s.wantCode != "" {
 				var fe *FormatError
 				require.ErrorAs(t, err, &fe)

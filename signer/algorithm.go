@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+
+	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
 // Signature algorithm IDs of APK Signature Schemes v2 and newer, as
@@ -86,16 +88,16 @@ type algorithmInfo struct {
 }
 
 var algorithms = map[SignatureAlgorithmID]algorithmInfo{
-	AlgRSAPSSSHA256:         {"RSA_PSS_WITH_SHA256", DigestChunkedSHA256, "RSA", crypto.SHA256, true, SDKNougat},
-	AlgRSAPSSSHA512:         {"RSA_PSS_WITH_SHA512", DigestChunkedSHA512, "RSA", crypto.SHA512, true, SDKNougat},
-	AlgRSAPKCS1SHA256:       {"RSA_PKCS1_V1_5_WITH_SHA256", DigestChunkedSHA256, "RSA", crypto.SHA256, false, SDKNougat},
-	AlgRSAPKCS1SHA512:       {"RSA_PKCS1_V1_5_WITH_SHA512", DigestChunkedSHA512, "RSA", crypto.SHA512, false, SDKNougat},
-	AlgECDSASHA256:          {"ECDSA_WITH_SHA256", DigestChunkedSHA256, "EC", crypto.SHA256, false, SDKNougat},
-	AlgECDSASHA512:          {"ECDSA_WITH_SHA512", DigestChunkedSHA512, "EC", crypto.SHA512, false, SDKNougat},
-	AlgDSASHA256:            {"DSA_WITH_SHA256", DigestChunkedSHA256, "DSA", crypto.SHA256, false, SDKNougat},
-	AlgVerityRSAPKCS1SHA256: {"VERITY_RSA_PKCS1_V1_5_WITH_SHA256", DigestVerityChunkedSHA256, "RSA", crypto.SHA256, false, SDKP},
-	AlgVerityECDSASHA256:    {"VERITY_ECDSA_WITH_SHA256", DigestVerityChunkedSHA256, "EC", crypto.SHA256, false, SDKP},
-	AlgVerityDSASHA256:      {"VERITY_DSA_WITH_SHA256", DigestVerityChunkedSHA256, "DSA", crypto.SHA256, false, SDKP},
+	AlgRSAPSSSHA256:         {"RSA_PSS_WITH_SHA256", DigestChunkedSHA256, "RSA", crypto.SHA256, true, sdkNougat},
+	AlgRSAPSSSHA512:         {"RSA_PSS_WITH_SHA512", DigestChunkedSHA512, "RSA", crypto.SHA512, true, sdkNougat},
+	AlgRSAPKCS1SHA256:       {"RSA_PKCS1_V1_5_WITH_SHA256", DigestChunkedSHA256, "RSA", crypto.SHA256, false, sdkNougat},
+	AlgRSAPKCS1SHA512:       {"RSA_PKCS1_V1_5_WITH_SHA512", DigestChunkedSHA512, "RSA", crypto.SHA512, false, sdkNougat},
+	AlgECDSASHA256:          {"ECDSA_WITH_SHA256", DigestChunkedSHA256, "EC", crypto.SHA256, false, sdkNougat},
+	AlgECDSASHA512:          {"ECDSA_WITH_SHA512", DigestChunkedSHA512, "EC", crypto.SHA512, false, sdkNougat},
+	AlgDSASHA256:            {"DSA_WITH_SHA256", DigestChunkedSHA256, "DSA", crypto.SHA256, false, sdkNougat},
+	AlgVerityRSAPKCS1SHA256: {"VERITY_RSA_PKCS1_V1_5_WITH_SHA256", DigestVerityChunkedSHA256, "RSA", crypto.SHA256, false, sdkP},
+	AlgVerityECDSASHA256:    {"VERITY_ECDSA_WITH_SHA256", DigestVerityChunkedSHA256, "EC", crypto.SHA256, false, sdkP},
+	AlgVerityDSASHA256:      {"VERITY_DSA_WITH_SHA256", DigestVerityChunkedSHA256, "DSA", crypto.SHA256, false, sdkP},
 }
 
 // Known reports whether Android knows this signature algorithm.
@@ -187,7 +189,7 @@ func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, 
 // The key limits and the budget b are applied first (a nil b is not
 // charged): a refusal there is an error too, an *Error with
 // CodeKeyUnsupported or CodeWorkBudgetExceeded.
-func verifySignature(b *WorkBudget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
+func verifySignature(b *workbudget.Budget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
 	a, ok := algorithms[id]
 	if !ok {
 		return false, fmt.Errorf("unknown signature algorithm %s", id)

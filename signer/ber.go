@@ -36,3 +36,9 @@ func berError(err error) error {
 	}
 	return err
 }
+
+// pkcs7Errorf reports a malformed encoding with the code and text v1
+// issues have always carried for one.
+func pkcs7Errorf(format string, args ...any) *Error {
+	return v1Errorf(CodePKCS7Malformed, format, args...)
+}

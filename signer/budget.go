@@ -1,16 +1,15 @@
 package signer
 
 import (
-	"context"
 	"crypto"
 	//lint:ignore SA1019 Android still verifies DSA signatures.
 	"crypto/dsa"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	"errors"
 	"fmt"
 	"math/bits"
-	"sync/atomic"
+
+	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
 // Codes of the bounds on work that hostile files could otherwise make
@@ -18,7 +17,7 @@ import (
 const (
 	// CodeWorkBudgetExceeded: the file asks for more signature
 	// verification work (over every scheme, lineage and stamp lineage)
-	// than WorkBudget allows one file.
+	// than the per-file work budget allows.
 	CodeWorkBudgetExceeded = "SIG_WORK_BUDGET_EXCEEDED"
 	// CodeKeyUnsupported: an RSA or DSA key outside the sizes Android's
 	// providers accept (RSA over 16384 bits, or over 3072 bits with an
@@ -33,71 +32,16 @@ var (
 	ErrKeyUnsupported     = &Error{Code: CodeKeyUnsupported}
 )
 
-// DefaultWorkBudget is the signature-verification work allowed per file,
-// in units of one 64-bit word multiplication of big-number arithmetic
-// (about 1 ns each or less on current x86-64: the units are calibrated so
-// that RSA, DSA and ECDSA verifications cost about the same time per
-// unit). 250 million units take a quarter of a second or less on one
-// core: some 10,000 RSA-2048, 170 DSA-3072 or 50 P-521 verifications,
-// where a real APK needs a few dozen at most.
-const DefaultWorkBudget = 250_000_000
-
-// WorkBudget is the signature-verification work one file may cost. One
-// budget is created per file and shared by every scheme's verifier, the
-// lineages they parse and the source stamp, so that a file cannot
-// multiply its cost by spreading it over schemes. It is safe for
-// concurrent use.
-type WorkBudget struct {
-	left atomic.Int64
-}
-
-// NewWorkBudget returns a budget of units (DefaultWorkBudget when units
-// is not positive).
-func NewWorkBudget(units int64) *WorkBudget {
-	if units <= 0 {
-		units = DefaultWorkBudget
-	}
-	b := &WorkBudget{}
-	b.left.Store(units)
-	return b
-}
-
-// Remaining returns the units not yet spent (negative once exceeded).
-func (b *WorkBudget) Remaining() int64 { return b.left.Load() }
-
-type workBudgetKey struct{}
-
-// WithWorkBudget returns a context carrying b: VerifyV1, VerifyV2,
-// VerifyV3 and VerifyV31 charge their signature verifications to it.
-// Without one, each call gets a DefaultWorkBudget of its own.
-func WithWorkBudget(ctx context.Context, b *WorkBudget) context.Context {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return context.WithValue(ctx, workBudgetKey{}, b)
-}
-
-// workBudgetFrom returns the context's budget or a fresh default one.
-func workBudgetFrom(ctx context.Context) *WorkBudget {
-	if ctx != nil {
-		if b, ok := ctx.Value(workBudgetKey{}).(*WorkBudget); ok && b != nil {
-			return b
-		}
-	}
-	return NewWorkBudget(0)
-}
-
 // charge takes the cost of one signature verification with pub from the
 // budget, or fails with CodeWorkBudgetExceeded without taking it. Call it
 // before the verification, after checkKeyLimits.
-func (b *WorkBudget) charge(pub crypto.PublicKey) error {
+func charge(b *workbudget.Budget, pub crypto.PublicKey) error {
 	if b == nil {
 		return nil
 	}
 	cost := verifyCost(pub)
-	if b.left.Add(-cost) < 0 {
-		b.left.Add(cost)
-		return &Error{Code: CodeWorkBudgetExceeded, Msg: fmt.Sprintf("a %s verification of cost %d exceeds what remains of the per-file budget (%d)", v1KeyFamily(pub), cost, b.left.Load())}
+	if !b.Take(cost) {
+		return &Error{Code: CodeWorkBudgetExceeded, Msg: fmt.Sprintf("a %s verification of cost %d exceeds what remains of the per-file budget (%d)", keyFamily(pub), cost, b.Remaining())}
 	}
 	return nil
 }
@@ -189,22 +133,25 @@ func checkKeyLimits(pub crypto.PublicKey) error {
 	return nil
 }
 
-// limitCode returns the code of a key-limit or budget refusal, "" for
-// any other error: verifiers report those two under their own code
-// rather than as a scheme's verify exception.
-func limitCode(err error) string {
-	var e *Error
-	if errors.As(err, &e) && (e.Code == CodeWorkBudgetExceeded || e.Code == CodeKeyUnsupported) {
-		return e.Code
-	}
-	return ""
-}
-
 // prepareVerify applies the key limits and charges the budget: the two
 // steps before every signature verification.
-func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error {
+func prepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error {
 	if err := checkKeyLimits(pub); err != nil {
 		return err
 	}
-	return b.charge(pub)
+	return charge(b, pub)
+}
+
+// keyFamily names a public key's algorithm family as v1 signature
+// algorithms do.
+func keyFamily(pub crypto.PublicKey) string {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return "RSA"
+	case *dsa.PublicKey:
+		return "DSA"
+	case *ecdsa.PublicKey:
+		return "EC"
+	}
+	return "unknown"
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"math/big"
 	"time"
-
-	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
 // Certificate is a signer certificate as Android sees it. Its identity is
@@ -58,31 +56,6 @@ type Certificate struct {
 // SHA256Hex returns the lowercase hex SHA-256 of the certificate bytes, the
 // fingerprint the Play Console shows (without colons).
 func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]) }
-
-// certKey is the archive memo key of a parsed certificate.
-type certKey [sha256.Size]byte
-
-// certResult is a parsed certificate or the error parsing it.
-type certResult struct {
-	c   *Certificate
-	err error
-}
-
-// archiveCertificate parses der once per archive: the v2, v3 and v3.1
-// blocks of one app usually carry the same certificate, and each
-// verification of a small app would otherwise spend a good part of its
-// time and memory parsing it again. Certificates are never modified after
-// parsing, so the results share them. Without an archive it just parses.
-func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
-	if a == nil {
-		return ParseCertificate(der)
-	}
-	r := a.Memo(certKey(sha256.Sum256(der)), func() any {
-		c, err := ParseCertificate(der)
-		return certResult{c, err}
-	}).(certResult)
-	return r.c, r.err
-}
 
 // ParseCertificate parses one certificate the way Android accepts it: DER,
 // or what Java's CertificateFactory also takes (BER length forms, a PEM

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // TestCertificateDigestsMatchApksigner checks the fingerprints against
@@ -27,7 +29,7 @@ import (
 func TestCertificateDigestsMatchApksigner(t *testing.T) {
 	// apksigner's digests per certificate SHA-256.
 	want := map[string]map[string]string{}
-	files, err := filepath.Glob("../testdata/apksigner/*.txt")
+	files, err := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "apksigner", "*.txt"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, fn := range files {
@@ -53,11 +55,11 @@ func TestCertificateDigestsMatchApksigner(t *testing.T) {
 		}
 		f.Close()
 	}
-	keys, err := filepath.Glob("../testdata/keys/*.x509.pem")
+	keys, err := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "keys", "*.x509.pem"))
 	require.NoError(t, err)
 	checked := 0
 	for _, fn := range keys {
-		c, err := ParseCertificate(v23ReadPEMCert(t, fn))
+		c, err := ParseCertificate(testutil.ReadPEMCert(t, fn))
 		require.NoError(t, err, fn)
 		w, ok := want[c.SHA256Hex()]
 		if !ok {

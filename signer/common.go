@@ -1,13 +1,13 @@
-// Package signer verifies the signatures of an APK: the v1 JAR signature,
-// APK Signature Schemes v2, v3, v3.1 (and recognises v3.2), v4 signature
-// files, source stamps, proof-of-rotation lineages and the certificates they
-// carry.
+// Package signer is the vocabulary of APK signatures that a user of
+// apkverify holds and can build on: certificates (ParseCertificate),
+// proof-of-rotation lineages (ParseLineage, ParseLineageFile and their
+// capabilities), scheme names, the per-scheme findings of a verification
+// (SchemeResult, SignerResult, SourceStampResult, FrostingResult, V4Result)
+// with their stable issue codes, and the known-keys tables.
 //
-// It reports findings per scheme: whether the scheme's signatures were
-// present and verified, which signers signed, for which SDK range, with
-// which lineage, and every problem with a stable code. It applies no trust
-// policy and decides nothing about which scheme counts on which Android
-// version; package apkverify does that.
+// The verifiers that produce these findings are internal to the module;
+// package apkverify runs them and applies the rules that span schemes and
+// the caller's policy.
 package signer
 
 // Scheme names a signature scheme as it appears in results and JSON.
@@ -24,27 +24,11 @@ const (
 	SchemeStamp Scheme = "stamp"
 )
 
-// IDs of the APK Signing Block pairs this package knows.
+// Android API levels at which v2 and v3 signature algorithms became
+// available.
 const (
-	BlockIDV2            uint32 = 0x7109871a
-	BlockIDV3            uint32 = 0xf05368c0
-	BlockIDV31           uint32 = 0x1b93ad61
-	BlockIDV32           uint32 = 0x70e1c89f
-	BlockIDSourceStampV1 uint32 = 0x2b09189e
-	BlockIDSourceStampV2 uint32 = 0x6dff800d
-	BlockIDFrosting      uint32 = 0x2146444e
-	BlockIDVerityPadding uint32 = 0x42726577
-	BlockIDDependencies  uint32 = 0x504b4453 // "dependency info" written by AGP
-)
-
-// Android API levels that matter to signature verification.
-const (
-	SDKJellyBeanMR2 = 18 // SHA-256 digests in v1 JAR signatures
-	SDKNougat       = 24 // APK Signature Scheme v2
-	SDKP            = 28 // APK Signature Scheme v3
-	SDKT            = 33 // APK Signature Scheme v3.1
-	// MaxSDK stands for "every future Android version" in SDK ranges.
-	MaxSDK = 2147483647
+	sdkNougat = 24
+	sdkP      = 28
 )
 
 // Issue is one problem found while verifying. Code is stable and

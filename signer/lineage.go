@@ -7,16 +7,14 @@ import (
 	"fmt"
 
 	"github.com/apktrust/apktrust/internal/lpblock"
+	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
 // Proof-of-rotation constants, as apksig's SigningCertificateLineage
 // writes them.
 const (
-	// AttrProofOfRotation is the v3/v3.1 signed-data attribute holding the
-	// signer's lineage.
-	AttrProofOfRotation uint32 = 0x3ba06f8c
-	// LineageFileMagic starts a lineage file written by apksigner rotate.
-	LineageFileMagic uint32 = 0x3eff39d1
+	// lineageFileMagic starts a lineage file written by apksigner rotate.
+	lineageFileMagic uint32 = 0x3eff39d1
 	// lineageVersion is the only lineage encoding version that exists,
 	// both for files and for the attribute.
 	lineageVersion uint32 = 1
@@ -69,17 +67,17 @@ var (
 // the v3 proof-of-rotation attribute (0x3ba06f8c) and a lineage file as
 // written by apksigner rotate, told apart by the file magic.
 //
-// The node signatures are charged to a DefaultWorkBudget of this call's
+// The node signatures are charged to a default work budget of this call's
 // own; a lineage needing more is refused with CodeWorkBudgetExceeded.
 func ParseLineage(b []byte) (*Lineage, error) {
-	return parseLineage(b, NewWorkBudget(0))
+	return parseLineage(b, workbudget.New(0))
 }
 
 // parseLineage is ParseLineage charging the node signatures to budget:
 // the verifiers pass the file's budget, so that a long lineage of costly
 // keys (in v3, v3.1 or the stamp) shares the per-file bound.
-func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
-	if len(b) >= 4 && binary.LittleEndian.Uint32(b) == LineageFileMagic {
+func parseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) {
+	if len(b) >= 4 && binary.LittleEndian.Uint32(b) == lineageFileMagic {
 		return parseLineageFile(b, budget)
 	}
 	return parseLineageAttribute(b, budget)
@@ -89,17 +87,17 @@ func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 // uint32 magic, uint32 version (1), then the attribute encoding as a
 // length-prefixed value.
 func ParseLineageFile(b []byte) (*Lineage, error) {
-	return parseLineageFile(b, NewWorkBudget(0))
+	return parseLineageFile(b, workbudget.New(0))
 }
 
-func parseLineageFile(b []byte, budget *WorkBudget) (*Lineage, error) {
+func parseLineageFile(b []byte, budget *workbudget.Budget) (*Lineage, error) {
 	r := lpblock.New(b)
 	magic, err := r.U32()
 	if err != nil {
 		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
 	}
-	if magic != LineageFileMagic {
-		return nil, &Error{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, LineageFileMagic)}
+	if magic != lineageFileMagic {
+		return nil, &Error{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, lineageFileMagic)}
 	}
 	version, err := r.U32()
 	if err != nil {
@@ -125,7 +123,7 @@ func parseLineageFile(b []byte, budget *WorkBudget) (*Lineage, error) {
 //	  uint32 flags
 //	  uint32 algorithm this node signs its child with
 //	  length-prefixed signature by the parent over the signed data
-func parseLineageAttribute(b []byte, budget *WorkBudget) (*Lineage, error) {
+func parseLineageAttribute(b []byte, budget *workbudget.Budget) (*Lineage, error) {
 	if len(b) == 0 {
 		return nil, &Error{Code: CodeLineageEmpty, Msg: "empty lineage"}
 	}

@@ -30,7 +30,7 @@ type SignerResult struct {
 	// signing certificate.
 	Certificates []*Certificate `json:"-"`
 	// MinSDK and MaxSDK are the SDK range the signer declares (v3/v3.1);
-	// for v1/v2 they are 0 and MaxSDK of the package.
+	// for v1/v2 they are 0 and 2147483647 (every future version).
 	MinSDK int `json:"minSdk"`
 	MaxSDK int `json:"maxSdk"`
 	// SignatureAlgorithms are the algorithm IDs (v2+) of the signatures

@@ -6,7 +6,6 @@ import (
 	"log"
 
 	"github.com/apktrust/apktrust/apkverify"
-	"github.com/apktrust/apktrust/signer"
 )
 
 // A backend telling "our build, delivered by our store" from "our build,
@@ -17,7 +16,7 @@ import (
 // with a trusted stamp certificate.
 func ExampleSourceStampResult_TrustedBy() {
 	// The fixture is stamped with testdata/keys rsa-c, standing in for a
-	// store's stamp key; Google Play's is signer.PlayStoreStampCertSHA256.
+	// store's stamp key; Google Play's is apkverify.PlayStoreStampCertSHA256.
 	const storeStampKey = "8c7f3a7cf8b2ff22168ee1721d026f889659f38d86679b0059eb3f6e53252597"
 	res, err := apkverify.VerifyFile(context.Background(), "../testdata/apk/evidence-min21-v1234-stamp.apk", apkverify.Options{})
 	if err != nil {
@@ -26,7 +25,7 @@ func ExampleSourceStampResult_TrustedBy() {
 	stamp := res.SourceStamp
 	fmt.Println("stamp:", stamp.Status, stamp.Certificate.Subject)
 	fmt.Println("stamped by our store:", stamp.TrustedBy(storeStampKey))
-	fmt.Println("stamped by Google Play:", stamp.TrustedBy(signer.PlayStoreStampCertSHA256))
+	fmt.Println("stamped by Google Play:", stamp.TrustedBy(apkverify.PlayStoreStampCertSHA256))
 	// Output:
 	// stamp: STAMP_VERIFIED CN=apktrust test C,O=apktrust test keys
 	// stamped by our store: true

@@ -12,8 +12,8 @@ const (
 	CodeJarNoSignatures          = "JAR_SIG_NO_SIGNATURES"
 	CodeJarMaxSignaturesExceeded = "JAR_SIG_MAX_SIGNATURES_EXCEEDED"
 	// CodeJarDuplicateZipEntry is apksig's name for two entries with one
-	// name; apkzip.Open already refuses such files (ZIP_DUPLICATE_ENTRY_NAME),
-	// so VerifyV1 never reports it.
+	// name; opening the APK already refuses such files (ZIP_DUPLICATE_ENTRY_NAME),
+	// so the v1 verifier never reports it.
 	CodeJarDuplicateZipEntry            = "JAR_SIG_DUPLICATE_ZIP_ENTRY"
 	CodeJarUnnamedManifestSection       = "JAR_SIG_UNNNAMED_MANIFEST_SECTION"
 	CodeJarDuplicateManifestSection     = "JAR_SIG_DUPLICATE_MANIFEST_SECTION"
@@ -60,7 +60,7 @@ const (
 	CodePKCS7BERSignedAttributes = "PKCS7_BER_SIGNED_ATTRIBUTES"
 )
 
-// Sentinels for errors.Is on the errors this package's v1 helpers return.
+// Sentinels for errors.Is on the errors of the v1 verifier's parsers.
 var (
 	ErrJarNoManifest          = &Error{Code: CodeJarNoManifest}
 	ErrJarFileTooLarge        = &Error{Code: CodeJarFileTooLarge}

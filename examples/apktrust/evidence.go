@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/apktrust/apktrust/apkverify"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // printEvidence prints the "Evidence of distribution" block: the source
@@ -31,7 +31,7 @@ func (c *config) printEvidence(res *apkverify.Result) {
 		fmt.Fprintln(w)
 		if st.CertSHA256 != "" {
 			who := "not the Google Play stamp certificate"
-			if signer.NormalizeSHA256Hex(st.CertSHA256) == apkverify.PlayStoreStampCertSHA256 {
+			if scheme.NormalizeSHA256Hex(st.CertSHA256) == apkverify.PlayStoreStampCertSHA256 {
 				who = "the Google Play stamp certificate"
 			}
 			fmt.Fprintf(w, "                   certificate %s (%s)\n", esc(st.CertSHA256), who)

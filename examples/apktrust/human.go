@@ -12,7 +12,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/safetext"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
 )
 
 // verdict is the answer of the first line for one input.
@@ -214,7 +214,7 @@ func errMessage(err error) string {
 }
 
 func sdkRange(lo, hi int) string {
-	if hi == signer.MaxSDK {
+	if hi == scheme.MaxSDK {
 		return fmt.Sprintf("API %d+", lo)
 	}
 	if lo == hi {

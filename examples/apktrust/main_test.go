@@ -21,7 +21,8 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
-	"github.com/apktrust/apktrust/signer"
+	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -53,10 +54,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
-}
+// repoRoot is the module root (internal/testutil).
+func repoRoot() string { return testutil.RepoRoot() }
 
 // apk returns a committed fixture's path relative to the repository root,
 // which is the working directory of every run. A missing fixture fails.
@@ -768,7 +767,7 @@ func tamperedStamp(t *testing.T) string {
 	require.NoError(t, err)
 	a, err := apkzip.Open(bytes.NewReader(b), int64(len(b)))
 	require.NoError(t, err)
-	p, ok := a.SigningBlock().Find(signer.BlockIDSourceStampV2)
+	p, ok := a.SigningBlock().Find(scheme.BlockIDSourceStampV2)
 	require.True(t, ok)
 	b[p.ValueOffset+p.ValueSize-1] ^= 0x01
 	out := filepath.Join(t.TempDir(), "stamp-tampered.apk")

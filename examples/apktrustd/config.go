@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -320,7 +321,7 @@ func buildPolicy(pkg string, pc policyConfig, dir string) (p, bundle *apkverify.
 	checkCerts := func(field string, certs []string) []string {
 		var out []string
 		for i, c := range certs {
-			n := signer.NormalizeSHA256Hex(c)
+			n := scheme.NormalizeSHA256Hex(c)
 			if !sha256Hex.MatchString(n) {
 				bad("%s[%d] %q: not a SHA-256 fingerprint (64 hex digits, colons allowed)", field, i, c)
 			}

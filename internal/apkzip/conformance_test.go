@@ -197,15 +197,11 @@ func TestConformanceRealWorld(t *testing.T) {
 	}
 }
 
-// fixtureDir is the project's fixture folder (testdata/apk), or "" when the
-// fixtures have not been generated.
+// fixtureDir is the project's fixture folder (testdata/apk). (This package
+// cannot use internal/testutil, which imports it.)
 func fixtureDir() string {
 	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "apk")
-	if _, err := os.Stat(dir); err != nil {
-		return ""
-	}
-	return dir
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "apk")
 }
 
 // fixtureVerdict is the part of testdata/fixtures.json this test reads.
@@ -236,9 +232,7 @@ var fixtureDivergences = map[string]string{
 // apksig reports them.
 func TestConformanceFixtures(t *testing.T) {
 	dir := fixtureDir()
-	if dir == "" {
-		t.Skip("testdata/apk not generated (testdata/make-fixtures.sh)")
-	}
+	require.DirExists(t, dir, "committed fixtures")
 	openErr := map[string]*FormatError{
 		"tamper-duplicate-entry.apk":      ErrDuplicateEntry,
 		"tamper-janus-prepend.apk":        ErrDataBeforeFirst,

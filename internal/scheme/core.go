@@ -1,0 +1,202 @@
+package scheme
+
+import (
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/ber"
+	"github.com/apktrust/apktrust/internal/signerlink"
+	"github.com/apktrust/apktrust/internal/workbudget"
+)
+
+// IDs of the APK Signing Block pairs this package knows.
+const (
+	BlockIDV2            uint32 = 0x7109871a
+	BlockIDV3            uint32 = 0xf05368c0
+	BlockIDV31           uint32 = 0x1b93ad61
+	BlockIDV32           uint32 = 0x70e1c89f
+	BlockIDSourceStampV1 uint32 = 0x2b09189e
+	BlockIDSourceStampV2 uint32 = 0x6dff800d
+	BlockIDFrosting      uint32 = 0x2146444e
+	BlockIDVerityPadding uint32 = 0x42726577
+	BlockIDDependencies  uint32 = 0x504b4453 // "dependency info" written by AGP
+)
+
+// Android API levels that matter to signature verification.
+const (
+	SDKJellyBeanMR2 = 18 // SHA-256 digests in v1 JAR signatures
+	SDKNougat       = 24 // APK Signature Scheme v2
+	SDKP            = 28 // APK Signature Scheme v3
+	SDKT            = 33 // APK Signature Scheme v3.1
+	// MaxSDK stands for "every future Android version" in SDK ranges.
+	MaxSDK = 2147483647
+)
+
+// StampCertDigestEntry is the ZIP entry holding the raw SHA-256 of the
+// source stamp certificate.
+const StampCertDigestEntry = "stamp-cert-sha256"
+
+// PlayStoreStampCertSHA256 is apkverify.PlayStoreStampCertSHA256 (the
+// stamp certificate seen on Google Play deliveries), for this package's
+// tests, which cannot import apkverify.
+const PlayStoreStampCertSHA256 = "3257d599a49d2c961a471ca9843f59d341a405884583fc087df4237b733bbd6d"
+
+// Proof-of-rotation constants, as apksig's SigningCertificateLineage
+// writes them.
+const (
+	// AttrProofOfRotation is the v3/v3.1 signed-data attribute holding the
+	// signer's lineage.
+	AttrProofOfRotation uint32 = 0x3ba06f8c
+	// LineageFileMagic starts a lineage file written by apksigner rotate.
+	LineageFileMagic uint32 = 0x3eff39d1
+	// lineageVersion is the only lineage encoding version that exists.
+	lineageVersion uint32 = 1
+)
+
+// WorkBudget is the signature-verification work one file may cost; see
+// internal/workbudget.
+type WorkBudget = workbudget.Budget
+
+// DefaultWorkBudget is the work allowed per file when none is given.
+const DefaultWorkBudget = workbudget.Default
+
+// NewWorkBudget returns a budget of units (DefaultWorkBudget when units
+// is not positive).
+func NewWorkBudget(units int64) *WorkBudget { return workbudget.New(units) }
+
+// WithWorkBudget returns a context carrying b: VerifyV1, VerifyV2,
+// VerifyV3 and VerifyV31 charge their signature verifications to it.
+// Without one, each call gets a DefaultWorkBudget of its own.
+func WithWorkBudget(ctx context.Context, b *WorkBudget) context.Context {
+	return workbudget.With(ctx, b)
+}
+
+// workBudgetFrom returns the context's budget or a fresh default one.
+func workBudgetFrom(ctx context.Context) *WorkBudget { return workbudget.From(ctx) }
+
+// limitCode returns the code of a key-limit or budget refusal, "" for
+// any other error: verifiers report those two under their own code
+// rather than as a scheme's verify exception.
+func limitCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) && (e.Code == CodeWorkBudgetExceeded || e.Code == CodeKeyUnsupported) {
+		return e.Code
+	}
+	return ""
+}
+
+func v1Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// core is signer's unexported certificate, lineage and signature core,
+// reached through internal/signerlink (see there).
+var core = signerlink.Core.(interface {
+	VerifySignature(b *workbudget.Budget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error)
+	ParsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error)
+	SignaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error)
+	ErrNoSupportedSignatures() error
+	DigestPreference(id SignatureAlgorithmID) int
+	AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool)
+	BERError(err error) error
+	MaxLineageNodes() int
+	FillNamesAndDigests(c *Certificate)
+	KeyFamily(pub crypto.PublicKey) string
+	PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error
+	CheckKeyLimits(pub crypto.PublicKey) error
+	ParseSPKI(spki []byte) (crypto.PublicKey, string, error)
+	ParseCertificateLenient(der []byte) (*Certificate, error)
+	DescribeKey(pub, alg any) (string, int)
+	ReadBER(b []byte, depth int) (ber.Element, []byte, error)
+	BERPlatformSignedAttrs(raw []byte) ([]byte, error)
+	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
+	LineageIssueCode(err error) string
+	LineageIndexOf(l *Lineage, cert *Certificate) int
+	MergeLineages(a, b *Lineage) (*Lineage, bool)
+	ConsolidateLineages(ls []*Lineage) (*Lineage, bool)
+})
+
+// errNoSupportedSignatures is returned by signaturesToVerify when Android
+// supports none of the signatures on some SDK of the range.
+var errNoSupportedSignatures = core.ErrNoSupportedSignatures()
+
+func verifySignature(b *WorkBudget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
+	return core.VerifySignature(b, id, pub, data, sig)
+}
+
+func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error) {
+	return core.ParsePublicKeyFor(id, spki)
+}
+
+func signaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error) {
+	return core.SignaturesToVerify(ids, minSDK, maxSDK)
+}
+
+func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error { return core.PrepareVerify(b, pub) }
+
+func checkKeyLimits(pub crypto.PublicKey) error { return core.CheckKeyLimits(pub) }
+
+func parseSPKI(spki []byte) (crypto.PublicKey, string, error) { return core.ParseSPKI(spki) }
+
+func parseCertificateLenient(der []byte) (*Certificate, error) {
+	return core.ParseCertificateLenient(der)
+}
+
+func describeKey(pub, alg any) (string, int) { return core.DescribeKey(pub, alg) }
+
+func readBER(b []byte, depth int) (ber.Element, []byte, error) { return core.ReadBER(b, depth) }
+
+func berPlatformSignedAttrs(raw []byte) ([]byte, error) { return core.BERPlatformSignedAttrs(raw) }
+
+func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
+	return core.ParseLineage(b, budget)
+}
+
+func lineageIssueCode(err error) string { return core.LineageIssueCode(err) }
+
+func lineageIndexOf(l *Lineage, cert *Certificate) int { return core.LineageIndexOf(l, cert) }
+
+func mergeLineages(a, b *Lineage) (*Lineage, bool) { return core.MergeLineages(a, b) }
+
+func consolidateLineages(ls []*Lineage) (*Lineage, bool) { return core.ConsolidateLineages(ls) }
+
+func berError(err error) error { return core.BERError(err) }
+
+func digestPreference(id SignatureAlgorithmID) int { return core.DigestPreference(id) }
+
+// certKey is the archive memo key of a parsed certificate.
+type certKey [sha256.Size]byte
+
+// certResult is a parsed certificate or the error parsing it.
+type certResult struct {
+	c   *Certificate
+	err error
+}
+
+// archiveCertificate parses der once per archive: the v2, v3 and v3.1
+// blocks of one app usually carry the same certificate, and each
+// verification of a small app would otherwise spend a good part of its
+// time and memory parsing it again. Certificates are never modified after
+// parsing, so the results share them. Without an archive it just parses.
+func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
+	if a == nil {
+		return ParseCertificate(der)
+	}
+	r := a.Memo(certKey(sha256.Sum256(der)), func() any {
+		c, err := ParseCertificate(der)
+		return certResult{c, err}
+	}).(certResult)
+	return r.c, r.err
+}
+
+// fillNamesAndDigests fills a certificate built from a PKCS #7 block's
+// parts (no names) with its digests, as signer does for the ones it parses.
+func fillNamesAndDigests(c *Certificate) { core.FillNamesAndDigests(c) }
+
+// v1KeyFamily names a public key's algorithm family as v1 signature
+// algorithms do.
+func v1KeyFamily(pub crypto.PublicKey) string { return core.KeyFamily(pub) }

@@ -1,0 +1,78 @@
+package signer
+
+import (
+	"crypto"
+
+	"github.com/apktrust/apktrust/internal/ber"
+	"github.com/apktrust/apktrust/internal/signerlink"
+	"github.com/apktrust/apktrust/internal/workbudget"
+)
+
+// link exposes the unexported core to internal/scheme through
+// internal/signerlink; see that package. Its methods are the only way in:
+// an unexported type's methods are not part of signer's API.
+type link struct{}
+
+func init() { signerlink.Core = link{} }
+
+func (link) VerifySignature(b *workbudget.Budget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
+	return verifySignature(b, id, pub, data, sig)
+}
+
+func (link) ParsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error) {
+	return parsePublicKeyFor(id, spki)
+}
+
+func (link) SignaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error) {
+	return signaturesToVerify(ids, minSDK, maxSDK)
+}
+
+func (link) ErrNoSupportedSignatures() error { return errNoSupportedSignatures }
+
+func (link) DigestPreference(id SignatureAlgorithmID) int {
+	return algorithms[id].digest.preference()
+}
+
+func (link) AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool) {
+	return algorithms[id].hash, algorithms[id].pss
+}
+
+func (link) BERError(err error) error { return berError(err) }
+
+func (link) MaxLineageNodes() int { return maxLineageNodes }
+
+func (link) PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error {
+	return prepareVerify(b, pub)
+}
+
+func (link) CheckKeyLimits(pub crypto.PublicKey) error { return checkKeyLimits(pub) }
+
+func (link) ParseSPKI(spki []byte) (crypto.PublicKey, string, error) { return parseSPKI(spki) }
+
+func (link) ParseCertificateLenient(der []byte) (*Certificate, error) {
+	return parseCertificateLenient(der)
+}
+
+func (link) DescribeKey(pub, alg any) (string, int) { return describeKey(pub, alg) }
+
+func (link) ReadBER(b []byte, depth int) (ber.Element, []byte, error) { return readBER(b, depth) }
+
+func (link) BERPlatformSignedAttrs(raw []byte) ([]byte, error) {
+	return berPlatformSignedAttrs(raw)
+}
+
+func (link) ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) {
+	return parseLineage(b, budget)
+}
+
+func (link) LineageIssueCode(err error) string { return lineageIssueCode(err) }
+
+func (link) LineageIndexOf(l *Lineage, cert *Certificate) int { return lineageIndexOf(l, cert) }
+
+func (link) MergeLineages(a, b *Lineage) (*Lineage, bool) { return mergeLineages(a, b) }
+
+func (link) ConsolidateLineages(ls []*Lineage) (*Lineage, bool) { return consolidateLineages(ls) }
+
+func (link) FillNamesAndDigests(c *Certificate) { c.fillNamesAndDigests(nil, nil) }
+
+func (link) KeyFamily(pub crypto.PublicKey) string { return keyFamily(pub) }
