@@ -7,11 +7,6 @@ import (
 	"github.com/apktrust/apktrust/internal/bundle"
 )
 
-// CodeBundle is the Error code Verify returns for an install set packed
-// as a bundle (.apks, .xapk, .apkm): the file is a ZIP of APKs, not an
-// APK. VerifySetFiles and VerifyBundle verify it.
-const CodeBundle = "APK_SET_BUNDLE"
-
 // ErrBundle matches the Error Verify returns for a bundle of APKs, for
 // errors.Is: verify it with VerifyBundle or VerifySetFiles instead.
 var ErrBundle = errors.New("apkverify: a bundle of APKs (an install set), not a single APK")

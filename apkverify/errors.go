@@ -3,20 +3,10 @@ package apkverify
 import (
 	"errors"
 	"fmt"
+	"github.com/apktrust/apktrust/signer"
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-)
-
-// Codes of Error, stable across releases. Container problems carry the
-// code of the container reader instead (for example ZIP_ZIP64_UNSUPPORTED
-// or ZIP_DUPLICATE_ENTRY_NAME); see Error.Code.
-const (
-	CodeInvalidOptions   = "INVALID_OPTIONS"
-	CodeManifestMissing  = "MANIFEST_MISSING"
-	CodeManifestInvalid  = "MANIFEST_MALFORMED"
-	CodeIO               = "IO_ERROR"
-	CodeContextCancelled = "CANCELLED"
 )
 
 // Error is returned by Verify when verification could not run. Kind is one
@@ -28,7 +18,7 @@ type Error struct {
 	Kind error
 	// Code is a stable machine-readable reason: one of the Code constants
 	// of this package or a container code such as ZIP_ZIP64_UNSUPPORTED.
-	Code string
+	Code signer.Code
 	// Entry is the ZIP entry concerned, when there is one.
 	Entry string
 	Msg   string
@@ -36,13 +26,13 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := "apkverify: " + e.Code + ": " + e.Msg
+	s := "apkverify: " + string(e.Code) + ": " + e.Msg
 	if e.Entry != "" {
 		s += fmt.Sprintf(" (entry %q)", e.Entry)
 	}
 	// The cause adds detail unless it is the same problem in the words
 	// of the layer that found it.
-	if e.Err != nil && !strings.Contains(e.Err.Error(), e.Code) {
+	if e.Err != nil && !strings.Contains(e.Err.Error(), string(e.Code)) {
 		s += ": " + e.Err.Error()
 	}
 	return s
@@ -120,14 +110,14 @@ func (e *VerificationError) Error() string {
 	if !r.Verified {
 		b.WriteString("signature did not verify")
 		for _, i := range r.Errors {
-			reasons = append(reasons, i.Code+": "+i.Message)
+			reasons = append(reasons, string(i.Code)+": "+i.Message)
 		}
 	} else {
 		b.WriteString("not trusted")
 	}
 	if r.Policy != nil {
 		for _, v := range r.Policy.Violations {
-			reasons = append(reasons, v.Code+": "+v.Message)
+			reasons = append(reasons, string(v.Code)+": "+v.Message)
 		}
 	}
 	if len(reasons) > 0 {
@@ -163,9 +153,9 @@ func fromContainer(err error) *Error {
 		if fe.Code == apkzip.CodeIO {
 			kind = ErrIO
 		}
-		return &Error{Kind: kind, Code: string(fe.Code), Entry: fe.Entry, Msg: fe.Msg, Err: err}
+		return &Error{Kind: kind, Code: fe.Code, Entry: fe.Entry, Msg: fe.Msg, Err: err}
 	}
-	return &Error{Kind: ErrIO, Code: CodeIO, Msg: "reading the APK failed", Err: err}
+	return &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "reading the APK failed", Err: err}
 }
 
 func optionsError(format string, args ...any) *Error {

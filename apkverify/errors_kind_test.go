@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apktrust/apktrust/manifest"
+	"github.com/apktrust/apktrust/signer"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,8 +23,8 @@ func TestKindName(t *testing.T) {
 	}{
 		{notAPK, "not-an-apk"},
 		{fmt.Errorf("verifying app.apk: %w", notAPK), "not-an-apk"},
-		{&apkverify.Error{Kind: apkverify.ErrManifest, Code: apkverify.CodeManifestMissing}, "manifest"},
-		{&apkverify.Error{Kind: apkverify.ErrIO, Code: apkverify.CodeIO}, "io"},
+		{&apkverify.Error{Kind: apkverify.ErrManifest, Code: manifest.CodeMissing}, "manifest"},
+		{&apkverify.Error{Kind: apkverify.ErrIO, Code: signer.CodeIO}, "io"},
 		{&apkverify.Error{Kind: apkverify.ErrInvalidOptions, Code: apkverify.CodeInvalidOptions}, "invalid-options"},
 		{&apkverify.Error{Kind: context.Canceled, Code: apkverify.CodeContextCancelled}, "error"},
 		{errors.New("something else"), "error"},

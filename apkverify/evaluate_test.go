@@ -231,7 +231,7 @@ func TestEvaluateStoredWithoutManifest(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, res.Manifest)
 	require.NotEmpty(t, res.ManifestError)
-	var codes []string
+	var codes []signer.Code
 	for _, v := range res.Policy.Violations {
 		codes = append(codes, v.Code)
 		if v.Code == apkverify.PolicyManifestUnavailable {

@@ -26,7 +26,7 @@ func (v *verification) refuseManifest() bool {
 	if !errors.As(v.manifestErr, &me) || !refusedManifestCodes[me.Code] {
 		return false
 	}
-	v.fail(Issue{Code: string(me.Code), Signer: -1, Message: "AndroidManifest.xml: " + me.Msg})
+	v.fail(Issue{Code: me.Code, Signer: -1, Message: "AndroidManifest.xml: " + me.Msg})
 	v.res.MinSDK, v.res.MaxSDK = v.opts.MinSDK, v.opts.MaxSDK
 	v.res.Frosting = &signer.FrostingResult{}
 	v.evidence()

@@ -249,36 +249,9 @@ type PolicyResult struct {
 // was found and what was expected, naming certificates as
 // "<sha256> (CN=...)".
 type Violation struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    signer.Code `json:"code"`
+	Message string      `json:"message"`
 }
-
-// Codes of Violation.
-const (
-	PolicyNoTrustedKey        = "POLICY_NO_TRUSTED_KEY"
-	PolicyNotVerified         = "POLICY_SIGNATURE_NOT_VERIFIED"
-	PolicyUntrustedSigner     = "POLICY_UNTRUSTED_SIGNER"
-	PolicySignerNotInLineage  = "POLICY_SIGNER_NOT_IN_LINEAGE"
-	PolicyRollbackNotAllowed  = "POLICY_ROLLBACK_NOT_ALLOWED"
-	PolicyManifestUnavailable = "POLICY_MANIFEST_UNAVAILABLE"
-	PolicyPackageMismatch     = "POLICY_PACKAGE_MISMATCH"
-	PolicyVersionTooLow       = "POLICY_VERSION_TOO_LOW"
-	PolicyDebuggable          = "POLICY_DEBUGGABLE"
-	PolicyTestOnly            = "POLICY_TEST_ONLY"
-	PolicySchemeMissing       = "POLICY_SCHEME_MISSING"
-
-	// Policy.RequireSourceStamp: the APK has no source stamp, has one
-	// that did not verify, or has a verified one signed by a stamp
-	// certificate the policy does not trust.
-	PolicySourceStampMissing     = "POLICY_SOURCE_STAMP_MISSING"
-	PolicySourceStampNotVerified = "POLICY_SOURCE_STAMP_NOT_VERIFIED"
-	PolicySourceStampUntrusted   = "POLICY_SOURCE_STAMP_UNTRUSTED"
-
-	// Policy.RequireFrosting: the APK has no Play frosting, or has one
-	// that did not verify with a known key.
-	PolicyFrostingMissing     = "POLICY_FROSTING_MISSING"
-	PolicyFrostingNotVerified = "POLICY_FROSTING_NOT_VERIFIED"
-)
 
 // Err returns nil when the file verified and, if a Policy was given, is
 // trusted. Otherwise it returns a *VerificationError listing every reason;

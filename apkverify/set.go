@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/apktrust/apktrust/signer"
 	"io"
 	"os"
 	"runtime"
@@ -11,50 +12,6 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/bundle"
-)
-
-// Codes of the rules an install set (a base APK and its splits) must
-// follow, reported in SetResult.Errors. They are the platform installer's
-// rules (ApkLiteParseUtils, PackageInstallerSession), each under a name
-// of its own.
-const (
-	// SetBaseMissing: no APK without a split attribute.
-	SetBaseMissing = "SET_BASE_MISSING"
-	// SetBaseDuplicate: more than one APK without a split attribute.
-	SetBaseDuplicate = "SET_BASE_DUPLICATE"
-	// SetPackageMismatch: an APK names another package than the base.
-	SetPackageMismatch = "SET_PACKAGE_MISMATCH"
-	// SetVersionMismatch: an APK has another (long) versionCode.
-	SetVersionMismatch = "SET_VERSION_MISMATCH"
-	// SetSplitDuplicate: two APKs carry the same split name.
-	SetSplitDuplicate = "SET_SPLIT_DUPLICATE"
-	// SetSignerMismatch: a split is not signed by exactly the base's
-	// signers, on some API level of the range.
-	SetSignerMismatch = "SET_SIGNER_MISMATCH"
-	// SetAPKNotVerified: an APK does not verify on its own (its Result
-	// says why) or could not be read.
-	SetAPKNotVerified = "SET_APK_NOT_VERIFIED"
-	// SetSplitRequiredMissing: the base sets android:isSplitRequired and
-	// there is no split, or an APK's android:requiredSplitTypes names a
-	// type no split provides (android:splitTypes).
-	SetSplitRequiredMissing = "SET_SPLIT_REQUIRED_MISSING"
-	// SetSplitDependencyMissing: a split's <uses-split> or configForSplit
-	// names a split that is not in the set.
-	SetSplitDependencyMissing = "SET_SPLIT_DEPENDENCY_MISSING"
-)
-
-// Codes of a bundle refused as hostile, unknown or encrypted, reported in
-// SetResult.Errors (or, for a part, in its Result): they are the codes of
-// the bundle reader.
-const (
-	BundleUnknownLayout  = string(bundle.CodeUnknownLayout) // an APK where no known layout puts one
-	BundleEncrypted      = string(bundle.CodeEncrypted)     // encrypted entries, or .apkm parts that are not ZIPs
-	BundleUnsafeName     = string(bundle.CodeUnsafeName)    // ".." or an absolute name
-	BundleNested         = string(bundle.CodeNested)        // a bundle inside a bundle or among a set's files
-	BundleTooManyParts   = string(bundle.CodeTooManyParts)  // more APKs than the limit (512)
-	BundlePartTooLarge   = string(bundle.CodePartTooLarge)  // a part claiming more than the limit, or than deflate can expand to
-	BundleTooLarge       = string(bundle.CodeTooLarge)      // the parts claim more than the total limit
-	BundlePartUnreadable = string(bundle.CodePartRead)      // a part whose data does not match its header
 )
 
 // SetKind is SetResult.Kind.
@@ -72,10 +29,10 @@ type Part struct {
 // Set... constants, or a bundle code such as BUNDLE_UNSAFE_NAME); File
 // and Split name the APK concerned, when there is one.
 type SetIssue struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	File    string `json:"file,omitempty"`
-	Split   string `json:"split,omitempty"`
+	Code    signer.Code `json:"code"`
+	Message string      `json:"message"`
+	File    string      `json:"file,omitempty"`
+	Split   string      `json:"split,omitempty"`
 }
 
 // SetAPK is one APK of a set with its own Result.
@@ -170,12 +127,12 @@ func (e *SetError) Error() string {
 	}
 	sep := ": "
 	for _, i := range e.Result.Errors {
-		s += sep + i.Code + ": " + i.Message
+		s += sep + string(i.Code) + ": " + i.Message
 		sep = "; "
 	}
 	if p := e.Result.Policy; p != nil {
 		for _, v := range p.Violations {
-			s += sep + v.Code + ": " + v.Message
+			s += sep + string(v.Code) + ": " + v.Message
 			sep = "; "
 		}
 	}
@@ -218,16 +175,16 @@ func VerifySetFiles(ctx context.Context, paths []string, opts Options) (*SetResu
 func openRegular(path string) (*os.File, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot open the file", Err: err}
+		return nil, 0, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot stat the file", Err: err}
+		return nil, 0, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, &Error{Kind: ErrIO, Code: CodeIO, Msg: path + " is not a regular file"}
+		return nil, 0, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
 	}
 	return f, st.Size(), nil
 }
@@ -253,7 +210,7 @@ func VerifyBundle(ctx context.Context, r io.ReaderAt, size int64, opts Options) 
 }
 
 func refused(err *bundle.Error) *SetResult {
-	return &SetResult{Kind: SetKind, Errors: []SetIssue{{Code: string(err.Code), Message: err.Msg, File: err.Entry}}}
+	return &SetResult{Kind: SetKind, Errors: []SetIssue{{Code: err.Code, Message: err.Msg, File: err.Entry}}}
 }
 
 func verifyBundle(ctx context.Context, a *apkzip.Archive, opts Options) (*SetResult, error) {
@@ -262,7 +219,7 @@ func verifyBundle(ctx context.Context, a *apkzip.Archive, opts Options) (*SetRes
 		var be *bundle.Error
 		if errors.As(err, &be) {
 			if be.Code == bundle.CodeNotBundle {
-				return nil, &Error{Kind: ErrNotAPK, Code: string(be.Code), Msg: "neither an APK nor a bundle of APKs: no AndroidManifest.xml and no APK inside"}
+				return nil, &Error{Kind: ErrNotAPK, Code: be.Code, Msg: "neither an APK nor a bundle of APKs: no AndroidManifest.xml and no APK inside"}
 			}
 			return refused(be), nil
 		}
@@ -364,7 +321,7 @@ type setItem struct {
 	a       *apkzip.Archive
 	m       *Manifest
 	err     error // why it could not be opened or its manifest read
-	code    string
+	code    signer.Code
 	release func()
 	apk     *SetAPK
 }
@@ -416,17 +373,17 @@ func (sv *setVerification) run() (*SetResult, error) {
 	}
 	for _, it := range sv.items {
 		var e *Error
-		if errors.As(it.err, &e) && e.Kind == ErrIO && e.Code == CodeIO {
+		if errors.As(it.err, &e) && e.Kind == ErrIO && e.Code == signer.CodeIO {
 			return nil, it.err
 		}
 	}
 	if sv.layout == string(bundle.LayoutAPKM) {
 		for _, it := range sv.items {
-			if it.code == string(apkzip.CodeEOCDNotFound) || it.code == string(apkzip.CodeTooSmall) {
+			if it.code == apkzip.CodeEOCDNotFound || it.code == apkzip.CodeTooSmall {
 				// APKMirror's encrypted .apkm keep the ZIP around parts
 				// that are no longer ZIPs.
 				it.err = &bundle.Error{Code: bundle.CodeEncrypted, Entry: it.name, Msg: "the part is not a ZIP: an encrypted .apkm? only unencrypted bundles can be verified", Err: it.err}
-				it.code = string(bundle.CodeEncrypted)
+				it.code = bundle.CodeEncrypted
 			}
 		}
 	}
@@ -532,7 +489,7 @@ func (it *setItem) load(ctx context.Context) {
 	}
 	if bundle.Detect(a) {
 		it.err = &bundle.Error{Code: bundle.CodeNested, Entry: it.name, Msg: "a bundle of APKs among the APKs of a set"}
-		it.code = string(bundle.CodeNested)
+		it.code = bundle.CodeNested
 		return
 	}
 	it.a = a
@@ -542,16 +499,16 @@ func (it *setItem) load(ctx context.Context) {
 	}
 }
 
-func errCode(err error) string {
+func errCode(err error) signer.Code {
 	var e *Error
 	var be *bundle.Error
 	switch {
 	case errors.As(err, &e):
 		return e.Code
 	case errors.As(err, &be):
-		return string(be.Code)
+		return be.Code
 	}
-	return CodeIO
+	return signer.CodeIO
 }
 
 // unreadableResult is the Result of an APK that could not be verified at

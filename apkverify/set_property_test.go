@@ -2,6 +2,7 @@ package apkverify_test
 
 import (
 	"context"
+	"github.com/apktrust/apktrust/signer"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -46,8 +47,8 @@ var setPool = map[string]setFixtureFacts{
 
 // modelSetCodes is the installer's verdict on a set, from the facts
 // alone: which rules the APKs, in this order, break.
-func modelSetCodes(names []string) []string {
-	codes := map[string]bool{}
+func modelSetCodes(names []string) []signer.Code {
+	codes := map[signer.Code]bool{}
 	var bases []setFixtureFacts
 	for _, n := range names {
 		if f := setPool[n]; f.split == "" {
@@ -103,7 +104,7 @@ func modelSetCodes(names []string) []string {
 			}
 		}
 	}
-	var out []string
+	var out []signer.Code
 	for c := range codes {
 		out = append(out, c)
 	}

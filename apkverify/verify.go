@@ -31,55 +31,20 @@ const (
 	schemeIDV31 = 31
 )
 
-// Issue codes this package reports besides those of package signer. The
-// cross-scheme and SDK-range rules use apksig's names; package signer may
-// report some of them itself, and each is then reported once.
-const (
-	CodeV2SigMissing              = "V2_SIG_MISSING"
-	CodeJarSigMissing             = "JAR_SIG_MISSING"
-	CodeV2MissingReferenced       = "V2_SIG_MISSING_APK_SIG_REFERENCED"
-	CodeV2UnknownSchemeID         = "V2_SIG_UNKNOWN_APK_SIG_SCHEME_ID"
-	CodeJarNoStripProtection      = signer.CodeJarNoApkSigStripProtection
-	CodeJarUnknownSchemeID        = signer.CodeJarUnknownApkSigSchemeID
-	CodeJarMissingApkSigReference = signer.CodeJarMissingApkSigReferenced
-	CodeV3MultiplePastSigners     = "V3_SIG_MULTIPLE_PAST_SIGNERS"
-	CodeV3MultipleSigners         = "V3_SIG_MULTIPLE_SIGNERS"
-	CodeV3PastSignersMismatch     = "V3_SIG_PAST_SIGNERS_MISMATCH"
-	CodeV3MissingSDKVersions      = "V3_MISSING_SDK_VERSIONS"
-	CodeV3InconsistentSDKs        = "V3_INCONSISTENT_SDK_VERSIONS"
-	CodeV31BlockMissing           = "V31_BLOCK_MISSING"
-	CodeV31RotationMinSDKMismatch = "V31_ROTATION_MIN_SDK_MISMATCH"
-	CodeV31RotationAttrMissing    = "V31_ROTATION_MIN_SDK_ATTR_MISSING"
-	CodeV31WithoutV3              = "V31_BLOCK_FOUND_WITHOUT_V3_BLOCK"
-	CodeV31DevReleaseOnV3         = "V31_ROTATION_TARGETS_DEV_RELEASE_ATTR_ON_V3_SIGNER"
-	CodeNoSigForSandbox           = "NO_SIG_FOR_TARGET_SANDBOX_VERSION"
-	CodeMinSchemeForTargetSDK     = "MIN_SIG_SCHEME_FOR_TARGET_SDK_NOT_MET"
-
-	// CodeNoSignatureVerified: no scheme verified although none reported
-	// an error (apksig throws in that case).
-	CodeNoSignatureVerified = "NO_SIGNATURE_VERIFIED"
-	// CodeDuplicateBlockID: the APK Signing Block holds a signature pair
-	// twice (an error; apksig silently reads the first).
-	CodeDuplicateBlockID = "APK_SIG_BLOCK_DUPLICATE_ID"
-	// CodeNoSigBeforeP: a warning that API 24-27 devices refuse the file
-	// although apksig accepts it (v3 without v2 or v1).
-	CodeNoSigBeforeP = "NO_SIG_FOR_SDK_24_TO_27"
-)
-
 // VerifyFile verifies the APK at path; see Verify. The Result's File is
 // path.
 func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot open the file", Err: err}
+		return nil, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot stat the file", Err: err}
+		return nil, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: path + " is not a regular file"}
+		return nil, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
 	}
 	r, release := smallFile(f, st.Size())
 	res, err := Verify(ctx, r, st.Size(), opts)
@@ -344,7 +309,7 @@ func containerIssue(f *apkzip.FormatError) Issue {
 	if f.Entry != "" {
 		msg += fmt.Sprintf(" (entry %q)", f.Entry)
 	}
-	return Issue{Code: string(f.Code), Message: msg, Signer: -1}
+	return Issue{Code: f.Code, Message: msg, Signer: -1}
 }
 
 // schemes runs the signature schemes in apksig's order; it returns early
@@ -388,7 +353,7 @@ func (v *verification) schemes() error {
 				v.checkV3Range(sr, max(v.minSDK, sdkP), v3Max)
 				v.checkRotationAttrs(sr)
 			} else if v.v31 != nil {
-				v.failOnce(Issue{Code: CodeV31WithoutV3, Signer: -1,
+				v.failOnce(Issue{Code: signer.CodeV31WithoutV3, Signer: -1,
 					Message: "the APK has a v3.1 signing block without the v3.0 block that older Android versions need"})
 			}
 			if v.failed() {
@@ -429,7 +394,7 @@ func (v *verification) schemes() error {
 			}
 		}
 	} else if v.opts.V4Signature != nil {
-		v.fail(Issue{Code: "V4_SIG_NOT_APPLICABLE", Scheme: signer.SchemeV4, Signer: -1,
+		v.fail(Issue{Code: CodeV4NotApplicable, Scheme: signer.SchemeV4, Signer: -1,
 			Message: fmt.Sprintf("an APK Signature Scheme v4 file pairs with the v2/v3 signature, which no Android version of the checked range (up to API %d) reads", v.maxSDK)})
 		return nil
 	}
@@ -509,7 +474,7 @@ func (v *verification) failed() bool { return len(v.res.Errors) > v.containerErr
 // has reports whether an issue with this code (and scheme, when given) was
 // already reported, so a rule that package signer may also apply is never
 // reported twice.
-func (v *verification) has(code string, scheme signer.Scheme) bool {
+func (v *verification) has(code signer.Code, scheme signer.Scheme) bool {
 	for _, l := range [][]Issue{v.res.Errors, v.res.Warnings} {
 		for _, i := range l {
 			if i.Code == code && (scheme == "" || i.Scheme == scheme) {
@@ -556,14 +521,14 @@ func (v *verification) checkV3Range(sr *signer.SchemeResult, minSDK, maxSDK int)
 	firstMin, lastMax := signers[0].MinSDK, signers[0].MaxSDK
 	for _, s := range signers[1:] {
 		if s.MinSDK != lastMax+1 && !(s.MinSDK == lastMax && s.RotationTargetsDevRelease) {
-			v.failOnce(Issue{Code: CodeV3InconsistentSDKs, Scheme: sr.Scheme, Signer: -1,
+			v.failOnce(Issue{Code: signer.CodeV3InconsistentSDKs, Scheme: sr.Scheme, Signer: -1,
 				Message: fmt.Sprintf("signer SDK ranges overlap or leave a gap at API %d", lastMax+1)})
 			return
 		}
 		lastMax = s.MaxSDK
 	}
 	if firstMin > minSDK || lastMax < maxSDK {
-		v.failOnce(Issue{Code: CodeV3MissingSDKVersions, Scheme: sr.Scheme, Signer: -1,
+		v.failOnce(Issue{Code: signer.CodeV3MissingSDKVersions, Scheme: sr.Scheme, Signer: -1,
 			Message: fmt.Sprintf("signers cover API %d-%d, not the required %d-%d", firstMin, lastMax, minSDK, maxSDK)})
 	}
 }
@@ -575,7 +540,7 @@ func (v *verification) checkV3Range(sr *signer.SchemeResult, minSDK, maxSDK int)
 func (v *verification) checkRotationAttrs(sr *signer.SchemeResult) {
 	for _, s := range sr.Signers {
 		if s.RotationTargetsDevRelease {
-			v.warnOnce(Issue{Code: CodeV31DevReleaseOnV3, Scheme: sr.Scheme, Signer: s.Index,
+			v.warnOnce(Issue{Code: signer.CodeV31DevReleaseOnV3, Scheme: sr.Scheme, Signer: s.Index,
 				Message: "the rotation-targets-dev-release attribute belongs on a v3.1 signer, not a v3 signer"})
 		}
 		if v.maxSDK < sdkT {
@@ -583,13 +548,13 @@ func (v *verification) checkRotationAttrs(sr *signer.SchemeResult) {
 		}
 		switch {
 		case s.RotationMinSDK > 0 && v.v31 == nil:
-			v.failOnce(Issue{Code: CodeV31BlockMissing, Scheme: sr.Scheme, Signer: s.Index,
+			v.failOnce(Issue{Code: signer.CodeV31BlockMissing, Scheme: sr.Scheme, Signer: s.Index,
 				Message: fmt.Sprintf("the v3 signer says a rotated key takes over from API %d, but the APK has no v3.1 block (stripped?)", s.RotationMinSDK)})
 		case s.RotationMinSDK > 0 && s.RotationMinSDK != v.rotationMinSDK:
-			v.failOnce(Issue{Code: CodeV31RotationMinSDKMismatch, Scheme: sr.Scheme, Signer: s.Index,
+			v.failOnce(Issue{Code: signer.CodeV31RotationMinSDKMismatch, Scheme: sr.Scheme, Signer: s.Index,
 				Message: fmt.Sprintf("the v3 signer says rotation starts at API %d, but the v3.1 block targets API %d", s.RotationMinSDK, v.rotationMinSDK)})
 		case s.RotationMinSDK == 0 && v.v31 != nil:
-			v.warnOnce(Issue{Code: CodeV31RotationAttrMissing, Scheme: sr.Scheme, Signer: s.Index,
+			v.warnOnce(Issue{Code: signer.CodeV31RotationAttrMissing, Scheme: sr.Scheme, Signer: s.Index,
 				Message: fmt.Sprintf("the v3 signer lacks the rotation-min-sdk-version attribute that protects the v3.1 block (targeting API %d) from being stripped", v.rotationMinSDK)})
 		}
 	}
@@ -619,10 +584,10 @@ func (v *verification) checkV2Stripping(sr *signer.SchemeResult) {
 			name, ok := supported[id]
 			switch {
 			case !ok:
-				v.warnOnce(Issue{Code: CodeV2UnknownSchemeID, Scheme: sr.Scheme, Signer: s.Index,
+				v.warnOnce(Issue{Code: signer.CodeV2UnknownSchemeID, Scheme: sr.Scheme, Signer: s.Index,
 					Message: fmt.Sprintf("v2 signer #%d names APK signature scheme %d, unknown to the checked Android versions", s.Index+1, id)})
 			case !v.found[id]:
-				v.failOnce(Issue{Code: CodeV2MissingReferenced, Scheme: sr.Scheme, Signer: s.Index,
+				v.failOnce(Issue{Code: signer.CodeV2MissingReferenced, Scheme: sr.Scheme, Signer: s.Index,
 					Message: fmt.Sprintf("v2 signer #%d says the APK is also signed with %s, which is missing: signature stripped?", s.Index+1, name)})
 			}
 		}
@@ -637,7 +602,7 @@ func (v *verification) checkV1Stripping(sr *signer.SchemeResult) {
 	for _, s := range sr.Signers {
 		if len(s.StrippingProtection) == 0 {
 			if len(v.found) > 0 {
-				v.warnOnce(Issue{Code: CodeJarNoStripProtection, Scheme: sr.Scheme, Signer: s.Index,
+				v.warnOnce(Issue{Code: signer.CodeJarNoApkSigStripProtection, Scheme: sr.Scheme, Signer: s.Index,
 					Message: fmt.Sprintf("JAR signer %s has no X-Android-APK-Signed attribute: its v2+ signatures are not protected from stripping", s.Name)})
 			}
 			continue
@@ -649,10 +614,10 @@ func (v *verification) checkV1Stripping(sr *signer.SchemeResult) {
 			name, ok := supported[id]
 			switch {
 			case !ok:
-				v.warnOnce(Issue{Code: CodeJarUnknownSchemeID, Scheme: sr.Scheme, Signer: s.Index,
+				v.warnOnce(Issue{Code: signer.CodeJarUnknownApkSigSchemeID, Scheme: sr.Scheme, Signer: s.Index,
 					Message: fmt.Sprintf("JAR signer %s names APK signature scheme %d, unknown to the checked Android versions", s.Name, id)})
 			case !v.found[id]:
-				v.failOnce(Issue{Code: CodeJarMissingApkSigReference, Scheme: sr.Scheme, Signer: s.Index,
+				v.failOnce(Issue{Code: signer.CodeJarMissingApkSigReferenced, Scheme: sr.Scheme, Signer: s.Index,
 					Message: fmt.Sprintf("JAR signer %s says the APK is signed with %s, which is missing: signature stripped?", s.Name, name)})
 			}
 		}
@@ -835,19 +800,6 @@ func (v *verification) finish() {
 		}
 	}
 }
-
-// Codes of the evidence a failed verification left unchecked. They are
-// reported only in Result.SourceStamp and Result.V4, never in
-// Result.Errors: the file already failed for the reasons there.
-const (
-	// CodeStampNotChecked: the APK has a source stamp, but its
-	// signatures did not verify, and a stamp vouches only for content
-	// whose signatures verified.
-	CodeStampNotChecked = "SOURCE_STAMP_NOT_CHECKED"
-	// CodeV4NotChecked: a v4 signature file was given, but the APK's
-	// v2/v3 signatures it pairs with did not verify.
-	CodeV4NotChecked = "V4_SIG_NOT_CHECKED"
-)
 
 // evidence completes Result.SourceStamp and Result.V4 when the run ended
 // before checking them, so that they always say whether the evidence was

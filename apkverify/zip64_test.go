@@ -28,7 +28,7 @@ func TestZip64RecordsVerdicts(t *testing.T) {
 	res := verifyBytes(t, v1, apkverify.Options{})
 	assert.True(t, res.Verified, "apksigner verifies it: %v", res.Errors)
 	assert.True(t, res.Schemes.V1)
-	assert.Contains(t, issueCodes(res.Warnings), string(apkzip.CodeZip64Records))
+	assert.Contains(t, issueCodes(res.Warnings), apkzip.CodeZip64Records)
 
 	res = verifyBytes(t, v2, apkverify.Options{})
 	assert.False(t, res.Verified, "apksigner refuses it")
@@ -43,6 +43,6 @@ func TestZip64RecordsVerdicts(t *testing.T) {
 	require.Error(t, err)
 	var ae *apkverify.Error
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, string(apkzip.CodeZip64), ae.Code)
+	assert.Equal(t, apkzip.CodeZip64, ae.Code)
 	assert.ErrorIs(t, err, apkverify.ErrNotAPK)
 }

@@ -12,20 +12,6 @@ import (
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
-// Codes of the bounds on work that hostile files could otherwise make
-// unbounded. Bytes are bounded elsewhere; these bound arithmetic.
-const (
-	// CodeWorkBudgetExceeded: the file asks for more signature
-	// verification work (over every scheme, lineage and stamp lineage)
-	// than the per-file work budget allows.
-	CodeWorkBudgetExceeded = "SIG_WORK_BUDGET_EXCEEDED"
-	// CodeKeyUnsupported: an RSA or DSA key outside the sizes Android's
-	// providers accept (RSA over 16384 bits, or over 3072 bits with an
-	// exponent over 64 bits; DSA with q not of 160, 224 or 256 bits or p
-	// outside 512..3072 bits).
-	CodeKeyUnsupported = "SIG_KEY_UNSUPPORTED"
-)
-
 // Sentinels for errors.Is.
 var (
 	ErrWorkBudgetExceeded = &Error{Code: CodeWorkBudgetExceeded}

@@ -21,22 +21,13 @@ import (
 	"github.com/apktrust/apktrust/internal/ber"
 )
 
-// Codes of Error.
-const (
-	// CodeCertMalformed: the bytes are not a certificate, even read
-	// leniently (bad tags or lengths, missing fields).
-	CodeCertMalformed = "CERT_MALFORMED"
-	// CodeCertPublicKey: the certificate parses but its public key does not.
-	CodeCertPublicKey = "CERT_PUBLIC_KEY_MALFORMED"
-)
-
 // Sentinels for errors.Is.
 var (
 	ErrCertMalformed = &Error{Code: CodeCertMalformed}
 	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
 )
 
-func certErr(code, format string, args ...any) *Error {
+func certErr(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 

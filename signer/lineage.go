@@ -24,31 +24,6 @@ const (
 	maxLineageNodes = 256
 )
 
-// Codes of Error.
-const (
-	// CodeLineageMalformed: a length or field is out of range.
-	CodeLineageMalformed = "LINEAGE_MALFORMED"
-	// CodeLineageEmpty: the lineage has no node.
-	CodeLineageEmpty = "LINEAGE_EMPTY"
-	// CodeLineageBadMagic: a lineage file does not start with the magic.
-	CodeLineageBadMagic = "LINEAGE_BAD_MAGIC"
-	// CodeLineageVersion: the file or attribute version is not 1.
-	CodeLineageVersion = "LINEAGE_UNSUPPORTED_VERSION"
-	// CodeLineageUnknownAlgorithm: a parent signs its child with an
-	// algorithm Android does not know.
-	CodeLineageUnknownAlgorithm = "LINEAGE_UNKNOWN_ALGORITHM"
-	// CodeLineageSignature: a node's signature by its parent does not
-	// verify.
-	CodeLineageSignature = "LINEAGE_SIGNATURE_INVALID"
-	// CodeLineageAlgorithmMismatch: the algorithm a node says its parent
-	// used differs from the one the parent declared.
-	CodeLineageAlgorithmMismatch = "LINEAGE_ALGORITHM_MISMATCH"
-	// CodeLineageDuplicate: a certificate appears twice.
-	CodeLineageDuplicate = "LINEAGE_DUPLICATE_CERTIFICATE"
-	// CodeLineageCertificate: a node's certificate does not parse.
-	CodeLineageCertificate = "LINEAGE_CERTIFICATE_MALFORMED"
-)
-
 // Sentinels for errors.Is.
 var (
 	ErrLineageMalformed         = &Error{Code: CodeLineageMalformed}
@@ -221,19 +196,19 @@ func parseLineageAttribute(b []byte, budget *workbudget.Budget) (*Lineage, error
 // duplicate or unparsable certificate) are V3_SIG_POR_DID_NOT_VERIFY, its
 // IllegalArgumentException cases (wrong version, no node) are
 // V3_SIG_POR_CERT_MISMATCH, and everything else V3_SIG_MALFORMED_LINEAGE.
-func lineageIssueCode(err error) string {
+func lineageIssueCode(err error) Code {
 	var le *Error
 	if errors.As(err, &le) {
 		switch le.Code {
 		case CodeLineageSignature, CodeLineageAlgorithmMismatch, CodeLineageDuplicate, CodeLineageCertificate:
-			return "V3_SIG_POR_DID_NOT_VERIFY"
+			return CodeV3PORDidNotVerify
 		case CodeLineageVersion, CodeLineageEmpty:
-			return "V3_SIG_POR_CERT_MISMATCH"
+			return CodeV3PORCertMismatch
 		case CodeWorkBudgetExceeded, CodeKeyUnsupported:
 			return le.Code
 		}
 	}
-	return "V3_SIG_MALFORMED_LINEAGE"
+	return CodeV3MalformedLineage
 }
 
 // lineageIndexOf returns the index of the node holding cert, or -1.

@@ -65,7 +65,7 @@ func (link) ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) 
 	return parseLineage(b, budget)
 }
 
-func (link) LineageIssueCode(err error) string { return lineageIssueCode(err) }
+func (link) LineageIssueCode(err error) Code { return lineageIssueCode(err) }
 
 func (link) LineageIndexOf(l *Lineage, cert *Certificate) int { return lineageIndexOf(l, cert) }
 

@@ -204,7 +204,7 @@ func shortenFingerprints(s string) string {
 func errCode(err error) string {
 	var ve *apkverify.Error
 	if errors.As(err, &ve) {
-		return ve.Code
+		return string(ve.Code)
 	}
 	return "ERROR"
 }
@@ -243,7 +243,7 @@ func isKeyWarning(code string) bool {
 func (c *config) printDetails(res *apkverify.Result) {
 	w := c.stdout
 	for _, wi := range res.Warnings {
-		if isKeyWarning(wi.Code) {
+		if isKeyWarning(string(wi.Code)) {
 			fmt.Fprintf(w, "  WARNING %s\n", issueLine(wi))
 		}
 	}
@@ -338,14 +338,14 @@ const sameCodeShown = 3
 func (c *config) printWarnings(warnings []apkverify.Issue) {
 	count := map[string]int{}
 	for _, wi := range warnings {
-		count[wi.Code+"\x00"+string(wi.Scheme)]++
+		count[string(wi.Code)+"\x00"+string(wi.Scheme)]++
 	}
 	shown := map[string]int{}
 	for _, wi := range warnings {
-		if isKeyWarning(wi.Code) {
+		if isKeyWarning(string(wi.Code)) {
 			continue
 		}
-		key := wi.Code + "\x00" + string(wi.Scheme)
+		key := string(wi.Code) + "\x00" + string(wi.Scheme)
 		shown[key]++
 		switch n := shown[key]; {
 		case c.verbose || n <= sameCodeShown:
@@ -408,5 +408,5 @@ func issueLine(i apkverify.Issue) string {
 	if i.Scheme != "" {
 		where = " (" + string(i.Scheme) + ")"
 	}
-	return i.Code + where + ": " + esc(i.Message)
+	return string(i.Code) + where + ": " + esc(i.Message)
 }

@@ -122,7 +122,7 @@ func apkverifyDetail(err error) errorDetail {
 	code := "ERROR"
 	var ve *apkverify.Error
 	if errors.As(err, &ve) {
-		code = ve.Code
+		code = string(ve.Code)
 	}
 	return errorDetail{Code: code, Kind: apkverify.KindName(err), Message: strings.TrimPrefix(err.Error(), "apkverify: "+code+": ")}
 }

@@ -81,7 +81,7 @@ func workBudgetFrom(ctx context.Context) *WorkBudget { return workbudget.From(ct
 // limitCode returns the code of a key-limit or budget refusal, "" for
 // any other error: verifiers report those two under their own code
 // rather than as a scheme's verify exception.
-func limitCode(err error) string {
+func limitCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) && (e.Code == CodeWorkBudgetExceeded || e.Code == CodeKeyUnsupported) {
 		return e.Code
@@ -89,7 +89,7 @@ func limitCode(err error) string {
 	return ""
 }
 
-func v1Errorf(code, format string, args ...any) *Error {
+func v1Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -114,7 +114,7 @@ var core = signerlink.Core.(interface {
 	ReadBER(b []byte, depth int) (ber.Element, []byte, error)
 	BERPlatformSignedAttrs(raw []byte) ([]byte, error)
 	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
-	LineageIssueCode(err error) string
+	LineageIssueCode(err error) Code
 	LineageIndexOf(l *Lineage, cert *Certificate) int
 	MergeLineages(a, b *Lineage) (*Lineage, bool)
 	ConsolidateLineages(ls []*Lineage) (*Lineage, bool)
@@ -156,7 +156,7 @@ func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 	return core.ParseLineage(b, budget)
 }
 
-func lineageIssueCode(err error) string { return core.LineageIssueCode(err) }
+func lineageIssueCode(err error) Code { return core.LineageIssueCode(err) }
 
 func lineageIndexOf(l *Lineage, cert *Certificate) int { return core.LineageIndexOf(l, cert) }
 

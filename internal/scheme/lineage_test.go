@@ -168,7 +168,7 @@ func TestParseLineageShapes(t *testing.T) {
 		in    []byte
 		nodes int
 		err   error
-		code  string // v3 issue apksig reports for it
+		code  Code // v3 issue apksig reports for it
 	}{
 		{name: "three nodes", in: good, nodes: 3},
 		{name: "three nodes in a file", in: v23LineageFile(good), nodes: 3},

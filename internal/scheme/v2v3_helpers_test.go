@@ -361,8 +361,8 @@ func v23LineageFile(attr []byte) []byte {
 func v23IntAttr(id uint32, v int) attribute { return attribute{id: id, value: v23U32(uint32(v))} }
 
 // v23Codes lists every error (or warning) code of a scheme result.
-func v23Codes(r *SchemeResult, warnings bool) []string {
-	var out []string
+func v23Codes(r *SchemeResult, warnings bool) []Code {
+	var out []Code
 	pick := func(l []Issue) {
 		for _, i := range l {
 			out = append(out, i.Code)
