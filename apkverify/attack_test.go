@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"github.com/apktrust/apktrust/signer"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // attack is one row of the attack list: a hostile file and the stable code
@@ -80,8 +80,8 @@ func TestAttacksRejected(t *testing.T) {
 			if a.wantErr != "" {
 				require.Error(t, err, "a hostile container must stop verification")
 				require.Nil(t, res)
-				var ve *apkverify.Error
-				require.True(t, errors.As(err, &ve), "error %v is not an *apkverify.Error", err)
+				var ve *signer.Error
+				require.True(t, errors.As(err, &ve), "error %v is not an *signer.Error", err)
 				require.Equal(t, a.wantErr, ve.Code)
 				require.ErrorIs(t, err, apkverify.ErrNotAPK)
 				return

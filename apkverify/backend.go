@@ -138,7 +138,7 @@ func readManifest(a *apkzip.Archive) (*Manifest, error) {
 
 func manifestError(err error) error {
 	code, msg := manifest.CodeMalformed, "AndroidManifest.xml cannot be read"
-	var me *manifest.FormatError
+	var me *signer.Error
 	var ze *apkzip.FormatError
 	switch {
 	case errors.As(err, &me):
@@ -149,7 +149,7 @@ func manifestError(err error) error {
 	case errors.As(err, &ze):
 		code = ze.Code
 	}
-	return &Error{Kind: ErrManifest, Code: code, Msg: msg, Err: err}
+	return &signer.Error{Kind: ErrManifest, Code: code, Msg: msg, Err: err}
 }
 
 func fromManifest(m *manifest.Manifest) *Manifest {

@@ -1,9 +1,10 @@
 package apkverify
 
 import (
-	"github.com/apktrust/apktrust/signer"
 	"slices"
 	"strings"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // checkBundleSigners holds an App Bundle to the pinned upload keys: every

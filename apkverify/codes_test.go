@@ -47,7 +47,7 @@ func jsonCodes(t *testing.T, v any, seen map[string]string, where string) {
 
 // refusalCode adds the code of a refused input.
 func refusalCode(err error, seen map[string]string, where string) {
-	var e *apkverify.Error
+	var e *signer.Error
 	if errors.As(err, &e) {
 		seen[string(e.Code)] = where
 	}

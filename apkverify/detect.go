@@ -5,6 +5,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/bundle"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // ErrBundle matches the Error Verify returns for a bundle of APKs, for
@@ -16,7 +17,7 @@ var ErrBundle = errors.New("apkverify: a bundle of APKs (an install set), not a 
 // missing manifest.
 func sniffContainer(a *apkzip.Archive) error {
 	if bundle.Detect(a) {
-		return &Error{Kind: ErrBundle, Code: CodeBundle,
+		return &signer.Error{Kind: ErrBundle, Code: CodeBundle,
 			Msg: "the file is a bundle of APKs (.apks, .xapk or .apkm): no top-level AndroidManifest.xml, APK entries inside; verify it as a set (VerifyBundle, verify --set)"}
 	}
 	return nil

@@ -3,8 +3,8 @@ package apkverify
 import (
 	"encoding/hex"
 	"encoding/json"
-	"github.com/apktrust/apktrust/manifest"
 
+	"github.com/apktrust/apktrust/manifest"
 	"github.com/apktrust/apktrust/signer"
 )
 

@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/apktrust/apktrust/signer"
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/bundle"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // SetKind is SetResult.Kind.
@@ -139,9 +140,13 @@ func (e *SetError) Error() string {
 	return s
 }
 
-// Is matches ErrNotVerified and ErrUntrusted.
+// Is matches ErrNotVerified, ErrUntrusted and the codes of the set's
+// errors and policy violations, as VerificationError does.
 func (e *SetError) Is(target error) bool {
-	return verdictIs(target, e.Result.Verified, e.Result.Policy != nil, e.Result.Trusted)
+	r := e.Result
+	return verdictIs(target, r.Verified, r.Policy, r.Trusted, func(c signer.Code) bool {
+		return slices.ContainsFunc(r.Errors, func(i SetIssue) bool { return i.Code == c })
+	})
 }
 
 // VerifySetFiles verifies the files at paths as one install. A single
@@ -175,16 +180,16 @@ func VerifySetFiles(ctx context.Context, paths []string, opts Options) (*SetResu
 func openRegular(path string) (*os.File, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
+		return nil, 0, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
+		return nil, 0, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
+		return nil, 0, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
 	}
 	return f, st.Size(), nil
 }
@@ -219,7 +224,7 @@ func verifyBundle(ctx context.Context, a *apkzip.Archive, opts Options) (*SetRes
 		var be *bundle.Error
 		if errors.As(err, &be) {
 			if be.Code == bundle.CodeNotBundle {
-				return nil, &Error{Kind: ErrNotAPK, Code: be.Code, Msg: "neither an APK nor a bundle of APKs: no AndroidManifest.xml and no APK inside"}
+				return nil, &signer.Error{Kind: ErrNotAPK, Code: be.Code, Msg: "neither an APK nor a bundle of APKs: no AndroidManifest.xml and no APK inside"}
 			}
 			return refused(be), nil
 		}
@@ -372,7 +377,7 @@ func (sv *setVerification) run() (*SetResult, error) {
 		return nil, err
 	}
 	for _, it := range sv.items {
-		var e *Error
+		var e *signer.Error
 		if errors.As(it.err, &e) && e.Kind == ErrIO && e.Code == signer.CodeIO {
 			return nil, it.err
 		}
@@ -421,7 +426,7 @@ func (sv *setVerification) run() (*SetResult, error) {
 		}
 		res, err := verifyArchive(sv.ctx, it.a, part, o, sv.keys)
 		if err != nil {
-			var e *Error
+			var e *signer.Error
 			if errors.As(err, &e) && (e.Kind == ErrIO || e.Kind == ErrInvalidOptions || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 				mu.Lock()
 				fatal = err
@@ -500,7 +505,7 @@ func (it *setItem) load(ctx context.Context) {
 }
 
 func errCode(err error) signer.Code {
-	var e *Error
+	var e *signer.Error
 	var be *bundle.Error
 	switch {
 	case errors.As(err, &e):

@@ -2,7 +2,6 @@ package apkverify_test
 
 import (
 	"context"
-	"github.com/apktrust/apktrust/signer"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // setFixtureFacts is what a model of the installer needs to know of each

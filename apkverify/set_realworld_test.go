@@ -2,13 +2,13 @@ package apkverify_test
 
 import (
 	"context"
-	"github.com/apktrust/apktrust/signer"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 const (

@@ -2,11 +2,11 @@ package apkverify
 
 import (
 	"fmt"
-	"github.com/apktrust/apktrust/signer"
 	"slices"
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // setRules applies the installer's rules for the APKs of one install

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/apktrust/apktrust/signer"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // setFile returns the path of a committed set fixture (testdata/sets,
@@ -210,7 +210,7 @@ func TestVerifyNamesBundle(t *testing.T) {
 	for _, f := range []string{"ok.apks", "ok.xapk"} {
 		_, err := apkverify.VerifyFile(context.Background(), setFile(t, f), apkverify.Options{})
 		require.ErrorIs(t, err, apkverify.ErrBundle, f)
-		var e *apkverify.Error
+		var e *signer.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, apkverify.CodeBundle, e.Code)
 	}

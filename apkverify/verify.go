@@ -36,15 +36,15 @@ const (
 func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
+		return nil, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
+		return nil, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
+		return nil, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
 	}
 	r, release := smallFile(f, st.Size())
 	res, err := Verify(ctx, r, st.Size(), opts)
@@ -111,7 +111,7 @@ func verifyArchive(ctx context.Context, a *apkzip.Archive, part *setPart, opts O
 
 func ctxErr(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return &Error{Kind: err, Code: CodeContextCancelled, Msg: "verification stopped", Err: err}
+		return &signer.Error{Kind: err, Code: CodeContextCancelled, Msg: "verification stopped", Err: err}
 	}
 	return nil
 }

@@ -201,7 +201,7 @@ func TestVerifyErrors(t *testing.T) {
 			res, err := apkverify.VerifyFile(c.ctx, c.path(t), c.opts)
 			require.Nil(t, res)
 			require.ErrorIs(t, err, c.wantKind)
-			var ve *apkverify.Error
+			var ve *signer.Error
 			require.True(t, errors.As(err, &ve))
 			require.Equal(t, c.wantCode, ve.Code)
 		})

@@ -1,53 +1,20 @@
 package manifest
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
-// FormatError describes why a manifest was refused. It carries the stable
-// Code, where known the byte offset of the problem inside
-// AndroidManifest.xml, and any underlying cause.
-//
-// errors.Is(err, ErrTruncated) and the other sentinels match any
-// FormatError with the same Code.
-type FormatError struct {
-	Code   Code
-	Offset int64 // offset inside AndroidManifest.xml, or -1
-	Msg    string
-	Err    error // underlying cause (for example the container's read error)
-}
+func sentinel(c Code) *signer.Error { return &signer.Error{Code: c} }
 
-// Error formats the code, message, offset and cause.
-func (e *FormatError) Error() string {
-	s := "manifest: " + string(e.Code)
-	if e.Msg != "" {
-		s += ": " + e.Msg
-	}
-	if e.Offset >= 0 {
-		s += fmt.Sprintf(" (offset %d)", e.Offset)
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
+// Errors of this package are *signer.Error, the module's one type for
+// refused input: its Code is one of this package's codes and, where
+// known, its Offset is the byte offset of the problem inside
+// AndroidManifest.xml. errors.Is(err, CodeTruncated) tests the code, as
+// do the sentinels below.
 
-// Unwrap returns the underlying cause, if any.
-func (e *FormatError) Unwrap() error { return e.Err }
-
-// Is reports whether target is a sentinel FormatError with the same Code.
-func (e *FormatError) Is(target error) bool {
-	var t *FormatError
-	if errors.As(target, &t) {
-		return t.Code == e.Code && t.Msg == "" && t.Err == nil
-	}
-	return false
-}
-
-func sentinel(c Code) *FormatError { return &FormatError{Code: c, Offset: -1} }
-
-// Sentinels for errors.Is. Each matches every FormatError of its Code.
+// Sentinels for errors.Is. Each matches every error of its Code.
 var (
 	ErrMissing      = sentinel(CodeMissing)
 	ErrRead         = sentinel(CodeRead)
@@ -66,6 +33,6 @@ var (
 	ErrResourcesLimit = sentinel(CodeResourcesLimit)
 )
 
-func errorf(c Code, off int64, format string, args ...any) *FormatError {
-	return &FormatError{Code: c, Offset: off, Msg: fmt.Sprintf(format, args...)}
+func errorf(c Code, off int64, format string, args ...any) *signer.Error {
+	return &signer.Error{Code: c, Offset: off, Msg: fmt.Sprintf(format, args...)}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/safetext"
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // verdict is the answer of the first line for one input.
@@ -202,7 +203,7 @@ func shortenFingerprints(s string) string {
 }
 
 func errCode(err error) string {
-	var ve *apkverify.Error
+	var ve *signer.Error
 	if errors.As(err, &ve) {
 		return string(ve.Code)
 	}
@@ -210,7 +211,7 @@ func errCode(err error) string {
 }
 
 func errMessage(err error) string {
-	return strings.TrimPrefix(err.Error(), "apkverify: "+errCode(err)+": ")
+	return strings.TrimPrefix(err.Error(), errCode(err)+": ")
 }
 
 func sdkRange(lo, hi int) string {

@@ -3,6 +3,7 @@ package apkzip
 import (
 	"errors"
 	"fmt"
+
 	"github.com/apktrust/apktrust/signer"
 )
 

@@ -17,11 +17,11 @@ package bundle
 import (
 	"errors"
 	"fmt"
-	"github.com/apktrust/apktrust/signer"
 	"path"
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // Layout names the kind of bundle, from the metadata beside the APKs.
