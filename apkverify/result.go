@@ -245,12 +245,20 @@ type PolicyResult struct {
 	Warnings []Violation `json:"warnings,omitempty"`
 }
 
-// Violation is one broken policy rule. Code is stable; Message says what
-// was found and what was expected, naming certificates as
-// "<sha256> (CN=...)".
+// Violation is one broken policy or install-set rule. Code is stable;
+// Message says what was found and what was expected, naming certificates
+// as "<sha256> (CN=...)". File and Split name the APK of an install set
+// concerned, for a set's findings (SetResult.Errors); they are empty,
+// and absent from the JSON, otherwise.
+//
+// The findings of the signature schemes are Issues (signer.Issue): they
+// also name the scheme and signer, which a Violation has not, and their
+// JSON always carries "signer", which a Violation's never did.
 type Violation struct {
 	Code    signer.Code `json:"code"`
 	Message string      `json:"message"`
+	File    string      `json:"file,omitempty"`
+	Split   string      `json:"split,omitempty"`
 }
 
 // Err returns nil when the file verified and, if a Policy was given, is

@@ -28,13 +28,9 @@ type Part struct {
 
 // SetIssue is a problem of the set as a whole, with a stable Code (the
 // Set... constants, or a bundle code such as BUNDLE_UNSAFE_NAME); File
-// and Split name the APK concerned, when there is one.
-type SetIssue struct {
-	Code    signer.Code `json:"code"`
-	Message string      `json:"message"`
-	File    string      `json:"file,omitempty"`
-	Split   string      `json:"split,omitempty"`
-}
+// and Split name the APK concerned, when there is one. It is a Violation:
+// one finding type for what apkverify itself judges.
+type SetIssue = Violation
 
 // SetAPK is one APK of a set with its own Result.
 type SetAPK struct {
