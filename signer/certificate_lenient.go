@@ -64,11 +64,11 @@ func (p *berParser) parse(b []byte, depth int) (*berNode, []byte, error) {
 	if p.nodes++; p.nodes > maxBERNodes {
 		return nil, nil, errors.New("too many elements")
 	}
-	e, rest, err := readBER(b, depth)
+	e, rest, err := ber.Read(b, depth)
 	if err != nil {
-		var se *Error
-		if errors.As(err, &se) {
-			err = errors.New(se.Msg)
+		var be *ber.Error
+		if errors.As(err, &be) {
+			err = errors.New(be.Msg)
 		}
 		return nil, nil, err
 	}

@@ -3,7 +3,6 @@ package signer
 import (
 	"crypto"
 
-	"github.com/apktrust/apktrust/internal/ber"
 	"github.com/apktrust/apktrust/internal/signerlink"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
@@ -37,8 +36,6 @@ func (link) AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool) {
 	return algorithms[id].hash, algorithms[id].pss
 }
 
-func (link) BERError(err error) error { return berError(err) }
-
 func (link) MaxLineageNodes() int { return maxLineageNodes }
 
 func (link) PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error {
@@ -54,12 +51,6 @@ func (link) ParseCertificateLenient(der []byte) (*Certificate, error) {
 }
 
 func (link) DescribeKey(pub, alg any) (string, int) { return describeKey(pub, alg) }
-
-func (link) ReadBER(b []byte, depth int) (ber.Element, []byte, error) { return readBER(b, depth) }
-
-func (link) BERPlatformSignedAttrs(raw []byte) ([]byte, error) {
-	return berPlatformSignedAttrs(raw)
-}
 
 func (link) ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) {
 	return parseLineage(b, budget)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/internal/ber"
 	"github.com/apktrust/apktrust/internal/signerlink"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
@@ -102,7 +101,6 @@ var core = signerlink.Core.(interface {
 	ErrNoSupportedSignatures() error
 	DigestPreference(id SignatureAlgorithmID) int
 	AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool)
-	BERError(err error) error
 	MaxLineageNodes() int
 	FillNamesAndDigests(c *Certificate)
 	KeyFamily(pub crypto.PublicKey) string
@@ -111,8 +109,6 @@ var core = signerlink.Core.(interface {
 	ParseSPKI(spki []byte) (crypto.PublicKey, string, error)
 	ParseCertificateLenient(der []byte) (*Certificate, error)
 	DescribeKey(pub, alg any) (string, int)
-	ReadBER(b []byte, depth int) (ber.Element, []byte, error)
-	BERPlatformSignedAttrs(raw []byte) ([]byte, error)
 	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
 	LineageIssueCode(err error) Code
 	LineageIndexOf(l *Lineage, cert *Certificate) int
@@ -148,10 +144,6 @@ func parseCertificateLenient(der []byte) (*Certificate, error) {
 
 func describeKey(pub, alg any) (string, int) { return core.DescribeKey(pub, alg) }
 
-func readBER(b []byte, depth int) (ber.Element, []byte, error) { return core.ReadBER(b, depth) }
-
-func berPlatformSignedAttrs(raw []byte) ([]byte, error) { return core.BERPlatformSignedAttrs(raw) }
-
 func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 	return core.ParseLineage(b, budget)
 }
@@ -163,8 +155,6 @@ func lineageIndexOf(l *Lineage, cert *Certificate) int { return core.LineageInde
 func mergeLineages(a, b *Lineage) (*Lineage, bool) { return core.MergeLineages(a, b) }
 
 func consolidateLineages(ls []*Lineage) (*Lineage, bool) { return core.ConsolidateLineages(ls) }
-
-func berError(err error) error { return core.BERError(err) }
 
 func digestPreference(id SignatureAlgorithmID) int { return core.DigestPreference(id) }
 
