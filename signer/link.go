@@ -56,14 +56,6 @@ func (link) ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) 
 	return parseLineage(b, budget)
 }
 
-func (link) LineageIssueCode(err error) Code { return lineageIssueCode(err) }
-
-func (link) LineageIndexOf(l *Lineage, cert *Certificate) int { return lineageIndexOf(l, cert) }
-
-func (link) MergeLineages(a, b *Lineage) (*Lineage, bool) { return mergeLineages(a, b) }
-
-func (link) ConsolidateLineages(ls []*Lineage) (*Lineage, bool) { return consolidateLineages(ls) }
-
 func (link) FillNamesAndDigests(c *Certificate) { c.fillNamesAndDigests(nil, nil) }
 
 func (link) KeyFamily(pub crypto.PublicKey) string { return keyFamily(pub) }

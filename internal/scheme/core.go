@@ -110,10 +110,6 @@ var core = signerlink.Core.(interface {
 	ParseCertificateLenient(der []byte) (*Certificate, error)
 	DescribeKey(pub, alg any) (string, int)
 	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
-	LineageIssueCode(err error) Code
-	LineageIndexOf(l *Lineage, cert *Certificate) int
-	MergeLineages(a, b *Lineage) (*Lineage, bool)
-	ConsolidateLineages(ls []*Lineage) (*Lineage, bool)
 })
 
 // errNoSupportedSignatures is returned by signaturesToVerify when Android
@@ -147,14 +143,6 @@ func describeKey(pub, alg any) (string, int) { return core.DescribeKey(pub, alg)
 func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 	return core.ParseLineage(b, budget)
 }
-
-func lineageIssueCode(err error) Code { return core.LineageIssueCode(err) }
-
-func lineageIndexOf(l *Lineage, cert *Certificate) int { return core.LineageIndexOf(l, cert) }
-
-func mergeLineages(a, b *Lineage) (*Lineage, bool) { return core.MergeLineages(a, b) }
-
-func consolidateLineages(ls []*Lineage) (*Lineage, bool) { return core.ConsolidateLineages(ls) }
 
 func digestPreference(id SignatureAlgorithmID) int { return core.DigestPreference(id) }
 

@@ -93,6 +93,7 @@ const (
 	CodeLineageAlgorithmMismatch          = signer.CodeLineageAlgorithmMismatch
 	CodeLineageCertificate                = signer.CodeLineageCertificate
 	CodeLineageDuplicate                  = signer.CodeLineageDuplicate
+	CodeLineageEmpty                      = signer.CodeLineageEmpty
 	CodeLineageSignature                  = signer.CodeLineageSignature
 	CodeLineageVersion                    = signer.CodeLineageVersion
 	CodePKCS7BERSignedAttributes          = signer.CodePKCS7BERSignedAttributes
@@ -117,12 +118,14 @@ const (
 	CodeV3InconsistentLineages            = signer.CodeV3InconsistentLineages
 	CodeV3InconsistentSDKs                = signer.CodeV3InconsistentSDKs
 	CodeV3InvalidSDKVersions              = signer.CodeV3InvalidSDKVersions
+	CodeV3MalformedLineage                = signer.CodeV3MalformedLineage
 	CodeV3MaxSDKMismatch                  = signer.CodeV3MaxSDKMismatch
 	CodeV3MaxSignersExceeded              = signer.CodeV3MaxSignersExceeded
 	CodeV3MinSDKMismatch                  = signer.CodeV3MinSDKMismatch
 	CodeV3MissingSDKVersions              = signer.CodeV3MissingSDKVersions
 	CodeV3MissingV32Block                 = signer.CodeV3MissingV32Block
 	CodeV3PORCertMismatch                 = signer.CodeV3PORCertMismatch
+	CodeV3PORDidNotVerify                 = signer.CodeV3PORDidNotVerify
 	CodeV3UnknownAdditionalAttribute      = signer.CodeV3UnknownAdditionalAttribute
 	CodeWorkBudgetExceeded                = signer.CodeWorkBudgetExceeded
 	DigestChunkedSHA256                   = signer.DigestChunkedSHA256
