@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"sort"
 
+	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
@@ -168,7 +169,7 @@ func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, 
 	if !ok {
 		return nil, fmt.Errorf("unknown signature algorithm %s", id)
 	}
-	pub, alg, err := parseSPKI(spki)
+	pub, alg, err := certparse.ParseSPKI(spki)
 	if err != nil {
 		return nil, err
 	}

@@ -98,3 +98,9 @@ var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
 // ErrJarWeakDigest matches (errors.Is) the weak-digest errors of that JAR
 // verification.
 var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest}
+
+// Sentinels of the certificate codes, for errors.Is.
+var (
+	ErrCertMalformed = &Error{Code: CodeCertMalformed}
+	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
+)

@@ -44,18 +44,8 @@ func (link) PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error {
 
 func (link) CheckKeyLimits(pub crypto.PublicKey) error { return checkKeyLimits(pub) }
 
-func (link) ParseSPKI(spki []byte) (crypto.PublicKey, string, error) { return parseSPKI(spki) }
-
-func (link) ParseCertificateLenient(der []byte) (*Certificate, error) {
-	return parseCertificateLenient(der)
-}
-
-func (link) DescribeKey(pub, alg any) (string, int) { return describeKey(pub, alg) }
-
 func (link) ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) {
 	return parseLineage(b, budget)
 }
-
-func (link) FillNamesAndDigests(c *Certificate) { c.fillNamesAndDigests(nil, nil) }
 
 func (link) KeyFamily(pub crypto.PublicKey) string { return keyFamily(pub) }

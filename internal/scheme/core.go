@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/signerlink"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
@@ -102,13 +103,9 @@ var core = signerlink.Core.(interface {
 	DigestPreference(id SignatureAlgorithmID) int
 	AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool)
 	MaxLineageNodes() int
-	FillNamesAndDigests(c *Certificate)
 	KeyFamily(pub crypto.PublicKey) string
 	PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error
 	CheckKeyLimits(pub crypto.PublicKey) error
-	ParseSPKI(spki []byte) (crypto.PublicKey, string, error)
-	ParseCertificateLenient(der []byte) (*Certificate, error)
-	DescribeKey(pub, alg any) (string, int)
 	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
 })
 
@@ -131,14 +128,6 @@ func signaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, 
 func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error { return core.PrepareVerify(b, pub) }
 
 func checkKeyLimits(pub crypto.PublicKey) error { return core.CheckKeyLimits(pub) }
-
-func parseSPKI(spki []byte) (crypto.PublicKey, string, error) { return core.ParseSPKI(spki) }
-
-func parseCertificateLenient(der []byte) (*Certificate, error) {
-	return core.ParseCertificateLenient(der)
-}
-
-func describeKey(pub, alg any) (string, int) { return core.DescribeKey(pub, alg) }
 
 func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 	return core.ParseLineage(b, budget)
@@ -171,10 +160,13 @@ func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 	return r.c, r.err
 }
 
-// fillNamesAndDigests fills a certificate built from a PKCS #7 block's
-// parts (no names) with its digests, as signer does for the ones it parses.
-func fillNamesAndDigests(c *Certificate) { core.FillNamesAndDigests(c) }
-
 // v1KeyFamily names a public key's algorithm family as v1 signature
 // algorithms do.
 func v1KeyFamily(pub crypto.PublicKey) string { return core.KeyFamily(pub) }
+
+// fillNamesAndDigests fills a certificate built from a PKCS #7 block's
+// parts (no names) with its digests, as certparse does for the ones it
+// parses.
+func fillNamesAndDigests(c *Certificate) {
+	(*certparse.Certificate)(c).FillNamesAndDigests(nil, nil)
+}

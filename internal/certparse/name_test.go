@@ -1,4 +1,4 @@
-package signer
+package certparse
 
 import (
 	"crypto/ecdsa"
@@ -99,7 +99,7 @@ func TestCertificateNames(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			subject := rawName(t, c.subject...)
 			issuer := rawName(t, atvSpec{oidCN, asn1.TagUTF8String, []byte("Issuer")})
-			cert, err := ParseCertificate(certWithNames(t, subject, issuer))
+			cert, err := Parse(certWithNames(t, subject, issuer))
 			require.NoError(t, err)
 			assert.Equal(t, c.want, cert.Subject)
 			assert.Equal(t, "CN=Issuer", cert.Issuer)
