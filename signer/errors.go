@@ -104,3 +104,13 @@ var (
 	ErrCertMalformed = &Error{Code: CodeCertMalformed}
 	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
 )
+
+// Sentinels for errors.Is on the errors of the v1 verifier's parsers.
+var (
+	ErrJarNoManifest          = &Error{Code: CodeJarNoManifest}
+	ErrJarFileTooLarge        = &Error{Code: CodeJarFileTooLarge}
+	ErrJarTooManySections     = &Error{Code: CodeJarTooManySections}
+	ErrPKCS7Malformed         = &Error{Code: CodePKCS7Malformed}
+	ErrPKCS7UnsupportedType   = &Error{Code: CodePKCS7UnsupportedContent}
+	ErrPKCS7CertificateFormat = &Error{Code: CodePKCS7CertificateMalformed}
+)
