@@ -27,13 +27,6 @@ const (
 	SchemeJAR Scheme = "jar"
 )
 
-// Android API levels at which v2 and v3 signature algorithms became
-// available.
-const (
-	sdkNougat = 24
-	sdkP      = 28
-)
-
 // Issue is one problem found while verifying. Code is stable and
 // machine-readable; where AOSP apksig has an equivalent Issue, Code is that
 // Issue's name (for example V2_SIG_APK_DIGEST_DID_NOT_VERIFY), so results

@@ -114,3 +114,9 @@ var (
 	ErrPKCS7UnsupportedType   = &Error{Code: CodePKCS7UnsupportedContent}
 	ErrPKCS7CertificateFormat = &Error{Code: CodePKCS7CertificateMalformed}
 )
+
+// Sentinels of the work-bound codes, for errors.Is.
+var (
+	ErrWorkBudgetExceeded = &Error{Code: CodeWorkBudgetExceeded}
+	ErrKeyUnsupported     = &Error{Code: CodeKeyUnsupported}
+)

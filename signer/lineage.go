@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/apktrust/apktrust/internal/lpblock"
+	"github.com/apktrust/apktrust/internal/sigalg"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
@@ -155,10 +156,14 @@ func parseLineageAttribute(b []byte, budget *workbudget.Budget) (*Lineage, error
 			if !lastAlg.Known() {
 				return nil, &Error{Code: CodeLineageUnknownAlgorithm, Node: n, Msg: fmt.Sprintf("parent signs with unknown algorithm %s", lastAlg)}
 			}
-			ok, err := verifySignature(budget, lastAlg, last.PublicKey, signed, sig)
-			var limit *Error
-			if errors.As(err, &limit) && (limit.Code == CodeWorkBudgetExceeded || limit.Code == CodeKeyUnsupported) {
-				return nil, &Error{Code: limit.Code, Node: n, Msg: limit.Msg}
+			ok, err := sigalg.VerifySignature(budget, sigalg.ID(lastAlg), last.PublicKey, signed, sig)
+			var limit *sigalg.LimitError
+			if errors.As(err, &limit) {
+				code := CodeKeyUnsupported
+				if limit.Budget {
+					code = CodeWorkBudgetExceeded
+				}
+				return nil, &Error{Code: code, Node: n, Msg: limit.Msg}
 			}
 			if err != nil || !ok {
 				return nil, &Error{Code: CodeLineageSignature, Node: n, Msg: fmt.Sprintf("signature by the parent (%s) does not verify", lastAlg), Err: err}

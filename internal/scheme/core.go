@@ -9,6 +9,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/certparse"
+	"github.com/apktrust/apktrust/internal/sigalg"
 	"github.com/apktrust/apktrust/internal/signerlink"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
@@ -93,47 +94,60 @@ func v1Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
-// core is signer's unexported certificate, lineage and signature core,
-// reached through internal/signerlink (see there).
+// core is signer's unexported lineage parser, reached through
+// internal/signerlink (see there).
 var core = signerlink.Core.(interface {
-	VerifySignature(b *workbudget.Budget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error)
-	ParsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error)
-	SignaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error)
-	ErrNoSupportedSignatures() error
-	DigestPreference(id SignatureAlgorithmID) int
-	AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool)
 	MaxLineageNodes() int
-	KeyFamily(pub crypto.PublicKey) string
-	PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error
-	CheckKeyLimits(pub crypto.PublicKey) error
 	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
 })
 
+// The signature core is internal/sigalg. It reports a verification
+// refused by the key limits or the work budget as a *sigalg.LimitError;
+// the verifiers report that under signer's codes (limitCode), as a
+// *signer.Error, which these wrappers return.
+
 // errNoSupportedSignatures is returned by signaturesToVerify when Android
 // supports none of the signatures on some SDK of the range.
-var errNoSupportedSignatures = core.ErrNoSupportedSignatures()
+var errNoSupportedSignatures = sigalg.ErrNoSupportedSignatures
+
+// fromLimit reports a key-limit or budget refusal under its code; other
+// errors pass unchanged.
+func fromLimit(err error) error {
+	var le *sigalg.LimitError
+	if !errors.As(err, &le) {
+		return err
+	}
+	if le.Budget {
+		return &Error{Code: CodeWorkBudgetExceeded, Msg: le.Msg}
+	}
+	return &Error{Code: CodeKeyUnsupported, Msg: le.Msg}
+}
 
 func verifySignature(b *WorkBudget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
-	return core.VerifySignature(b, id, pub, data, sig)
+	ok, err := sigalg.VerifySignature(b, sigalg.ID(id), pub, data, sig)
+	return ok, fromLimit(err)
 }
 
 func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error) {
-	return core.ParsePublicKeyFor(id, spki)
+	pub, err := sigalg.ParsePublicKeyFor(sigalg.ID(id), spki)
+	return pub, fromLimit(err)
 }
 
 func signaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error) {
-	return core.SignaturesToVerify(ids, minSDK, maxSDK)
+	return sigalg.SignaturesToVerify(ids, minSDK, maxSDK)
 }
 
-func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error { return core.PrepareVerify(b, pub) }
+func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error {
+	return fromLimit(sigalg.PrepareVerify(b, pub))
+}
 
-func checkKeyLimits(pub crypto.PublicKey) error { return core.CheckKeyLimits(pub) }
+func checkKeyLimits(pub crypto.PublicKey) error { return fromLimit(sigalg.CheckKeyLimits(pub)) }
 
 func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
 	return core.ParseLineage(b, budget)
 }
 
-func digestPreference(id SignatureAlgorithmID) int { return core.DigestPreference(id) }
+func digestPreference(id SignatureAlgorithmID) int { return sigalg.DigestPreference(sigalg.ID(id)) }
 
 // certKey is the archive memo key of a parsed certificate.
 type certKey [sha256.Size]byte
@@ -162,7 +176,7 @@ func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 
 // v1KeyFamily names a public key's algorithm family as v1 signature
 // algorithms do.
-func v1KeyFamily(pub crypto.PublicKey) string { return core.KeyFamily(pub) }
+func v1KeyFamily(pub crypto.PublicKey) string { return sigalg.KeyFamily(pub) }
 
 // fillNamesAndDigests fills a certificate built from a PKCS #7 block's
 // parts (no names) with its digests, as certparse does for the ones it

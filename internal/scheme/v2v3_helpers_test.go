@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/sigalg"
 )
 
 // This file builds small APKs signed with v2/v3/v3.1 blocks entirely in
@@ -93,7 +94,7 @@ func (k *v23Key) sign(t testing.TB, alg SignatureAlgorithmID, data []byte) []byt
 		hash crypto.Hash
 		pss  bool
 	}
-	a.hash, a.pss = core.AlgorithmSigning(alg)
+	a.hash, a.pss = sigalg.Signing(sigalg.ID(alg))
 	var digest []byte
 	if a.hash == crypto.SHA512 {
 		d := sha512.Sum512(data)
