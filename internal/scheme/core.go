@@ -10,7 +10,6 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/sigalg"
-	"github.com/apktrust/apktrust/internal/signerlink"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
@@ -94,13 +93,6 @@ func v1Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
-// core is signer's unexported lineage parser, reached through
-// internal/signerlink (see there).
-var core = signerlink.Core.(interface {
-	MaxLineageNodes() int
-	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
-})
-
 // The signature core is internal/sigalg. It reports a verification
 // refused by the key limits or the work budget as a *sigalg.LimitError;
 // the verifiers report that under signer's codes (limitCode), as a
@@ -142,10 +134,6 @@ func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error {
 }
 
 func checkKeyLimits(pub crypto.PublicKey) error { return fromLimit(sigalg.CheckKeyLimits(pub)) }
-
-func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
-	return core.ParseLineage(b, budget)
-}
 
 func digestPreference(id SignatureAlgorithmID) int { return sigalg.DigestPreference(sigalg.ID(id)) }
 

@@ -9,7 +9,7 @@
 // (SchemeResult, SignerResult, Issue and their codes, named here through
 // the aliases of vocab.go), and decides nothing about which scheme counts
 // on which Android version: apkverify does. It is internal because it
-// reads the container through internal/apkzip; signer's unexported
-// certificate, lineage and signature core is reached through
-// internal/signerlink.
+// reads the container through internal/apkzip. The certificate, lineage
+// and signature core it shares with signer lies below both, in
+// internal/certparse, internal/lineage and internal/sigalg.
 package scheme
