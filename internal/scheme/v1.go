@@ -938,9 +938,39 @@ func (v *v1Verifier) schemeMissing() bool {
 	return false
 }
 
-// checkStripping applies Android 7.0+'s downgrade protection: a .SF whose
-// X-Android-APK-Signed names a scheme the platform supports promises a
-// signature of that scheme, and its absence means it was stripped.
+// v1StripVerdict is what one X-Android-APK-Signed token says of the file.
+type v1StripVerdict int
+
+const (
+	v1StripPresent    v1StripVerdict = iota // a scheme the range knows, whose block the file has
+	v1StripMissing                          // a scheme the range knows, whose block is missing: stripped
+	v1StripUnknown                          // a scheme no platform of the range knows: a warning
+	v1StripUnreadable                       // not ASCII while a known scheme is missing: refused rather than guessed at
+)
+
+// stripVerdict is Android 7.0+'s downgrade protection for one token: a
+// .SF whose X-Android-APK-Signed names a scheme the platform supports
+// promises a signature of that scheme, and its absence from the
+// container's blocks means it was stripped. Both readers apply the rule
+// through it, apksig's (checkStripping) and the platform's
+// (platformSigner); they differ only in what a bad token does.
+func (v *v1Verifier) stripVerdict(tok v1SchemeID) v1StripVerdict {
+	if tok.notASCII && v.schemeMissing() {
+		return v1StripUnreadable
+	}
+	if _, ok := v.supported[tok.id]; !ok {
+		return v1StripUnknown
+	}
+	if !v.found[tok.id] {
+		return v1StripMissing
+	}
+	return v1StripPresent
+}
+
+// checkStripping applies the downgrade protection as apksig does: a
+// missing scheme or an unreadable token is an error of the signer, an
+// unknown scheme a warning, and no header at all a warning when the file
+// has a v2+ block.
 func (v *v1Verifier) checkStripping(s *v1Signer, main *jarmanifest.Section) {
 	hdr, ok := main.Get("X-Android-APK-Signed")
 	if !ok {
@@ -954,27 +984,24 @@ func (v *v1Verifier) checkStripping(s *v1Signer, main *jarmanifest.Section) {
 	}
 	// Tokens are read as apksig and the platform read them, with Java's
 	// Integer.parseInt (v1JavaSchemeIDs): "２" is scheme 2.
-	expected := map[int]bool{}
+	missing := map[int]bool{}
 	for _, tok := range v1JavaSchemeIDs(hdr) {
-		if tok.notASCII && v.schemeMissing() {
+		switch v.stripVerdict(tok) {
+		case v1StripUnreadable:
 			s.err(CodeJarSchemeIDNotASCII, "%s: X-Android-APK-Signed token %q is not ASCII and not a number Java reads; refused rather than guessed at", s.sf.Name, tok.text)
-			continue
-		}
-		if _, ok := v.supported[tok.id]; ok {
-			expected[tok.id] = true
-		} else {
+		case v1StripUnknown:
 			s.warn(CodeJarUnknownApkSigSchemeID, "%s names unknown APK signature scheme %d", s.sf.Name, tok.id)
+		case v1StripMissing:
+			missing[tok.id] = true
 		}
 	}
-	ids := make([]int, 0, len(expected))
-	for id := range expected {
+	ids := make([]int, 0, len(missing))
+	for id := range missing {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
 	for _, id := range ids {
-		if !v.found[id] {
-			s.err(CodeJarMissingApkSigReferenced, "%s says the APK is signed with %s but no such signature was found; stripped?", s.sf.Name, v.supported[id])
-		}
+		s.err(CodeJarMissingApkSigReferenced, "%s says the APK is signed with %s but no such signature was found; stripped?", s.sf.Name, v.supported[id])
 	}
 }
 
