@@ -56,14 +56,11 @@ func VerifyV3Schemes(ctx context.Context, a *apkzip.Archive, d *ContentDigester,
 // verifyV3 verifies the v3 block; v31 is the v3.1 result of the same call
 // (nil when the range does not reach v3.1).
 func verifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks Blocks, minSDK, maxSDK int, v31 *SchemeResult) *SchemeResult {
-	v := newSchemeVerifier(SchemeV3, max(minSDK, SDKP), maxSDK)
-	v.budget = workBudgetFrom(ctx)
-	v.rotationMinSDK = rotationMinSDKOf(v31)
-	v.v32Present = blocks.V32
-	block := v.load(a)
+	v, block := loadV3Block(ctx, a, SchemeV3, blocks, max(minSDK, SDKP), maxSDK)
 	if block == nil {
 		return v.finish()
 	}
+	v.rotationMinSDK = rotationMinSDKOf(v31)
 	v.verifyV3Block(ctx, a, d, block)
 	if v31 != nil && v31.Present && !v.hasErrors() {
 		// The lineages of the v3.0 and v3.1 signers describe one key
@@ -82,10 +79,7 @@ func verifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks
 func verifyV31(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks Blocks, maxSDK int) *SchemeResult {
 	// apksig checks v3.1 only at the top of the range: it lets v3.0
 	// cover everything below the rotation.
-	v := newSchemeVerifier(SchemeV31, maxSDK, maxSDK)
-	v.budget = workBudgetFrom(ctx)
-	v.v32Present = blocks.V32
-	block := v.load(a)
+	v, block := loadV3Block(ctx, a, SchemeV31, blocks, maxSDK, maxSDK)
 	if block == nil {
 		return v.finish()
 	}
@@ -94,6 +88,15 @@ func verifyV31(ctx context.Context, a *apkzip.Archive, d *ContentDigester, block
 		v.addError("V31_BLOCK_FOUND_WITHOUT_V3_BLOCK", "a v3.1 block requires a v3.0 block")
 	}
 	return v.finish()
+}
+
+// loadV3Block starts the verifier of a v3 or v3.1 block for the range
+// and reads the block (nil when the APK has none, or it did not read).
+func loadV3Block(ctx context.Context, a *apkzip.Archive, s Scheme, blocks Blocks, minSDK, maxSDK int) (*schemeVerifier, []byte) {
+	v := newSchemeVerifier(s, minSDK, maxSDK)
+	v.budget = workBudgetFrom(ctx)
+	v.v32Present = blocks.V32
+	return v, v.load(a)
 }
 
 // VerifyV32 recognises an APK Signature Scheme v3.2 block (ID 0x70e1c89f)
