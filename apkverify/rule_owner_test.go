@@ -50,6 +50,11 @@ func TestSchemeRulesThroughVerify(t *testing.T) {
 		return sbPair{scheme.BlockIDV2, makeBlock(ka.signRecord(t, false, d2, 0, 0, attrs...))}
 	}
 	stripV3 := sbPair{0xbeeff00d, u32(3)}
+	// min21-v123.apk's JAR signature says "X-Android-APK-Signed: 2, 3".
+	jar := splitAPK(t, readFile(t, fixture(t, "min21-v123.apk")))
+	jarRec, err := parseRecord(blockRecords(t, jar.find(scheme.BlockIDV2))[0], false)
+	require.NoError(t, err)
+	jarV2 := sbPair{scheme.BlockIDV2, makeBlock(ka.signRecord(t, false, jarRec.digests, 0, 0))}
 
 	cases := []struct {
 		name string
@@ -61,6 +66,35 @@ func TestSchemeRulesThroughVerify(t *testing.T) {
 			name: "v1: X-Android-APK-Signed names a stripped v2 (fixture)",
 			file: func() []byte { return readFile(t, fixture(t, "tamper-v2-stripped.apk")) },
 			want: "verified=false v1=false v2=false v3=false v31=false errors=[JAR_SIG_MISSING_APK_SIG_REFERENCED@v1] warnings=[]",
+		},
+		{
+			name: "v1: X-Android-APK-Signed names a stripped v3 (generated)",
+			file: func() []byte { return jar.build([]sbPair{jarV2}) },
+			want: "verified=false v1=false v2=true v3=false v31=false errors=[JAR_SIG_MISSING_APK_SIG_REFERENCED@v1] warnings=[]",
+		},
+		{
+			name: "v1: X-Android-APK-Signed names v2 and v3, which are there",
+			file: func() []byte {
+				return jar.build([]sbPair{jarV2, {scheme.BlockIDV3, jar.find(scheme.BlockIDV3)}})
+			},
+			want: "verified=true v1=true v2=true v3=true v31=false errors=[] warnings=[]",
+		},
+		{
+			name: "v1: X-Android-APK-Signed names v3, range below Android 9",
+			file: func() []byte { return jar.build([]sbPair{jarV2}) },
+			opts: apkverify.Options{MaxSDK: 27},
+			want: "verified=true v1=true v2=true v3=false v31=false errors=[] warnings=[JAR_SIG_UNKNOWN_APK_SIG_SCHEME_ID@v1]",
+		},
+		{
+			// API 9-17 do not support the signature algorithm, so the
+			// signer fails before its .SF is read. apkverify's former
+			// copy of the rule read the unread header as missing and
+			// added JAR_SIG_NO_APK_SIG_STRIP_PROTECTION, although the .SF
+			// says "X-Android-APK-Signed: 2, 3".
+			name: "v1: signer refused before its .SF is read",
+			file: func() []byte { return readFile(t, fixture(t, "min21-v123.apk")) },
+			opts: apkverify.Options{MinSDK: 1, MaxSDK: 27},
+			want: "verified=false v1=false v2=true v3=false v31=false errors=[JAR_SIG_UNSUPPORTED_SIG_ALG@v1] warnings=[V2_SIG_UNKNOWN_APK_SIG_SCHEME_ID@v2]",
 		},
 		{
 			name: "v2: stripping attribute names a missing v3 (fixture)",
