@@ -30,11 +30,13 @@ const (
 )
 
 // Issue codes this package reports besides those of package signer. The
-// stripping-protection, v3.1 rotation-attribute and v3 SDK-range codes
-// (CodeV2MissingReferenced, CodeJar*, CodeV3*SDK*, CodeV31*) use apksig's
-// names and are reported by the scheme checks, which own those rules (see
-// the README, "Who checks what"); they are named here so that callers can
-// match them.
+// stripping-protection codes (CodeV2MissingReferenced,
+// CodeV2UnknownSchemeID, CodeJarNoStripProtection, CodeJarUnknownSchemeID,
+// CodeJarMissingApkSigReference), the v3 SDK-range codes
+// (CodeV3MissingSDKVersions, CodeV3InconsistentSDKs) and the CodeV31 ones
+// use apksig's names and are reported by the scheme checks, which own
+// those rules (see the README, "Who checks what"); they are named here so
+// that callers can match them.
 const (
 	CodeV2SigMissing              = "V2_SIG_MISSING"
 	CodeJarSigMissing             = "JAR_SIG_MISSING"
