@@ -13,9 +13,9 @@ import (
 )
 
 // This file is the thin seam between apkverify and the packages that do
-// the actual checking: signer (one function per scheme) and manifest.
-// apkverify never checks a signature itself; it decides which findings
-// count for which Android versions.
+// the actual checking: internal/scheme (one function per scheme, v3 and
+// v3.1 together) and manifest. apkverify never checks a signature itself;
+// it decides which findings count for which Android versions.
 
 // schemes runs the per-scheme verifiers of one archive. The v2, v3 and
 // v3.1 verifiers share one content digester so the file is hashed once
@@ -24,46 +24,43 @@ import (
 // budget is the file's one signature-verification budget (created once per
 // Verify call, with newSchemes): every scheme, lineage and the stamp charge
 // it, so that a hostile file cannot spread its cost over schemes.
+//
+// blocks are the signature blocks the APK Signing Block holds, read once
+// from the container before any scheme runs. They are the only thing a
+// verifier is told about the other schemes (stripping protection checks a
+// signer's claim against them): no verifier's result is fed into another.
 type schemes struct {
 	a        *apkzip.Archive
 	digester *scheme.ContentDigester
 	budget   *scheme.WorkBudget
+	blocks   scheme.Blocks
 }
 
 func newSchemes(a *apkzip.Archive) *schemes {
-	return &schemes{a: a, digester: scheme.NewContentDigester(a), budget: scheme.NewWorkBudget(scheme.DefaultWorkBudget)}
+	return &schemes{a: a, digester: scheme.NewContentDigester(a), budget: scheme.NewWorkBudget(scheme.DefaultWorkBudget),
+		blocks: scheme.FindBlocks(a)}
 }
 
 // Each verifier checks its scheme for the platform versions
 // [minSDK, maxSDK] and reports Present=false when the file has no such
 // signature.
 
-// v1 verifies the JAR signature. found are the v2+ scheme IDs that were
-// found and verified, against which X-Android-APK-Signed is checked.
-func (s *schemes) v1(ctx context.Context, minSDK, maxSDK int, found []int) *signer.SchemeResult {
-	if found == nil {
-		found = []int{} // nil would make signer derive them from the file
-	}
-	r := scheme.VerifyV1Options(scheme.WithWorkBudget(ctx, s.budget), s.a, scheme.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found})
-	return r.Result
+// v1 verifies the JAR signature, with its stripping protection
+// (X-Android-APK-Signed) checked against the container's blocks. The full
+// result also carries the manifest's SHA-256, which a source stamp signs.
+func (s *schemes) v1(ctx context.Context, minSDK, maxSDK int) *scheme.V1Result {
+	return scheme.VerifyV1Options(scheme.WithWorkBudget(ctx, s.budget), s.a, scheme.V1Options{MinSDK: minSDK, MaxSDK: maxSDK, Blocks: &s.blocks})
 }
 
 func (s *schemes) v2(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
-	return scheme.VerifyV2(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
+	return scheme.VerifyV2(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, s.blocks, minSDK, maxSDK)
 }
 
-// v3 verifies the v3 block; v31 is the v3.1 result (nil when v3.1 was not
-// checked), which moves the top of the range the v3 signers must cover
-// and is what their rotation-min-sdk-version attribute must announce.
-func (s *schemes) v3(ctx context.Context, minSDK, maxSDK int, v31 *signer.SchemeResult) *signer.SchemeResult {
-	return scheme.VerifyV3(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK, v31)
+// v3Schemes verifies the v3.1 block (maxSDK >= 33) and then the v3 block
+// (maxSDK >= 28) in one call; nil for a scheme the range does not reach.
+func (s *schemes) v3Schemes(ctx context.Context, minSDK, maxSDK int) (v3, v31 *signer.SchemeResult) {
+	return scheme.VerifyV3Schemes(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, s.blocks, minSDK, maxSDK)
 }
-
-func (s *schemes) v31(ctx context.Context, minSDK, maxSDK int) *signer.SchemeResult {
-	return scheme.VerifyV31(scheme.WithWorkBudget(ctx, s.budget), s.a, s.digester, minSDK, maxSDK)
-}
-
-func (s *schemes) v32() *signer.SchemeResult { return scheme.VerifyV32(s.a) }
 
 func (s *schemes) v4(idsig io.ReaderAt, size int64, verified map[signer.Scheme]*signer.SchemeResult) *signer.V4Result {
 	return scheme.VerifyV4(s.a, idsig, size, verified)
@@ -71,37 +68,35 @@ func (s *schemes) v4(idsig io.ReaderAt, size int64, verified map[signer.Scheme]*
 
 // stamp verifies the source stamp against the digests of the schemes
 // Android considered for the range [minSDK, maxSDK] (checked holds the
-// results of the schemes that were checked). Android checks stamps from
-// API 30, so the stamp's own signatures are checked from there.
-func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, minSDK, maxSDK int, m *Manifest) *signer.SourceStampResult {
-	digests, err := scheme.StampDigestsFromSchemes(s.a, checked, minSDK, maxSDK)
-	if err != nil {
-		r := &signer.SourceStampResult{Present: true, Status: signer.StampVerificationError}
-		r.Errors = append(r.Errors, signer.Issue{Code: signer.StampCodeMalformedAPK, Scheme: signer.SchemeStamp, Signer: -1,
-			Message: "reading the digests the stamp signs: " + err.Error()})
-		return r
-	}
+// results of the schemes that were checked, v1Manifest the JAR manifest's
+// SHA-256 the JAR verifier read). Android checks stamps from API 30, so
+// the stamp's own signatures are checked from there.
+func (s *schemes) stamp(checked map[signer.Scheme]*signer.SchemeResult, v1Manifest []byte, minSDK, maxSDK int, m *Manifest) *signer.SourceStampResult {
+	digests := scheme.StampDigestsFromSchemes(checked, v1Manifest, minSDK, maxSDK)
 	opts := scheme.SourceStampOptions{MinSDK: max(minSDK, stampMinSDK), MaxSDK: maxSDK, Budget: s.budget}
-	// Reported beside the verdict; they prove nothing on their own.
-	opts.Source, opts.Type = stampMarkers(m)
-	return scheme.VerifySourceStamp(s.a, digests, opts)
+	return withStampMarkers(scheme.VerifySourceStamp(s.a, digests, opts), m)
 }
 
 // stampWithoutEntry reports the source stamp of an APK without the
 // stamp-cert-sha256 entry: absent (Present false, no errors: a file
-// without a stamp has nothing wrong with it), or a stamp block that no
-// signature binds to the app, which Android ignores (Present true, not
-// verified, apksig's SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST).
+// without a stamp has nothing wrong with it; the stamp verifier, which
+// reports apksig's STAMP_MISSING error, is not asked), or a stamp block
+// that no signature binds to the app, which Android ignores (Present
+// true, not verified, apksig's
+// SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST).
 func (s *schemes) stampWithoutEntry(m *Manifest) *signer.SourceStampResult {
-	opts := scheme.SourceStampOptions{Budget: s.budget}
-	opts.Source, opts.Type = stampMarkers(m)
-	r := scheme.VerifySourceStamp(s.a, nil, opts)
-	if !r.Present {
-		// apksig's status STAMP_MISSING stays in Status; its "missing"
-		// error would read as a failure of a file that has no stamp.
-		r.Errors = nil
+	if !s.blocks.SourceStamp {
+		return withStampMarkers(&signer.SourceStampResult{Status: signer.StampMissing}, m)
 	}
-	return r
+	return withStampMarkers(scheme.VerifySourceStamp(s.a, nil, scheme.SourceStampOptions{Budget: s.budget}), m)
+}
+
+// withStampMarkers adds the manifest's stamp markers to a stamp result:
+// reported beside the verdict, they prove nothing on their own (anyone
+// can write them into a manifest), so the stamp verifier never sees them.
+func withStampMarkers(st *signer.SourceStampResult, m *Manifest) *signer.SourceStampResult {
+	st.Source, st.Type = stampMarkers(m)
+	return st
 }
 
 func stampMarkers(m *Manifest) (source, typ string) {

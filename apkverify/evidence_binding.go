@@ -127,15 +127,7 @@ func (v *verification) coveredJARSigners() []*signer.Certificate {
 		// X-Android-APK-Signed is checked against the v2+ blocks the file
 		// has: whether the range needed them is not the question here,
 		// only whether the JAR signature holds.
-		var found []int
-		if block := v.a.SigningBlock(); block != nil {
-			for id, scheme := range map[uint32]int{scheme.BlockIDV2: schemeIDV2, scheme.BlockIDV3: schemeIDV3} {
-				if _, ok := block.Find(id); ok {
-					found = append(found, scheme)
-				}
-			}
-		}
-		sr = v.s.v1(v.ctx, v.minSDK, v.maxSDK, found)
+		sr = v.s.v1(v.ctx, v.minSDK, v.maxSDK).Result
 	}
 	return verifiedCerts(sr)
 }
@@ -145,9 +137,7 @@ func (v *verification) coveredJARSigners() []*signer.Certificate {
 func (v *verification) coveredV2Signers() []*signer.Certificate {
 	sr := v.v2
 	if sr == nil {
-		if block := v.a.SigningBlock(); block == nil {
-			return nil
-		} else if _, ok := block.Find(scheme.BlockIDV2); !ok {
+		if !v.s.blocks.V2 {
 			return nil
 		}
 		sr = v.s.v2(v.ctx, max(v.minSDK, sdkN), max(v.maxSDK, sdkN))
@@ -178,8 +168,8 @@ func (v *verification) addV3UnderV31(checked map[signer.Scheme]*signer.SchemeRes
 	if v.v3 != nil || !verified(v.v31) {
 		return
 	}
-	if sr := v.s.v3(v.ctx, max(v.minSDK, sdkP), v.maxSDK, v.v31); verified(sr) {
-		checked[signer.SchemeV3] = sr
+	if verified(v.v3UnderV31) {
+		checked[signer.SchemeV3] = v.v3UnderV31
 	}
 }
 

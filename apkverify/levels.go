@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -29,14 +28,6 @@ func (r levelReading) ok() bool {
 
 func (r levelReading) same(o levelReading) bool {
 	return r.scheme == o.scheme && r.sr == o.sr && slices.Equal(r.signers, o.signers)
-}
-
-// hasBlock reports whether the APK Signing Block holds the pair, whether
-// or not the scheme was checked: which block Android reads depends on
-// presence, not on the verdict.
-func (v *verification) hasBlock(id uint32) bool {
-	_, ok := v.a.SigningBlock().Find(id)
-	return ok
 }
 
 // covering returns the signers of a v3 or v3.1 result whose SDK range
@@ -74,17 +65,19 @@ func covering(sr *signer.SchemeResult, level int, preview bool) []*signer.Signer
 // when L ≥ 28 and the APK has a v3 block; else v2 when L ≥ 24 and the APK
 // has a v2 block; else the JAR signature. With preview, it decides for a
 // preview build of the next version, which reports the SDK number L of
-// the last release (previews of Android 13 on report 32).
+// the last release (previews of Android 13 on report 32). Which block is
+// read depends on presence, not on the verdict: the container's blocks
+// decide, whether or not the scheme was checked.
 func (v *verification) readingAt(level int, preview bool) levelReading {
-	if (level >= sdkT || preview && level >= sdkT-1) && v.hasBlock(scheme.BlockIDV31) {
+	if (level >= sdkT || preview && level >= sdkT-1) && v.s.blocks.V31 {
 		if c := covering(v.v31, level, preview); len(c) > 0 {
 			return levelReading{scheme: signer.SchemeV31, sr: v.v31, signers: c}
 		}
 	}
-	if level >= sdkP && v.hasBlock(scheme.BlockIDV3) {
+	if level >= sdkP && v.s.blocks.V3 {
 		return levelReading{scheme: signer.SchemeV3, sr: v.v3, signers: covering(v.v3, level, false)}
 	}
-	if level >= sdkN && v.hasBlock(scheme.BlockIDV2) {
+	if level >= sdkN && v.s.blocks.V2 {
 		r := levelReading{scheme: signer.SchemeV2, sr: v.v2}
 		if v.v2 != nil {
 			r.signers = v.v2.Signers
@@ -291,7 +284,7 @@ func (r *Result) SignersAt(level int) []Signer {
 // only v2, so without a v2 block they fall back on the JAR signature,
 // which must then verify (apksig skips it once any v2+ block was found).
 func (v *verification) jarReadAt24to27() bool {
-	if v.minSDK >= sdkP || v.maxSDK < sdkN || v.hasBlock(scheme.BlockIDV2) {
+	if v.minSDK >= sdkP || v.maxSDK < sdkN || v.s.blocks.V2 {
 		return false
 	}
 	if v.a.Lookup("META-INF/MANIFEST.MF") != nil {

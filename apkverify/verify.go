@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/scheme"
@@ -23,8 +22,7 @@ const (
 	sdkT = scheme.SDKT      // 33: APK Signature Scheme v3.1
 )
 
-// Scheme IDs as X-Android-APK-Signed and the v2 stripping-protection
-// attribute write them.
+// Scheme IDs of verification.found, as apksig numbers them.
 const (
 	schemeIDV2  = 2
 	schemeIDV3  = 3
@@ -155,14 +153,19 @@ type verification struct {
 
 	minSDK, maxSDK int
 	// found are the v2+ scheme IDs whose signature was found (and, since
-	// any error ends the run, verified), as apksig tracks them for
-	// stripping protection.
+	// any error ends the run, verified), as apksig tracks them to decide
+	// whether older schemes are read.
 	found map[int]bool
-	// rotationMinSDK is the first API level of the v3.1 signers, 0
-	// without v3.1.
-	rotationMinSDK int
 
 	v1, v2, v3, v31 *signer.SchemeResult
+	// v3UnderV31 is the v3 block's result when the v3.1 signers cover the
+	// whole range, so that no device of the range reads v3: it counts for
+	// nothing but the evidence that signs the v3 block (addV3UnderV31).
+	v3UnderV31 *signer.SchemeResult
+	// v1Manifest is the SHA-256 of META-INF/MANIFEST.MF the JAR verifier
+	// read, the v1 digest a source stamp signs (nil when v1 was not read
+	// or the APK has no manifest).
+	v1Manifest []byte
 	// part is set for an APK verified as part of an install set.
 	part *setPart
 	// containerErrs counts the container errors at the head of
@@ -317,45 +320,31 @@ func containerIssue(f *apkzip.FormatError) Issue {
 func (v *verification) schemes() error {
 	res := v.res
 	if v.maxSDK >= sdkN {
-		if v.maxSDK >= sdkT {
-			sr := v.s.v31(v.ctx, max(v.minSDK, sdkT), v.maxSDK)
-			if err := ctxErr(v.ctx); err != nil {
-				return err
-			}
-			if sr.Present {
-				v.v31 = v.merge(sr)
-				v.found[schemeIDV31] = true
-				v.rotationMinSDK = minSignerSDK(sr)
-			}
-			if v.failed() {
-				return nil
-			}
+		// v3.1 and v3 are verified by one call, v3.1 first: what v3 needs
+		// of v3.1 (the level the rotated signers take over from, which
+		// its signers' SDK ranges and rotation attribute must match)
+		// passes forward inside it.
+		v3, v31 := v.s.v3Schemes(v.ctx, v.minSDK, v.maxSDK)
+		if err := ctxErr(v.ctx); err != nil {
+			return err
+		}
+		if v31 != nil && v31.Present {
+			v.v31 = v.merge(v31)
+			v.found[schemeIDV31] = true
+		}
+		if v.failed() {
+			return nil
 		}
 		// Android 13's verifier (the oracle of the conformance corpus)
 		// does not report v3 when the v3.1 signers cover the whole range:
 		// no device in the range would use the v3 block. Which block a
 		// level reads is decided per level (levels.go): v3.1 signers
 		// claiming levels below 33 do not cover them.
-		if v.maxSDK >= sdkP && !v.v31CoversRange() {
-			v3Max := v.maxSDK
-			if v.rotationMinSDK > 0 {
-				// The v3 block only has to serve the versions before the
-				// v3.1 signers take over.
-				v3Max = v.rotationMinSDK - 1
-			}
-			sr := v.s.v3(v.ctx, max(v.minSDK, sdkP), v.maxSDK, v.v31)
-			if err := ctxErr(v.ctx); err != nil {
-				return err
-			}
-			if sr.Present {
-				v.v3 = v.merge(sr)
-				v.found[schemeIDV3] = true
-				v.checkV3Range(sr, max(v.minSDK, sdkP), v3Max)
-				v.checkRotationAttrs(sr)
-			} else if v.v31 != nil {
-				v.failOnce(Issue{Code: signer.CodeV31WithoutV3, Signer: -1,
-					Message: "the APK has a v3.1 signing block without the v3.0 block that older Android versions need"})
-			}
+		if v3 != nil && v.v31CoversRange() {
+			v.v3UnderV31 = v3
+		} else if v3 != nil && v3.Present {
+			v.v3 = v.merge(v3)
+			v.found[schemeIDV3] = true
 			if v.failed() {
 				return nil
 			}
@@ -370,7 +359,6 @@ func (v *verification) schemes() error {
 			}
 			if sr.Present {
 				v.v2 = v.merge(sr)
-				v.checkV2Stripping(sr)
 				v.found[schemeIDV2] = true
 			}
 			if v.failed() {
@@ -414,18 +402,15 @@ func (v *verification) schemes() error {
 	// Android N+ uses the JAR signature only when no v2+ signature exists
 	// for its level: API 24-27 also read it when there is no v2 block.
 	if v.minSDK < sdkN || len(v.found) == 0 || v.jarReadAt24to27() {
-		var found []int
-		for _, id := range []int{schemeIDV2, schemeIDV3} {
-			if v.found[id] {
-				found = append(found, id)
-			}
-		}
-		sr := v.s.v1(v.ctx, v.minSDK, v.maxSDK, found)
+		// Its stripping protection (X-Android-APK-Signed) is judged by
+		// the JAR verifier against the container's blocks: see
+		// scheme.V1Options.Blocks.
+		out := v.s.v1(v.ctx, v.minSDK, v.maxSDK)
 		if err := ctxErr(v.ctx); err != nil {
 			return err
 		}
-		v.v1 = v.merge(sr)
-		v.checkV1Stripping(sr)
+		v.v1 = v.merge(out.Result)
+		v.v1Manifest = out.ManifestSHA256
 	}
 	if v.failed() {
 		return nil
@@ -472,8 +457,8 @@ func (v *verification) warn(i Issue) { v.res.Warnings = append(v.res.Warnings, i
 func (v *verification) failed() bool { return len(v.res.Errors) > v.containerErrs }
 
 // has reports whether an issue with this code (and scheme, when given) was
-// already reported, so a rule that package signer may also apply is never
-// reported twice.
+// already reported, so a finding that several API-level spans show is
+// reported once.
 func (v *verification) has(code signer.Code, scheme signer.Scheme) bool {
 	for _, l := range [][]Issue{v.res.Errors, v.res.Warnings} {
 		for _, i := range l {
@@ -485,142 +470,9 @@ func (v *verification) has(code signer.Code, scheme signer.Scheme) bool {
 	return false
 }
 
-func (v *verification) failOnce(i Issue) {
-	if !v.has(i.Code, i.Scheme) {
-		v.fail(i)
-	}
-}
-
 func (v *verification) warnOnce(i Issue) {
 	if !v.has(i.Code, i.Scheme) {
 		v.warn(i)
-	}
-}
-
-func minSignerSDK(sr *signer.SchemeResult) int {
-	m := 0
-	for _, s := range sr.Signers {
-		if m == 0 || s.MinSDK < m {
-			m = s.MinSDK
-		}
-	}
-	return m
-}
-
-// checkV3Range applies the v3 SDK-range rules: signers sorted by SDK must
-// neither overlap nor leave holes, and together cover [minSDK, maxSDK] (a
-// v3.1 block takes over from its first API level). A signer may start at
-// the previous one's last level only when it targets a development
-// release, which reuses the SDK number of the last released version.
-func (v *verification) checkV3Range(sr *signer.SchemeResult, minSDK, maxSDK int) {
-	if len(sr.Signers) == 0 || v.failed() {
-		return
-	}
-	signers := append([]*signer.SignerResult(nil), sr.Signers...)
-	sort.SliceStable(signers, func(i, j int) bool { return signers[i].MaxSDK < signers[j].MaxSDK })
-	firstMin, lastMax := signers[0].MinSDK, signers[0].MaxSDK
-	for _, s := range signers[1:] {
-		if s.MinSDK != lastMax+1 && !(s.MinSDK == lastMax && s.RotationTargetsDevRelease) {
-			v.failOnce(Issue{Code: signer.CodeV3InconsistentSDKs, Scheme: sr.Scheme, Signer: -1,
-				Message: fmt.Sprintf("signer SDK ranges overlap or leave a gap at API %d", lastMax+1)})
-			return
-		}
-		lastMax = s.MaxSDK
-	}
-	if firstMin > minSDK || lastMax < maxSDK {
-		v.failOnce(Issue{Code: signer.CodeV3MissingSDKVersions, Scheme: sr.Scheme, Signer: -1,
-			Message: fmt.Sprintf("signers cover API %d-%d, not the required %d-%d", firstMin, lastMax, minSDK, maxSDK)})
-	}
-}
-
-// checkRotationAttrs applies the v3.1 stripping protection: a v3 signer
-// whose rotation-min-sdk-version attribute announces a v3.1 block must
-// find one, targeting exactly that API level. It only matters when the
-// range reaches Android 13, the first to read v3.1.
-func (v *verification) checkRotationAttrs(sr *signer.SchemeResult) {
-	for _, s := range sr.Signers {
-		if s.RotationTargetsDevRelease {
-			v.warnOnce(Issue{Code: signer.CodeV31DevReleaseOnV3, Scheme: sr.Scheme, Signer: s.Index,
-				Message: "the rotation-targets-dev-release attribute belongs on a v3.1 signer, not a v3 signer"})
-		}
-		if v.maxSDK < sdkT {
-			continue
-		}
-		switch {
-		case s.RotationMinSDK > 0 && v.v31 == nil:
-			v.failOnce(Issue{Code: signer.CodeV31BlockMissing, Scheme: sr.Scheme, Signer: s.Index,
-				Message: fmt.Sprintf("the v3 signer says a rotated key takes over from API %d, but the APK has no v3.1 block (stripped?)", s.RotationMinSDK)})
-		case s.RotationMinSDK > 0 && s.RotationMinSDK != v.rotationMinSDK:
-			v.failOnce(Issue{Code: signer.CodeV31RotationMinSDKMismatch, Scheme: sr.Scheme, Signer: s.Index,
-				Message: fmt.Sprintf("the v3 signer says rotation starts at API %d, but the v3.1 block targets API %d", s.RotationMinSDK, v.rotationMinSDK)})
-		case s.RotationMinSDK == 0 && v.v31 != nil:
-			v.warnOnce(Issue{Code: signer.CodeV31RotationAttrMissing, Scheme: sr.Scheme, Signer: s.Index,
-				Message: fmt.Sprintf("the v3 signer lacks the rotation-min-sdk-version attribute that protects the v3.1 block (targeting API %d) from being stripped", v.rotationMinSDK)})
-		}
-	}
-}
-
-// supportedSchemeIDs are the APK signature schemes a platform in the range
-// knows: stripping protection only concerns those.
-func (v *verification) supportedSchemeIDs() map[int]string {
-	m := map[int]string{}
-	if v.maxSDK >= sdkN {
-		m[schemeIDV2] = "APK Signature Scheme v2"
-	}
-	if v.maxSDK >= sdkP {
-		m[schemeIDV3] = "APK Signature Scheme v3"
-	}
-	return m
-}
-
-// checkV2Stripping: a v2 signer's stripping-protection attribute names
-// the newer scheme it was signed with; if a platform in the range knows
-// that scheme and the APK does not have it, the newer signature was
-// stripped to fall back on v2.
-func (v *verification) checkV2Stripping(sr *signer.SchemeResult) {
-	supported := v.supportedSchemeIDs()
-	for _, s := range sr.Signers {
-		for _, id := range s.StrippingProtection {
-			name, ok := supported[id]
-			switch {
-			case !ok:
-				v.warnOnce(Issue{Code: signer.CodeV2UnknownSchemeID, Scheme: sr.Scheme, Signer: s.Index,
-					Message: fmt.Sprintf("v2 signer #%d names APK signature scheme %d, unknown to the checked Android versions", s.Index+1, id)})
-			case !v.found[id]:
-				v.failOnce(Issue{Code: signer.CodeV2MissingReferenced, Scheme: sr.Scheme, Signer: s.Index,
-					Message: fmt.Sprintf("v2 signer #%d says the APK is also signed with %s, which is missing: signature stripped?", s.Index+1, name)})
-			}
-		}
-	}
-}
-
-// checkV1Stripping: X-Android-APK-Signed in a JAR signature file names the
-// v2+ schemes the APK was signed with; a known one that is missing means
-// it was stripped to fall back on the JAR signature.
-func (v *verification) checkV1Stripping(sr *signer.SchemeResult) {
-	supported := v.supportedSchemeIDs()
-	for _, s := range sr.Signers {
-		if len(s.StrippingProtection) == 0 {
-			if len(v.found) > 0 {
-				v.warnOnce(Issue{Code: signer.CodeJarNoApkSigStripProtection, Scheme: sr.Scheme, Signer: s.Index,
-					Message: fmt.Sprintf("JAR signer %s has no X-Android-APK-Signed attribute: its v2+ signatures are not protected from stripping", s.Name)})
-			}
-			continue
-		}
-		if len(supported) == 0 {
-			continue
-		}
-		for _, id := range s.StrippingProtection {
-			name, ok := supported[id]
-			switch {
-			case !ok:
-				v.warnOnce(Issue{Code: signer.CodeJarUnknownApkSigSchemeID, Scheme: sr.Scheme, Signer: s.Index,
-					Message: fmt.Sprintf("JAR signer %s names APK signature scheme %d, unknown to the checked Android versions", s.Name, id)})
-			case !v.found[id]:
-				v.failOnce(Issue{Code: signer.CodeJarMissingApkSigReferenced, Scheme: sr.Scheme, Signer: s.Index,
-					Message: fmt.Sprintf("JAR signer %s says the APK is signed with %s, which is missing: signature stripped?", s.Name, name)})
-			}
-		}
 	}
 }
 
@@ -732,7 +584,7 @@ func (v *verification) sourceStamp() {
 		}
 	}
 	v.addV3UnderV31(checked)
-	st := v.s.stamp(checked, v.minSDK, v.maxSDK, v.manifest)
+	st := v.s.stamp(checked, v.v1Manifest, v.minSDK, v.maxSDK, v.manifest)
 	v.res.SourceStamp = st
 	for _, l := range [][]Issue{st.Errors, st.Warnings} {
 		for _, i := range l {
@@ -789,7 +641,7 @@ func (v *verification) finish() {
 			res.Lineage = append(res.Lineage, lineageNode(n))
 		}
 	}
-	if v32 := v.s.v32(); v32.Present {
+	if v32 := scheme.VerifyV32(v.s.blocks); v32.Present {
 		res.SchemeResults = append(res.SchemeResults, v32)
 		v.issues(signer.SchemeV32, nil, v32.Warnings)
 	}

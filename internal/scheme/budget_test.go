@@ -169,7 +169,7 @@ func TestV3LineageWorkBounds(t *testing.T) {
 	verify := func(file []byte, b *WorkBudget) (*SchemeResult, time.Duration) {
 		a := v23APK{bytes: file}.open(t)
 		start := time.Now()
-		r := VerifyV3(WithWorkBudget(context.Background(), b), a, NewContentDigester(a), 28, MaxSDK, nil)
+		r := verifyV3(WithWorkBudget(context.Background(), b), a, NewContentDigester(a), FindBlocks(a), 28, MaxSDK, nil)
 		return r, time.Since(start)
 	}
 	r, took := verify(build(true), NewWorkBudget(0))

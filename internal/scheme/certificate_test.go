@@ -190,7 +190,7 @@ func TestCertificateCorpusQuirks(t *testing.T) {
 			require.NoError(t, err)
 			a, err := apkzip.Open(f, st.Size())
 			require.NoError(t, err)
-			r := VerifyV2(context.Background(), a, nil, 24, MaxSDK)
+			r := VerifyV2(context.Background(), a, nil, FindBlocks(a), 24, MaxSDK)
 			require.True(t, r.Verified, "%v", v23Codes(r, false))
 			c := r.Signers[0].Cert()
 			assert.Nil(t, c.X509, "crypto/x509 refuses this certificate")

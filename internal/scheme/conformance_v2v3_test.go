@@ -48,20 +48,18 @@ func v23RunSchemes(t *testing.T, a *apkzip.Archive, minSDK, maxSDK int) v23Run {
 		r.checked = append(r.checked, res)
 		return !schemeHasErrors(res)
 	}
-	if maxSDK >= SDKT {
-		r.v31 = VerifyV31(ctx, a, d, minSDK, maxSDK)
-		if !check(r.v31) {
-			return r
-		}
+	blocks := FindBlocks(a)
+	v3, v31 := VerifyV3Schemes(ctx, a, d, blocks, minSDK, maxSDK)
+	r.v31 = v31
+	if !check(r.v31) {
+		return r
 	}
-	if maxSDK >= SDKP {
-		r.v3 = VerifyV3(ctx, a, d, minSDK, maxSDK, r.v31)
-		if !check(r.v3) {
-			return r
-		}
+	r.v3 = v3
+	if !check(r.v3) {
+		return r
 	}
 	if minSDK < SDKP || !found {
-		r.v2 = VerifyV2(ctx, a, d, minSDK, maxSDK)
+		r.v2 = VerifyV2(ctx, a, d, blocks, minSDK, maxSDK)
 		check(r.v2)
 	}
 	return r

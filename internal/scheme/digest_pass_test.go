@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // passTestAPK builds an APK of about size bytes: one stored entry of
@@ -194,28 +193,4 @@ func TestPassSmallFileStartsNoGoroutine(t *testing.T) {
 	big.SetWorkers(2)
 	require.NoError(t, passCompute(t, big, passWantAll(nil)))
 	assert.Greater(t, workerGoroutines.Load(), before, "a bigger file is hashed on the workers")
-}
-
-// TestV1ManifestDigestHashedOnce: the source stamp's v1 digest (the
-// SHA-256 of META-INF/MANIFEST.MF) is the hash the v1 verifier already
-// made: asking for it afterwards reads nothing more.
-func TestV1ManifestDigestHashedOnce(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "testdata", "apk", "min21-v123.apk"))
-	require.NoError(t, err)
-	cr := &v23CountingReaderAt{r: bytes.NewReader(raw)}
-	a, err := apkzip.Open(cr, int64(len(raw)))
-	require.NoError(t, err)
-	r := VerifyV1Options(context.Background(), a, V1Options{MinSDK: 21, MaxSDK: MaxSDK})
-	require.True(t, r.Result.Verified, "%v", r.Result.Errors)
-	before := cr.n.Load()
-	sum, err := V1ManifestDigest(a)
-	require.NoError(t, err)
-	assert.Equal(t, before, cr.n.Load(), "the manifest was not read again")
-	assert.Equal(t, r.ManifestSHA256, sum)
-
-	fresh, err := apkzip.Open(bytes.NewReader(raw), int64(len(raw)))
-	require.NoError(t, err)
-	again, err := V1ManifestDigest(fresh)
-	require.NoError(t, err)
-	assert.Equal(t, sum, again, "computed on its own, the same digest")
 }

@@ -8,7 +8,10 @@
 // Each verifier reports per scheme, in package signer's vocabulary
 // (SchemeResult, SignerResult, Issue and their codes, named here through
 // the aliases of vocab.go), and decides nothing about which scheme counts
-// on which Android version: apkverify does. It is internal because it
+// on which Android version: apkverify does. A verifier learns about the
+// other schemes only through Blocks, the container's list of signature
+// blocks, never through another verifier's result (v3.1 and v3, one
+// family, are verified by one call, VerifyV3Schemes). It is internal because it
 // reads the container through internal/apkzip. The certificate, lineage
 // and signature core it shares with signer lies below both, in
 // internal/certparse, internal/lineage and internal/sigalg.

@@ -104,11 +104,6 @@ type SourceStampOptions struct {
 	// ExpectedCertSHA256, when set, is the hex SHA-256 the
 	// stamp-cert-sha256 entry must hold.
 	ExpectedCertSHA256 string
-	// Source and Type are the manifest's com.android.stamp.source and
-	// com.android.stamp.type meta-data as the caller read them. They are
-	// copied into the result next to the verdict, never verified: anyone
-	// can write them into a manifest.
-	Source, Type string
 	// Budget is the file's signature-verification budget, shared with
 	// the schemes' verifiers; nil gives the stamp a DefaultWorkBudget of
 	// its own. The stamp's signatures and lineage are charged to it.
@@ -140,7 +135,6 @@ func VerifySourceStamp(a *apkzip.Archive, digests StampDigests, opts SourceStamp
 	if maxSDK <= 0 {
 		maxSDK = MaxSDK
 	}
-	r.Source, r.Type = opts.Source, opts.Type
 	block := a.SigningBlock()
 	v2Pair, hasV2 := block.Find(BlockIDSourceStampV2)
 	v1Pair, hasV1 := block.Find(BlockIDSourceStampV1)

@@ -18,9 +18,11 @@ const stampManifestEntry = "META-INF/MANIFEST.MF"
 // has a v3 block; v2 when maxSDK >= 24, the APK has a v2 block, and
 // minSDK < 28 or there is no v3/v3.1 block; v1 when minSDK < 24 or the APK
 // has no v2+ block. v3.1 is never signed by a stamp. For v1 the digest is
-// the SHA-256 of META-INF/MANIFEST.MF; an APK without one gives an empty
-// digest set, which no stamp signs. Nil results count as absent.
-func StampDigestsFromSchemes(a *apkzip.Archive, schemes map[Scheme]*SchemeResult, minSDK, maxSDK int) (StampDigests, error) {
+// v1Manifest, the SHA-256 of META-INF/MANIFEST.MF that the JAR verifier
+// read (V1Result.ManifestSHA256), passed forward rather than hashed again;
+// nil (an APK without a manifest) gives an empty digest set, which no
+// stamp signs. Nil results count as absent.
+func StampDigestsFromSchemes(schemes map[Scheme]*SchemeResult, v1Manifest []byte, minSDK, maxSDK int) StampDigests {
 	if minSDK <= 0 {
 		minSDK = 1
 	}
@@ -39,13 +41,13 @@ func StampDigestsFromSchemes(a *apkzip.Archive, schemes map[Scheme]*SchemeResult
 		found = true
 	}
 	if minSDK < SDKNougat || !found {
-		m, err := stampManifestDigest(a)
-		if err != nil {
-			return nil, err
+		m := map[ContentDigestAlgorithm][]byte{}
+		if v1Manifest != nil {
+			m[stampDigestSHA256] = v1Manifest
 		}
 		d[StampSchemeJAR] = m
 	}
-	return d, nil
+	return d
 }
 
 // stampManifestDigest returns {SHA256: digest of META-INF/MANIFEST.MF},

@@ -1,16 +1,18 @@
 package scheme
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
 	"github.com/apktrust/apktrust/internal/testutil"
-	"github.com/apktrust/apktrust/manifest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,16 +28,9 @@ func TestSourceStampRealWorld(t *testing.T) {
 			a := testutil.OpenAPK(t, filepath.Join(dir, name))
 			digests, _, err := SourceStampDigests(a, 1, MaxSDK)
 			require.NoError(t, err)
-			var opts SourceStampOptions
-			if m, err := manifest.ParseFS(a.FS()); err == nil {
-				if d, ok := m.Meta(StampMetaSource); ok {
-					opts.Source = d.String
-				}
-				if d, ok := m.Meta(StampMetaType); ok {
-					opts.Type = d.String
-				}
-			}
-			r := VerifySourceStamp(a, digests, opts)
+			// The manifest's stamp markers are apkverify's to report
+			// (evidence_test.go); the verifier never sees them.
+			r := VerifySourceStamp(a, digests, SourceStampOptions{})
 			stamp := app["stamp_block"]
 			if stamp == "-" || stamp == "" {
 				assert.False(t, r.Present)
@@ -60,12 +55,6 @@ func TestSourceStampRealWorld(t *testing.T) {
 			} else {
 				assert.Zero(t, r.Timestamp, "stamps without the timestamp attribute have none")
 			}
-			if src := app["meta_stamp_source"]; src != "-" {
-				assert.Equal(t, src, r.Source)
-				assert.Equal(t, app["meta_stamp_type"], r.Type)
-			} else {
-				assert.Empty(t, r.Source)
-			}
 		})
 	}
 }
@@ -77,17 +66,19 @@ func TestSourceStampFromVerifiedSchemes(t *testing.T) {
 	a := testutil.OpenAPK(t, filepath.Join(dir, "play-reasily-base.apk"))
 	ctx := context.Background()
 	d := NewContentDigester(a)
-	v3, _ := VerifyV3Schemes(ctx, a, d, SDKNougat, MaxSDK)
+	v3, _ := VerifyV3Schemes(ctx, a, d, FindBlocks(a), SDKNougat, MaxSDK)
+	v1 := VerifyV1Options(ctx, a, V1Options{MinSDK: 21, MaxSDK: MaxSDK})
 	schemes := map[Scheme]*SchemeResult{
-		SchemeV1: VerifyV1(ctx, a, 21, MaxSDK),
-		SchemeV2: VerifyV2(ctx, a, d, 21, MaxSDK),
+		SchemeV1: v1.Result,
+		SchemeV2: VerifyV2(ctx, a, d, FindBlocks(a), 21, MaxSDK),
 		SchemeV3: v3,
 	}
-	digests, err := StampDigestsFromSchemes(a, schemes, 21, MaxSDK)
-	require.NoError(t, err)
+	digests := StampDigestsFromSchemes(schemes, v1.ManifestSHA256, 21, MaxSDK)
 	assert.Len(t, digests, 3, "minSdk 21: v1, v2 and v3 all count")
-	d28, err := StampDigestsFromSchemes(a, schemes, 28, MaxSDK)
+	fromArchive, err := V1ManifestDigest(a)
 	require.NoError(t, err)
+	assert.Equal(t, fromArchive, digests[StampSchemeJAR][stampDigestSHA256], "the JAR verifier's manifest digest is the one the stamp signs")
+	d28 := StampDigestsFromSchemes(schemes, v1.ManifestSHA256, 28, MaxSDK)
 	assert.Len(t, d28, 1, "minSdk 28 with a v3 block: only v3 counts")
 	assert.Contains(t, d28, StampSchemeV3)
 	r := VerifySourceStamp(a, digests, SourceStampOptions{MinSDK: 30})
@@ -119,4 +110,31 @@ func TestSourceStampResultJSON(t *testing.T) {
 func TestNormalizeSHA256Hex(t *testing.T) {
 	assert.Equal(t, "3257d5", NormalizeSHA256Hex("32:57:D5"))
 	assert.Equal(t, "3257d5", NormalizeSHA256Hex("32 57 d5"))
+}
+
+// TestStampV1DigestPassedForward: the source stamp's v1 digest (the
+// SHA-256 of META-INF/MANIFEST.MF) is the hash the JAR verifier made,
+// passed forward: building the stamp's digests reads nothing more, and
+// hashing the manifest on its own gives the same digest.
+func TestStampV1DigestPassedForward(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "testdata", "apk", "min21-v123.apk"))
+	require.NoError(t, err)
+	cr := &v23CountingReaderAt{r: bytes.NewReader(raw)}
+	a, err := apkzip.Open(cr, int64(len(raw)))
+	require.NoError(t, err)
+	r := VerifyV1Options(context.Background(), a, V1Options{MinSDK: 21, MaxSDK: MaxSDK})
+	require.True(t, r.Result.Verified, "%v", r.Result.Errors)
+	require.Len(t, r.ManifestSHA256, 32)
+	before := cr.n.Load()
+	d := StampDigestsFromSchemes(map[Scheme]*SchemeResult{SchemeV1: r.Result}, r.ManifestSHA256, 21, MaxSDK)
+	assert.Equal(t, before, cr.n.Load(), "the manifest was not read again")
+	assert.Equal(t, r.ManifestSHA256, d[StampSchemeJAR][stampDigestSHA256])
+
+	again, err := V1ManifestDigest(a)
+	require.NoError(t, err)
+	assert.Equal(t, r.ManifestSHA256, again, "computed on its own, the same digest")
+
+	// Without a manifest (nil digest) the JAR scheme has no digest, which
+	// no stamp signs.
+	assert.Empty(t, StampDigestsFromSchemes(nil, nil, 21, MaxSDK)[StampSchemeJAR])
 }

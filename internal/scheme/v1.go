@@ -48,15 +48,17 @@ const (
 type V1Options struct {
 	// MinSDK and MaxSDK are the API levels the verdict must hold for.
 	MinSDK, MaxSDK int
-	// FoundSchemeIDs are the APK Signature Scheme IDs (2, 3) whose
-	// signatures were found in the APK; X-Android-APK-Signed headers naming
-	// other supported schemes mean those signatures were stripped. Nil
-	// derives them from the archive like Android does: 2 when the signing
-	// block has a v2 pair and MaxSDK >= 24, 3 when it has a v3 pair and
-	// MaxSDK >= 28. (Android counts a scheme only once it verified; when it
-	// does not, the APK is rejected before v1 matters, so presence gives
-	// the same final verdict.)
-	FoundSchemeIDs []int
+	// Blocks are the signature blocks of the APK Signing Block, read once
+	// from the container (FindBlocks), against which X-Android-APK-Signed
+	// is checked: a header naming a scheme the range's platforms know
+	// (v2 from MaxSDK 24, v3 from 28) whose block the file lacks means
+	// that signature was stripped. Nil reads them from the archive.
+	//
+	// Stripping protection is judged here, not by the caller comparing
+	// scheme results: the platform's reader checks it before
+	// Signature-Version (v1_platform.go), so where it is checked changes
+	// the outcome, and all it needs is this container fact.
+	Blocks *Blocks
 	// Workers is the number of goroutines hashing entries; 0 means
 	// runtime.GOMAXPROCS(0).
 	Workers int
@@ -90,27 +92,16 @@ func VerifyV1(ctx context.Context, a *apkzip.Archive, minSDK, maxSDK int) *Schem
 }
 
 // V1ManifestDigest returns the SHA-256 of META-INF/MANIFEST.MF's
-// uncompressed bytes, the "v1 digest" that source stamps sign. It fails
-// with ErrJarNoManifest when the APK has no manifest.
+// uncompressed bytes, the "v1 digest" that source stamps sign, for a
+// caller that did not run the JAR verifier (which reports the same hash
+// as V1Result.ManifestSHA256: pass that forward instead of hashing
+// again). It fails with ErrJarNoManifest when the APK has no manifest.
 func V1ManifestDigest(a *apkzip.Archive) ([]byte, error) {
 	e := a.Lookup(v1ManifestName)
 	if e == nil {
 		return nil, &Error{Code: CodeJarNoManifest, Msg: "no " + v1ManifestName}
 	}
-	// The v1 verifier stores the hash when it read the same entry.
-	r := a.Memo(v1ManifestKey{e}, func() any {
-		sum, err := v1HashEntry(e)
-		return v1ManifestSum{sum, err}
-	}).(v1ManifestSum)
-	return r.sum, r.err
-}
-
-// v1ManifestKey is the archive memo key of a manifest entry's SHA-256.
-type v1ManifestKey struct{ e *apkzip.Entry }
-
-type v1ManifestSum struct {
-	sum []byte
-	err error
+	return v1HashEntry(e)
 }
 
 // v1HashEntry is the SHA-256 of an entry's uncompressed bytes.
@@ -171,29 +162,15 @@ func verifyV1(ctx context.Context, a *apkzip.Archive, opts V1Options, jar bool) 
 		v.schemeErr(CodeJarInvalidSDKRange, "invalid SDK range [%d, %d]", v.minSDK, v.maxSDK)
 		return v.out
 	}
-	v.found = map[int]bool{}
-	if opts.FoundSchemeIDs != nil {
-		for _, id := range opts.FoundSchemeIDs {
-			v.found[id] = true
-		}
-	} else if b := a.SigningBlock(); b != nil {
-		if _, ok := b.Find(BlockIDV2); ok && v.maxSDK >= SDKNougat {
-			v.found[2] = true
-		}
-		if _, ok := b.Find(BlockIDV3); ok && v.maxSDK >= SDKP {
-			v.found[3] = true
-		}
+	blocks := opts.Blocks
+	if blocks == nil {
+		b := FindBlocks(a)
+		blocks = &b
 	}
 	// Schemes X-Android-APK-Signed may name, by the newest platform in the
-	// range: naming a scheme the range's platforms do not know is only a
-	// warning.
-	v.supported = map[int]string{}
-	if v.maxSDK >= SDKNougat {
-		v.supported[2] = "APK Signature Scheme v2"
-	}
-	if v.maxSDK >= SDKP {
-		v.supported[3] = "APK Signature Scheme v3"
-	}
+	// range (naming a scheme the range's platforms do not know is only a
+	// warning), and which of them the file has.
+	v.supported, v.found = blocks.strippable(v.maxSDK)
 	v.run()
 	v.finish()
 	return v.out
@@ -398,10 +375,10 @@ func (v *v1Verifier) run() {
 	sum := sha256.Sum256(mfBytes)
 	v.out.ManifestSHA256 = sum[:]
 	// The manifest's SHA-256 is hashed once: the .SF's SHA-256-Digest-
-	// Manifest and a source stamp's v1 digest (V1ManifestDigest) are the
-	// same hash of the same bytes.
+	// Manifest and a source stamp's v1 digest (ManifestSHA256, which the
+	// caller passes forward to StampDigestsFromSchemes) are the same hash
+	// of the same bytes.
 	v.seedDigest(crypto.SHA256, "", 0, mfBytes, sum[:])
-	v.a.Memo(v1ManifestKey{manifest}, func() any { return v1ManifestSum{sum: sum[:]} })
 	mf, err := parseJarManifest(mfBytes, len(entries)+64)
 	if err != nil {
 		var ve *Error
@@ -961,9 +938,39 @@ func (v *v1Verifier) schemeMissing() bool {
 	return false
 }
 
-// checkStripping applies Android 7.0+'s downgrade protection: a .SF whose
-// X-Android-APK-Signed names a scheme the platform supports promises a
-// signature of that scheme, and its absence means it was stripped.
+// v1StripVerdict is what one X-Android-APK-Signed token says of the file.
+type v1StripVerdict int
+
+const (
+	v1StripPresent    v1StripVerdict = iota // a scheme the range knows, whose block the file has
+	v1StripMissing                          // a scheme the range knows, whose block is missing: stripped
+	v1StripUnknown                          // a scheme no platform of the range knows: a warning
+	v1StripUnreadable                       // not ASCII while a known scheme is missing: refused rather than guessed at
+)
+
+// stripVerdict is Android 7.0+'s downgrade protection for one token: a
+// .SF whose X-Android-APK-Signed names a scheme the platform supports
+// promises a signature of that scheme, and its absence from the
+// container's blocks means it was stripped. Both readers apply the rule
+// through it, apksig's (checkStripping) and the platform's
+// (platformSigner); they differ only in what a bad token does.
+func (v *v1Verifier) stripVerdict(tok v1SchemeID) v1StripVerdict {
+	if tok.notASCII && v.schemeMissing() {
+		return v1StripUnreadable
+	}
+	if _, ok := v.supported[tok.id]; !ok {
+		return v1StripUnknown
+	}
+	if !v.found[tok.id] {
+		return v1StripMissing
+	}
+	return v1StripPresent
+}
+
+// checkStripping applies the downgrade protection as apksig does: a
+// missing scheme or an unreadable token is an error of the signer, an
+// unknown scheme a warning, and no header at all a warning when the file
+// has a v2+ block.
 func (v *v1Verifier) checkStripping(s *v1Signer, main *jarmanifest.Section) {
 	hdr, ok := main.Get("X-Android-APK-Signed")
 	if !ok {
@@ -977,27 +984,24 @@ func (v *v1Verifier) checkStripping(s *v1Signer, main *jarmanifest.Section) {
 	}
 	// Tokens are read as apksig and the platform read them, with Java's
 	// Integer.parseInt (v1JavaSchemeIDs): "２" is scheme 2.
-	expected := map[int]bool{}
+	missing := map[int]bool{}
 	for _, tok := range v1JavaSchemeIDs(hdr) {
-		if tok.notASCII && v.schemeMissing() {
+		switch v.stripVerdict(tok) {
+		case v1StripUnreadable:
 			s.err(CodeJarSchemeIDNotASCII, "%s: X-Android-APK-Signed token %q is not ASCII and not a number Java reads; refused rather than guessed at", s.sf.Name, tok.text)
-			continue
-		}
-		if _, ok := v.supported[tok.id]; ok {
-			expected[tok.id] = true
-		} else {
+		case v1StripUnknown:
 			s.warn(CodeJarUnknownApkSigSchemeID, "%s names unknown APK signature scheme %d", s.sf.Name, tok.id)
+		case v1StripMissing:
+			missing[tok.id] = true
 		}
 	}
-	ids := make([]int, 0, len(expected))
-	for id := range expected {
+	ids := make([]int, 0, len(missing))
+	for id := range missing {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
 	for _, id := range ids {
-		if !v.found[id] {
-			s.err(CodeJarMissingApkSigReferenced, "%s says the APK is signed with %s but no such signature was found; stripped?", s.sf.Name, v.supported[id])
-		}
+		s.err(CodeJarMissingApkSigReferenced, "%s says the APK is signed with %s but no such signature was found; stripped?", s.sf.Name, v.supported[id])
 	}
 }
 

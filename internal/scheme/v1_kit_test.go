@@ -215,6 +215,21 @@ func (v v1Verdict) has(code Code) bool {
 	return false
 }
 
+// v1BlocksOf stands for an APK Signing Block holding the v2 (2) and v3
+// (3) blocks of found, beside the test's v1-only file.
+func v1BlocksOf(found []int) *Blocks {
+	b := &Blocks{}
+	for _, id := range found {
+		switch id {
+		case 2:
+			b.V2 = true
+		case 3:
+			b.V3 = true
+		}
+	}
+	return b
+}
+
 // v1Check verifies file bytes over [minSDK, maxSDK] as a v1-only file.
 func v1Check(t testing.TB, file []byte, minSDK, maxSDK int) v1Verdict {
 	t.Helper()
@@ -225,7 +240,7 @@ func v1CheckCtx(t testing.TB, ctx context.Context, file []byte, minSDK, maxSDK i
 	t.Helper()
 	a, err := apkzip.Open(bytes.NewReader(file), int64(len(file)))
 	require.NoError(t, err)
-	r := VerifyV1Options(ctx, a, V1Options{MinSDK: minSDK, MaxSDK: maxSDK, FoundSchemeIDs: found, Workers: 1}).Result
+	r := VerifyV1Options(ctx, a, V1Options{MinSDK: minSDK, MaxSDK: maxSDK, Blocks: v1BlocksOf(found), Workers: 1}).Result
 	out := v1Verdict{verified: r.Verified}
 	for _, e := range r.Errors {
 		out.codes = append(out.codes, e.Code)

@@ -151,13 +151,16 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarmanifest.PlatformFile, m
 	}
 	// Stripping protection comes before the Signature-Version check: a
 	// .SF without a version but naming a stripped scheme fails the APK.
+	// That order is why the rule is the JAR verifier's and not judged
+	// afterwards from the scheme results: it needs only the container's
+	// blocks (V1Options.Blocks), known before any scheme runs.
 	if v.maxSDK >= SDKNougat {
 		if hdr, ok := sf.Main.Get("X-Android-APK-Signed"); ok {
 			for _, id := range v1JavaSchemeIDs(hdr) {
-				if id.notASCII && v.schemeMissing() {
+				switch v.stripVerdict(id) {
+				case v1StripUnreadable:
 					return v1PlatformFatal, fmt.Sprintf("X-Android-APK-Signed token %q is not ASCII", id.text), nil
-				}
-				if _, known := v.supported[id.id]; known && !v.found[id.id] {
+				case v1StripMissing:
 					return v1PlatformFatal, fmt.Sprintf("X-Android-APK-Signed names %s, which was not found (stripped?)", v.supported[id.id]), nil
 				}
 			}

@@ -121,10 +121,7 @@ func TestVerifyV1Generated(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			apk := v1BuildAPK(t, v1TestFiles(), tc.signers, tc.opts)
 			a := v1Open(t, apk)
-			opts := V1Options{MinSDK: tc.minSDK, MaxSDK: tc.maxSDK, FoundSchemeIDs: tc.found}
-			if tc.found == nil {
-				opts.FoundSchemeIDs = []int{}
-			}
+			opts := V1Options{MinSDK: tc.minSDK, MaxSDK: tc.maxSDK, Blocks: v1BlocksOf(tc.found)}
 			out := VerifyV1Options(context.Background(), a, opts)
 			r := out.Result
 			errs, warns := v1Codes(r)

@@ -119,7 +119,7 @@ func TestVerifyV2Shapes(t *testing.T) {
 			if tc.maxSDK != 0 {
 				maxSDK = tc.maxSDK
 			}
-			r := VerifyV2(context.Background(), arc, nil, 24, maxSDK)
+			r := VerifyV2(context.Background(), arc, nil, FindBlocks(arc), 24, maxSDK)
 			assert.True(t, r.Present)
 			assert.Equal(t, tc.verified, r.Verified, "errors: %v", v23Codes(r, false))
 			for _, c := range tc.errors {
@@ -148,7 +148,7 @@ func TestVerifyV2Shapes(t *testing.T) {
 func TestVerifyV2Absent(t *testing.T) {
 	a := v23NewKey(t, "signer A")
 	arc := v23BuildAPK(t, v23Block{id: BlockIDV3, signers: []v23Signer{{key: a, minSDK: 24, maxSDK: MaxSDK}}}).open(t)
-	r := VerifyV2(context.Background(), arc, nil, 24, MaxSDK)
+	r := VerifyV2(context.Background(), arc, nil, FindBlocks(arc), 24, MaxSDK)
 	assert.False(t, r.Present)
 	assert.False(t, r.Verified)
 	assert.Empty(t, r.Errors)
@@ -274,7 +274,7 @@ func TestVerifyV3Shapes(t *testing.T) {
 				maxSDK = tc.maxSDK
 			}
 			minSDK := max(tc.minSDK, 24)
-			r3, r31 := VerifyV3Schemes(context.Background(), arc, NewContentDigester(arc), minSDK, maxSDK)
+			r3, r31 := VerifyV3Schemes(context.Background(), arc, NewContentDigester(arc), FindBlocks(arc), minSDK, maxSDK)
 			require.NotNil(t, r3)
 			hasV3 := false
 			for _, b := range tc.blocks {
@@ -320,11 +320,11 @@ func TestVerifyV32Recognised(t *testing.T) {
 	with := v23BuildAPK(t, v23Block{id: BlockIDV3, signers: []v23Signer{{key: a, minSDK: 24, maxSDK: MaxSDK}}},
 		v23Block{id: BlockIDV32, raw: []byte("body")}).open(t)
 	without := v23BuildAPK(t, v23Block{id: BlockIDV3, signers: []v23Signer{{key: a, minSDK: 24, maxSDK: MaxSDK}}}).open(t)
-	r := VerifyV32(with)
+	r := VerifyV32(FindBlocks(with))
 	assert.True(t, r.Present)
 	assert.False(t, r.Verified)
 	assert.Contains(t, v23Codes(r, true), CodeV32NotVerified)
-	assert.False(t, VerifyV32(without).Present)
+	assert.False(t, VerifyV32(FindBlocks(without)).Present)
 }
 
 // TestSharedDigester checks that v2 and v3 given one ContentDigester agree
@@ -338,8 +338,8 @@ func TestSharedDigester(t *testing.T) {
 	arc := apk.open(t)
 	d := NewContentDigester(arc)
 	assert.Same(t, d, NewContentDigester(arc), "one digester per archive")
-	r2 := VerifyV2(context.Background(), arc, d, 24, MaxSDK)
-	r3 := VerifyV3(context.Background(), arc, d, 24, MaxSDK, nil)
+	r2 := VerifyV2(context.Background(), arc, d, FindBlocks(arc), 24, MaxSDK)
+	r3 := verifyV3(context.Background(), arc, d, FindBlocks(arc), 24, MaxSDK, nil)
 	assert.True(t, r2.Verified)
 	assert.True(t, r3.Verified)
 	assert.Equal(t, ApkContentDigests(r2)[DigestChunkedSHA256], ApkContentDigests(r3)[DigestChunkedSHA256])
@@ -347,7 +347,8 @@ func TestSharedDigester(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// A fresh archive: the first one's digests are cached.
-	rc := VerifyV2(ctx, apk.open(t), nil, 24, MaxSDK)
+	ca := apk.open(t)
+	rc := VerifyV2(ctx, ca, nil, FindBlocks(ca), 24, MaxSDK)
 	assert.False(t, rc.Verified)
 	assert.Contains(t, v23Codes(rc, false), CodeCanceled)
 	assert.NotContains(t, v23Codes(rc, false), "V2_SIG_APK_DIGEST_DID_NOT_VERIFY")

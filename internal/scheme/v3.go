@@ -9,30 +9,58 @@ import (
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
-// VerifyV3 verifies the APK Signature Scheme v3 block (ID 0xf05368c0) for
-// Android versions minSDK to maxSDK, as apksig does. minSDK is raised to
-// 28, the first version that reads v3. Each signer declares its own SDK
-// range; together the signers must cover the checked range without gaps
-// or overlaps (V3_INCONSISTENT_SDK_VERSIONS, V3_MISSING_SDK_VERSIONS), a
-// signer targeting a development release (0xc2a6b3ba) may overlap by one.
-// Lineages (0x3ba06f8c) are verified node by node, must end with the
-// signer's certificate, and must be prefixes of one another.
+// VerifyV3Schemes verifies the APK Signature Scheme v3.1 block (ID
+// 0x1b93ad61) when maxSDK >= 33 and then the v3 block (ID 0xf05368c0)
+// when maxSDK >= 28, in Android's order, as apksig does; a result is nil
+// for a scheme the range does not reach, and not Present when the APK has
+// no such block. blocks are the container's signature blocks
+// (FindBlocks); d may be nil (see VerifyV2).
 //
-// v31 is the result of VerifyV31 for the same APK and range, or nil when
-// v3.1 was not checked. When v31 is present, the v3 signers only need to
-// cover the range below the v3.1 rotation-min-sdk, and their
-// rotation-min-sdk-version attribute (0x559f8b02) must name that SDK
-// (V31_ROTATION_MIN_SDK_MISMATCH); without a v3.1 block that attribute is
-// V31_BLOCK_MISSING when maxSDK >= 33.
-func VerifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK, maxSDK int, v31 *SchemeResult) *SchemeResult {
-	v := newSchemeVerifier(SchemeV3, max(minSDK, SDKP), maxSDK)
-	v.budget = workBudgetFrom(ctx)
-	v.rotationMinSDK = rotationMinSDKOf(v31)
-	_, v.v32Present = a.SigningBlock().Find(BlockIDV32)
-	block := v.load(a)
+// The two blocks are one scheme family, verified by one call so that what
+// v3 needs of v3.1 (the level the rotated signers take over from) passes
+// forward inside it, never back from the caller:
+//
+//   - v3.1: the v3 rules, except that its signers may start at any SDK from
+//     33 on, checked at the top of the range only (apksig lets v3 cover
+//     everything below the rotation); a v3.1 block without a v3 block is
+//     V31_BLOCK_FOUND_WITHOUT_V3_BLOCK.
+//   - v3: minSDK is raised to 28. Each signer declares its own SDK range;
+//     together they must cover the range without gaps or overlaps
+//     (V3_INCONSISTENT_SDK_VERSIONS, V3_MISSING_SDK_VERSIONS), a signer
+//     targeting a development release (0xc2a6b3ba) may overlap by one.
+//     With a v3.1 block they only need to cover the range below its first
+//     level, which their rotation-min-sdk-version attribute (0x559f8b02)
+//     must name (V31_ROTATION_MIN_SDK_MISMATCH; the attribute without a
+//     v3.1 block is V31_BLOCK_MISSING when maxSDK >= 33, a v3.1 block
+//     without the attribute V31_ROTATION_MIN_SDK_ATTR_MISSING). Lineages
+//     (0x3ba06f8c) are verified node by node, must end with the signer's
+//     certificate, must be prefixes of one another, and must merge with
+//     the v3.1 signers' lineage.
+//
+// v3 is verified even when v3.1 failed or covers the whole range: the
+// caller decides which block counts on which Android version, and a
+// source stamp or v4 file may need the v3 signers' digests.
+func VerifyV3Schemes(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks Blocks, minSDK, maxSDK int) (v3, v31 *SchemeResult) {
+	if d == nil {
+		d = NewContentDigester(a)
+	}
+	if maxSDK >= SDKT {
+		v31 = verifyV31(ctx, a, d, blocks, maxSDK)
+	}
+	if maxSDK >= SDKP {
+		v3 = verifyV3(ctx, a, d, blocks, minSDK, maxSDK, v31)
+	}
+	return v3, v31
+}
+
+// verifyV3 verifies the v3 block; v31 is the v3.1 result of the same call
+// (nil when the range does not reach v3.1).
+func verifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks Blocks, minSDK, maxSDK int, v31 *SchemeResult) *SchemeResult {
+	v, block := loadV3Block(ctx, a, SchemeV3, blocks, max(minSDK, SDKP), maxSDK)
 	if block == nil {
 		return v.finish()
 	}
+	v.rotationMinSDK = rotationMinSDKOf(v31)
 	v.verifyV3Block(ctx, a, d, block)
 	if v31 != nil && v31.Present && !v.hasErrors() {
 		// The lineages of the v3.0 and v3.1 signers describe one key
@@ -47,58 +75,43 @@ func VerifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK
 	return v.finish()
 }
 
-// VerifyV31 verifies the APK Signature Scheme v3.1 block (ID 0x1b93ad61),
-// which carries the rotated signer for Android 13 (SDK 33) and newer, as
-// apksig does: with the v3 rules, except that its signers may start at
-// any SDK from 33 on (the v3.0 block covers the versions before). A v3.1
-// block without a v3.0 block is V31_BLOCK_FOUND_WITHOUT_V3_BLOCK. Callers
-// should only ask when maxSDK >= 33, as Android ignores v3.1 below.
-func VerifyV31(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK, maxSDK int) *SchemeResult {
+// verifyV31 verifies the v3.1 block for a range ending at maxSDK.
+func verifyV31(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks Blocks, maxSDK int) *SchemeResult {
 	// apksig checks v3.1 only at the top of the range: it lets v3.0
 	// cover everything below the rotation.
-	v := newSchemeVerifier(SchemeV31, maxSDK, maxSDK)
-	v.budget = workBudgetFrom(ctx)
-	_, v.v32Present = a.SigningBlock().Find(BlockIDV32)
-	block := v.load(a)
+	v, block := loadV3Block(ctx, a, SchemeV31, blocks, maxSDK, maxSDK)
 	if block == nil {
 		return v.finish()
 	}
 	v.verifyV3Block(ctx, a, d, block)
-	if _, ok := a.SigningBlock().Find(BlockIDV3); !ok {
+	if !blocks.V3 {
 		v.addError(CodeV31WithoutV3, "a v3.1 block requires a v3.0 block")
 	}
 	return v.finish()
 }
 
-// VerifyV32 recognises an APK Signature Scheme v3.2 block (ID 0x70e1c89f).
-// Its format is newer than Android's published verifier, so it is only
-// reported (Present, with warning V32_SIG_NOT_VERIFIED), never verified;
-// stripping it is detected by VerifyV3/VerifyV31 through the signers'
-// attributes.
-func VerifyV32(a *apkzip.Archive) *SchemeResult {
+// loadV3Block starts the verifier of a v3 or v3.1 block for the range
+// and reads the block (nil when the APK has none, or it did not read).
+func loadV3Block(ctx context.Context, a *apkzip.Archive, s Scheme, blocks Blocks, minSDK, maxSDK int) (*schemeVerifier, []byte) {
+	v := newSchemeVerifier(s, minSDK, maxSDK)
+	v.budget = workBudgetFrom(ctx)
+	v.v32Present = blocks.V32
+	return v, v.load(a)
+}
+
+// VerifyV32 recognises an APK Signature Scheme v3.2 block (ID 0x70e1c89f)
+// among blocks. Its format is newer than Android's published verifier, so
+// it is only reported (Present, with warning V32_SIG_NOT_VERIFIED), never
+// verified; stripping it is detected by VerifyV3Schemes through the
+// signers' attributes.
+func VerifyV32(blocks Blocks) *SchemeResult {
 	r := &SchemeResult{Scheme: SchemeV32}
-	if _, ok := a.SigningBlock().Find(BlockIDV32); ok {
+	if blocks.V32 {
 		r.Present = true
 		r.Warnings = append(r.Warnings, Issue{Code: CodeV32NotVerified, Scheme: SchemeV32,
 			Message: "APK Signature Scheme v3.2 block present; its signatures are not verified", Signer: -1})
 	}
 	return r
-}
-
-// VerifyV3Schemes runs VerifyV31 and VerifyV3 in Android's order for the
-// range: v3.1 when maxSDK >= 33, then v3 when maxSDK >= 28 (nil results
-// for schemes the range does not reach).
-func VerifyV3Schemes(ctx context.Context, a *apkzip.Archive, d *ContentDigester, minSDK, maxSDK int) (v3, v31 *SchemeResult) {
-	if d == nil {
-		d = NewContentDigester(a)
-	}
-	if maxSDK >= SDKT {
-		v31 = VerifyV31(ctx, a, d, minSDK, maxSDK)
-	}
-	if maxSDK >= SDKP {
-		v3 = VerifyV3(ctx, a, d, minSDK, maxSDK, v31)
-	}
-	return v3, v31
 }
 
 // rotationMinSDKOf is the lowest min SDK of the v3.1 signers: the version

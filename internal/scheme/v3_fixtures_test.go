@@ -169,8 +169,8 @@ func TestFixtureShapes(t *testing.T) {
 			a, err := v23OpenAPKFile(t, filepath.Join(v23Testdata, "apk", tc.file))
 			require.NoError(t, err)
 			d := NewContentDigester(a)
-			v2 := VerifyV2(context.Background(), a, d, 24, MaxSDK)
-			v3 := VerifyV3(context.Background(), a, d, 24, MaxSDK, nil)
+			v2 := VerifyV2(context.Background(), a, d, FindBlocks(a), 24, MaxSDK)
+			v3 := verifyV3(context.Background(), a, d, FindBlocks(a), 24, MaxSDK, nil)
 			if tc.v2Signer != "" {
 				require.True(t, v2.Verified, "%v", v23Codes(v2, false))
 				assert.Equal(t, certs[tc.v2Signer], v2.Signers[0].Cert().SHA256Hex())
@@ -261,8 +261,8 @@ func TestRealWorldV3Signers(t *testing.T) {
 			a, err := v23OpenAPKFile(t, filepath.Join(dir, app["file"]))
 			require.NoError(t, err)
 			d := NewContentDigester(a)
-			v3, v31 := VerifyV3Schemes(context.Background(), a, d, 24, MaxSDK)
-			v2 := VerifyV2(context.Background(), a, d, 24, MaxSDK)
+			v3, v31 := VerifyV3Schemes(context.Background(), a, d, FindBlocks(a), 24, MaxSDK)
+			v2 := VerifyV2(context.Background(), a, d, FindBlocks(a), 24, MaxSDK)
 			assert.Equal(t, "Verifies", app["apksigner_verdict"])
 			assert.True(t, v3.Verified, "v3: %v", v23Codes(v3, false))
 			if v2.Present {
@@ -304,7 +304,7 @@ func TestRealWorldV31Rotation(t *testing.T) {
 			a, err := apkzip.Open(bytes.NewReader(raw), int64(len(raw)))
 			require.NoError(t, err)
 			d := NewContentDigester(a)
-			v3, v31 := VerifyV3Schemes(context.Background(), a, d, 24, MaxSDK)
+			v3, v31 := VerifyV3Schemes(context.Background(), a, d, FindBlocks(a), 24, MaxSDK)
 			require.True(t, v3.Verified, "v3: %v", v23Codes(v3, false))
 			require.NotNil(t, v31)
 			require.True(t, v31.Verified, "v3.1: %v", v23Codes(v31, false))
@@ -330,7 +330,7 @@ func TestRealWorldV31Rotation(t *testing.T) {
 			}
 
 			// Below Android 13 the v3.1 block is not consulted at all.
-			v3old, v31old := VerifyV3Schemes(context.Background(), a, d, 24, 32)
+			v3old, v31old := VerifyV3Schemes(context.Background(), a, d, FindBlocks(a), 24, 32)
 			assert.Nil(t, v31old)
 			assert.True(t, v3old.Verified)
 
@@ -343,7 +343,7 @@ func TestRealWorldV31Rotation(t *testing.T) {
 			binary.LittleEndian.PutUint32(stripped[p.ValueOffset-4:], 0x12345678)
 			sa, err := apkzip.Open(bytes.NewReader(stripped), int64(len(stripped)))
 			require.NoError(t, err)
-			sv3, sv31 := VerifyV3Schemes(context.Background(), sa, nil, 24, MaxSDK)
+			sv3, sv31 := VerifyV3Schemes(context.Background(), sa, nil, FindBlocks(sa), 24, MaxSDK)
 			assert.False(t, sv31.Present)
 			assert.False(t, sv3.Verified)
 			assert.Contains(t, v23Codes(sv3, false), CodeV31BlockMissing)

@@ -20,9 +20,9 @@ func v4Schemes(t testing.TB, a *apkzip.Archive) map[Scheme]*SchemeResult {
 	t.Helper()
 	ctx := context.Background()
 	d := NewContentDigester(a)
-	v3, v31 := VerifyV3Schemes(ctx, a, d, SDKNougat, MaxSDK)
+	v3, v31 := VerifyV3Schemes(ctx, a, d, FindBlocks(a), SDKNougat, MaxSDK)
 	return map[Scheme]*SchemeResult{
-		SchemeV2:  VerifyV2(ctx, a, d, SDKNougat, MaxSDK),
+		SchemeV2:  VerifyV2(ctx, a, d, FindBlocks(a), SDKNougat, MaxSDK),
 		SchemeV3:  v3,
 		SchemeV31: v31,
 	}
