@@ -11,7 +11,9 @@ import "github.com/apktrust/apktrust/signer"
 // container's code (signer.CodeZip..., signer.CodeIO, signer.CodeBundle...)
 // and manifest problems the manifest's (manifest.CodeMissing, ...).
 const (
-	CodeInvalidOptions   signer.Code = "INVALID_OPTIONS"
+	// CodeInvalidOptions: Options are inconsistent (MinSDK > MaxSDK, a trusted certificate that is not a SHA-256...).
+	CodeInvalidOptions signer.Code = "INVALID_OPTIONS"
+	// CodeContextCancelled: the context was cancelled or timed out during the verification.
 	CodeContextCancelled signer.Code = "CANCELLED"
 )
 
@@ -19,12 +21,19 @@ const (
 // cross-scheme and SDK-range rules use apksig's names; package signer may
 // report some of them itself, and each is then reported once.
 const (
-	CodeV2SigMissing          signer.Code = "V2_SIG_MISSING"
-	CodeJarSigMissing         signer.Code = "JAR_SIG_MISSING"
+	// CodeV2SigMissing: a JAR signer has no v2 signature beside it (the two schemes must name the same signers).
+	CodeV2SigMissing signer.Code = "V2_SIG_MISSING"
+	// CodeJarSigMissing: a v2 signer has no JAR signature beside it.
+	CodeJarSigMissing signer.Code = "JAR_SIG_MISSING"
+	// CodeV3MultiplePastSigners: the v1/v2 signature that v3 rotates from has more than one signer.
 	CodeV3MultiplePastSigners signer.Code = "V3_SIG_MULTIPLE_PAST_SIGNERS"
-	CodeV3MultipleSigners     signer.Code = "V3_SIG_MULTIPLE_SIGNERS"
+	// CodeV3MultipleSigners: more than one v3 signer applies to one API level.
+	CodeV3MultipleSigners signer.Code = "V3_SIG_MULTIPLE_SIGNERS"
+	// CodeV3PastSignersMismatch: the v1/v2 signer is neither the v3 signer nor in its lineage.
 	CodeV3PastSignersMismatch signer.Code = "V3_SIG_PAST_SIGNERS_MISMATCH"
-	CodeNoSigForSandbox       signer.Code = "NO_SIG_FOR_TARGET_SANDBOX_VERSION"
+	// CodeNoSigForSandbox: targetSandboxVersion 2 needs a v2+ signature the range reads.
+	CodeNoSigForSandbox signer.Code = "NO_SIG_FOR_TARGET_SANDBOX_VERSION"
+	// CodeMinSchemeForTargetSDK: targetSdkVersion 30+ needs a v2+ signature the range reads.
 	CodeMinSchemeForTargetSDK signer.Code = "MIN_SIG_SCHEME_FOR_TARGET_SDK_NOT_MET"
 
 	// CodeNoSignatureVerified: no scheme verified although none reported
@@ -69,8 +78,10 @@ const CodeBundle signer.Code = "APK_SET_BUNDLE"
 
 // Codes of Violation for evidence that verified but does not bind.
 const (
+	// PolicySourceStampSignerNotCovered: a stamp verified but does not cover the signer Android uses.
 	PolicySourceStampSignerNotCovered signer.Code = "POLICY_SOURCE_STAMP_SIGNER_NOT_COVERED"
-	PolicyFrostingSignerNotCovered    signer.Code = "POLICY_FROSTING_SIGNER_NOT_COVERED"
+	// PolicyFrostingSignerNotCovered: a frosting verified but does not cover the signer Android uses.
+	PolicyFrostingSignerNotCovered signer.Code = "POLICY_FROSTING_SIGNER_NOT_COVERED"
 )
 
 // Warning codes of known keys: a signer, lineage or source stamp
@@ -152,28 +163,42 @@ const (
 
 // Codes of Violation.
 const (
-	PolicyNoTrustedKey        signer.Code = "POLICY_NO_TRUSTED_KEY"
-	PolicyNotVerified         signer.Code = "POLICY_SIGNATURE_NOT_VERIFIED"
-	PolicyUntrustedSigner     signer.Code = "POLICY_UNTRUSTED_SIGNER"
-	PolicySignerNotInLineage  signer.Code = "POLICY_SIGNER_NOT_IN_LINEAGE"
-	PolicyRollbackNotAllowed  signer.Code = "POLICY_ROLLBACK_NOT_ALLOWED"
+	// PolicyNoTrustedKey: the policy names no trusted key and does not accept any signer.
+	PolicyNoTrustedKey signer.Code = "POLICY_NO_TRUSTED_KEY"
+	// PolicyNotVerified: the signatures did not verify, so nothing in the file can be trusted.
+	PolicyNotVerified signer.Code = "POLICY_SIGNATURE_NOT_VERIFIED"
+	// PolicyUntrustedSigner: a signer Android uses on the range is not a trusted key.
+	PolicyUntrustedSigner signer.Code = "POLICY_UNTRUSTED_SIGNER"
+	// PolicySignerNotInLineage: the signer is not in the trusted key's lineage.
+	PolicySignerNotInLineage signer.Code = "POLICY_SIGNER_NOT_IN_LINEAGE"
+	// PolicyRollbackNotAllowed: an older key of the lineage signs where rollback is not allowed.
+	PolicyRollbackNotAllowed signer.Code = "POLICY_ROLLBACK_NOT_ALLOWED"
+	// PolicyManifestUnavailable: the manifest facts the policy judges cannot be read.
 	PolicyManifestUnavailable signer.Code = "POLICY_MANIFEST_UNAVAILABLE"
-	PolicyPackageMismatch     signer.Code = "POLICY_PACKAGE_MISMATCH"
-	PolicyVersionTooLow       signer.Code = "POLICY_VERSION_TOO_LOW"
-	PolicyDebuggable          signer.Code = "POLICY_DEBUGGABLE"
-	PolicyTestOnly            signer.Code = "POLICY_TEST_ONLY"
-	PolicySchemeMissing       signer.Code = "POLICY_SCHEME_MISSING"
+	// PolicyPackageMismatch: the package name is not the policy's.
+	PolicyPackageMismatch signer.Code = "POLICY_PACKAGE_MISMATCH"
+	// PolicyVersionTooLow: the versionCode is below the policy's minimum.
+	PolicyVersionTooLow signer.Code = "POLICY_VERSION_TOO_LOW"
+	// PolicyDebuggable: the app is debuggable and the policy refuses it.
+	PolicyDebuggable signer.Code = "POLICY_DEBUGGABLE"
+	// PolicyTestOnly: the app is testOnly and the policy refuses it.
+	PolicyTestOnly signer.Code = "POLICY_TEST_ONLY"
+	// PolicySchemeMissing: a scheme the policy requires did not verify.
+	PolicySchemeMissing signer.Code = "POLICY_SCHEME_MISSING"
 
 	// Policy.RequireSourceStamp: the APK has no source stamp, has one
 	// that did not verify, or has a verified one signed by a stamp
 	// certificate the policy does not trust.
-	PolicySourceStampMissing     signer.Code = "POLICY_SOURCE_STAMP_MISSING"
+	PolicySourceStampMissing signer.Code = "POLICY_SOURCE_STAMP_MISSING"
+	// PolicySourceStampNotVerified: a required source stamp did not verify.
 	PolicySourceStampNotVerified signer.Code = "POLICY_SOURCE_STAMP_NOT_VERIFIED"
-	PolicySourceStampUntrusted   signer.Code = "POLICY_SOURCE_STAMP_UNTRUSTED"
+	// PolicySourceStampUntrusted: a verified stamp is signed by a stamp certificate the policy does not trust.
+	PolicySourceStampUntrusted signer.Code = "POLICY_SOURCE_STAMP_UNTRUSTED"
 
 	// Policy.RequireFrosting: the APK has no Play frosting, or has one
 	// that did not verify with a known key.
-	PolicyFrostingMissing     signer.Code = "POLICY_FROSTING_MISSING"
+	PolicyFrostingMissing signer.Code = "POLICY_FROSTING_MISSING"
+	// PolicyFrostingNotVerified: a required Play frosting did not verify with a known key.
 	PolicyFrostingNotVerified signer.Code = "POLICY_FROSTING_NOT_VERIFIED"
 )
 

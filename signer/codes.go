@@ -76,52 +76,95 @@ const (
 // equivalent Issue, the code is that Issue's name, spelling included (the
 // triple N of JAR_SIG_UNNNAMED_* is apksig's).
 const (
-	CodeJarNoManifest            Code = "JAR_SIG_NO_MANIFEST"
-	CodeJarNoSignatures          Code = "JAR_SIG_NO_SIGNATURES"
+	// CodeJarNoManifest: the APK has no META-INF/MANIFEST.MF.
+	CodeJarNoManifest Code = "JAR_SIG_NO_MANIFEST"
+	// CodeJarNoSignatures: no JAR signer (.SF with its signature block) in META-INF.
+	CodeJarNoSignatures Code = "JAR_SIG_NO_SIGNATURES"
+	// CodeJarMaxSignaturesExceeded: more JAR signers than Android reads (10).
 	CodeJarMaxSignaturesExceeded Code = "JAR_SIG_MAX_SIGNATURES_EXCEEDED"
 	// CodeJarDuplicateZipEntry is apksig's name for two entries with one
 	// name; opening the APK already refuses such files (ZIP_DUPLICATE_ENTRY_NAME),
 	// so the v1 verifier never reports it.
-	CodeJarDuplicateZipEntry            Code = "JAR_SIG_DUPLICATE_ZIP_ENTRY"
-	CodeJarUnnamedManifestSection       Code = "JAR_SIG_UNNNAMED_MANIFEST_SECTION"
-	CodeJarDuplicateManifestSection     Code = "JAR_SIG_DUPLICATE_MANIFEST_SECTION"
-	CodeJarMissingZipEntryReferenced    Code = "JAR_SIG_MISSING_ZIP_ENTRY_REFERENCED_IN_MANIFEST"
-	CodeJarMissingFile                  Code = "JAR_SIG_MISSING_FILE"
-	CodeJarParseException               Code = "JAR_SIG_PARSE_EXCEPTION"
-	CodeJarNoSigners                    Code = "JAR_SIG_NO_SIGNERS"
-	CodeJarVerifyException              Code = "JAR_SIG_VERIFY_EXCEPTION"
-	CodeJarDidNotVerify                 Code = "JAR_SIG_DID_NOT_VERIFY"
-	CodeJarUnsupportedSigAlg            Code = "JAR_SIG_UNSUPPORTED_SIG_ALG"
-	CodeJarMissingVersionAttr           Code = "JAR_SIG_MISSING_VERSION_ATTR_IN_SIG_FILE"
-	CodeJarNoApkSigStripProtection      Code = "JAR_SIG_NO_APK_SIG_STRIP_PROTECTION"
-	CodeJarUnknownApkSigSchemeID        Code = "JAR_SIG_UNKNOWN_APK_SIG_SCHEME_ID"
-	CodeJarMissingApkSigReferenced      Code = "JAR_SIG_MISSING_APK_SIG_REFERENCED"
-	CodeJarNoManifestDigestInSigFile    Code = "JAR_SIG_NO_MANIFEST_DIGEST_IN_SIG_FILE"
-	CodeJarManifestMainSectionDigest    Code = "JAR_SIG_MANIFEST_MAIN_SECTION_DIGEST_DID_NOT_VERIFY"
-	CodeJarManifestSectionDigest        Code = "JAR_SIG_MANIFEST_SECTION_DIGEST_DID_NOT_VERIFY"
-	CodeJarUnnamedSigFileSection        Code = "JAR_SIG_UNNNAMED_SIG_FILE_SECTION"
-	CodeJarDuplicateSigFileSection      Code = "JAR_SIG_DUPLICATE_SIG_FILE_SECTION"
-	CodeJarNoZipEntryDigestInSigFile    Code = "JAR_SIG_NO_ZIP_ENTRY_DIGEST_IN_SIG_FILE"
-	CodeJarNoZipEntryDigestInManifest   Code = "JAR_SIG_NO_ZIP_ENTRY_DIGEST_IN_MANIFEST"
-	CodeJarZipEntryNotSigned            Code = "JAR_SIG_ZIP_ENTRY_NOT_SIGNED"
-	CodeJarZipEntrySignersMismatch      Code = "JAR_SIG_ZIP_ENTRY_SIGNERS_MISMATCH"
-	CodeJarZipEntryDigestDidNotVerify   Code = "JAR_SIG_ZIP_ENTRY_DIGEST_DID_NOT_VERIFY"
-	CodeJarNoSignedZipEntries           Code = "JAR_SIG_NO_SIGNED_ZIP_ENTRIES"
-	CodeJarUnprotectedZipEntry          Code = "JAR_SIG_UNPROTECTED_ZIP_ENTRY"
-	CodeJarFileTooLarge                 Code = "JAR_SIG_FILE_TOO_LARGE"
-	CodeJarTooManySections              Code = "JAR_SIG_TOO_MANY_SECTIONS"
-	CodeJarMalformedDigest              Code = "JAR_SIG_MALFORMED_DIGEST"
-	CodeJarMalformedZipEntry            Code = "JAR_SIG_MALFORMED_ZIP_ENTRY"
-	CodeJarCanceled                     Code = "JAR_SIG_CANCELED"
-	CodeJarInvalidSDKRange              Code = "JAR_SIG_INVALID_SDK_RANGE"
-	CodeJarTooManySignatureBlocks       Code = "JAR_SIG_TOO_MANY_SIGNATURE_BLOCKS"
-	CodeJarTooManySignerInfos           Code = "JAR_SIG_TOO_MANY_SIGNER_INFOS"
-	CodeJarTooManyCertificates          Code = "JAR_SIG_TOO_MANY_CERTIFICATES"
-	CodeJarInflateLimitExceeded         Code = "JAR_SIG_INFLATE_LIMIT_EXCEEDED"
-	CodePKCS7Malformed                  Code = "PKCS7_MALFORMED"
-	CodePKCS7UnsupportedContent         Code = "PKCS7_UNSUPPORTED_CONTENT_TYPE"
-	CodePKCS7CertificateMalformed       Code = "PKCS7_CERTIFICATE_MALFORMED"
-	CodePKCS7DuplicateSignedAttribute   Code = "PKCS7_DUPLICATE_SIGNED_ATTRIBUTE"
+	CodeJarDuplicateZipEntry Code = "JAR_SIG_DUPLICATE_ZIP_ENTRY"
+	// CodeJarUnnamedManifestSection: a MANIFEST.MF section without a Name attribute.
+	CodeJarUnnamedManifestSection Code = "JAR_SIG_UNNNAMED_MANIFEST_SECTION"
+	// CodeJarDuplicateManifestSection: two MANIFEST.MF sections name the same entry.
+	CodeJarDuplicateManifestSection Code = "JAR_SIG_DUPLICATE_MANIFEST_SECTION"
+	// CodeJarMissingZipEntryReferenced: MANIFEST.MF names an entry the APK does not have.
+	CodeJarMissingZipEntryReferenced Code = "JAR_SIG_MISSING_ZIP_ENTRY_REFERENCED_IN_MANIFEST"
+	// CodeJarMissingFile: a warning: a signature block without its .SF.
+	CodeJarMissingFile Code = "JAR_SIG_MISSING_FILE"
+	// CodeJarParseException: a signature block that does not parse as PKCS #7.
+	CodeJarParseException Code = "JAR_SIG_PARSE_EXCEPTION"
+	// CodeJarNoSigners: a signature block with no SignerInfo.
+	CodeJarNoSigners Code = "JAR_SIG_NO_SIGNERS"
+	// CodeJarVerifyException: a signature that could not be verified at all (Java would throw).
+	CodeJarVerifyException Code = "JAR_SIG_VERIFY_EXCEPTION"
+	// CodeJarDidNotVerify: a signature over the .SF that does not verify.
+	CodeJarDidNotVerify Code = "JAR_SIG_DID_NOT_VERIFY"
+	// CodeJarUnsupportedSigAlg: a signature algorithm the range's Android versions do not support.
+	CodeJarUnsupportedSigAlg Code = "JAR_SIG_UNSUPPORTED_SIG_ALG"
+	// CodeJarMissingVersionAttr: a .SF without Signature-Version.
+	CodeJarMissingVersionAttr Code = "JAR_SIG_MISSING_VERSION_ATTR_IN_SIG_FILE"
+	// CodeJarNoApkSigStripProtection: a warning: the .SF lacks X-Android-APK-Signed while v2+ signatures exist.
+	CodeJarNoApkSigStripProtection Code = "JAR_SIG_NO_APK_SIG_STRIP_PROTECTION"
+	// CodeJarUnknownApkSigSchemeID: a warning: X-Android-APK-Signed names a scheme Android does not know.
+	CodeJarUnknownApkSigSchemeID Code = "JAR_SIG_UNKNOWN_APK_SIG_SCHEME_ID"
+	// CodeJarMissingApkSigReferenced: X-Android-APK-Signed names a scheme whose signature was stripped.
+	CodeJarMissingApkSigReferenced Code = "JAR_SIG_MISSING_APK_SIG_REFERENCED"
+	// CodeJarNoManifestDigestInSigFile: a .SF with no digest of MANIFEST.MF the range can use.
+	CodeJarNoManifestDigestInSigFile Code = "JAR_SIG_NO_MANIFEST_DIGEST_IN_SIG_FILE"
+	// CodeJarManifestMainSectionDigest: the .SF's digest of the MANIFEST.MF main section does not match.
+	CodeJarManifestMainSectionDigest Code = "JAR_SIG_MANIFEST_MAIN_SECTION_DIGEST_DID_NOT_VERIFY"
+	// CodeJarManifestSectionDigest: the .SF's digest of a MANIFEST.MF section does not match.
+	CodeJarManifestSectionDigest Code = "JAR_SIG_MANIFEST_SECTION_DIGEST_DID_NOT_VERIFY"
+	// CodeJarUnnamedSigFileSection: a .SF section without a Name attribute.
+	CodeJarUnnamedSigFileSection Code = "JAR_SIG_UNNNAMED_SIG_FILE_SECTION"
+	// CodeJarDuplicateSigFileSection: two .SF sections name the same entry.
+	CodeJarDuplicateSigFileSection Code = "JAR_SIG_DUPLICATE_SIG_FILE_SECTION"
+	// CodeJarNoZipEntryDigestInSigFile: a .SF section with no digest the range can use.
+	CodeJarNoZipEntryDigestInSigFile Code = "JAR_SIG_NO_ZIP_ENTRY_DIGEST_IN_SIG_FILE"
+	// CodeJarNoZipEntryDigestInManifest: a MANIFEST.MF section with no digest the range can use (or an entry added after signing).
+	CodeJarNoZipEntryDigestInManifest Code = "JAR_SIG_NO_ZIP_ENTRY_DIGEST_IN_MANIFEST"
+	// CodeJarZipEntryNotSigned: an entry named in MANIFEST.MF that no signer signs.
+	CodeJarZipEntryNotSigned Code = "JAR_SIG_ZIP_ENTRY_NOT_SIGNED"
+	// CodeJarZipEntrySignersMismatch: entries signed by different sets of signers.
+	CodeJarZipEntrySignersMismatch Code = "JAR_SIG_ZIP_ENTRY_SIGNERS_MISMATCH"
+	// CodeJarZipEntryDigestDidNotVerify: an entry whose data does not match its MANIFEST.MF digest.
+	CodeJarZipEntryDigestDidNotVerify Code = "JAR_SIG_ZIP_ENTRY_DIGEST_DID_NOT_VERIFY"
+	// CodeJarNoSignedZipEntries: no entry is signed.
+	CodeJarNoSignedZipEntries Code = "JAR_SIG_NO_SIGNED_ZIP_ENTRIES"
+	// CodeJarUnprotectedZipEntry: an entry outside META-INF that MANIFEST.MF does not name.
+	CodeJarUnprotectedZipEntry Code = "JAR_SIG_UNPROTECTED_ZIP_ENTRY"
+	// CodeJarFileTooLarge: MANIFEST.MF, a .SF or a signature block is larger than the limit.
+	CodeJarFileTooLarge Code = "JAR_SIG_FILE_TOO_LARGE"
+	// CodeJarTooManySections: MANIFEST.MF or a .SF has more sections than the limit.
+	CodeJarTooManySections Code = "JAR_SIG_TOO_MANY_SECTIONS"
+	// CodeJarMalformedDigest: a digest attribute that is not valid Base64 of the right length.
+	CodeJarMalformedDigest Code = "JAR_SIG_MALFORMED_DIGEST"
+	// CodeJarMalformedZipEntry: an entry whose data cannot be read to check its digest.
+	CodeJarMalformedZipEntry Code = "JAR_SIG_MALFORMED_ZIP_ENTRY"
+	// CodeJarCanceled: the JAR verification was cancelled.
+	CodeJarCanceled Code = "JAR_SIG_CANCELED"
+	// CodeJarInvalidSDKRange: the SDK range asked for is empty or negative.
+	CodeJarInvalidSDKRange Code = "JAR_SIG_INVALID_SDK_RANGE"
+	// CodeJarTooManySignatureBlocks: more signature block files than the limit.
+	CodeJarTooManySignatureBlocks Code = "JAR_SIG_TOO_MANY_SIGNATURE_BLOCKS"
+	// CodeJarTooManySignerInfos: a signature block with more SignerInfos than the limit.
+	CodeJarTooManySignerInfos Code = "JAR_SIG_TOO_MANY_SIGNER_INFOS"
+	// CodeJarTooManyCertificates: a signature block with more certificates than the limit.
+	CodeJarTooManyCertificates Code = "JAR_SIG_TOO_MANY_CERTIFICATES"
+	// CodeJarInflateLimitExceeded: checking the entries' digests would inflate more than the limit.
+	CodeJarInflateLimitExceeded Code = "JAR_SIG_INFLATE_LIMIT_EXCEEDED"
+	// CodePKCS7Malformed: a signature block's BER/DER encoding is malformed.
+	CodePKCS7Malformed Code = "PKCS7_MALFORMED"
+	// CodePKCS7UnsupportedContent: a signature block whose ContentInfo is not SignedData.
+	CodePKCS7UnsupportedContent Code = "PKCS7_UNSUPPORTED_CONTENT_TYPE"
+	// CodePKCS7CertificateMalformed: a certificate in a signature block does not parse.
+	CodePKCS7CertificateMalformed Code = "PKCS7_CERTIFICATE_MALFORMED"
+	// CodePKCS7DuplicateSignedAttribute: a SignerInfo repeats a signed attribute.
+	CodePKCS7DuplicateSignedAttribute Code = "PKCS7_DUPLICATE_SIGNED_ATTRIBUTE"
+	// CodePKCS7MultiValuedSignedAttribute: a signed attribute with more than one value.
 	CodePKCS7MultiValuedSignedAttribute Code = "PKCS7_MULTI_VALUED_SIGNED_ATTRIBUTE"
 	// CodePKCS7BERSignedAttributes: signed attributes in BER (indefinite
 	// or non-minimal lengths) on a range reaching below Android 7.0.
@@ -130,25 +173,44 @@ const (
 
 // Issue codes of source stamp verification; they are apksig's Issue names.
 const (
+	// StampCodeCertDigestAndSigBlockMissing: a stamp was required but neither stamp-cert-sha256 nor the stamp block exists.
 	StampCodeCertDigestAndSigBlockMissing Code = "SOURCE_STAMP_CERT_DIGEST_AND_SIG_BLOCK_MISSING"
-	StampCodeSigBlockWithoutCertDigest    Code = "SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST"
-	StampCodeExpectedDigestMismatch       Code = "SOURCE_STAMP_EXPECTED_DIGEST_MISMATCH"
-	StampCodeSigMissing                   Code = "SOURCE_STAMP_SIG_MISSING"
-	StampCodeMalformedCertificate         Code = "SOURCE_STAMP_MALFORMED_CERTIFICATE"
-	StampCodeCertificateMismatch          Code = "SOURCE_STAMP_CERTIFICATE_MISMATCH_BETWEEN_SIGNATURE_BLOCK_AND_APK"
-	StampCodeMalformedSignature           Code = "SOURCE_STAMP_MALFORMED_SIGNATURE"
-	StampCodeUnknownSigAlgorithm          Code = "SOURCE_STAMP_UNKNOWN_SIG_ALGORITHM"
-	StampCodeNoSignature                  Code = "SOURCE_STAMP_NO_SIGNATURE"
-	StampCodeNoSupportedSignature         Code = "SOURCE_STAMP_NO_SUPPORTED_SIGNATURE"
-	StampCodeDidNotVerify                 Code = "SOURCE_STAMP_DID_NOT_VERIFY"
-	StampCodeVerifyException              Code = "SOURCE_STAMP_VERIFY_EXCEPTION"
-	StampCodeMalformedAttribute           Code = "SOURCE_STAMP_MALFORMED_ATTRIBUTE"
-	StampCodeUnknownAttribute             Code = "SOURCE_STAMP_UNKNOWN_ATTRIBUTE"
-	StampCodeMalformedLineage             Code = "SOURCE_STAMP_MALFORMED_LINEAGE"
-	StampCodePORCertMismatch              Code = "SOURCE_STAMP_POR_CERT_MISMATCH"
-	StampCodePORDidNotVerify              Code = "SOURCE_STAMP_POR_DID_NOT_VERIFY"
-	StampCodeInvalidTimestamp             Code = "SOURCE_STAMP_INVALID_TIMESTAMP"
-	StampCodeMalformedAPK                 Code = "MALFORMED_APK"
+	// StampCodeSigBlockWithoutCertDigest: a stamp block without the stamp-cert-sha256 entry.
+	StampCodeSigBlockWithoutCertDigest Code = "SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST"
+	// StampCodeExpectedDigestMismatch: the stamp certificate is not the one the caller expects.
+	StampCodeExpectedDigestMismatch Code = "SOURCE_STAMP_EXPECTED_DIGEST_MISMATCH"
+	// StampCodeSigMissing: stamp-cert-sha256 without a stamp block.
+	StampCodeSigMissing Code = "SOURCE_STAMP_SIG_MISSING"
+	// StampCodeMalformedCertificate: the stamp certificate does not parse.
+	StampCodeMalformedCertificate Code = "SOURCE_STAMP_MALFORMED_CERTIFICATE"
+	// StampCodeCertificateMismatch: stamp-cert-sha256 is not the digest of the stamp block's certificate.
+	StampCodeCertificateMismatch Code = "SOURCE_STAMP_CERTIFICATE_MISMATCH_BETWEEN_SIGNATURE_BLOCK_AND_APK"
+	// StampCodeMalformedSignature: a stamp signature record is malformed.
+	StampCodeMalformedSignature Code = "SOURCE_STAMP_MALFORMED_SIGNATURE"
+	// StampCodeUnknownSigAlgorithm: a stamp signature with an algorithm Android does not know.
+	StampCodeUnknownSigAlgorithm Code = "SOURCE_STAMP_UNKNOWN_SIG_ALGORITHM"
+	// StampCodeNoSignature: the stamp signs no digest for a scheme the APK has.
+	StampCodeNoSignature Code = "SOURCE_STAMP_NO_SIGNATURE"
+	// StampCodeNoSupportedSignature: no stamp signature the range's Android versions support.
+	StampCodeNoSupportedSignature Code = "SOURCE_STAMP_NO_SUPPORTED_SIGNATURE"
+	// StampCodeDidNotVerify: a stamp signature that does not verify.
+	StampCodeDidNotVerify Code = "SOURCE_STAMP_DID_NOT_VERIFY"
+	// StampCodeVerifyException: a stamp signature that could not be verified at all.
+	StampCodeVerifyException Code = "SOURCE_STAMP_VERIFY_EXCEPTION"
+	// StampCodeMalformedAttribute: a stamp attribute is malformed.
+	StampCodeMalformedAttribute Code = "SOURCE_STAMP_MALFORMED_ATTRIBUTE"
+	// StampCodeUnknownAttribute: a warning: a stamp attribute this verifier does not know.
+	StampCodeUnknownAttribute Code = "SOURCE_STAMP_UNKNOWN_ATTRIBUTE"
+	// StampCodeMalformedLineage: the stamp's proof-of-rotation is malformed.
+	StampCodeMalformedLineage Code = "SOURCE_STAMP_MALFORMED_LINEAGE"
+	// StampCodePORCertMismatch: the stamp certificate is not the last node of its lineage.
+	StampCodePORCertMismatch Code = "SOURCE_STAMP_POR_CERT_MISMATCH"
+	// StampCodePORDidNotVerify: a node of the stamp's lineage does not verify.
+	StampCodePORDidNotVerify Code = "SOURCE_STAMP_POR_DID_NOT_VERIFY"
+	// StampCodeInvalidTimestamp: the stamp's timestamp attribute is not positive.
+	StampCodeInvalidTimestamp Code = "SOURCE_STAMP_INVALID_TIMESTAMP"
+	// StampCodeMalformedAPK: the APK cannot be read to check the stamp (apksig's name).
+	StampCodeMalformedAPK Code = "MALFORMED_APK"
 	// StampCodeV1Block: the stamp is a version 1 block, which only
 	// Android 11 reads (Android 12+ and apksig look for the version 2
 	// block only). A warning when the range includes Android 11 and the
@@ -170,25 +232,44 @@ const (
 // Issue codes of v4 verification. Where AOSP apksig has the same Issue, the
 // name is the same.
 const (
-	V4CodeMalformed           Code = "V4_SIG_MALFORMED"
-	V4CodeVersionNotCurrent   Code = "V4_SIG_VERSION_NOT_CURRENT"
-	V4CodeNoSignatures        Code = "V4_SIG_NO_SIGNATURES"
-	V4CodeUnsupportedHashing  Code = "V4_SIG_UNSUPPORTED_HASHING_INFO"
+	// V4CodeMalformed: the v4 signature file is malformed.
+	V4CodeMalformed Code = "V4_SIG_MALFORMED"
+	// V4CodeVersionNotCurrent: a v4 signature file of a version Android does not read.
+	V4CodeVersionNotCurrent Code = "V4_SIG_VERSION_NOT_CURRENT"
+	// V4CodeNoSignatures: a v4 signing info without a signature.
+	V4CodeNoSignatures Code = "V4_SIG_NO_SIGNATURES"
+	// V4CodeUnsupportedHashing: v4 hashing info other than SHA-256 over 4 KiB blocks.
+	V4CodeUnsupportedHashing Code = "V4_SIG_UNSUPPORTED_HASHING_INFO"
+	// V4CodeUnknownSigAlgorithm: a v4 signature with an algorithm Android does not know.
 	V4CodeUnknownSigAlgorithm Code = "V4_SIG_UNKNOWN_SIG_ALGORITHM"
-	V4CodeMalformedPublicKey  Code = "V4_SIG_MALFORMED_PUBLIC_KEY"
-	V4CodeDidNotVerify        Code = "V4_SIG_DID_NOT_VERIFY"
-	V4CodeVerifyException     Code = "V4_SIG_VERIFY_EXCEPTION"
-	V4CodeNoCertificate       Code = "V4_SIG_NO_CERTIFICATE"
-	V4CodeMalformedCert       Code = "V4_SIG_MALFORMED_CERTIFICATE"
-	V4CodePublicKeyMismatch   Code = "V4_SIG_PUBLIC_KEY_MISMATCH_BETWEEN_CERTIFICATE_AND_SIGNATURES_RECORD"
-	V4CodeRootDidNotVerify    Code = "V4_SIG_APK_ROOT_DID_NOT_VERIFY"
-	V4CodeTreeDidNotVerify    Code = "V4_SIG_APK_TREE_DID_NOT_VERIFY"
-	V4CodeMultipleSigners     Code = "V4_SIG_MULTIPLE_SIGNERS"
-	V4CodeNeedsTwoSigners     Code = "V41_SIG_NEEDS_TWO_SIGNERS"
-	V4CodeSignersMismatch     Code = "V4_SIG_V2_V3_SIGNERS_MISMATCH"
-	V4CodeDigestsMismatch     Code = "V4_SIG_V2_V3_DIGESTS_MISMATCH"
-	V4CodeNoV2V3              Code = "V4_SIG_NO_VERIFIED_V2_V3_SIGNATURE"
-	V4CodeIO                  Code = "V4_SIG_IO_ERROR"
+	// V4CodeMalformedPublicKey: the v4 public key does not parse.
+	V4CodeMalformedPublicKey Code = "V4_SIG_MALFORMED_PUBLIC_KEY"
+	// V4CodeDidNotVerify: the v4 signature does not verify.
+	V4CodeDidNotVerify Code = "V4_SIG_DID_NOT_VERIFY"
+	// V4CodeVerifyException: the v4 signature could not be verified at all.
+	V4CodeVerifyException Code = "V4_SIG_VERIFY_EXCEPTION"
+	// V4CodeNoCertificate: a v4 signing info without a certificate.
+	V4CodeNoCertificate Code = "V4_SIG_NO_CERTIFICATE"
+	// V4CodeMalformedCert: the v4 certificate does not parse.
+	V4CodeMalformedCert Code = "V4_SIG_MALFORMED_CERTIFICATE"
+	// V4CodePublicKeyMismatch: the v4 certificate's key is not the v4 public key.
+	V4CodePublicKeyMismatch Code = "V4_SIG_PUBLIC_KEY_MISMATCH_BETWEEN_CERTIFICATE_AND_SIGNATURES_RECORD"
+	// V4CodeRootDidNotVerify: the v4 Merkle root is not the APK's.
+	V4CodeRootDidNotVerify Code = "V4_SIG_APK_ROOT_DID_NOT_VERIFY"
+	// V4CodeTreeDidNotVerify: the stored Merkle tree is not the APK's.
+	V4CodeTreeDidNotVerify Code = "V4_SIG_APK_TREE_DID_NOT_VERIFY"
+	// V4CodeMultipleSigners: v4 pairs with exactly one v2/v3 signer and one signing info; there are more.
+	V4CodeMultipleSigners Code = "V4_SIG_MULTIPLE_SIGNERS"
+	// V4CodeNeedsTwoSigners: v4.1: a v3.1 signer needs a second signing info.
+	V4CodeNeedsTwoSigners Code = "V41_SIG_NEEDS_TWO_SIGNERS"
+	// V4CodeSignersMismatch: the v4 signer is not the v2/v3 signer it pairs with.
+	V4CodeSignersMismatch Code = "V4_SIG_V2_V3_SIGNERS_MISMATCH"
+	// V4CodeDigestsMismatch: the v4 file's APK digest is not the v2/v3 signer's.
+	V4CodeDigestsMismatch Code = "V4_SIG_V2_V3_DIGESTS_MISMATCH"
+	// V4CodeNoV2V3: no verified v2/v3 signature for v4 to pair with.
+	V4CodeNoV2V3 Code = "V4_SIG_NO_VERIFIED_V2_V3_SIGNATURE"
+	// V4CodeIO: the v4 file or the APK could not be read.
+	V4CodeIO Code = "V4_SIG_IO_ERROR"
 	// V4CodeBlockIDMismatch: the v3.1 signer is in use, and no additional
 	// signing info carries the v3.1 block ID under which Android 13+
 	// looks it up ("Failed to find V4 signature block corresponding to V3
@@ -202,13 +283,20 @@ const (
 
 // Issue codes of Play frosting checks.
 const (
-	FrostingCodeMalformed          Code = "FROSTING_MALFORMED"
-	FrostingCodeNoEnabledEntry     Code = "FROSTING_NO_ENABLED_ENTRY"
-	FrostingCodeUnknownKeyIndex    Code = "FROSTING_UNKNOWN_KEY_INDEX"
+	// FrostingCodeMalformed: the frosting block is malformed.
+	FrostingCodeMalformed Code = "FROSTING_MALFORMED"
+	// FrostingCodeNoEnabledEntry: no enabled entry in the frosting block.
+	FrostingCodeNoEnabledEntry Code = "FROSTING_NO_ENABLED_ENTRY"
+	// FrostingCodeUnknownKeyIndex: the frosting names a key index that is not a known Play key.
+	FrostingCodeUnknownKeyIndex Code = "FROSTING_UNKNOWN_KEY_INDEX"
+	// FrostingCodeSignatureDidNotVer: the frosting signature does not verify.
 	FrostingCodeSignatureDidNotVer Code = "FROSTING_SIGNATURE_DID_NOT_VERIFY"
-	FrostingCodeAPKDigestMismatch  Code = "FROSTING_APK_DIGEST_MISMATCH"
-	FrostingCodeIO                 Code = "FROSTING_IO_ERROR"
-	FrostingCodeTooLarge           Code = "FROSTING_BLOCK_TOO_LARGE"
+	// FrostingCodeAPKDigestMismatch: the frosting's APK digest is not the file's.
+	FrostingCodeAPKDigestMismatch Code = "FROSTING_APK_DIGEST_MISMATCH"
+	// FrostingCodeIO: the APK could not be read to check the frosting.
+	FrostingCodeIO Code = "FROSTING_IO_ERROR"
+	// FrostingCodeTooLarge: the frosting block is larger than the limit.
+	FrostingCodeTooLarge Code = "FROSTING_BLOCK_TOO_LARGE"
 )
 
 // FrostingCodeSignerNotCovered: the frosting verified, but a signer
