@@ -338,7 +338,7 @@ func TestParseRejectsBadStructure(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTruncated)
 }
 
-func TestFormatErrorMatching(t *testing.T) {
+func TestErrorMatching(t *testing.T) {
 	err := errorf(CodeTruncated, 12, "cut")
 	assert.ErrorIs(t, err, ErrTruncated)
 	assert.NotErrorIs(t, err, ErrMalformed)
