@@ -72,6 +72,10 @@ func TestOneErrorModel(t *testing.T) {
 		}, code: apkverify.CodeInvalidOptions, kind: apkverify.ErrInvalidOptions, kindName: "invalid-options"},
 		{name: "Verify: cancelled", call: func() error { _, err := apkverify.VerifyFile(cancelled, dup, apkverify.Options{}); return err },
 			code: apkverify.CodeContextCancelled, kind: context.Canceled, kindName: "error"},
+		{name: "VerifyFile: a bundle of APKs", call: func() error {
+			_, err := apkverify.VerifyFile(ctx, testutil.Testdata(t, "sets", "ok.apks"), apkverify.Options{})
+			return err
+		}, code: apkverify.CodeBundle, kind: apkverify.ErrBundle, kindName: "error"},
 		{name: "VerifySetFiles: no such file", call: func() error {
 			_, err := apkverify.VerifySetFiles(ctx, []string{missing}, apkverify.Options{})
 			return err
