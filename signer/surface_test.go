@@ -21,12 +21,9 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// The SHA-256 of the project's test keys A, B and C (testdata/keys/keys.json).
-const (
-	surfaceKeyA = "24abac6cdc9fbdb266f14c2312da964c206954dcca18b457cdacb00befc6e7b5"
-	surfaceKeyB = "dcd124c696963fd0f9bbe8a479b99a2640fd514953fc89f5fb02308ed27efe15"
-	surfaceKeyC = "8c7f3a7cf8b2ff22168ee1721d026f889659f38d86679b0059eb3f6e53252597"
-)
+// surfaceKeyA is the SHA-256 of the project's test key A
+// (testdata/keys/keys.json); the other keys are read from their PEM files.
+const surfaceKeyA = "24abac6cdc9fbdb266f14c2312da964c206954dcca18b457cdacb00befc6e7b5"
 
 // surfaceCert parses the DER of a committed PEM certificate. The DER is
 // what a fingerprint is taken over: ParseCertificate keeps the bytes it is
@@ -52,6 +49,7 @@ func TestSurfaceCertificate(t *testing.T) {
 
 func TestSurfaceLineage(t *testing.T) {
 	a := surfaceCert(t, "../testdata/keys/rsa-a.x509.pem")
+	surfaceKeyB := surfaceCert(t, "../testdata/keys/rsa-b.x509.pem").SHA256Hex()
 	c := surfaceCert(t, "../testdata/keys/rsa-c.x509.pem")
 	b, err := os.ReadFile("../testdata/lineage/rsa-a_to_rsa-b.lineage")
 	require.NoError(t, err, "committed fixture")
@@ -145,6 +143,7 @@ func TestSurfaceKnownKeys(t *testing.T) {
 
 func TestSurfaceSourceStampTrustedBy(t *testing.T) {
 	// The stamped fixture's stamp key is test key C, standing in for a store's.
+	surfaceKeyC := surfaceCert(t, "../testdata/keys/rsa-c.x509.pem").SHA256Hex()
 	res, err := apkverify.VerifyFile(context.Background(), "../testdata/apk/evidence-min21-v1234-stamp.apk", apkverify.Options{})
 	require.NoError(t, err)
 	stamp := res.SourceStamp
