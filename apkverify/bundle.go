@@ -32,8 +32,8 @@ const (
 	// CodeAppBundleManifestInvalid: a module's protobuf AndroidManifest.xml
 	// cannot be read; the message carries the manifest reader's code.
 	CodeAppBundleManifestInvalid = "AAB_MANIFEST_INVALID"
-	// CodeAppBundleTooManyModules: more modules than maxBundleModules; the
-	// others' manifests are not read.
+	// CodeAppBundleTooManyModules: more than 256 modules; the others'
+	// manifests are not read.
 	CodeAppBundleTooManyModules = "AAB_TOO_MANY_MODULES"
 	// CodeAppBundleModuleMismatch: a feature module's manifest names another
 	// package or versionCode than the base module (bundletool refuses to

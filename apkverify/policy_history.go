@@ -9,7 +9,7 @@ import (
 )
 
 // Codes of Violation and of PolicyResult.Warnings for the signing-history
-// and rotation-capability rules (see checkHistory).
+// and rotation-capability rules (see Policy.History).
 const (
 	// PolicyHistoryFork: with Policy.History, a signer Android uses from
 	// API 28 branches from the history at a key other than its current

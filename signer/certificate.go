@@ -60,7 +60,10 @@ func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]
 // ParseCertificate parses one certificate the way Android accepts it: DER,
 // or what Java's CertificateFactory also takes (BER length forms, a PEM
 // block, trailing bytes after the certificate, negative serial numbers).
-// The identity (Raw, SHA256) is always the bytes exactly as given.
+// The identity (Raw, SHA256) is always the bytes exactly as given, as
+// Android keeps them: given a PEM file, that is the PEM text, so decode it
+// first (encoding/pem) to get the fingerprint apksigner and the Play
+// Console show.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	raw := append([]byte(nil), der...)
 	if xc, err := x509.ParseCertificate(raw); err == nil {

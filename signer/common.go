@@ -44,6 +44,7 @@ type Issue struct {
 	Signer int `json:"signer"`
 }
 
+// String returns "[scheme: ]CODE: message".
 func (i Issue) String() string {
 	s := i.Code
 	if i.Scheme != "" {
