@@ -52,8 +52,8 @@ const (
 	// CodeAppBundleManifestInvalid: a module's protobuf AndroidManifest.xml
 	// cannot be read; the message carries the manifest reader's code.
 	CodeAppBundleManifestInvalid signer.Code = "AAB_MANIFEST_INVALID"
-	// CodeAppBundleTooManyModules: more modules than maxBundleModules; the
-	// others' manifests are not read.
+	// CodeAppBundleTooManyModules: more than 256 modules; the others'
+	// manifests are not read.
 	CodeAppBundleTooManyModules signer.Code = "AAB_TOO_MANY_MODULES"
 	// CodeAppBundleModuleMismatch: a feature module's manifest names another
 	// package or versionCode than the base module (bundletool refuses to
@@ -140,7 +140,7 @@ const CodeNoSignature signer.Code = "NO_SIGNATURE"
 const PolicyInvalid signer.Code = "POLICY_INVALID"
 
 // Codes of Violation and of PolicyResult.Warnings for the signing-history
-// and rotation-capability rules (see checkHistory).
+// and rotation-capability rules (see Policy.History).
 const (
 	// PolicyHistoryFork: with Policy.History, a signer Android uses from
 	// API 28 branches from the history at a key other than its current

@@ -3,7 +3,8 @@
 // and valid on every Android version it installs on?
 //
 // Verify reads the file once through io.ReaderAt (the APK is never loaded
-// into memory), runs the signature schemes of package signer, and then
+// into memory), runs the signature schemes (reporting in package signer's
+// types: SchemeResult, SignerResult, Issue), and then
 // applies Android's own rules for the checked SDK range, the way AOSP
 // apksig's ApkVerifier does:
 //

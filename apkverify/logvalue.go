@@ -10,8 +10,9 @@ import (
 // verdict ("verified" or "not-verified"), trust ("trusted", "rejected" or
 // "no-policy"), package, versionCode, the SHA-256 of the signer Android
 // uses on the newest versions, and the first error's code. Text from the
-// file (its name, the package) is escaped as safetext.Escape does, so a
-// log line cannot be forged by the input.
+// file (its name, the package) is escaped (control characters, invalid
+// UTF-8, bidirectional overrides), so a log line cannot be forged by the
+// input.
 func (r *Result) LogValue() slog.Value {
 	if r == nil {
 		return slog.StringValue("<nil>")

@@ -479,7 +479,7 @@ func (j *frostingJSON) decode() *signer.FrostingResult {
 // "playStoreCert", true when certSha256 is PlayStoreStampCertSHA256.
 // Certificates carry their bytes ("certDer") and signers their own
 // proof-of-rotation, so that the decoded Result can be judged again by
-// Policy.Evaluate (see resultjson.go).
+// Policy.Evaluate (see UnmarshalJSON).
 func (r Result) MarshalJSON() ([]byte, error) {
 	j := resultJSON{
 		File: r.File, Kind: r.Kind, Modules: r.Modules, Verified: r.Verified, Schemes: r.Schemes,

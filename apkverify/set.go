@@ -112,6 +112,8 @@ func (s *SetResult) Err() error {
 // and errors.Is(err, ErrUntrusted) tell the two cases apart.
 type SetError struct{ Result *SetResult }
 
+// Error says whether the set did not verify or is not trusted, then lists
+// the set's errors and policy violations.
 func (e *SetError) Error() string {
 	s := "apkverify: install set "
 	if e.Result.File != "" {

@@ -44,7 +44,7 @@ const (
 	// resolve a reference. For the label and <meta-data> it is only
 	// reported in Manifest.ResourcesErr, because a broken table is not a
 	// broken manifest; the judged facts fail safe instead (see
-	// FromArchive).
+	// ParseFS).
 	CodeResources Code = "MANIFEST_RESOURCES_UNUSABLE"
 	// CodeAmbiguous: readers of the manifest disagree on a fact the
 	// policy judges (attribute order, duplicate attributes, a typed string

@@ -17,7 +17,7 @@
 // The facts a policy judges (package, versionCode, debuggable, testOnly,
 // targetSdkVersion) are read as Android's package parser reads them, and
 // where readers can disagree the manifest is refused with CodeAmbiguous
-// or judged by its worst reading (see platform.go). MinSDK and
+// or judged by its worst reading. MinSDK and
 // TargetSandboxVersion follow apksig, whose verdicts are the reference
 // this module agrees with.
 package manifest
@@ -221,8 +221,8 @@ func (m *Manifest) Meta(name string) (MetaData, bool) {
 }
 
 // Parse decodes the binary XML bytes of an AndroidManifest.xml. References
-// to resources (such as the label) stay unresolved; FromArchive resolves
-// them through resources.arsc.
+// to resources (such as the label) stay unresolved; ParseAPK and ParseFS
+// resolve them through resources.arsc.
 func Parse(b []byte) (*Manifest, error) {
 	return parse(b, nil)
 }

@@ -25,7 +25,7 @@ const (
 // ParseProto decodes the protocol-buffer XML (aapt2's XmlNode) of an App
 // Bundle module's AndroidManifest.xml. resources is the module's
 // resources.pb, or nil: references (a label such as @string/app_name, a
-// debuggable flag) are resolved through it as FromArchive resolves them
+// debuggable flag) are resolved through it as ParseFS resolves them
 // through resources.arsc, and stay references without it.
 //
 // The document is turned into the tree the binary-XML reader builds and

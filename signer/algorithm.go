@@ -25,8 +25,8 @@ const (
 // signatures sign.
 type ContentDigestAlgorithm int
 
-// Content digest algorithms, in the order apksig prefers them from least
-// to most: SHA-512 over verity over SHA-256.
+// Content digest algorithms. apksig prefers, from least to most:
+// DigestChunkedSHA256, DigestVerityChunkedSHA256, DigestChunkedSHA512.
 const (
 	// DigestChunkedSHA256 is SHA-256 over 1 MiB chunks.
 	DigestChunkedSHA256 ContentDigestAlgorithm = 1

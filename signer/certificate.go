@@ -62,8 +62,11 @@ func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]
 // ParseCertificate parses one certificate the way Android accepts it: DER,
 // or what Java's CertificateFactory also takes (BER length forms, a PEM
 // block, trailing bytes after the certificate, negative serial numbers).
-// The identity (Raw, SHA256) is always the bytes exactly as given.
-// Errors are *Error with CodeCertMalformed or CodeCertPublicKey.
+// The identity (Raw, SHA256) is always the bytes exactly as given, as
+// Android keeps them: given a PEM file, that is the PEM text, so decode it
+// first (encoding/pem) to get the fingerprint apksigner and the Play
+// Console show. Errors are *Error with CodeCertMalformed or
+// CodeCertPublicKey.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	c, err := certparse.Parse(der)
 	if err != nil {

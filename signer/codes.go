@@ -8,8 +8,8 @@ package signer
 // A Code is also an error value, so that errors.Is(err, code) is true
 // when err or an error it wraps carries that code (an *Error's Code; the
 // same holds for manifest's and apkverify's codes, which are Codes too).
-// Every code any package of this module produces is a constant declared
-// in a codes.go file: this one, manifest's or apkverify's.
+// Every code any package of this module produces is a declared constant
+// of this package, manifest or apkverify, each text declared once.
 type Code string
 
 // Error returns the code itself.

@@ -40,6 +40,7 @@ type Issue struct {
 	Signer int `json:"signer"`
 }
 
+// String returns "[scheme: ]CODE: message".
 func (i Issue) String() string {
 	s := string(i.Code)
 	if i.Scheme != "" {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,17 +14,6 @@ import (
 
 	"github.com/apktrust/apktrust/signer"
 )
-
-func readTestCert(t *testing.T, path string) *signer.Certificate {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err, "committed fixture missing")
-	block, _ := pem.Decode(b)
-	require.NotNil(t, block, path)
-	c, err := signer.ParseCertificate(block.Bytes)
-	require.NoError(t, err)
-	return c
-}
 
 // Every entry of the built-in table is usable and says where it comes
 // from; no fingerprint is listed twice.
@@ -66,7 +54,7 @@ func TestBuiltinKnownKeysFindAOSPCertificates(t *testing.T) {
 	for _, f := range files {
 		name := "AOSP " + strings.TrimSuffix(filepath.Base(f), ".x509.pem")
 		t.Run(name, func(t *testing.T) {
-			c := readTestCert(t, f)
+			c := surfaceCert(t, f)
 			m, ok := signer.LookupKnownKey(c)
 			require.True(t, ok)
 			require.Equal(t, signer.KnownKeyMatch{Name: name, Category: signer.KnownKeyTestKey, Source: byName[name].Source, MatchedBy: "certificate"}, m)
@@ -89,10 +77,10 @@ func TestKnownKeysSparesProjectKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {
-		_, ok := signer.LookupKnownKey(readTestCert(t, f))
+		_, ok := signer.LookupKnownKey(surfaceCert(t, f))
 		require.False(t, ok, f)
 	}
-	m, ok := signer.LookupKnownKey(readTestCert(t, "../testdata/knownkeys/android-debug.x509.pem"))
+	m, ok := signer.LookupKnownKey(surfaceCert(t, "../testdata/knownkeys/android-debug.x509.pem"))
 	require.True(t, ok)
 	require.Equal(t, signer.KnownKeyDebug, m.Category)
 	require.Equal(t, "subject", m.MatchedBy)
@@ -120,9 +108,9 @@ func TestKnownKeysDebugSubject(t *testing.T) {
 
 // A user's entries win over the built-in ones and match by either hash.
 func TestKnownKeySetUserEntries(t *testing.T) {
-	c := readTestCert(t, "../testdata/keys/rsa-a.x509.pem")
+	c := surfaceCert(t, "../testdata/keys/rsa-a.x509.pem")
 	spki := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-	testkey := readTestCert(t, "../testdata/knownkeys/aosp/testkey.x509.pem")
+	testkey := surfaceCert(t, "../testdata/knownkeys/aosp/testkey.x509.pem")
 	user := []signer.KnownKey{
 		{CertSHA256: strings.ToUpper(c.SHA256Hex()), Name: "our revoked key", Category: signer.KnownKeyLeakedPlatform, Source: "incident 42"},
 		{PublicKeySHA256: hex.EncodeToString(spki[:]), Name: "never used", Category: signer.KnownKeyTestKey, Source: "x"},
@@ -171,7 +159,7 @@ func TestParseKnownKeys(t *testing.T) {
 
 // Subjects print an emailAddress attribute decoded, as openssl does.
 func TestCertificateSubjectEmailAddress(t *testing.T) {
-	c := readTestCert(t, "../testdata/knownkeys/aosp/testkey.x509.pem")
+	c := surfaceCert(t, "../testdata/knownkeys/aosp/testkey.x509.pem")
 	require.Equal(t, "CN=Android,OU=Android,O=Android,L=Mountain View,ST=California,C=US,emailAddress=android@android.com", c.Subject)
 	require.Equal(t, c.Subject, c.Issuer)
 }
@@ -208,7 +196,7 @@ func TestAOSPPrivateKeysMatchCertificates(t *testing.T) {
 		require.NoError(t, err)
 		pub, err := x509.MarshalPKIXPublicKey(key.(crypto.Signer).Public())
 		require.NoError(t, err)
-		c := readTestCert(t, "../testdata/knownkeys/aosp/"+name+".x509.pem")
+		c := surfaceCert(t, "../testdata/knownkeys/aosp/"+name+".x509.pem")
 		require.Equal(t, c.RawSubjectPublicKeyInfo, pub, name)
 	}
 }
