@@ -16,6 +16,7 @@ import (
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // attack is one row of the attack list: a hostile file and the stable code
@@ -29,8 +30,8 @@ type attack struct {
 	opts apkverify.Options
 	// wantErr is the code of the error Verify returns; wantIssue the code
 	// that must be among Result.Errors.
-	wantErr   string
-	wantIssue string
+	wantErr   signer.Code
+	wantIssue signer.Code
 }
 
 func TestAttacksRejected(t *testing.T) {
@@ -41,11 +42,11 @@ func TestAttacksRejected(t *testing.T) {
 		return func(t *testing.T) string { return corpusAPK(t, name) }
 	}
 	attacks := []attack{
-		{name: "duplicate entry names (Master Key)", file: fx("tamper-duplicate-entry.apk"), wantErr: string(apkzip.CodeDuplicateEntry)},
-		{name: "local header name differs from the central directory", file: fx("tamper-local-name-mismatch.apk"), wantIssue: string(apkzip.CodeLocalHeaderMismatch)},
-		{name: "local header mismatch is rejected even for a v1-only range", file: fx("tamper-local-name-mismatch.apk"), opts: apkverify.Options{MaxSDK: 23}, wantIssue: string(apkzip.CodeLocalHeaderMismatch)},
-		{name: "DEX prepended (Janus), v1+v2+v3", file: fx("tamper-janus-prepend.apk"), wantErr: string(apkzip.CodeDataBeforeFirst)},
-		{name: "DEX prepended (Janus), v1 only, which apksigner accepts", file: fx("tamper-janus-prepend-v1only.apk"), wantErr: string(apkzip.CodeDataBeforeFirst)},
+		{name: "duplicate entry names (Master Key)", file: fx("tamper-duplicate-entry.apk"), wantErr: apkzip.CodeDuplicateEntry},
+		{name: "local header name differs from the central directory", file: fx("tamper-local-name-mismatch.apk"), wantIssue: apkzip.CodeLocalHeaderMismatch},
+		{name: "local header mismatch is rejected even for a v1-only range", file: fx("tamper-local-name-mismatch.apk"), opts: apkverify.Options{MaxSDK: 23}, wantIssue: apkzip.CodeLocalHeaderMismatch},
+		{name: "DEX prepended (Janus), v1+v2+v3", file: fx("tamper-janus-prepend.apk"), wantErr: apkzip.CodeDataBeforeFirst},
+		{name: "DEX prepended (Janus), v1 only, which apksigner accepts", file: fx("tamper-janus-prepend-v1only.apk"), wantErr: apkzip.CodeDataBeforeFirst},
 		{name: "v2 stripped to fall back on v1 (fixture)", file: fx("tamper-v2-stripped.apk"), wantIssue: "JAR_SIG_MISSING_APK_SIG_REFERENCED"},
 		{name: "v2 stripped to fall back on v1 (apksig corpus)", file: corpus("v2-stripped.apk"), wantIssue: "JAR_SIG_MISSING_APK_SIG_REFERENCED"},
 		{name: "v3 stripped to fall back on v2 (fixture)", file: fx("tamper-v3-stripped.apk"), opts: apkverify.Options{MinSDK: 24}, wantIssue: "V2_SIG_MISSING_APK_SIG_REFERENCED"},
@@ -60,8 +61,8 @@ func TestAttacksRejected(t *testing.T) {
 		{name: "more than 10 v2 signers", file: corpus("v2-only-11-signers.apk"), opts: apkverify.Options{MinSDK: 24}, wantIssue: "V2_SIG_MAX_SIGNATURES_EXCEEDED"},
 		{name: "duplicate signing-block IDs", data: duplicateV3Pair, wantIssue: apkverify.CodeDuplicateBlockID},
 		{name: "ZIP64 records hide the signing block of a v1+v2+v3 file", file: fx("tamper-zip64-locator.apk"), wantIssue: "JAR_SIG_MISSING_APK_SIG_REFERENCED"},
-		{name: "../ entry name", data: dotDotName, opts: apkverify.Options{MinSDK: 1, MaxSDK: 23}, wantIssue: string(apkzip.CodeUnsafeName)},
-		{name: "NUL in an entry name", file: corpus("v1-only-with-nul-in-entry-name.apk"), wantErr: string(apkzip.CodeInvalidName)},
+		{name: "../ entry name", data: dotDotName, opts: apkverify.Options{MinSDK: 1, MaxSDK: 23}, wantIssue: apkzip.CodeUnsafeName},
+		{name: "NUL in an entry name", file: corpus("v1-only-with-nul-in-entry-name.apk"), wantErr: apkzip.CodeInvalidName},
 		{name: "entry appended after signing", file: fx("tamper-appended-entry.apk"), wantIssue: "V3_SIG_APK_DIGEST_DID_NOT_VERIFY"},
 		{name: "central directory altered after signing", file: fx("tamper-central-directory.apk"), wantIssue: "V3_SIG_APK_DIGEST_DID_NOT_VERIFY"},
 	}
@@ -79,8 +80,8 @@ func TestAttacksRejected(t *testing.T) {
 			if a.wantErr != "" {
 				require.Error(t, err, "a hostile container must stop verification")
 				require.Nil(t, res)
-				var ve *apkverify.Error
-				require.True(t, errors.As(err, &ve), "error %v is not an *apkverify.Error", err)
+				var ve *signer.Error
+				require.True(t, errors.As(err, &ve), "error %v is not an *signer.Error", err)
 				require.Equal(t, a.wantErr, ve.Code)
 				require.ErrorIs(t, err, apkverify.ErrNotAPK)
 				return
@@ -128,11 +129,11 @@ func TestAttackBaselinesVerify(t *testing.T) {
 	}
 }
 
-func violationCodes(res *apkverify.Result) []string {
+func violationCodes(res *apkverify.Result) []signer.Code {
 	if res.Policy == nil {
 		return nil
 	}
-	var out []string
+	var out []signer.Code
 	for _, v := range res.Policy.Violations {
 		out = append(out, v.Code)
 	}

@@ -132,19 +132,19 @@ func readManifest(a *apkzip.Archive) (*Manifest, error) {
 }
 
 func manifestError(err error) error {
-	code, msg := CodeManifestInvalid, "AndroidManifest.xml cannot be read"
-	var me *manifest.FormatError
+	code, msg := manifest.CodeMalformed, "AndroidManifest.xml cannot be read"
+	var me *signer.Error
 	var ze *apkzip.FormatError
 	switch {
 	case errors.As(err, &me):
-		code = string(me.Code)
+		code = me.Code
 		if me.Msg != "" {
 			msg += ": " + me.Msg
 		}
 	case errors.As(err, &ze):
-		code = string(ze.Code)
+		code = ze.Code
 	}
-	return &Error{Kind: ErrManifest, Code: code, Msg: msg, Err: err}
+	return &signer.Error{Kind: ErrManifest, Code: code, Msg: msg, Err: err}
 }
 
 func fromManifest(m *manifest.Manifest) *Manifest {

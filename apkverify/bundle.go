@@ -27,20 +27,6 @@ const (
 	bundleBaseModule  = "base"
 )
 
-// Issue codes of App Bundles.
-const (
-	// CodeAppBundleManifestInvalid: a module's protobuf AndroidManifest.xml
-	// cannot be read; the message carries the manifest reader's code.
-	CodeAppBundleManifestInvalid = "AAB_MANIFEST_INVALID"
-	// CodeAppBundleTooManyModules: more than 256 modules; the others'
-	// manifests are not read.
-	CodeAppBundleTooManyModules = "AAB_TOO_MANY_MODULES"
-	// CodeAppBundleModuleMismatch: a feature module's manifest names another
-	// package or versionCode than the base module (bundletool refuses to
-	// build such a bundle).
-	CodeAppBundleModuleMismatch = "AAB_MODULE_MISMATCH"
-)
-
 // maxBundleModules bounds the manifests read from one bundle: each may be
 // MaxManifestSize inflated, so a small hostile archive of many modules
 // would otherwise cost gigabytes of inflating. Real apps have a few dozen.

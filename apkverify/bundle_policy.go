@@ -3,16 +3,8 @@ package apkverify
 import (
 	"slices"
 	"strings"
-)
 
-// Codes of Violation for Policy.SameReleaseAs.
-const (
-	// PolicyReleaseMismatch: the file's package or versionCode is not the
-	// release's (Policy.SameReleaseAs).
-	PolicyReleaseMismatch = "POLICY_RELEASE_MISMATCH"
-	// PolicyReleaseNotVerified: the release the file is compared with did
-	// not verify or has no manifest, so it vouches for nothing.
-	PolicyReleaseNotVerified = "POLICY_RELEASE_NOT_VERIFIED"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // checkBundleSigners holds an App Bundle to the pinned upload keys: every
@@ -20,7 +12,7 @@ const (
 // that anyone can add to without breaking the others, so one pinned signer
 // beside an unknown one is not the pipeline's bundle alone. It returns the
 // trusted signer, "" when none.
-func checkBundleSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) string {
+func checkBundleSigners(res *Result, trusted [][32]byte, add func(signer.Code, string, ...any)) string {
 	var others []string
 	for _, s := range res.Signers {
 		if s.Certificate == nil || !slices.Contains(trusted, s.Certificate.SHA256) {
@@ -40,7 +32,7 @@ func checkBundleSigners(res *Result, trusted [][32]byte, add func(string, string
 // checkSameRelease requires the file to be the release of
 // Policy.SameReleaseAs: the same package and versionCode as the bundle
 // (or file) the pipeline built and verified.
-func checkSameRelease(res *Result, rel *Result, add func(string, string, ...any)) {
+func checkSameRelease(res *Result, rel *Result, add func(signer.Code, string, ...any)) {
 	if rel == nil {
 		return
 	}

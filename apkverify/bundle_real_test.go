@@ -41,7 +41,7 @@ func TestRealBundle(t *testing.T) {
 		name      string
 		policy    *apkverify.Policy
 		trusted   bool
-		violation string
+		violation signer.Code
 	}{
 		{"no policy", nil, false, ""},
 		{"pinned to its upload key", &apkverify.Policy{TrustedCertSHA256: []string{realBundleUpload},

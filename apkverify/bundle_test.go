@@ -47,12 +47,12 @@ func TestBundleFixtures(t *testing.T) {
 	tests := []struct {
 		file     string
 		verified bool
-		err      string   // first error code when not verified
-		signers  []string // key names of the signers, in order
+		err      signer.Code // first error code when not verified
+		signers  []string    // key names of the signers, in order
 		modules  []string
 		trusted  bool
 		// violation is the first policy violation when not trusted.
-		violation string
+		violation signer.Code
 		// jarsigner is a line of its recorded answer; stricter explains
 		// where this project refuses what jarsigner accepts.
 		jarsigner string
@@ -208,7 +208,7 @@ func TestBundleAttacks(t *testing.T) {
 	tests := []struct {
 		name string
 		zip  []byte
-		err  string
+		err  signer.Code
 	}{
 		{"a file added under META-INF/ (jarsigner signs those too)",
 			rewriteZip(t, intact, nil, []aabgen.File{{Name: "META-INF/services/x", Data: []byte("evil")}}),
@@ -257,7 +257,7 @@ func TestBundleAttacks(t *testing.T) {
 			}
 			assert.False(t, res.Verified)
 			require.NotEmpty(t, res.Errors)
-			codes := make([]string, 0, len(res.Errors))
+			codes := make([]signer.Code, 0, len(res.Errors))
 			for _, e := range res.Errors {
 				codes = append(codes, e.Code)
 			}
@@ -316,7 +316,7 @@ func TestSameReleaseAs(t *testing.T) {
 	tests := []struct {
 		name      string
 		release   *apkverify.Result
-		violation string
+		violation signer.Code
 	}{
 		{"the bundle of this release", bundle, ""},
 		{"another versionCode", release(plain.Manifest.Package, plain.Manifest.VersionCode+1), apkverify.PolicyReleaseMismatch},
@@ -377,10 +377,10 @@ func TestBundleHostileModules(t *testing.T) {
 	tests := []struct {
 		name  string
 		files []aabgen.File
-		code  string
+		code  signer.Code
 		// policyCode is the manifest violation of a policy requiring the
 		// package, when the base manifest is unreadable.
-		policyCode string
+		policyCode signer.Code
 	}{
 		{"base manifest is binary XML", append(aabgen.Bundle(base)[:1],
 			aabgen.File{Name: "base/manifest/AndroidManifest.xml", Data: []byte{0x03, 0x00, 0x08, 0x00, 0x08, 0, 0, 0}}),
@@ -403,7 +403,7 @@ func TestBundleHostileModules(t *testing.T) {
 			require.NotEmpty(t, res.Errors)
 			assert.Equal(t, tc.code, res.Errors[0].Code, "errors: %v", res.Errors)
 			if tc.policyCode != "" {
-				var codes []string
+				var codes []signer.Code
 				for _, v := range res.Policy.Violations {
 					codes = append(codes, v.Code)
 				}
@@ -435,7 +435,7 @@ func TestSameReleaseAsSet(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		release   *apkverify.Result
-		violation string
+		violation signer.Code
 	}{
 		{"same release", release(7), ""},
 		{"another versionCode", release(8), apkverify.PolicyReleaseMismatch},

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // TestSignerCertificateFields checks the fingerprints and validity the
@@ -43,14 +44,14 @@ func TestUnsignedAPKSaysSo(t *testing.T) {
 	res, err := apkverify.VerifyFile(context.Background(), fixture(t, "unsigned-min21.apk"), apkverify.Options{})
 	require.NoError(t, err)
 	require.False(t, res.Verified)
-	var codes []string
+	var codes []signer.Code
 	for _, e := range res.Errors {
 		codes = append(codes, e.Code)
 	}
 	require.NotEmpty(t, codes)
 	assert.Equal(t, apkverify.CodeNoSignature, codes[0])
 	assert.Contains(t, res.Errors[0].Message, "not signed")
-	assert.Contains(t, codes, "JAR_SIG_NO_MANIFEST")
+	assert.Contains(t, codes, signer.CodeJarNoManifest)
 
 	// A signed file that fails is not "unsigned".
 	res, err = apkverify.VerifyFile(context.Background(), fixture(t, "tamper-v2-signature.apk"), apkverify.Options{})

@@ -70,8 +70,8 @@ func checkCase(c conformance.Case, res *apkverify.Result, err error) []string {
 		}
 	}
 	for _, issue := range c.Issues {
-		inErr := slices.Contains(codes(res.Errors), issue)
-		inWarn := slices.Contains(codes(res.Warnings), issue)
+		inErr := slices.Contains(codes(res.Errors), signer.Code(issue))
+		inWarn := slices.Contains(codes(res.Warnings), signer.Code(issue))
 		sev := ""
 		if c.IssueSeverity != nil {
 			sev = *c.IssueSeverity
@@ -169,8 +169,8 @@ func schemeResult(res *apkverify.Result, s signer.Scheme) *signer.SchemeResult {
 	return nil
 }
 
-func codes(issues []apkverify.Issue) []string {
-	out := make([]string, len(issues))
+func codes(issues []apkverify.Issue) []signer.Code {
+	out := make([]signer.Code, len(issues))
 	for i, is := range issues {
 		out[i] = is.Code
 	}

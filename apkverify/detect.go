@@ -5,12 +5,8 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/bundle"
+	"github.com/apktrust/apktrust/signer"
 )
-
-// CodeBundle is the Error code Verify returns for an install set packed
-// as a bundle (.apks, .xapk, .apkm): the file is a ZIP of APKs, not an
-// APK. VerifySetFiles and VerifyBundle verify it.
-const CodeBundle = "APK_SET_BUNDLE"
 
 // ErrBundle matches the Error Verify returns for a bundle of APKs, for
 // errors.Is: verify it with VerifyBundle or VerifySetFiles instead.
@@ -21,7 +17,7 @@ var ErrBundle = errors.New("apkverify: a bundle of APKs (an install set), not a 
 // missing manifest.
 func sniffContainer(a *apkzip.Archive) error {
 	if bundle.Detect(a) {
-		return &Error{Kind: ErrBundle, Code: CodeBundle,
+		return &signer.Error{Kind: ErrBundle, Code: CodeBundle,
 			Msg: "the file is a bundle of APKs (.apks, .xapk or .apkm): no top-level AndroidManifest.xml, APK entries inside; verify it as a set (VerifyBundle, verify --set)"}
 	}
 	return nil

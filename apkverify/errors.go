@@ -3,58 +3,22 @@ package apkverify
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 )
 
-// Codes of Error, stable across releases. Container problems carry the
-// code of the container reader instead (for example ZIP_ZIP64_UNSUPPORTED
-// or ZIP_DUPLICATE_ENTRY_NAME); see Error.Code.
-const (
-	CodeInvalidOptions   = "INVALID_OPTIONS"
-	CodeManifestMissing  = "MANIFEST_MISSING"
-	CodeManifestInvalid  = "MANIFEST_MALFORMED"
-	CodeIO               = "IO_ERROR"
-	CodeContextCancelled = "CANCELLED"
-)
+// Verify and the other entry points refuse input they cannot verify with
+// a *signer.Error (the module's one refused-input type) whose Kind is one
+// of the sentinels below, so callers test the class with errors.Is and
+// read the precise, stable reason from its Code: a code of this package,
+// of manifest (manifest.CodeMissing, ...) or of signer (a container
+// problem such as signer.CodeZip64 or signer.CodeIO).
 
-// Error is returned by Verify when verification could not run. Kind is one
-// of the sentinel errors below (ErrNotAPK, ErrManifest, ...), so callers
-// test the class with errors.Is; Code is the precise, stable reason.
-type Error struct {
-	// Kind is ErrNotAPK, ErrManifest, ErrInvalidOptions or ErrIO, or the
-	// context's error when verification was cancelled.
-	Kind error
-	// Code is a stable machine-readable reason: one of the Code constants
-	// of this package or a container code such as ZIP_ZIP64_UNSUPPORTED.
-	Code string
-	// Entry is the ZIP entry concerned, when there is one.
-	Entry string
-	Msg   string
-	Err   error
-}
-
-func (e *Error) Error() string {
-	s := "apkverify: " + e.Code + ": " + e.Msg
-	if e.Entry != "" {
-		s += fmt.Sprintf(" (entry %q)", e.Entry)
-	}
-	// The cause adds detail unless it is the same problem in the words
-	// of the layer that found it.
-	if e.Err != nil && !strings.Contains(e.Err.Error(), e.Code) {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, ErrNotAPK) and the like true for an Error of
-// that kind.
-func (e *Error) Is(target error) bool { return target == e.Kind }
-
-// Kinds of Error, for errors.Is.
+// Kinds of refusal, for errors.Is: Verify's *signer.Error has one of
+// them as its Kind.
 var (
 	// ErrNotAPK: the file is not an APK Android would parse (not a ZIP,
 	// ZIP64, duplicate or unsafe entry names, data before the first entry,
@@ -103,8 +67,14 @@ var (
 )
 
 // VerificationError is what Result.Err returns for a file that did not
-// verify or is not trusted. It keeps the Result so callers that got an
-// error can still show every reason.
+// verify or is not trusted: a verdict, not a refused input (that is a
+// *signer.Error, returned by Verify itself). It keeps the Result so
+// callers that got an error can still show every reason.
+//
+// Its errors.Is rules are those of every error of this module:
+// errors.Is(err, ErrNotVerified) or errors.Is(err, ErrUntrusted) tests
+// the class, and errors.Is(err, code) is true when the code is among the
+// reasons (Result.Errors or the policy's Violations).
 type VerificationError struct {
 	Result *Result
 }
@@ -120,14 +90,14 @@ func (e *VerificationError) Error() string {
 	if !r.Verified {
 		b.WriteString("signature did not verify")
 		for _, i := range r.Errors {
-			reasons = append(reasons, i.Code+": "+i.Message)
+			reasons = append(reasons, string(i.Code)+": "+i.Message)
 		}
 	} else {
 		b.WriteString("not trusted")
 	}
 	if r.Policy != nil {
 		for _, v := range r.Policy.Violations {
-			reasons = append(reasons, v.Code+": "+v.Message)
+			reasons = append(reasons, string(v.Code)+": "+v.Message)
 		}
 	}
 	if len(reasons) > 0 {
@@ -138,36 +108,46 @@ func (e *VerificationError) Error() string {
 }
 
 // Is makes errors.Is(err, ErrNotVerified) true for a file that did not
-// verify and errors.Is(err, ErrUntrusted) true for one that violates the
-// policy (a file can be both).
+// verify, errors.Is(err, ErrUntrusted) true for one that violates the
+// policy (a file can be both), and errors.Is(err, code) true for a code
+// among the reasons.
 func (e *VerificationError) Is(target error) bool {
-	return verdictIs(target, e.Result.Verified, e.Result.Policy != nil, e.Result.Trusted)
+	r := e.Result
+	return verdictIs(target, r.Verified, r.Policy, r.Trusted, func(c signer.Code) bool {
+		return slices.ContainsFunc(r.Errors, func(i Issue) bool { return i.Code == c })
+	})
 }
 
-// verdictIs matches ErrNotVerified and ErrUntrusted against a verdict.
-func verdictIs(target error, verified, policy, trusted bool) bool {
+// verdictIs matches ErrNotVerified and ErrUntrusted against a verdict,
+// and a code against the verdict's own reasons (has) and the policy's
+// violations.
+func verdictIs(target error, verified bool, policy *PolicyResult, trusted bool, has func(signer.Code) bool) bool {
 	switch target {
 	case ErrNotVerified:
 		return !verified
 	case ErrUntrusted:
-		return policy && !trusted
+		return policy != nil && !trusted
 	}
-	return false
+	c, ok := target.(signer.Code)
+	if !ok {
+		return false
+	}
+	return has(c) || policy != nil && slices.ContainsFunc(policy.Violations, func(v Violation) bool { return v.Code == c })
 }
 
-// fromContainer turns an apkzip error into an Error, keeping its code.
-func fromContainer(err error) *Error {
+// fromContainer turns an apkzip error into a refusal, keeping its code.
+func fromContainer(err error) *signer.Error {
 	var fe *apkzip.FormatError
 	if errors.As(err, &fe) {
 		kind := ErrNotAPK
 		if fe.Code == apkzip.CodeIO {
 			kind = ErrIO
 		}
-		return &Error{Kind: kind, Code: string(fe.Code), Entry: fe.Entry, Msg: fe.Msg, Err: err}
+		return &signer.Error{Kind: kind, Code: fe.Code, Entry: fe.Entry, Msg: fe.Msg, Err: err}
 	}
-	return &Error{Kind: ErrIO, Code: CodeIO, Msg: "reading the APK failed", Err: err}
+	return &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "reading the APK failed", Err: err}
 }
 
-func optionsError(format string, args ...any) *Error {
-	return &Error{Kind: ErrInvalidOptions, Code: CodeInvalidOptions, Msg: fmt.Sprintf(format, args...)}
+func optionsError(format string, args ...any) *signer.Error {
+	return &signer.Error{Kind: ErrInvalidOptions, Code: CodeInvalidOptions, Msg: fmt.Sprintf(format, args...)}
 }

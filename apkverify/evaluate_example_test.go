@@ -76,5 +76,5 @@ func ExamplePolicy_Validate() {
 	p := apkverify.Policy{TrustedCertSHA256: []string{"24:AB:AC:6C"}}
 	fmt.Println(p.Validate())
 	// Output:
-	// apkverify: INVALID_OPTIONS: trusted certificate "24:AB:AC:6C" is not a SHA-256 fingerprint (64 hex digits)
+	// INVALID_OPTIONS: trusted certificate "24:AB:AC:6C" is not a SHA-256 fingerprint (64 hex digits)
 }

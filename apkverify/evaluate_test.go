@@ -70,7 +70,7 @@ func TestEvaluateStoredResult(t *testing.T) {
 		name, _ := filepath.Rel(filepath.Join(repoRoot(), "testdata"), file)
 		t.Run(name, func(t *testing.T) {
 			plain, err := apkverify.VerifyFile(ctx, file, apkverify.Options{})
-			var ae *apkverify.Error
+			var ae *signer.Error
 			if errors.As(err, &ae) && errors.Is(err, apkverify.ErrManifest) {
 				// No manifest to take the range from: verify a range.
 				plain, err = apkverify.VerifyFile(ctx, file, apkverify.Options{MinSDK: 21})
@@ -231,7 +231,7 @@ func TestEvaluateStoredWithoutManifest(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, res.Manifest)
 	require.NotEmpty(t, res.ManifestError)
-	var codes []string
+	var codes []signer.Code
 	for _, v := range res.Policy.Violations {
 		codes = append(codes, v.Code)
 		if v.Code == apkverify.PolicyManifestUnavailable {

@@ -15,12 +15,6 @@ import (
 // SOURCE_STAMP_SIGNER_NOT_COVERED / FROSTING_SIGNER_NOT_COVERED, and a
 // policy requiring it fails.
 
-// Codes of Violation for evidence that verified but does not bind.
-const (
-	PolicySourceStampSignerNotCovered = "POLICY_SOURCE_STAMP_SIGNER_NOT_COVERED"
-	PolicyFrostingSignerNotCovered    = "POLICY_FROSTING_SIGNER_NOT_COVERED"
-)
-
 // What each piece of evidence covers, as EvidenceBinding.Covers says it.
 const (
 	coversStampContent  = "the APK's content (every ZIP entry, the central directory, the EOCD; not the APK Signing Block), so the JAR signatures among its entries, but no v2/v3/v3.1 signer"
@@ -181,14 +175,14 @@ func (v *verification) addV3UnderV31(checked map[signer.Scheme]*signer.SchemeRes
 
 // checkStampBinding and checkFrostingBinding are the policy rules for
 // evidence that verified but does not bind.
-func checkStampBinding(st *signer.SourceStampResult, add func(string, string, ...any)) {
+func checkStampBinding(st *signer.SourceStampResult, add func(signer.Code, string, ...any)) {
 	if st.Binding == nil || !st.Binding.Binds {
 		add(PolicySourceStampSignerNotCovered, "%s: %s", signer.StampCodeSignerNotCovered,
 			notCoveredReason(st.Warnings, signer.StampCodeSignerNotCovered, "the source stamp verified but does not cover the signers Android uses"))
 	}
 }
 
-func checkFrostingBinding(fr *signer.FrostingResult, add func(string, string, ...any)) {
+func checkFrostingBinding(fr *signer.FrostingResult, add func(signer.Code, string, ...any)) {
 	if fr.Binding == nil || !fr.Binding.Binds {
 		add(PolicyFrostingSignerNotCovered, "%s: %s", signer.FrostingCodeSignerNotCovered,
 			notCoveredReason(fr.Warnings, signer.FrostingCodeSignerNotCovered, "the Play frosting verified but does not cover the signers Android uses"))
@@ -196,7 +190,7 @@ func checkFrostingBinding(fr *signer.FrostingResult, add func(string, string, ..
 }
 
 // notCoveredReason is the message of the evidence's not-covered warning.
-func notCoveredReason(warnings []Issue, code, otherwise string) string {
+func notCoveredReason(warnings []Issue, code signer.Code, otherwise string) string {
 	for _, w := range warnings {
 		if w.Code == code {
 			return w.Message

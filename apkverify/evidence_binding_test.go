@@ -17,8 +17,8 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-func issueCodes(l []apkverify.Issue) []string {
-	out := []string{}
+func issueCodes(l []apkverify.Issue) []signer.Code {
+	out := []signer.Code{}
 	for _, i := range l {
 		out = append(out, i.Code)
 	}
@@ -85,7 +85,7 @@ func TestEvidenceBindingResignedPlayDelivery(t *testing.T) {
 			assert.Contains(t, issueCodes(st.Warnings), signer.StampCodeSignerNotCovered)
 			assert.Contains(t, issueCodes(fr.Warnings), signer.FrostingCodeSignerNotCovered)
 			assert.Contains(t, issueCodes(res.Warnings), signer.StampCodeSignerNotCovered)
-			assert.ElementsMatch(t, []string{apkverify.PolicySourceStampSignerNotCovered, apkverify.PolicyFrostingSignerNotCovered}, violationCodes(res))
+			assert.ElementsMatch(t, []signer.Code{apkverify.PolicySourceStampSignerNotCovered, apkverify.PolicyFrostingSignerNotCovered}, violationCodes(res))
 		})
 	}
 }
@@ -203,10 +203,10 @@ func TestUniversalV1Stamp(t *testing.T) {
 func TestV4EvidenceFixtures(t *testing.T) {
 	for _, c := range []struct {
 		apk, idsig string
-		warn       []string
+		warn       []signer.Code
 	}{
 		{"evidence-min21-v1234-stamp.apk", "evidence-min21-v1234-stamp.apk.idsig", nil},
-		{"min21-v1234.apk", "evidence-min21-v1234.trailing.idsig", []string{signer.V4CodeTrailingBytes}},
+		{"min21-v1234.apk", "evidence-min21-v1234.trailing.idsig", []signer.Code{signer.V4CodeTrailingBytes}},
 	} {
 		idsig := readFile(t, evidenceFixture(t, c.idsig))
 		res := verifyBytes(t, readFile(t, evidenceFixture(t, c.apk)), apkverify.Options{V4Signature: bytes.NewReader(idsig), V4SignatureSize: int64(len(idsig))})

@@ -65,7 +65,7 @@ func TestEvidencePolicy(t *testing.T) {
 		// changes.
 		wantVerified   bool
 		wantTrusted    bool
-		wantViolations []string
+		wantViolations []signer.Code
 		wantMessage    []string
 	}{
 		{
@@ -87,7 +87,7 @@ func TestEvidencePolicy(t *testing.T) {
 			file: real("fdroid-org.sajeg.fallingblocks_3.apk"),
 			policy: apkverify.Policy{InsecureAcceptAnySigner: true, RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256}},
-			wantVerified: true, wantViolations: []string{apkverify.PolicySourceStampMissing},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicySourceStampMissing},
 			wantMessage: []string{apkverify.PlayStoreStampCertSHA256, "no source stamp"},
 		},
 		{
@@ -95,7 +95,7 @@ func TestEvidencePolicy(t *testing.T) {
 			file: real("play-reasily-base.apk"),
 			policy: apkverify.Policy{TrustedCertSHA256: []string{reasilyKey}, RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{otherStampCert}},
-			wantVerified: true, wantViolations: []string{apkverify.PolicySourceStampUntrusted},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicySourceStampUntrusted},
 			wantMessage: []string{"signed by " + apkverify.PlayStoreStampCertSHA256, "expected one of " + otherStampCert},
 		},
 		{
@@ -103,7 +103,7 @@ func TestEvidencePolicy(t *testing.T) {
 			file: real("play-reasily-base.apk"),
 			policy: apkverify.Policy{RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256}},
-			wantVerified: true, wantViolations: []string{apkverify.PolicyNoTrustedKey},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicyNoTrustedKey},
 		},
 		{
 			name: "stamp whose signature was tampered with",
@@ -112,7 +112,7 @@ func TestEvidencePolicy(t *testing.T) {
 			},
 			policy: apkverify.Policy{TrustedCertSHA256: []string{reasilyKey}, RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256}},
-			wantVerified: true, wantViolations: []string{apkverify.PolicySourceStampNotVerified},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicySourceStampNotVerified},
 			wantMessage: []string{"did not verify", "proves nothing"},
 		},
 		{
@@ -122,8 +122,8 @@ func TestEvidencePolicy(t *testing.T) {
 			},
 			policy: apkverify.Policy{TrustedCertSHA256: []string{reasilyKey}, RequireSourceStamp: true,
 				TrustedStampCertSHA256: []string{apkverify.PlayStoreStampCertSHA256}},
-			wantVerified: false, wantViolations: []string{apkverify.PolicyNotVerified, apkverify.PolicySourceStampNotVerified},
-			wantMessage: []string{apkverify.CodeStampNotChecked},
+			wantVerified: false, wantViolations: []signer.Code{apkverify.PolicyNotVerified, apkverify.PolicySourceStampNotVerified},
+			wantMessage: []string{string(apkverify.CodeStampNotChecked)},
 		},
 		{
 			name:         "Play frosting with the app's signing key",
@@ -135,22 +135,22 @@ func TestEvidencePolicy(t *testing.T) {
 			name:         "no frosting on a file built outside Play",
 			file:         func(t *testing.T) string { return fixture(t, "min21-v123.apk") },
 			policy:       apkverify.Policy{InsecureAcceptAnySigner: true, RequireFrosting: true},
-			wantVerified: true, wantViolations: []string{apkverify.PolicyFrostingMissing},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicyFrostingMissing},
 		},
 		{
 			name:         "frosting that does not verify with the known keys",
 			file:         real("play-google-calculator_78000303.apk"),
 			policy:       apkverify.Policy{TrustedCertSHA256: []string{calculatorOldKey}, RequireFrosting: true},
 			frostingKeys: []*ecdsa.PublicKey{&otherKey.PublicKey},
-			wantVerified: true, wantViolations: []string{apkverify.PolicyFrostingNotVerified},
-			wantMessage: []string{signer.FrostingCodeSignatureDidNotVer},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicyFrostingNotVerified},
+			wantMessage: []string{string(signer.FrostingCodeSignatureDidNotVer)},
 		},
 		{
 			name:         "frosting with an unknown key index",
 			file:         real("play-google-calculator_78000303.apk"),
 			policy:       apkverify.Policy{TrustedCertSHA256: []string{calculatorOldKey}, RequireFrosting: true},
 			frostingKeys: []*ecdsa.PublicKey{},
-			wantVerified: true, wantViolations: []string{apkverify.PolicyFrostingNotVerified},
+			wantVerified: true, wantViolations: []signer.Code{apkverify.PolicyFrostingNotVerified},
 			wantMessage: []string{"unknown key index 0"},
 		},
 		{
@@ -325,7 +325,7 @@ func TestEvidenceJSON(t *testing.T) {
 		for _, c := range []struct {
 			idsig    string
 			verified bool
-			code     string
+			code     signer.Code
 		}{
 			{"min21-v1234.apk.idsig", true, ""},
 			{"min21-v1234.sig-tampered.idsig", false, signer.V4CodeDidNotVerify},
@@ -344,7 +344,7 @@ func TestEvidenceJSON(t *testing.T) {
 				require.Equal(t, c.verified, res.Schemes.V4)
 				require.Equal(t, c.verified, res.Verified)
 				if c.code != "" {
-					require.Equal(t, c.code, v4["errors"].([]any)[0].(map[string]any)["code"])
+					require.Equal(t, string(c.code), v4["errors"].([]any)[0].(map[string]any)["code"])
 				}
 			})
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // The SHA-256 of the test key that signs the fixtures (testdata/keys,
@@ -123,15 +124,19 @@ func ExampleResult_Err() {
 	// JAR_SIG_MISSING_APK_SIG_REFERENCED
 }
 
-// Files Android would not even parse are errors, with a stable code.
-func ExampleError() {
+// Files Android would not even parse are refused with a *signer.Error:
+// errors.Is tells the class (a Kind such as ErrNotAPK) or the exact code,
+// errors.As gives the details.
+func Example_refusedInput() {
 	_, err := apkverify.VerifyFile(context.Background(), "../testdata/apk/tamper-duplicate-entry.apk", apkverify.Options{})
-	var ve *apkverify.Error
-	if errors.As(err, &ve) {
-		fmt.Println(errors.Is(err, apkverify.ErrNotAPK), ve.Code)
+	fmt.Println(errors.Is(err, apkverify.ErrNotAPK), errors.Is(err, signer.CodeZipDuplicateEntry))
+	var se *signer.Error
+	if errors.As(err, &se) {
+		fmt.Println(se.Code, se.Entry)
 	}
 	// Output:
-	// true ZIP_DUPLICATE_ENTRY_NAME
+	// true true
+	// ZIP_DUPLICATE_ENTRY_NAME assets/hello.txt
 }
 
 // The Result encodes to JSON with stable field names (the verify CLI's

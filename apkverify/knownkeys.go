@@ -9,32 +9,7 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// Warning codes of known keys: a signer, lineage or source stamp
-// certificate that anyone can sign with (see signer.BuiltinKnownKeys and
-// Options.KnownKeys). The signatures still verify; they just prove nothing
-// about who made the file.
-const (
-	// CodeKnownTestKey: a key whose private key is published, such as the
-	// AOSP test keys.
-	CodeKnownTestKey = "KNOWN_TEST_KEY"
-	// CodeKnownLeakedKey: an OEM platform key that leaked and signed
-	// malware.
-	CodeKnownLeakedKey = "KNOWN_LEAKED_KEY"
-	// CodeDebugCertificate: an Android debug certificate (CN=Android Debug,
-	// O=Android, C=US), generated on a developer's machine.
-	CodeDebugCertificate = "DEBUG_CERTIFICATE"
-	// CodeSystemSharedUserID: the manifest asks to share a system user ID
-	// (android.uid.system, ...), which only an app signed with the device's
-	// platform key gets.
-	CodeSystemSharedUserID = "SYSTEM_SHARED_USER_ID"
-
-	// PolicyKnownKey is the Violation of a signer found among the known
-	// keys, pinned or not, whose category the Policy does not allow
-	// (Policy.AllowKnownKeyCategories).
-	PolicyKnownKey = "POLICY_KNOWN_KEY"
-)
-
-var knownKeyCodes = map[string]string{
+var knownKeyCodes = map[string]signer.Code{
 	signer.KnownKeyTestKey:        CodeKnownTestKey,
 	signer.KnownKeyLeakedPlatform: CodeKnownLeakedKey,
 	signer.KnownKeyDebug:          CodeDebugCertificate,
@@ -195,7 +170,7 @@ func appendOnce(s []string, x string) []string {
 // checkKnownKeys makes a signer from the known keys a violation, even a
 // pinned one: a pin does not make a key the whole world holds any more
 // trustworthy. Only categories the Policy allows are accepted.
-func checkKnownKeys(res *Result, p *Policy, add func(string, string, ...any)) {
+func checkKnownKeys(res *Result, p *Policy, add func(signer.Code, string, ...any)) {
 	seen := map[string]bool{}
 	for _, s := range slices.Concat(res.Signers, res.DevReleaseSigners) {
 		k := s.Known

@@ -60,8 +60,8 @@ func pins(fp string) []string {
 }
 
 // knownKeyWarnings lists the codes of the warnings that name known keys.
-func knownKeyWarnings(res *apkverify.Result) []string {
-	var codes []string
+func knownKeyWarnings(res *apkverify.Result) []signer.Code {
+	var codes []signer.Code
 	for _, w := range res.Warnings {
 		switch w.Code {
 		case apkverify.CodeKnownTestKey, apkverify.CodeKnownLeakedKey, apkverify.CodeDebugCertificate, apkverify.CodeSystemSharedUserID:
@@ -71,7 +71,7 @@ func knownKeyWarnings(res *apkverify.Result) []string {
 	return codes
 }
 
-func warning(t *testing.T, res *apkverify.Result, code string) string {
+func warning(t *testing.T, res *apkverify.Result, code signer.Code) string {
 	t.Helper()
 	for _, w := range res.Warnings {
 		if w.Code == code {
@@ -89,7 +89,7 @@ func TestKnownKeysRealWorldTestKey(t *testing.T) {
 	res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Verified)
-	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
 	msg := warning(t, res, apkverify.CodeKnownTestKey)
 	require.True(t, strings.HasPrefix(msg, "signed with the AOSP testkey (the v1 signer for API 19+): anyone can sign with it"), msg)
 	require.Contains(t, msg, "testkey.x509.pem")
@@ -115,7 +115,7 @@ func TestKnownKeysDebugCertificate(t *testing.T) {
 	res, err := apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "debug-min21-v123.apk"), apkverify.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Verified)
-	require.Equal(t, []string{apkverify.CodeDebugCertificate}, knownKeyWarnings(res), "one warning for the one key, although it signs v1, v2 and v3")
+	require.Equal(t, []signer.Code{apkverify.CodeDebugCertificate}, knownKeyWarnings(res), "one warning for the one key, although it signs v1, v2 and v3")
 	require.True(t, strings.HasPrefix(warning(t, res, apkverify.CodeDebugCertificate), "signed with the Android debug certificate"))
 	for _, s := range res.Signers {
 		require.NotNil(t, s.Known, s.Scheme)
@@ -149,7 +149,7 @@ func TestKnownKeysLineageNode(t *testing.T) {
 	for _, s := range res.Signers {
 		require.Equal(t, s.Scheme != signer.SchemeV3, s.Known != nil, "%s signer %s", s.Scheme, s.CertSHA256)
 	}
-	require.Equal(t, []string{apkverify.CodeDebugCertificate}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeDebugCertificate}, knownKeyWarnings(res))
 	b, err := json.Marshal(res)
 	require.NoError(t, err)
 	var j struct {
@@ -179,7 +179,7 @@ func TestKnownKeysSystemSharedUID(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.Verified)
 	require.Equal(t, "android.uid.system", res.Manifest.SharedUserID)
-	require.Equal(t, []string{apkverify.CodeDebugCertificate, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeDebugCertificate, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
 	msg := warning(t, res, apkverify.CodeSystemSharedUserID)
 	require.Contains(t, msg, "UID 1000")
 	require.Contains(t, msg, "platform key")
@@ -190,7 +190,7 @@ func TestKnownKeysSystemSharedUID(t *testing.T) {
 		Category: signer.KnownKeyLeakedPlatform, Source: "test"}}
 	res, err = apkverify.VerifyFile(context.Background(), file, apkverify.Options{KnownKeys: leaked})
 	require.NoError(t, err)
-	require.Equal(t, []string{apkverify.CodeKnownLeakedKey, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeKnownLeakedKey, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
 	require.Contains(t, warning(t, res, apkverify.CodeKnownLeakedKey), "signed with the Example OEM platform (leaked)")
 	msg = warning(t, res, apkverify.CodeSystemSharedUserID)
 	require.Contains(t, msg, "signed with the Example OEM platform (leaked), a leaked platform key: this is the attack itself")
@@ -217,7 +217,7 @@ func TestKnownKeysPolicy(t *testing.T) {
 		allow     []string
 		known     []signer.KnownKey
 		violation bool
-		warning   string
+		warning   signer.Code
 	}{
 		{"pinned debug key", knownKeysFixture(t, "debug-min21-v123.apk"), debugFP, nil, nil, true, apkverify.CodeDebugCertificate},
 		{"pinned debug key, test keys allowed", knownKeysFixture(t, "debug-min21-v123.apk"), debugFP, []string{signer.KnownKeyTestKey}, nil, true, apkverify.CodeDebugCertificate},
@@ -238,12 +238,12 @@ func TestKnownKeysPolicy(t *testing.T) {
 			})
 			require.NoError(t, err)
 			require.True(t, res.Verified)
-			var codes []string
+			var codes []signer.Code
 			for _, v := range res.Policy.Violations {
 				codes = append(codes, v.Code)
 			}
 			if tc.violation {
-				require.Equal(t, []string{apkverify.PolicyKnownKey}, codes)
+				require.Equal(t, []signer.Code{apkverify.PolicyKnownKey}, codes)
 				require.False(t, res.Trusted)
 				require.ErrorIs(t, res.Err(), apkverify.ErrUntrusted)
 			} else {
@@ -324,7 +324,7 @@ func TestKnownKeysNoFalsePositives(t *testing.T) {
 		}
 		checked++
 		require.Empty(t, known, f)
-		var codes []string
+		var codes []signer.Code
 		for _, c := range knownKeyWarnings(res) {
 			if c != apkverify.CodeSystemSharedUserID {
 				codes = append(codes, c)
@@ -356,7 +356,7 @@ func TestKnownKeysNoFalsePositives(t *testing.T) {
 func TestKnownKeysSharedUIDRealWorld(t *testing.T) {
 	res, err := apkverify.VerifyFile(context.Background(), realWorldAPK(t, "google-networkstack_210000000.apk"), apkverify.Options{})
 	require.NoError(t, err)
-	require.Equal(t, []string{apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
 	require.Contains(t, warning(t, res, apkverify.CodeSystemSharedUserID), `android:sharedUserId="android.uid.networkstack": to run as UID 1073`)
 }
 
@@ -369,7 +369,7 @@ func TestKnownKeysStampCertificate(t *testing.T) {
 	res, err := apkverify.VerifyFile(context.Background(), file, apkverify.Options{KnownKeys: stamp})
 	require.NoError(t, err)
 	require.True(t, res.SourceStamp.Verified)
-	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
 	require.Contains(t, warning(t, res, apkverify.CodeKnownTestKey), "(the source stamp)")
 	require.Equal(t, "stamp key under test", res.SourceStampKnown().Name)
 
@@ -400,7 +400,7 @@ func TestKnownKeysAOSPFixtures(t *testing.T) {
 	res, err := apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "aosp-testkey-min21-v123.apk"), apkverify.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Verified)
-	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
 	require.Len(t, res.Signers, 3)
 	for _, s := range res.Signers {
 		require.Equal(t, "AOSP testkey", s.Known.Name, s.Scheme)
@@ -412,7 +412,7 @@ func TestKnownKeysAOSPFixtures(t *testing.T) {
 	res, err = apkverify.VerifyFile(context.Background(), knownKeysFixture(t, "aosp-platform-shareduid-system-v123.apk"), apkverify.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Verified)
-	require.Equal(t, []string{apkverify.CodeKnownTestKey, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeKnownTestKey, apkverify.CodeSystemSharedUserID}, knownKeyWarnings(res))
 	require.True(t, strings.HasPrefix(warning(t, res, apkverify.CodeKnownTestKey), "signed with the AOSP platform (the v1 signer for API 21-23): anyone can sign with it"))
 	require.Equal(t, "c8a2e9bccf597c2fb6dc66bee293fc13f2fc47ec77bc6b2b0d52c11f51192ab8", res.Signers[0].CertSHA256)
 	msg := warning(t, res, apkverify.CodeSystemSharedUserID)
@@ -453,7 +453,7 @@ func TestKnownKeysReissuedCertificate(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.Verified)
 	require.NotEqual(t, aospTestKey, res.Signers[0].CertSHA256)
-	require.Equal(t, []string{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
+	require.Equal(t, []signer.Code{apkverify.CodeKnownTestKey}, knownKeyWarnings(res))
 	require.Equal(t, "public key", res.Signers[0].Known.MatchedBy)
 	require.Contains(t, warning(t, res, apkverify.CodeKnownTestKey), "signed with the AOSP testkey (same public key, different certificate)")
 }

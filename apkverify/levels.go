@@ -8,25 +8,6 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// Codes of the per-API-level signer invariant: every API level of the
-// checked range has exactly one verified signer (for v1 and v2 one signer
-// set), the one Android itself uses there.
-const (
-	// CodeLevelNoSigner: at these API levels the block Android reads
-	// has no signer for the level (a v3/v3.1 SDK range gap), or none
-	// that verified, so devices at these levels refuse the file.
-	CodeLevelNoSigner = "API_LEVEL_NO_SIGNER"
-	// CodeLevelMultipleSigners: at these API levels the block Android
-	// reads has several signers for the level; Android accepts exactly
-	// one and refuses the file.
-	CodeLevelMultipleSigners = "API_LEVEL_MULTIPLE_SIGNERS"
-	// CodeLevelSignerChange is a warning: the signing key changes from
-	// one API level to the next without a proof-of-rotation explaining
-	// it, so the app installs under unrelated identities depending on
-	// the Android version.
-	CodeLevelSignerChange = "API_LEVEL_SIGNER_CHANGE_WITHOUT_ROTATION"
-)
-
 // levelReading is what Android reads at one API level: the scheme block
 // and the signers of that block it uses there (several only for v1/v2,
 // where the set of signers is the identity).

@@ -99,7 +99,7 @@ func TestV31CopyOverForeignV3(t *testing.T) {
 		res := verifyBytes(t, v31CopyAttack(t, "min28-v123.apk", true), pinOpts(t, 0, "rsa-a"))
 		require.False(t, res.Verified)
 		require.False(t, res.Trusted)
-		require.Contains(t, codes(res.Errors), "V3_SIG_DID_NOT_VERIFY")
+		require.Contains(t, codes(res.Errors), signer.CodeV3DidNotVerify)
 	})
 	t.Run("from API 33 only Android reads the v3.1 copy, and the file is A's", func(t *testing.T) {
 		res := verifyBytes(t, v31CopyAttack(t, "min28-v123.apk", false), pinOpts(t, 33, "rsa-a"))
@@ -123,7 +123,7 @@ func TestLevelInvariant(t *testing.T) {
 	cases := []struct {
 		name      string
 		pairs     []sbPair
-		wantCode  string
+		wantCode  signer.Code
 		wantLevel string
 	}{
 		{

@@ -33,7 +33,7 @@ func (r *Result) LogValue() slog.Value {
 		attrs = append(attrs, slog.String("signerSha256", r.Signers[n-1].CertSHA256))
 	}
 	if len(r.Errors) > 0 {
-		attrs = append(attrs, slog.String("error", r.Errors[0].Code))
+		attrs = append(attrs, slog.String("error", string(r.Errors[0].Code)))
 	}
 	return slog.GroupValue(attrs...)
 }

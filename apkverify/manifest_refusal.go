@@ -22,13 +22,26 @@ var refusedManifestCodes = map[manifest.Code]bool{
 // reports whether it did; the run then ends, since no SDK range or
 // manifest fact can be taken from the file.
 func (v *verification) refuseManifest() bool {
-	var me *manifest.FormatError
-	if !errors.As(v.manifestErr, &me) || !refusedManifestCodes[me.Code] {
+	me := manifestCause(v.manifestErr)
+	if me == nil || !refusedManifestCodes[me.Code] {
 		return false
 	}
-	v.fail(Issue{Code: string(me.Code), Signer: -1, Message: "AndroidManifest.xml: " + me.Msg})
+	v.fail(Issue{Code: me.Code, Signer: -1, Message: "AndroidManifest.xml: " + me.Msg})
 	v.res.MinSDK, v.res.MaxSDK = v.opts.MinSDK, v.opts.MaxSDK
 	v.res.Frosting = &signer.FrostingResult{}
 	v.evidence()
 	return true
+}
+
+// manifestCause is the manifest reader's own error inside a refusal:
+// the refusal (Kind ErrManifest) has the same code but a longer message.
+func manifestCause(err error) *signer.Error {
+	var me *signer.Error
+	for errors.As(err, &me) {
+		if me.Kind == nil {
+			return me
+		}
+		err = me.Err
+	}
+	return nil
 }

@@ -1,12 +1,5 @@
 package apkverify
 
-// CodeNoSignature is the Issue code of an APK that carries no signature at
-// all: no JAR signature (neither META-INF/MANIFEST.MF nor a .SF file) and
-// no v2, v3 or v3.1 block. apksig reports such a file as
-// JAR_SIG_NO_MANIFEST, which says what is missing but not that the file
-// is simply unsigned; that issue stays in Result.Errors after this one.
-const CodeNoSignature = "NO_SIGNATURE"
-
 // noSignature reports an unsigned APK in words, ahead of the scheme
 // errors that follow from it.
 func (v *verification) noSignature() {

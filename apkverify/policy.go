@@ -17,14 +17,14 @@ import (
 func evaluatePolicy(res *Result, p *Policy, keys policyKeys) *PolicyResult {
 	trusted := keys.signers
 	pr := &PolicyResult{Violations: []Violation{}, InsecureAcceptAnySigner: p.InsecureAcceptAnySigner && len(trusted) == 0}
-	add := func(code, format string, args ...any) {
+	add := func(code signer.Code, format string, args ...any) {
 		pr.Violations = append(pr.Violations, Violation{Code: code, Message: fmt.Sprintf(format, args...)})
 	}
 
 	if !res.Verified {
 		codes := make([]string, 0, len(res.Errors))
 		for _, e := range res.Errors {
-			codes = append(codes, e.Code)
+			codes = append(codes, string(e.Code))
 		}
 		add(PolicyNotVerified, "the signatures did not verify (%s): nothing in the file can be trusted", strings.Join(dedupe(codes), ", "))
 	}
@@ -83,7 +83,7 @@ func evaluatePolicy(res *Result, p *Policy, keys policyKeys) *PolicyResult {
 
 // checkStamp requires a source stamp that verified and whose certificate,
 // or a certificate of its verified proof-of-rotation, is trusted.
-func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(string, string, ...any)) {
+func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(signer.Code, string, ...any)) {
 	switch {
 	case st == nil || !st.Present:
 		add(PolicySourceStampMissing, "the APK has no source stamp (no %s entry); expected one signed by %s: the file was not delivered as a stamped APK (for Google Play, apps installed from Play carry one), or was re-signed since",
@@ -93,7 +93,7 @@ func checkStamp(st *signer.SourceStampResult, trusted [][32]byte, add func(strin
 		if len(st.Errors) > 0 {
 			codes := make([]string, 0, len(st.Errors))
 			for _, e := range st.Errors {
-				codes = append(codes, e.Code)
+				codes = append(codes, string(e.Code))
 			}
 			why = strings.Join(dedupe(codes), ", ")
 		}
@@ -124,7 +124,7 @@ func stampTrusted(st *signer.SourceStampResult, trusted [][32]byte) bool {
 }
 
 // checkFrosting requires Play frosting that verified with a known key.
-func checkFrosting(fr *signer.FrostingResult, add func(string, string, ...any)) {
+func checkFrosting(fr *signer.FrostingResult, add func(signer.Code, string, ...any)) {
 	switch {
 	case fr == nil || !fr.Present:
 		add(PolicyFrostingMissing, "the APK Signing Block has no Google Play frosting: the file is not an APK as Google Play delivered it (or it was re-signed since)")
@@ -132,7 +132,7 @@ func checkFrosting(fr *signer.FrostingResult, add func(string, string, ...any)) 
 		var why []string
 		for _, l := range [][]Issue{fr.Errors, fr.Warnings} {
 			for _, i := range l {
-				why = append(why, i.Code+": "+i.Message)
+				why = append(why, string(i.Code)+": "+i.Message)
 			}
 		}
 		if len(why) == 0 {
@@ -203,7 +203,7 @@ func isPlayStampCert(hexFP string) bool {
 // genuine signer) is refused, naming those levels and that key. The
 // signers preview builds use (DevReleaseSigners) are held to the same
 // rule. It returns the trusted signer, "" when none.
-func checkSigners(res *Result, trusted [][32]byte, add func(string, string, ...any)) string {
+func checkSigners(res *Result, trusted [][32]byte, add func(signer.Code, string, ...any)) string {
 	if res.Kind == KindAppBundle {
 		return checkBundleSigners(res, trusted, add)
 	}

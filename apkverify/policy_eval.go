@@ -4,10 +4,6 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// PolicyInvalid is the only violation of a Policy that Validate refuses,
-// when Evaluate is given one: an invalid Policy trusts nothing.
-const PolicyInvalid = "POLICY_INVALID"
-
 // Validate reports whether the Policy can be applied: every fingerprint is
 // a SHA-256 in one of the accepted hex forms, RequireSourceStamp and
 // TrustedStampCertSHA256 come together, RequireSchemes and

@@ -8,28 +8,6 @@ import (
 	"github.com/apktrust/apktrust/signer"
 )
 
-// Codes of Violation and of PolicyResult.Warnings for the signing-history
-// and rotation-capability rules (see Policy.History).
-const (
-	// PolicyHistoryFork: with Policy.History, a signer Android uses from
-	// API 28 branches from the history at a key other than its current
-	// one, or shares no key with it; or, below API 28, a signer is no key
-	// of the history at all.
-	PolicyHistoryFork = "POLICY_HISTORY_FORK"
-	// PolicyCapabilityMissing: a new key takes over through a lineage in
-	// which the key it takes over from (the history's current key, or a
-	// pinned key) was denied a capability Android requires for it:
-	// installed-data for every update, shared-uid when the manifest sets
-	// android:sharedUserId.
-	PolicyCapabilityMissing = "POLICY_LINEAGE_CAPABILITY_MISSING"
-	// PolicyRotationWithoutHistory (a warning, not a violation): the file
-	// is trusted because a signer's proof-of-rotation descends from a
-	// pinned key, and no History was given. Without a history a retired
-	// key can start its own branch (old → attacker's key), and the pin
-	// cannot tell it from the app's real rotation.
-	PolicyRotationWithoutHistory = "POLICY_ROTATION_WITHOUT_HISTORY"
-)
-
 // identity is one signer as Android's SigningDetails holds it: the current
 // certificate and, with a proof-of-rotation, the past certificates oldest
 // first (the last one is the current certificate), each with the
@@ -99,7 +77,7 @@ func takesOver(nw, old identity, sharedUID bool) uint32 {
 // of the pinned keys in the signers' lineages. See the README section
 // "Signing history and rotation capabilities" for the rules and why. It
 // returns the PolicyResult's warnings.
-func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, string, ...any)) []Violation {
+func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(signer.Code, string, ...any)) []Violation {
 	// A signing history is the app signing key's; a bundle carries the
 	// upload key, which never rotates through a lineage.
 	if len(res.Signers) == 0 || res.Kind == KindAppBundle {
@@ -134,7 +112,7 @@ func checkHistory(res *Result, p *Policy, trusted [][32]byte, add func(string, s
 // app on those devices too, so each is judged like a signer of the file's
 // newest levels: no older-key exception, and no overlap check (a preview
 // signer shares its level with the release builds' signer by design).
-func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add func(string, string, ...any)) {
+func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add func(signer.Code, string, ...any)) {
 	hist := historyIdentity(h)
 	current := hist.cert
 	newest := 0
@@ -199,7 +177,7 @@ func checkAgainstHistory(res *Result, h *signer.Lineage, sharedUID bool, add fun
 // shared UID). A pinned key that gave these up does not vouch for its
 // successor. Every file trusted that way gets the
 // PolicyRotationWithoutHistory warning, which it returns.
-func checkPinnedRotation(res *Result, trusted [][32]byte, sharedUID bool, add func(string, string, ...any)) []Violation {
+func checkPinnedRotation(res *Result, trusted [][32]byte, sharedUID bool, add func(signer.Code, string, ...any)) []Violation {
 	pinned := func(c *signer.Certificate) bool {
 		for _, t := range trusted {
 			if c != nil && c.SHA256 == t {

@@ -215,7 +215,7 @@ type propCase struct {
 
 // propPolicy runs applyPolicy on one v3 signer (API 28+) signed as c.file
 // with history c.hist, or with pinned key pin and no history when pin >= 0.
-func propPolicy(keys []propKey, lineages map[string]*signer.Lineage, c propCase, pin int) (*Result, []string) {
+func propPolicy(keys []propKey, lineages map[string]*signer.Lineage, c propCase, pin int) (*Result, []signer.Code) {
 	fileLin := withFlags(lineages[fmtInts(c.file)], c.fileFlags)
 	s := Signer{MinSDK: sdkP, MaxSDK: scheme.MaxSDK, Scheme: signer.SchemeV3, Certificate: keys[c.file[len(c.file)-1]].cert}
 	if len(c.file) > 1 {
@@ -237,7 +237,7 @@ func propPolicy(keys []propKey, lineages map[string]*signer.Lineage, c propCase,
 		}
 	}
 	res.setPolicy(evaluatePolicy(res, p, pk))
-	var codes []string
+	var codes []signer.Code
 	for _, v := range res.Policy.Violations {
 		codes = append(codes, v.Code)
 	}
@@ -283,7 +283,7 @@ func TestHistoryProperty(t *testing.T) {
 
 	type tally struct{ pairs, trusted int }
 	byRelation := map[string]*tally{}
-	byCode := map[string]int{}
+	byCode := map[signer.Code]int{}
 	for _, h := range seqs {
 		for _, f := range seqs {
 			c := propCase{hist: h, file: f, histFlags: randomFlags(rng, len(h)), fileFlags: randomFlags(rng, len(f)), sharedUID: rng.IntN(4) == 0}
@@ -355,28 +355,28 @@ func TestHistoryPerLevel(t *testing.T) {
 	cases := []struct {
 		name    string
 		signers []Signer
-		codes   []string
+		codes   []signer.Code
 	}{
 		{name: "Play key-upgrade shape: v3 by the older key below v3.1 by the current key",
 			signers: []Signer{at(signer.SchemeV2, 24, 27, a, nil), at(signer.SchemeV3, 28, 32, a, nil), at(signer.SchemeV31, 33, scheme.MaxSDK, b, lin(a, b))}},
 		{name: "a fork on the lower levels is refused even under a genuine v3.1 signer",
 			signers: []Signer{at(signer.SchemeV3, 28, 32, c, lin(a, c)), at(signer.SchemeV31, 33, scheme.MaxSDK, b, lin(a, b))},
-			codes:   []string{PolicyHistoryFork}},
+			codes:   []signer.Code{PolicyHistoryFork}},
 		{name: "the older key on the newest levels needs rollback",
 			signers: []Signer{at(signer.SchemeV3, 28, 32, b, lin(a, b)), at(signer.SchemeV31, 33, scheme.MaxSDK, a, nil)},
-			codes:   []string{PolicyRollbackNotAllowed}},
+			codes:   []signer.Code{PolicyRollbackNotAllowed}},
 		{name: "below API 28 a signer must be a key of the history",
 			signers: []Signer{at(signer.SchemeV2, 24, 27, c, nil), at(signer.SchemeV3, 28, scheme.MaxSDK, b, lin(a, b))},
-			codes:   []string{PolicyHistoryFork}},
+			codes:   []signer.Code{PolicyHistoryFork}},
 		{name: "two signers on the same levels from API 28",
 			signers: []Signer{at(signer.SchemeV2, 28, scheme.MaxSDK, a, nil), at(signer.SchemeV2, 28, scheme.MaxSDK, b, nil)},
-			codes:   []string{PolicyHistoryFork, PolicyHistoryFork}},
+			codes:   []signer.Code{PolicyHistoryFork, PolicyHistoryFork}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res := &Result{Verified: true, Signers: tc.signers, Manifest: &Manifest{Package: "dev.apktrust.prop"}}
-			var codes []string
-			checkHistory(res, &Policy{History: lin(a, b)}, nil, func(code, _ string, _ ...any) { codes = append(codes, code) })
+			var codes []signer.Code
+			checkHistory(res, &Policy{History: lin(a, b)}, nil, func(code signer.Code, _ string, _ ...any) { codes = append(codes, code) })
 			require.Equal(t, tc.codes, codes)
 		})
 	}

@@ -47,17 +47,17 @@ func TestPolicyHistory(t *testing.T) {
 		pins    []string
 		history string // testdata/history/NAME.lineage, "" for none
 		trusted bool
-		codes   []string
+		codes   []signer.Code
 		// messages that must appear in the violations; warning is the
 		// expected warning code ("" for none).
 		messages []string
-		warning  string
+		warning  signer.Code
 	}{
 		// Issue 21: a retired key starts its own branch.
 		{name: "fork A→C over history A→B, A pinned", file: "c-lin-ac.apk", pins: []string{"rsa-a"}, history: "hist-ab",
-			codes: []string{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at 24abac6c", cnA, "rotates it to dcd124c6"}},
+			codes: []signer.Code{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at 24abac6c", cnA, "rotates it to dcd124c6"}},
 		{name: "fork A→C over history A→B, A and B pinned", file: "c-lin-ac.apk", pins: []string{"rsa-a", "rsa-b"}, history: "hist-ab",
-			codes: []string{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at 24abac6c"}},
+			codes: []signer.Code{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at 24abac6c"}},
 		{name: "without a history the same fork passes the pins, with a warning", file: "c-lin-ac.apk", pins: []string{"rsa-a", "rsa-b"},
 			trusted: true, warning: apkverify.PolicyRotationWithoutHistory},
 		{name: "forward rotation of the current key A→B→C over history A→B", file: "c-hist-abc.apk", pins: []string{"rsa-a"}, history: "hist-ab",
@@ -65,31 +65,31 @@ func TestPolicyHistory(t *testing.T) {
 		{name: "the current key B over history A→B", file: "b-hist-ab.apk", pins: []string{"rsa-a"}, history: "hist-ab",
 			trusted: true},
 		{name: "the older key A over history A→B without rollback", file: "a.apk", pins: []string{"rsa-a"}, history: "hist-ab",
-			codes: []string{apkverify.PolicyRollbackNotAllowed}, messages: []string{cnA, cnB, "rollback"}},
+			codes: []signer.Code{apkverify.PolicyRollbackNotAllowed}, messages: []string{cnA, cnB, "rollback"}},
 		{name: "the older key A over history A→B with rollback", file: "a.apk", pins: []string{"rsa-a"}, history: "hist-ab-rollback",
 			trusted: true},
 		{name: "a lineage A→D skipping B and C of history A→B→C", file: "d-lin-ad.apk", pins: []string{"rsa-a"}, history: "hist-abc",
-			codes: []string{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at 24abac6c", "node 1 of 3"}},
+			codes: []signer.Code{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at 24abac6c", "node 1 of 3"}},
 		{name: "a lineage A→C skipping B but signed by the current key C (Android accepts it)", file: "c-lin-ac.apk", pins: []string{"rsa-a"}, history: "hist-abc",
 			trusted: true},
 		{name: "a fork A→B→D from the middle of history A→B→C", file: "d-lin-abd.apk", pins: []string{"rsa-a"}, history: "hist-abc",
-			codes: []string{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at dcd124c6", cnB, "node 2 of 3"}},
+			codes: []signer.Code{apkverify.PolicyHistoryFork}, messages: []string{"branches from the history at dcd124c6", cnB, "node 2 of 3"}},
 		{name: "a fork A→B→D from the middle, all three history keys pinned", file: "d-lin-abd.apk", pins: []string{"rsa-a", "rsa-b", "rsa-c"}, history: "hist-abc",
-			codes: []string{apkverify.PolicyHistoryFork}},
+			codes: []signer.Code{apkverify.PolicyHistoryFork}},
 
 		// Issue 13: capabilities.
 		{name: "pinned A gave up installed-data: its successor B is not trusted", file: "b-lin-ab-noid.apk", pins: []string{"rsa-a"},
-			codes: []string{apkverify.PolicyCapabilityMissing}, messages: []string{"pinned key 24abac6c", "installed-data"}},
+			codes: []signer.Code{apkverify.PolicyCapabilityMissing}, messages: []string{"pinned key 24abac6c", "installed-data"}},
 		{name: "the successor pinned itself needs no capability", file: "b-lin-ab-noid.apk", pins: []string{"rsa-b"},
 			trusted: true},
 		{name: "history A→B: the current key B needs no capability of A", file: "b-lin-ab-noid.apk", pins: []string{"rsa-a"}, history: "hist-ab",
 			trusted: true},
 		{name: "history A→B: rotation to C through a B denied installed-data", file: "c-lin-abc-bnoid.apk", pins: []string{"rsa-a"}, history: "hist-ab",
-			codes: []string{apkverify.PolicyCapabilityMissing}, messages: []string{"current key dcd124c6", "installed-data"}},
+			codes: []signer.Code{apkverify.PolicyCapabilityMissing}, messages: []string{"current key dcd124c6", "installed-data"}},
 		{name: "no history, pinned A keeps installed-data in A→B→C", file: "c-lin-abc-bnoid.apk", pins: []string{"rsa-a"},
 			trusted: true, warning: apkverify.PolicyRotationWithoutHistory},
 		{name: "no history, pinned B was denied installed-data in A→B→C", file: "c-lin-abc-bnoid.apk", pins: []string{"rsa-b"},
-			codes: []string{apkverify.PolicyCapabilityMissing}, messages: []string{"pinned key dcd124c6"}},
+			codes: []signer.Code{apkverify.PolicyCapabilityMissing}, messages: []string{"pinned key dcd124c6"}},
 
 		// Without a history a pinned key keeps its meaning.
 		{name: "no history: a rotation from the pin is trusted, with a warning", file: "b-hist-ab.apk", pins: []string{"rsa-a"},
@@ -111,14 +111,14 @@ func TestPolicyHistory(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, res.Verified, "apksigner verifies every history fixture: %+v", res.Errors)
 			requirePolicyVerdict(t, res, c.trusted, c.codes, c.messages)
-			var warnings []string
+			var warnings []signer.Code
 			for _, w := range res.Policy.Warnings {
 				warnings = append(warnings, w.Code)
 			}
 			if c.warning == "" {
 				require.Empty(t, warnings)
 			} else {
-				require.Equal(t, []string{c.warning}, warnings)
+				require.Equal(t, []signer.Code{c.warning}, warnings)
 			}
 		})
 	}
@@ -126,7 +126,7 @@ func TestPolicyHistory(t *testing.T) {
 
 // requirePolicyVerdict checks Trusted, the violation codes (all of them, in
 // any order) and substrings the violation messages must hold.
-func requirePolicyVerdict(t *testing.T, res *apkverify.Result, trusted bool, codes, messages []string) {
+func requirePolicyVerdict(t *testing.T, res *apkverify.Result, trusted bool, codes []signer.Code, messages []string) {
 	t.Helper()
 	require.Equal(t, trusted, res.Trusted, "violations: %+v", res.Policy.Violations)
 	require.ElementsMatch(t, codes, violationCodes(res), "violations: %+v", res.Policy.Violations)
@@ -156,7 +156,7 @@ func TestPolicyHistoryRealRotation(t *testing.T) {
 		file      func(t *testing.T) string
 		history   func(t *testing.T) string
 		trusted   bool
-		codes     []string
+		codes     []signer.Code
 	}{
 		{name: "Calculator 8.6.1 under its own history", pin: calculatorOldKey,
 			file:    func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_85005519-standalone.apk") },
@@ -165,7 +165,7 @@ func TestPolicyHistoryRealRotation(t *testing.T) {
 		{name: "Calculator 7.8 (old key only) under the upgraded history: no rollback", pin: calculatorOldKey,
 			file:    func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_78000303.apk") },
 			history: func(t *testing.T) string { return realWorldAPK(t, "play-google-calculator_85005519-standalone.apk") },
-			codes:   []string{apkverify.PolicyRollbackNotAllowed}},
+			codes:   []signer.Code{apkverify.PolicyRollbackNotAllowed}},
 		{name: "apksig v3.1 rotation under its own history", pin: corpusOldKey,
 			file:    func(t *testing.T) string { return corpusAPK(t, "v31-rsa-2048_2-tgt-34-1-tgt-28.apk") },
 			history: func(t *testing.T) string { return corpusAPK(t, "v31-rsa-2048_2-tgt-34-1-tgt-28.apk") },
@@ -206,12 +206,12 @@ func TestPolicyHistoryPreviewSigners(t *testing.T) {
 		history  string
 		file     []byte
 		trusted  bool
-		codes    []string
+		codes    []signer.Code
 		messages []string
 	}{
 		{name: "preview signer is the current key", history: "hist-ab", file: build(kb, sbPair{attrLineage, lineageAB}), trusted: true},
 		{name: "preview signer is the retired key without rollback", history: "hist-ab", file: build(ka),
-			codes: []string{apkverify.PolicyRollbackNotAllowed}, messages: []string{"v31", keySHA256(t, "rsa-a")}},
+			codes: []signer.Code{apkverify.PolicyRollbackNotAllowed}, messages: []string{"v31", keySHA256(t, "rsa-a")}},
 		{name: "preview signer is the retired key the history lets roll back", history: "hist-ab-rollback", file: build(ka), trusted: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -238,11 +238,11 @@ func TestPinnedRotationPreviewSigners(t *testing.T) {
 		name    string
 		lineage []byte
 		trusted bool
-		codes   []string
+		codes   []signer.Code
 	}{
 		{name: "lineage grants installed-data", lineage: lineageAttr(t, "min21-v123-rot-ab.apk"), trusted: true},
 		{name: "lineage denies installed-data", lineage: lineageAttrAt(t, historyFile(t, "b-lin-ab-noid.apk")),
-			codes: []string{apkverify.PolicyCapabilityMissing}},
+			codes: []signer.Code{apkverify.PolicyCapabilityMissing}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := base.build([]sbPair{

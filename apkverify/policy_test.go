@@ -33,7 +33,7 @@ type policyCase struct {
 	// wantTrusted and the violation codes expected (all of them, in any
 	// order); wantMessage are substrings the violation messages must hold.
 	wantTrusted    bool
-	wantViolations []string
+	wantViolations []signer.Code
 	wantMessage    []string
 }
 
@@ -84,34 +84,34 @@ func TestPolicy(t *testing.T) {
 			},
 			wantTrusted: true},
 		{name: "a different key fails, naming both", file: fx("min21-v123.apk"), policy: pin("rsa-b"),
-			wantViolations: []string{apkverify.PolicyUntrustedSigner},
+			wantViolations: []signer.Code{apkverify.PolicyUntrustedSigner},
 			wantMessage:    []string{"CN=apktrust test A", "expected one of"}},
 		{name: "one of several pinned keys is enough", file: fx("min21-v123-ec.apk"), policy: pin("rsa-a", "ec-p256"), wantTrusted: true},
 		{name: "two signers, both pinned", file: fx("min21-v12-two-signers.apk"), policy: pin("rsa-a", "rsa-b"), wantTrusted: true},
 		{name: "two signers, only one pinned", file: fx("min21-v12-two-signers.apk"), policy: pin("rsa-a"),
-			wantViolations: []string{apkverify.PolicySignerNotInLineage},
+			wantViolations: []signer.Code{apkverify.PolicySignerNotInLineage},
 			wantMessage:    []string{"CN=apktrust test B", "neither that key nor in its proof-of-rotation"}},
 		{name: "rotated file, old key pinned: the new signer's lineage contains it", file: fx("min21-v123-rot-ab.apk"), policy: pin("rsa-a"), wantTrusted: true},
 		{name: "rotated file, new key pinned: the old signers are in its lineage", file: fx("min21-v123-rot-ab.apk"), policy: pin("rsa-b"), wantTrusted: true},
 		{name: "rotated twice, first key pinned", file: fx("min21-v123-rot-abc.apk"), policy: pin("rsa-a"), wantTrusted: true},
 		{name: "rotated twice, intermediate key pinned", file: fx("min21-v123-rot-abc.apk"), policy: pin("rsa-b"), wantTrusted: true},
 		{name: "old-key file with only the new key pinned: no proof of the new key's consent", file: fx("min21-v123.apk"), policy: pin("rsa-b"),
-			wantViolations: []string{apkverify.PolicyUntrustedSigner}},
+			wantViolations: []signer.Code{apkverify.PolicyUntrustedSigner}},
 		{name: "rotation with a forged lineage is not trusted through it", file: fx("min21-v123-rot-ab-broken-link.apk"), policy: pin("rsa-a"),
-			wantViolations: []string{apkverify.PolicyNotVerified}},
+			wantViolations: []signer.Code{apkverify.PolicyNotVerified}},
 		{name: "Play v3.1 key upgrade, old key pinned", file: corpus("v31-rsa-2048_2-tgt-34-1-tgt-28.apk"), policy: pin(corpusOldKey), wantTrusted: true},
 		{name: "Play v3.1 key upgrade, new key pinned", file: corpus("v31-rsa-2048_2-tgt-34-1-tgt-28.apk"), policy: pin(corpusNewKey), wantTrusted: true},
 		{name: "Play v3.1 key upgrade, unrelated key pinned", file: corpus("v31-rsa-2048_2-tgt-34-1-tgt-28.apk"), policy: pin(strings.Repeat("ab", 32)),
-			wantViolations: []string{apkverify.PolicyUntrustedSigner},
+			wantViolations: []signer.Code{apkverify.PolicyUntrustedSigner},
 			wantMessage:    []string{corpusOldKey, corpusNewKey}},
 		{name: "real Play key upgrade (Calculator 8.6.1), old key pinned", file: real("play-google-calculator_85005519-standalone.apk"), policy: pin(calculatorOldKey), wantTrusted: true},
 		{name: "real Play key upgrade (Calculator 8.6.1), new key pinned", file: real("play-google-calculator_85005519-standalone.apk"), policy: pin(calculatorNewKey), wantTrusted: true},
 		{name: "real pre-upgrade release (Calculator 7.8), old key pinned", file: real("play-google-calculator_78000303.apk"), policy: pin(calculatorOldKey), wantTrusted: true},
 		{name: "real pre-upgrade release (Calculator 7.8), only the new key pinned", file: real("play-google-calculator_78000303.apk"), policy: pin(calculatorNewKey),
-			wantViolations: []string{apkverify.PolicyUntrustedSigner},
+			wantViolations: []signer.Code{apkverify.PolicyUntrustedSigner},
 			wantMessage:    []string{calculatorOldKey, "CN=calculator_google", calculatorNewKey}},
 		{name: "debuggable build fails", file: fx("debuggable-v123.apk"), policy: pin("rsa-a"),
-			wantViolations: []string{apkverify.PolicyDebuggable}},
+			wantViolations: []signer.Code{apkverify.PolicyDebuggable}},
 		{name: "debuggable build passes when allowed", file: fx("debuggable-v123.apk"),
 			policy:      with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) { p.AllowDebuggable = true }),
 			wantTrusted: true},
@@ -120,43 +120,43 @@ func TestPolicy(t *testing.T) {
 		{name: "debuggable through a resource reference resolving to false passes", file: corpus("debuggable-resource.apk"), policy: allowTestKeys(pin(aospTestKey)),
 			wantTrusted: true},
 		{name: "debuggable as a literal in an AOSP corpus APK fails", file: corpus("debuggable-boolean.apk"), policy: allowTestKeys(pin(aospTestKey)),
-			wantViolations: []string{apkverify.PolicyDebuggable}},
+			wantViolations: []signer.Code{apkverify.PolicyDebuggable}},
 		{name: "testOnly build fails", file: fx("testonly-v123.apk"), policy: pin("rsa-a"),
-			wantViolations: []string{apkverify.PolicyTestOnly}},
+			wantViolations: []signer.Code{apkverify.PolicyTestOnly}},
 		{name: "testOnly build passes when allowed", file: fx("testonly-v123.apk"),
 			policy:      with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) { p.AllowTestOnly = true }),
 			wantTrusted: true},
 		{name: "wrong package", file: fx("min21-v123.apk"),
 			policy:         with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) { p.Package = "com.example.other" }),
-			wantViolations: []string{apkverify.PolicyPackageMismatch},
+			wantViolations: []signer.Code{apkverify.PolicyPackageMismatch},
 			wantMessage:    []string{`"dev.apktrust.fixture"`, `"com.example.other"`}},
 		{name: "versionCode below the minimum", file: fx("min21-v123.apk"),
 			policy:         with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) { p.MinVersionCode = 8 }),
-			wantViolations: []string{apkverify.PolicyVersionTooLow},
+			wantViolations: []signer.Code{apkverify.PolicyVersionTooLow},
 			wantMessage:    []string{"versionCode 7", "minimum 8"}},
 		{name: "required scheme missing", file: fx("min21-v1-rsa.apk"),
 			policy:         with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) { p.RequireSchemes = []signer.Scheme{signer.SchemeV2} }),
-			wantViolations: []string{apkverify.PolicySchemeMissing}},
+			wantViolations: []signer.Code{apkverify.PolicySchemeMissing}},
 		{name: "no trusted key is a violation, not a pass", file: fx("min21-v123.apk"),
 			policy:         func(t *testing.T) *apkverify.Policy { return &apkverify.Policy{Package: "dev.apktrust.fixture"} },
-			wantViolations: []string{apkverify.PolicyNoTrustedKey}},
+			wantViolations: []signer.Code{apkverify.PolicyNoTrustedKey}},
 		{name: "accepting any signer must be explicit", file: fx("min21-v123.apk"),
 			policy: func(t *testing.T) *apkverify.Policy {
 				return &apkverify.Policy{InsecureAcceptAnySigner: true, Package: "dev.apktrust.fixture"}
 			},
 			wantTrusted: true},
 		{name: "a file that does not verify is never trusted", file: fx("tamper-stored-entry.apk"), policy: pin("rsa-a"),
-			wantViolations: []string{apkverify.PolicyNotVerified}},
+			wantViolations: []signer.Code{apkverify.PolicyNotVerified}},
 		{name: "several violations are all reported", file: fx("debuggable-v123.apk"),
 			policy: with(pin("rsa-b"), func(t *testing.T, p *apkverify.Policy) {
 				p.Package = "com.example.other"
 			}),
-			wantViolations: []string{apkverify.PolicyUntrustedSigner, apkverify.PolicyPackageMismatch, apkverify.PolicyDebuggable}},
+			wantViolations: []signer.Code{apkverify.PolicyUntrustedSigner, apkverify.PolicyPackageMismatch, apkverify.PolicyDebuggable}},
 		{name: "history: a file signed by the old key is refused without the rollback capability", file: fx("min21-v123.apk"),
 			policy: with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) {
 				p.History = lineageFixture(t, "rsa-a_to_rsa-b.lineage")
 			}),
-			wantViolations: []string{apkverify.PolicyRollbackNotAllowed},
+			wantViolations: []signer.Code{apkverify.PolicyRollbackNotAllowed},
 			wantMessage:    []string{"CN=apktrust test A", "CN=apktrust test B", "rollback"}},
 		{name: "history: the old key is accepted when the history grants it rollback", file: fx("min21-v123.apk"),
 			policy: with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) {
@@ -179,7 +179,7 @@ func TestPolicy(t *testing.T) {
 			policy: with(pin("rsa-a"), func(t *testing.T, p *apkverify.Policy) {
 				p.History = lineageFixture(t, "rsa-a_to_rsa-b_to_rsa-c.lineage")
 			}),
-			wantViolations: []string{apkverify.PolicyRollbackNotAllowed}},
+			wantViolations: []signer.Code{apkverify.PolicyRollbackNotAllowed}},
 	}
 	ctx := context.Background()
 	for _, c := range cases {

@@ -3,8 +3,8 @@ package apkverify
 import (
 	"encoding/hex"
 	"encoding/json"
-	"github.com/apktrust/apktrust/manifest"
 
+	"github.com/apktrust/apktrust/manifest"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -245,40 +245,21 @@ type PolicyResult struct {
 	Warnings []Violation `json:"warnings,omitempty"`
 }
 
-// Violation is one broken policy rule. Code is stable; Message says what
-// was found and what was expected, naming certificates as
-// "<sha256> (CN=...)".
+// Violation is one broken policy or install-set rule. Code is stable;
+// Message says what was found and what was expected, naming certificates
+// as "<sha256> (CN=...)". File and Split name the APK of an install set
+// concerned, for a set's findings (SetResult.Errors); they are empty,
+// and absent from the JSON, otherwise.
+//
+// The findings of the signature schemes are Issues (signer.Issue): they
+// also name the scheme and signer, which a Violation has not, and their
+// JSON always carries "signer", which a Violation's never did.
 type Violation struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    signer.Code `json:"code"`
+	Message string      `json:"message"`
+	File    string      `json:"file,omitempty"`
+	Split   string      `json:"split,omitempty"`
 }
-
-// Codes of Violation.
-const (
-	PolicyNoTrustedKey        = "POLICY_NO_TRUSTED_KEY"
-	PolicyNotVerified         = "POLICY_SIGNATURE_NOT_VERIFIED"
-	PolicyUntrustedSigner     = "POLICY_UNTRUSTED_SIGNER"
-	PolicySignerNotInLineage  = "POLICY_SIGNER_NOT_IN_LINEAGE"
-	PolicyRollbackNotAllowed  = "POLICY_ROLLBACK_NOT_ALLOWED"
-	PolicyManifestUnavailable = "POLICY_MANIFEST_UNAVAILABLE"
-	PolicyPackageMismatch     = "POLICY_PACKAGE_MISMATCH"
-	PolicyVersionTooLow       = "POLICY_VERSION_TOO_LOW"
-	PolicyDebuggable          = "POLICY_DEBUGGABLE"
-	PolicyTestOnly            = "POLICY_TEST_ONLY"
-	PolicySchemeMissing       = "POLICY_SCHEME_MISSING"
-
-	// Policy.RequireSourceStamp: the APK has no source stamp, has one
-	// that did not verify, or has a verified one signed by a stamp
-	// certificate the policy does not trust.
-	PolicySourceStampMissing     = "POLICY_SOURCE_STAMP_MISSING"
-	PolicySourceStampNotVerified = "POLICY_SOURCE_STAMP_NOT_VERIFIED"
-	PolicySourceStampUntrusted   = "POLICY_SOURCE_STAMP_UNTRUSTED"
-
-	// Policy.RequireFrosting: the APK has no Play frosting, or has one
-	// that did not verify with a known key.
-	PolicyFrostingMissing     = "POLICY_FROSTING_MISSING"
-	PolicyFrostingNotVerified = "POLICY_FROSTING_NOT_VERIFIED"
-)
 
 // Err returns nil when the file verified and, if a Policy was given, is
 // trusted. Otherwise it returns a *VerificationError listing every reason;

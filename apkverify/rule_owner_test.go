@@ -25,7 +25,7 @@ func outcome(res *apkverify.Result) string {
 func issueList(issues []apkverify.Issue) string {
 	out := make([]string, len(issues))
 	for i, is := range issues {
-		out[i] = is.Code + "@" + string(is.Scheme)
+		out[i] = string(is.Code) + "@" + string(is.Scheme)
 	}
 	return strings.Join(out, " ")
 }

@@ -7,54 +7,12 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/bundle"
-)
-
-// Codes of the rules an install set (a base APK and its splits) must
-// follow, reported in SetResult.Errors. They are the platform installer's
-// rules (ApkLiteParseUtils, PackageInstallerSession), each under a name
-// of its own.
-const (
-	// SetBaseMissing: no APK without a split attribute.
-	SetBaseMissing = "SET_BASE_MISSING"
-	// SetBaseDuplicate: more than one APK without a split attribute.
-	SetBaseDuplicate = "SET_BASE_DUPLICATE"
-	// SetPackageMismatch: an APK names another package than the base.
-	SetPackageMismatch = "SET_PACKAGE_MISMATCH"
-	// SetVersionMismatch: an APK has another (long) versionCode.
-	SetVersionMismatch = "SET_VERSION_MISMATCH"
-	// SetSplitDuplicate: two APKs carry the same split name.
-	SetSplitDuplicate = "SET_SPLIT_DUPLICATE"
-	// SetSignerMismatch: a split is not signed by exactly the base's
-	// signers, on some API level of the range.
-	SetSignerMismatch = "SET_SIGNER_MISMATCH"
-	// SetAPKNotVerified: an APK does not verify on its own (its Result
-	// says why) or could not be read.
-	SetAPKNotVerified = "SET_APK_NOT_VERIFIED"
-	// SetSplitRequiredMissing: the base sets android:isSplitRequired and
-	// there is no split, or an APK's android:requiredSplitTypes names a
-	// type no split provides (android:splitTypes).
-	SetSplitRequiredMissing = "SET_SPLIT_REQUIRED_MISSING"
-	// SetSplitDependencyMissing: a split's <uses-split> or configForSplit
-	// names a split that is not in the set.
-	SetSplitDependencyMissing = "SET_SPLIT_DEPENDENCY_MISSING"
-)
-
-// Codes of a bundle refused as hostile, unknown or encrypted, reported in
-// SetResult.Errors (or, for a part, in its Result): they are the codes of
-// the bundle reader.
-const (
-	BundleUnknownLayout  = string(bundle.CodeUnknownLayout) // an APK where no known layout puts one
-	BundleEncrypted      = string(bundle.CodeEncrypted)     // encrypted entries, or .apkm parts that are not ZIPs
-	BundleUnsafeName     = string(bundle.CodeUnsafeName)    // ".." or an absolute name
-	BundleNested         = string(bundle.CodeNested)        // a bundle inside a bundle or among a set's files
-	BundleTooManyParts   = string(bundle.CodeTooManyParts)  // more APKs than the limit (512)
-	BundlePartTooLarge   = string(bundle.CodePartTooLarge)  // a part claiming more than the limit, or than deflate can expand to
-	BundleTooLarge       = string(bundle.CodeTooLarge)      // the parts claim more than the total limit
-	BundlePartUnreadable = string(bundle.CodePartRead)      // a part whose data does not match its header
+	"github.com/apktrust/apktrust/signer"
 )
 
 // SetKind is SetResult.Kind.
@@ -70,13 +28,9 @@ type Part struct {
 
 // SetIssue is a problem of the set as a whole, with a stable Code (the
 // Set... constants, or a bundle code such as BUNDLE_UNSAFE_NAME); File
-// and Split name the APK concerned, when there is one.
-type SetIssue struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	File    string `json:"file,omitempty"`
-	Split   string `json:"split,omitempty"`
-}
+// and Split name the APK concerned, when there is one. It is a Violation:
+// one finding type for what apkverify itself judges.
+type SetIssue = Violation
 
 // SetAPK is one APK of a set with its own Result.
 type SetAPK struct {
@@ -172,21 +126,25 @@ func (e *SetError) Error() string {
 	}
 	sep := ": "
 	for _, i := range e.Result.Errors {
-		s += sep + i.Code + ": " + i.Message
+		s += sep + string(i.Code) + ": " + i.Message
 		sep = "; "
 	}
 	if p := e.Result.Policy; p != nil {
 		for _, v := range p.Violations {
-			s += sep + v.Code + ": " + v.Message
+			s += sep + string(v.Code) + ": " + v.Message
 			sep = "; "
 		}
 	}
 	return s
 }
 
-// Is matches ErrNotVerified and ErrUntrusted.
+// Is matches ErrNotVerified, ErrUntrusted and the codes of the set's
+// errors and policy violations, as VerificationError does.
 func (e *SetError) Is(target error) bool {
-	return verdictIs(target, e.Result.Verified, e.Result.Policy != nil, e.Result.Trusted)
+	r := e.Result
+	return verdictIs(target, r.Verified, r.Policy, r.Trusted, func(c signer.Code) bool {
+		return slices.ContainsFunc(r.Errors, func(i SetIssue) bool { return i.Code == c })
+	})
 }
 
 // VerifySetFiles verifies the files at paths as one install. A single
@@ -220,16 +178,16 @@ func VerifySetFiles(ctx context.Context, paths []string, opts Options) (*SetResu
 func openRegular(path string) (*os.File, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot open the file", Err: err}
+		return nil, 0, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot stat the file", Err: err}
+		return nil, 0, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, &Error{Kind: ErrIO, Code: CodeIO, Msg: path + " is not a regular file"}
+		return nil, 0, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
 	}
 	return f, st.Size(), nil
 }
@@ -255,7 +213,7 @@ func VerifyBundle(ctx context.Context, r io.ReaderAt, size int64, opts Options) 
 }
 
 func refused(err *bundle.Error) *SetResult {
-	return &SetResult{Kind: SetKind, Errors: []SetIssue{{Code: string(err.Code), Message: err.Msg, File: err.Entry}}}
+	return &SetResult{Kind: SetKind, Errors: []SetIssue{{Code: err.Code, Message: err.Msg, File: err.Entry}}}
 }
 
 func verifyBundle(ctx context.Context, a *apkzip.Archive, opts Options) (*SetResult, error) {
@@ -264,7 +222,7 @@ func verifyBundle(ctx context.Context, a *apkzip.Archive, opts Options) (*SetRes
 		var be *bundle.Error
 		if errors.As(err, &be) {
 			if be.Code == bundle.CodeNotBundle {
-				return nil, &Error{Kind: ErrNotAPK, Code: string(be.Code), Msg: "neither an APK nor a bundle of APKs: no AndroidManifest.xml and no APK inside"}
+				return nil, &signer.Error{Kind: ErrNotAPK, Code: be.Code, Msg: "neither an APK nor a bundle of APKs: no AndroidManifest.xml and no APK inside"}
 			}
 			return refused(be), nil
 		}
@@ -366,7 +324,7 @@ type setItem struct {
 	a       *apkzip.Archive
 	m       *Manifest
 	err     error // why it could not be opened or its manifest read
-	code    string
+	code    signer.Code
 	release func()
 	apk     *SetAPK
 }
@@ -417,18 +375,18 @@ func (sv *setVerification) run() (*SetResult, error) {
 		return nil, err
 	}
 	for _, it := range sv.items {
-		var e *Error
-		if errors.As(it.err, &e) && e.Kind == ErrIO && e.Code == CodeIO {
+		var e *signer.Error
+		if errors.As(it.err, &e) && e.Kind == ErrIO && e.Code == signer.CodeIO {
 			return nil, it.err
 		}
 	}
 	if sv.layout == string(bundle.LayoutAPKM) {
 		for _, it := range sv.items {
-			if it.code == string(apkzip.CodeEOCDNotFound) || it.code == string(apkzip.CodeTooSmall) {
+			if it.code == apkzip.CodeEOCDNotFound || it.code == apkzip.CodeTooSmall {
 				// APKMirror's encrypted .apkm keep the ZIP around parts
 				// that are no longer ZIPs.
 				it.err = &bundle.Error{Code: bundle.CodeEncrypted, Entry: it.name, Msg: "the part is not a ZIP: an encrypted .apkm? only unencrypted bundles can be verified", Err: it.err}
-				it.code = string(bundle.CodeEncrypted)
+				it.code = bundle.CodeEncrypted
 			}
 		}
 	}
@@ -466,7 +424,7 @@ func (sv *setVerification) run() (*SetResult, error) {
 		}
 		res, err := verifyArchive(sv.ctx, it.a, part, o, sv.keys)
 		if err != nil {
-			var e *Error
+			var e *signer.Error
 			if errors.As(err, &e) && (e.Kind == ErrIO || e.Kind == ErrInvalidOptions || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 				mu.Lock()
 				fatal = err
@@ -534,7 +492,7 @@ func (it *setItem) load(ctx context.Context) {
 	}
 	if bundle.Detect(a) {
 		it.err = &bundle.Error{Code: bundle.CodeNested, Entry: it.name, Msg: "a bundle of APKs among the APKs of a set"}
-		it.code = string(bundle.CodeNested)
+		it.code = bundle.CodeNested
 		return
 	}
 	it.a = a
@@ -544,16 +502,16 @@ func (it *setItem) load(ctx context.Context) {
 	}
 }
 
-func errCode(err error) string {
-	var e *Error
+func errCode(err error) signer.Code {
+	var e *signer.Error
 	var be *bundle.Error
 	switch {
 	case errors.As(err, &e):
 		return e.Code
 	case errors.As(err, &be):
-		return string(be.Code)
+		return be.Code
 	}
-	return CodeIO
+	return signer.CodeIO
 }
 
 // unreadableResult is the Result of an APK that could not be verified at

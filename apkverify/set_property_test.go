@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // setFixtureFacts is what a model of the installer needs to know of each
@@ -46,8 +47,8 @@ var setPool = map[string]setFixtureFacts{
 
 // modelSetCodes is the installer's verdict on a set, from the facts
 // alone: which rules the APKs, in this order, break.
-func modelSetCodes(names []string) []string {
-	codes := map[string]bool{}
+func modelSetCodes(names []string) []signer.Code {
+	codes := map[signer.Code]bool{}
 	var bases []setFixtureFacts
 	for _, n := range names {
 		if f := setPool[n]; f.split == "" {
@@ -103,7 +104,7 @@ func modelSetCodes(names []string) []string {
 			}
 		}
 	}
-	var out []string
+	var out []signer.Code
 	for c := range codes {
 		out = append(out, c)
 	}

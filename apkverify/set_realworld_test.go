@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 const (
@@ -15,8 +16,8 @@ const (
 	reasilySigner    = "eb7562595921795e5936d9c1c90cfdd0fedf79a7f187f3be7b75b9bc30d4e192"
 )
 
-func setViolations(res *apkverify.SetResult) []string {
-	var codes []string
+func setViolations(res *apkverify.SetResult) []signer.Code {
+	var codes []signer.Code
 	if res.Policy != nil {
 		for _, v := range res.Policy.Violations {
 			codes = append(codes, v.Code)

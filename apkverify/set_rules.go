@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // setRules applies the installer's rules for the APKs of one install
@@ -18,7 +19,7 @@ import (
 // produces.
 func setRules(sr *SetResult, bases int) []SetIssue {
 	var out []SetIssue
-	add := func(code string, apk *SetAPK, format string, args ...any) {
+	add := func(code signer.Code, apk *SetAPK, format string, args ...any) {
 		i := SetIssue{Code: code, Message: fmt.Sprintf(format, args...)}
 		if apk != nil {
 			i.File, i.Split = apk.File, apk.Split
@@ -108,7 +109,7 @@ func setRules(sr *SetResult, bases int) []SetIssue {
 // base with requiredSplitTypes counts as isSplitRequired, and the
 // installer refuses a set whose splits do not provide every type an APK
 // requires), and the splits named by <uses-split> and configForSplit.
-func splitRules(sr *SetResult, base *SetAPK, splits map[string]*SetAPK, add func(string, *SetAPK, string, ...any)) {
+func splitRules(sr *SetResult, base *SetAPK, splits map[string]*SetAPK, add func(signer.Code, *SetAPK, string, ...any)) {
 	if full := base.Result.Manifest.Full; full != nil && full.IsSplitRequired && len(splits) == 0 {
 		add(SetSplitRequiredMissing, base, "the base sets android:isSplitRequired, and the set has no split")
 	}
@@ -221,7 +222,7 @@ func describeAPK(a *SetAPK) string {
 func codesOf(issues []Issue) string {
 	codes := make([]string, 0, len(issues))
 	for _, i := range issues {
-		codes = append(codes, i.Code)
+		codes = append(codes, string(i.Code))
 	}
 	return strings.Join(dedupe(codes), ", ")
 }
@@ -235,13 +236,13 @@ func codesOf(issues []Issue) string {
 func applySetPolicy(sr *SetResult, p *Policy, keys policyKeys) {
 	pr := &PolicyResult{Violations: []Violation{}}
 	sr.Policy = pr
-	add := func(code, format string, args ...any) {
+	add := func(code signer.Code, format string, args ...any) {
 		pr.Violations = append(pr.Violations, Violation{Code: code, Message: fmt.Sprintf(format, args...)})
 	}
 	if !sr.Verified {
 		codes := make([]string, 0, len(sr.Errors))
 		for _, e := range sr.Errors {
-			codes = append(codes, e.Code)
+			codes = append(codes, string(e.Code))
 		}
 		add(PolicyNotVerified, "the install set did not verify (%s): nothing in it can be trusted", strings.Join(dedupe(codes), ", "))
 	}
@@ -255,7 +256,7 @@ func applySetPolicy(sr *SetResult, p *Policy, keys policyKeys) {
 		}
 		pr.TrustedSigner, pr.InsecureAcceptAnySigner, pr.Warnings = bp.TrustedSigner, bp.InsecureAcceptAnySigner, bp.Warnings
 		for _, s := range sr.Splits {
-			prefixed := func(code, format string, args ...any) {
+			prefixed := func(code signer.Code, format string, args ...any) {
 				add(code, "%s: %s", describeAPK(s), fmt.Sprintf(format, args...))
 			}
 			if p.RequireSourceStamp {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // setFile returns the path of a committed set fixture (testdata/sets,
@@ -36,8 +37,8 @@ func setFiles(t testing.TB, names ...string) []string {
 	return out
 }
 
-func setCodes(res *apkverify.SetResult) []string {
-	var codes []string
+func setCodes(res *apkverify.SetResult) []signer.Code {
+	var codes []signer.Code
 	for _, e := range res.Errors {
 		codes = append(codes, e.Code)
 	}
@@ -86,21 +87,21 @@ func TestSetRules(t *testing.T) {
 	tests := []struct {
 		name  string
 		files []string
-		codes []string
+		codes []signer.Code
 		split string // the split the first error names
 	}{
-		{"base missing", []string{"config.de.apk", "config.xxhdpi.apk"}, []string{apkverify.SetBaseMissing}, ""},
-		{"base duplicate", []string{"base.apk", "base-required.apk"}, []string{apkverify.SetBaseDuplicate}, ""},
-		{"package mismatch", []string{"base.apk", "config.fr-otherpkg.apk"}, []string{apkverify.SetPackageMismatch}, "config.fr"},
-		{"version mismatch", []string{"base.apk", "config.it-v8.apk"}, []string{apkverify.SetVersionMismatch}, "config.it"},
-		{"split duplicate", []string{"base.apk", "config.de.apk", "config.de.apk"}, []string{apkverify.SetSplitDuplicate}, "config.de"},
-		{"split duplicate without base", []string{"config.de.apk", "config.de-b.apk"}, []string{apkverify.SetBaseMissing, apkverify.SetSplitDuplicate}, ""},
-		{"signer mismatch", []string{"base.apk", "config.de-b.apk"}, []string{apkverify.SetSignerMismatch}, "config.de"},
-		{"apk not verified", []string{"base.apk", "config.es-v1only.apk"}, []string{apkverify.SetAPKNotVerified}, "config.es"},
-		{"split required", []string{"base-required.apk"}, []string{apkverify.SetSplitRequiredMissing}, ""},
-		{"configForSplit target missing", []string{"base.apk", "feat.config.de.apk"}, []string{apkverify.SetSplitDependencyMissing}, "feat.config.de"},
-		{"uses-split target missing", []string{"base.apk", "feat2.apk"}, []string{apkverify.SetSplitDependencyMissing}, "feat2"},
-		{"rotated base, unrotated split", []string{"base-rot.apk", "config.de.apk"}, []string{apkverify.SetSignerMismatch}, "config.de"},
+		{"base missing", []string{"config.de.apk", "config.xxhdpi.apk"}, []signer.Code{apkverify.SetBaseMissing}, ""},
+		{"base duplicate", []string{"base.apk", "base-required.apk"}, []signer.Code{apkverify.SetBaseDuplicate}, ""},
+		{"package mismatch", []string{"base.apk", "config.fr-otherpkg.apk"}, []signer.Code{apkverify.SetPackageMismatch}, "config.fr"},
+		{"version mismatch", []string{"base.apk", "config.it-v8.apk"}, []signer.Code{apkverify.SetVersionMismatch}, "config.it"},
+		{"split duplicate", []string{"base.apk", "config.de.apk", "config.de.apk"}, []signer.Code{apkverify.SetSplitDuplicate}, "config.de"},
+		{"split duplicate without base", []string{"config.de.apk", "config.de-b.apk"}, []signer.Code{apkverify.SetBaseMissing, apkverify.SetSplitDuplicate}, ""},
+		{"signer mismatch", []string{"base.apk", "config.de-b.apk"}, []signer.Code{apkverify.SetSignerMismatch}, "config.de"},
+		{"apk not verified", []string{"base.apk", "config.es-v1only.apk"}, []signer.Code{apkverify.SetAPKNotVerified}, "config.es"},
+		{"split required", []string{"base-required.apk"}, []signer.Code{apkverify.SetSplitRequiredMissing}, ""},
+		{"configForSplit target missing", []string{"base.apk", "feat.config.de.apk"}, []signer.Code{apkverify.SetSplitDependencyMissing}, "feat.config.de"},
+		{"uses-split target missing", []string{"base.apk", "feat2.apk"}, []signer.Code{apkverify.SetSplitDependencyMissing}, "feat2"},
+		{"rotated base, unrotated split", []string{"base-rot.apk", "config.de.apk"}, []signer.Code{apkverify.SetSignerMismatch}, "config.de"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,7 +134,7 @@ func TestSetSplitUnderBaseTargetSDK(t *testing.T) {
 	split := res.Splits[0].Result
 	assert.False(t, split.Verified)
 	assert.Equal(t, 21, split.MinSDK)
-	assert.Equal(t, []string{apkverify.CodeMinSchemeForTargetSDK}, issueCodes(split.Errors))
+	assert.Equal(t, []signer.Code{apkverify.CodeMinSchemeForTargetSDK}, issueCodes(split.Errors))
 }
 
 // The platform compares a split's current signer with the base's: a base
@@ -173,17 +174,17 @@ func TestSetBundles(t *testing.T) {
 	tests := []struct {
 		file    string
 		layout  string
-		codes   []string
+		codes   []signer.Code
 		pin     string
 		ignored []string
 	}{
 		{"ok.apks", "bundletool-apks", nil, "rsa-a", []string{"toc.pb"}},
 		{"ok.xapk", "xapk", nil, "rsa-a", []string{"manifest.json", "Android/obb/com.apktrust.sets/main.7.com.apktrust.sets.obb", "icon.png"}},
-		{"signer-mismatch.apks", "bundletool-apks", []string{apkverify.SetSignerMismatch}, "rsa-a", nil},
-		{"signer-mismatch.xapk", "xapk", []string{apkverify.SetSignerMismatch}, "rsa-a", nil},
+		{"signer-mismatch.apks", "bundletool-apks", []signer.Code{apkverify.SetSignerMismatch}, "rsa-a", nil},
+		{"signer-mismatch.xapk", "xapk", []signer.Code{apkverify.SetSignerMismatch}, "rsa-a", nil},
 		{"rotated.apks", "bundletool-apks", nil, "rsa-a", nil},
 		{"rotated.xapk", "xapk", nil, "rsa-b", nil},
-		{"rotated-mixed.apks", "bundletool-apks", []string{apkverify.SetSignerMismatch}, "rsa-a", nil},
+		{"rotated-mixed.apks", "bundletool-apks", []signer.Code{apkverify.SetSignerMismatch}, "rsa-a", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -209,7 +210,7 @@ func TestVerifyNamesBundle(t *testing.T) {
 	for _, f := range []string{"ok.apks", "ok.xapk"} {
 		_, err := apkverify.VerifyFile(context.Background(), setFile(t, f), apkverify.Options{})
 		require.ErrorIs(t, err, apkverify.ErrBundle, f)
-		var e *apkverify.Error
+		var e *signer.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, apkverify.CodeBundle, e.Code)
 	}
@@ -273,7 +274,7 @@ func TestSetPolicyBaseFacts(t *testing.T) {
 		apkverify.Options{Policy: &apkverify.Policy{TrustedCertSHA256: []string{keySHA256(t, "rsa-a")}, Package: "com.apktrust.other", MinVersionCode: 8}})
 	require.NoError(t, err)
 	assert.True(t, res.Verified)
-	assert.ElementsMatch(t, []string{apkverify.PolicyPackageMismatch, apkverify.PolicyVersionTooLow}, setViolations(res))
+	assert.ElementsMatch(t, []signer.Code{apkverify.PolicyPackageMismatch, apkverify.PolicyVersionTooLow}, setViolations(res))
 }
 
 // hostileBundle writes a ZIP whose entries are given raw, with the
@@ -305,13 +306,13 @@ func TestSetHostileBundles(t *testing.T) {
 		name    string
 		entries map[string]uint64
 		flags   uint16
-		code    string
+		code    signer.Code
 	}{
-		{"huge part", map[string]uint64{"base.apk": 0xfffffff0}, 0, apkverify.BundlePartTooLarge},
-		{"dot-dot", map[string]uint64{"../base.apk": 10}, 0, apkverify.BundleUnsafeName},
-		{"nested", map[string]uint64{"base.apk": 10, "more.apks": 10}, 0, apkverify.BundleNested},
-		{"unknown layout", map[string]uint64{"base.apk": 10, "x/y.apk": 10}, 0, apkverify.BundleUnknownLayout},
-		{"encrypted", map[string]uint64{"base.apk": 10}, 1, apkverify.BundleEncrypted},
+		{"huge part", map[string]uint64{"base.apk": 0xfffffff0}, 0, signer.CodeBundlePartTooLarge},
+		{"dot-dot", map[string]uint64{"../base.apk": 10}, 0, signer.CodeBundleUnsafeName},
+		{"nested", map[string]uint64{"base.apk": 10, "more.apks": 10}, 0, signer.CodeBundleNested},
+		{"unknown layout", map[string]uint64{"base.apk": 10, "x/y.apk": 10}, 0, signer.CodeBundleUnknownLayout},
+		{"encrypted", map[string]uint64{"base.apk": 10}, 1, signer.CodeBundleEncrypted},
 		{"not an apk", map[string]uint64{"base.apk": 0}, 0, "SET_APK_NOT_VERIFIED"},
 		{"apkm with a part that is no ZIP", map[string]uint64{"info.json": 0, "base.apk": 0}, 0, "SET_APK_NOT_VERIFIED"},
 	}
@@ -338,8 +339,8 @@ func TestSetFilesWithBundle(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, res.Verified)
 	require.Len(t, res.Unreadable, 1)
-	assert.Equal(t, []string{apkverify.SetAPKNotVerified}, setCodes(res))
-	assert.Equal(t, "BUNDLE_NESTED", res.Unreadable[0].Result.Errors[0].Code)
+	assert.Equal(t, []signer.Code{apkverify.SetAPKNotVerified}, setCodes(res))
+	assert.Equal(t, signer.CodeBundleNested, res.Unreadable[0].Result.Errors[0].Code)
 }
 
 func TestSetOptions(t *testing.T) {
@@ -365,7 +366,7 @@ func TestSetAPKMNotZIPParts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "apkm", res.Layout)
 	require.Len(t, res.Unreadable, 1)
-	assert.Equal(t, "BUNDLE_ENCRYPTED", res.Unreadable[0].Result.Errors[0].Code)
+	assert.Equal(t, signer.CodeBundleEncrypted, res.Unreadable[0].Result.Errors[0].Code)
 	assert.Contains(t, res.Errors[0].Message, "BUNDLE_ENCRYPTED")
 }
 

@@ -1,8 +1,8 @@
 package apkverify_test
 
-// The surface calls on apkverify's error types (Error, VerificationError,
-// SetError, KindName, Result.Err, SetResult.Err), apart from the other
-// surface calls because the error model is being reworked (see
+// The surface calls on apkverify's error types (VerificationError,
+// SetError, KindName, Result.Err, SetResult.Err, and the *signer.Error of
+// a refusal with its Kind), apart from the other surface calls (see
 // public_surface_test.go).
 
 import (
@@ -15,17 +15,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 func TestSurfaceErrorNotAPK(t *testing.T) {
 	junk := []byte("this is not a ZIP file")
 	_, err := apkverify.Verify(context.Background(), bytes.NewReader(junk), int64(len(junk)), apkverify.Options{})
-	var e *apkverify.Error
+	var e *signer.Error
 	require.ErrorAs(t, err, &e)
 	assert.True(t, e.Is(apkverify.ErrNotAPK))
 	assert.False(t, e.Is(apkverify.ErrIO))
+	assert.True(t, e.Is(e.Code))
 	assert.NotEmpty(t, e.Code)
-	assert.Contains(t, e.Error(), e.Code)
+	assert.Contains(t, e.Error(), string(e.Code))
 	assert.NotNil(t, e.Unwrap(), "the container's error is the cause")
 	assert.Equal(t, "not-an-apk", apkverify.KindName(err))
 	assert.Equal(t, "error", apkverify.KindName(context.Canceled))
@@ -60,7 +62,8 @@ func TestSurfaceResultErr(t *testing.T) {
 	require.ErrorAs(t, res.Err(), &ve)
 	assert.True(t, ve.Is(apkverify.ErrUntrusted))
 	assert.False(t, ve.Is(apkverify.ErrNotVerified))
-	assert.Contains(t, ve.Error(), apkverify.PolicyUntrustedSigner)
+	assert.Contains(t, ve.Error(), string(apkverify.PolicyUntrustedSigner))
+	assert.True(t, ve.Is(apkverify.PolicyUntrustedSigner))
 }
 
 func TestSurfaceSetErr(t *testing.T) {
@@ -76,6 +79,7 @@ func TestSurfaceSetErr(t *testing.T) {
 	require.ErrorAs(t, set.Err(), &se)
 	assert.True(t, se.Is(apkverify.ErrNotVerified))
 	assert.False(t, se.Is(apkverify.ErrUntrusted))
-	assert.Contains(t, se.Error(), apkverify.SetSignerMismatch)
+	assert.Contains(t, se.Error(), string(apkverify.SetSignerMismatch))
+	assert.True(t, se.Is(apkverify.SetSignerMismatch))
 	assert.True(t, errors.Is(set.Err(), apkverify.ErrNotVerified))
 }

@@ -123,7 +123,7 @@ func TestSurfaceVerifyReaderAt(t *testing.T) {
 	require.NoError(t, err, "a signature that does not verify is a Result, not an error")
 	assert.False(t, res.Verified)
 	require.NotEmpty(t, res.Errors)
-	assert.Equal(t, "V2_SIG_DID_NOT_VERIFY", res.Errors[0].Code)
+	assert.Equal(t, signer.CodeV2DidNotVerify, res.Errors[0].Code)
 	assert.Equal(t, signer.SchemeV2, res.Errors[0].Scheme)
 }
 

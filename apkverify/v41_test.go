@@ -77,7 +77,7 @@ func TestV41RotatedAPK(t *testing.T) {
 	cases := []struct {
 		name  string
 		infos []v41Info
-		code  string
+		code  signer.Code
 	}{
 		{"v4.1 as apksigner writes it", []v41Info{{oldKey, 0, dOld}, {newKey, scheme.BlockIDV31, dNew}}, ""},
 		{"v3.1 signing info under the v3 block ID", []v41Info{{oldKey, 0, dOld}, {newKey, scheme.BlockIDV3, dNew}}, signer.V4CodeBlockIDMismatch},

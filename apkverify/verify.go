@@ -29,60 +29,20 @@ const (
 	schemeIDV31 = 31
 )
 
-// Issue codes this package reports besides those of package signer. The
-// stripping-protection codes (CodeV2MissingReferenced,
-// CodeV2UnknownSchemeID, CodeJarNoStripProtection, CodeJarUnknownSchemeID,
-// CodeJarMissingApkSigReference), the v3 SDK-range codes
-// (CodeV3MissingSDKVersions, CodeV3InconsistentSDKs) and the CodeV31 ones
-// use apksig's names and are reported by the scheme checks, which own
-// those rules (see the README, "Who checks what"); they are named here so
-// that callers can match them.
-const (
-	CodeV2SigMissing              = "V2_SIG_MISSING"
-	CodeJarSigMissing             = "JAR_SIG_MISSING"
-	CodeV2MissingReferenced       = "V2_SIG_MISSING_APK_SIG_REFERENCED"
-	CodeV2UnknownSchemeID         = "V2_SIG_UNKNOWN_APK_SIG_SCHEME_ID"
-	CodeJarNoStripProtection      = signer.CodeJarNoApkSigStripProtection
-	CodeJarUnknownSchemeID        = signer.CodeJarUnknownApkSigSchemeID
-	CodeJarMissingApkSigReference = signer.CodeJarMissingApkSigReferenced
-	CodeV3MultiplePastSigners     = "V3_SIG_MULTIPLE_PAST_SIGNERS"
-	CodeV3MultipleSigners         = "V3_SIG_MULTIPLE_SIGNERS"
-	CodeV3PastSignersMismatch     = "V3_SIG_PAST_SIGNERS_MISMATCH"
-	CodeV3MissingSDKVersions      = "V3_MISSING_SDK_VERSIONS"
-	CodeV3InconsistentSDKs        = "V3_INCONSISTENT_SDK_VERSIONS"
-	CodeV31BlockMissing           = "V31_BLOCK_MISSING"
-	CodeV31RotationMinSDKMismatch = "V31_ROTATION_MIN_SDK_MISMATCH"
-	CodeV31RotationAttrMissing    = "V31_ROTATION_MIN_SDK_ATTR_MISSING"
-	CodeV31WithoutV3              = "V31_BLOCK_FOUND_WITHOUT_V3_BLOCK"
-	CodeV31DevReleaseOnV3         = "V31_ROTATION_TARGETS_DEV_RELEASE_ATTR_ON_V3_SIGNER"
-	CodeNoSigForSandbox           = "NO_SIG_FOR_TARGET_SANDBOX_VERSION"
-	CodeMinSchemeForTargetSDK     = "MIN_SIG_SCHEME_FOR_TARGET_SDK_NOT_MET"
-
-	// CodeNoSignatureVerified: no scheme verified although none reported
-	// an error (apksig throws in that case).
-	CodeNoSignatureVerified = "NO_SIGNATURE_VERIFIED"
-	// CodeDuplicateBlockID: the APK Signing Block holds a signature pair
-	// twice (an error; apksig silently reads the first).
-	CodeDuplicateBlockID = "APK_SIG_BLOCK_DUPLICATE_ID"
-	// CodeNoSigBeforeP: a warning that API 24-27 devices refuse the file
-	// although apksig accepts it (v3 without v2 or v1).
-	CodeNoSigBeforeP = "NO_SIG_FOR_SDK_24_TO_27"
-)
-
 // VerifyFile verifies the APK at path; see Verify. The Result's File is
 // path.
 func VerifyFile(ctx context.Context, path string, opts Options) (*Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot open the file", Err: err}
+		return nil, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot open the file", Err: err}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: "cannot stat the file", Err: err}
+		return nil, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: "cannot stat the file", Err: err}
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &Error{Kind: ErrIO, Code: CodeIO, Msg: path + " is not a regular file"}
+		return nil, &signer.Error{Kind: ErrIO, Code: signer.CodeIO, Msg: path + " is not a regular file"}
 	}
 	r, release := smallFile(f, st.Size())
 	res, err := Verify(ctx, r, st.Size(), opts)
@@ -149,7 +109,7 @@ func verifyArchive(ctx context.Context, a *apkzip.Archive, part *setPart, opts O
 
 func ctxErr(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return &Error{Kind: err, Code: CodeContextCancelled, Msg: "verification stopped", Err: err}
+		return &signer.Error{Kind: err, Code: CodeContextCancelled, Msg: "verification stopped", Err: err}
 	}
 	return nil
 }
@@ -352,7 +312,7 @@ func containerIssue(f *apkzip.FormatError) Issue {
 	if f.Entry != "" {
 		msg += fmt.Sprintf(" (entry %q)", f.Entry)
 	}
-	return Issue{Code: string(f.Code), Message: msg, Signer: -1}
+	return Issue{Code: f.Code, Message: msg, Signer: -1}
 }
 
 // schemes runs the signature schemes in apksig's order; it returns early
@@ -422,7 +382,7 @@ func (v *verification) schemes() error {
 			}
 		}
 	} else if v.opts.V4Signature != nil {
-		v.fail(Issue{Code: "V4_SIG_NOT_APPLICABLE", Scheme: signer.SchemeV4, Signer: -1,
+		v.fail(Issue{Code: CodeV4NotApplicable, Scheme: signer.SchemeV4, Signer: -1,
 			Message: fmt.Sprintf("an APK Signature Scheme v4 file pairs with the v2/v3 signature, which no Android version of the checked range (up to API %d) reads", v.maxSDK)})
 		return nil
 	}
@@ -499,7 +459,7 @@ func (v *verification) failed() bool { return len(v.res.Errors) > v.containerErr
 // has reports whether an issue with this code (and scheme, when given) was
 // already reported, so a finding that several API-level spans show is
 // reported once.
-func (v *verification) has(code string, scheme signer.Scheme) bool {
+func (v *verification) has(code signer.Code, scheme signer.Scheme) bool {
 	for _, l := range [][]Issue{v.res.Errors, v.res.Warnings} {
 		for _, i := range l {
 			if i.Code == code && (scheme == "" || i.Scheme == scheme) {
@@ -692,19 +652,6 @@ func (v *verification) finish() {
 		}
 	}
 }
-
-// Codes of the evidence a failed verification left unchecked. They are
-// reported only in Result.SourceStamp and Result.V4, never in
-// Result.Errors: the file already failed for the reasons there.
-const (
-	// CodeStampNotChecked: the APK has a source stamp, but its
-	// signatures did not verify, and a stamp vouches only for content
-	// whose signatures verified.
-	CodeStampNotChecked = "SOURCE_STAMP_NOT_CHECKED"
-	// CodeV4NotChecked: a v4 signature file was given, but the APK's
-	// v2/v3 signatures it pairs with did not verify.
-	CodeV4NotChecked = "V4_SIG_NOT_CHECKED"
-)
 
 // evidence completes Result.SourceStamp and Result.V4 when the run ended
 // before checking them, so that they always say whether the evidence was

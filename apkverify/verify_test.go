@@ -134,7 +134,7 @@ func TestJSONContract(t *testing.T) {
 		// the policy says so in warnings (omitted when there is none).
 		w := pol["warnings"].([]any)
 		require.Len(t, w, 1)
-		require.Equal(t, apkverify.PolicyRotationWithoutHistory, w[0].(map[string]any)["code"])
+		require.Equal(t, string(apkverify.PolicyRotationWithoutHistory), w[0].(map[string]any)["code"])
 		delete(pol, "warnings")
 		require.Equal(t, map[string]any{"applied": true, "violations": []any{}, "trustedSigner": keySHA256(t, "rsa-b")}, pol)
 	})
@@ -156,7 +156,7 @@ func TestJSONContract(t *testing.T) {
 		m := decode(t, res)
 		require.Equal(t, false, m["trusted"])
 		v := m["policy"].(map[string]any)["violations"].([]any)[0].(map[string]any)
-		require.Equal(t, apkverify.PolicyUntrustedSigner, v["code"])
+		require.Equal(t, string(apkverify.PolicyUntrustedSigner), v["code"])
 		// A stored result reads back with the same verdicts.
 		b, err := json.Marshal(res)
 		require.NoError(t, err)
@@ -183,10 +183,10 @@ func TestVerifyErrors(t *testing.T) {
 		path     func(t *testing.T) string
 		opts     apkverify.Options
 		wantKind error
-		wantCode string
+		wantCode signer.Code
 	}{
-		{"missing file", ctx, func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope.apk") }, apkverify.Options{}, apkverify.ErrIO, apkverify.CodeIO},
-		{"a directory", ctx, func(t *testing.T) string { return t.TempDir() }, apkverify.Options{}, apkverify.ErrIO, apkverify.CodeIO},
+		{"missing file", ctx, func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope.apk") }, apkverify.Options{}, apkverify.ErrIO, signer.CodeIO},
+		{"a directory", ctx, func(t *testing.T) string { return t.TempDir() }, apkverify.Options{}, apkverify.ErrIO, signer.CodeIO},
 		{"not a ZIP", ctx, func(t *testing.T) string { return notZip }, apkverify.Options{}, apkverify.ErrNotAPK, "ZIP_EOCD_NOT_FOUND"},
 		{"truncated central directory (apksig throws)", ctx, func(t *testing.T) string { return corpusAPK(t, "v2-only-truncated-cd.apk") }, apkverify.Options{}, apkverify.ErrNotAPK, "ZIP_CENTRAL_DIRECTORY_OUT_OF_RANGE"},
 		{"no manifest, minSdk needed from it", ctx, func(t *testing.T) string { return corpusAPK(t, "v2-only-empty.apk") }, apkverify.Options{}, apkverify.ErrManifest, "MANIFEST_MISSING"},
@@ -201,7 +201,7 @@ func TestVerifyErrors(t *testing.T) {
 			res, err := apkverify.VerifyFile(c.ctx, c.path(t), c.opts)
 			require.Nil(t, res)
 			require.ErrorIs(t, err, c.wantKind)
-			var ve *apkverify.Error
+			var ve *signer.Error
 			require.True(t, errors.As(err, &ve))
 			require.Equal(t, c.wantCode, ve.Code)
 		})
@@ -258,8 +258,8 @@ func TestAndroidRules(t *testing.T) {
 		apk          string
 		opts         apkverify.Options
 		wantVerified bool
-		wantError    string
-		wantWarning  string
+		wantError    signer.Code
+		wantWarning  signer.Code
 	}{
 		{"targetSandboxVersion 2 needs v2+", "sandbox2-v1.apk", apkverify.Options{}, false, apkverify.CodeNoSigForSandbox, ""},
 		{"targetSandboxVersion 2 is fine below Android O", "sandbox2-v1.apk", apkverify.Options{MaxSDK: 23}, true, "", ""},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // TestZip64RecordsVerdicts: files whose EOCD is preceded by ZIP64 records
@@ -28,7 +29,7 @@ func TestZip64RecordsVerdicts(t *testing.T) {
 	res := verifyBytes(t, v1, apkverify.Options{})
 	assert.True(t, res.Verified, "apksigner verifies it: %v", res.Errors)
 	assert.True(t, res.Schemes.V1)
-	assert.Contains(t, issueCodes(res.Warnings), string(apkzip.CodeZip64Records))
+	assert.Contains(t, issueCodes(res.Warnings), apkzip.CodeZip64Records)
 
 	res = verifyBytes(t, v2, apkverify.Options{})
 	assert.False(t, res.Verified, "apksigner refuses it")
@@ -41,8 +42,8 @@ func TestZip64RecordsVerdicts(t *testing.T) {
 	binary.LittleEndian.PutUint64(bad[rec+48:], binary.LittleEndian.Uint64(bad[rec+48:])+1)
 	_, err := apkverify.Verify(context.Background(), bytes.NewReader(bad), int64(len(bad)), apkverify.Options{})
 	require.Error(t, err)
-	var ae *apkverify.Error
+	var ae *signer.Error
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, string(apkzip.CodeZip64), ae.Code)
+	assert.Equal(t, apkzip.CodeZip64, ae.Code)
 	assert.ErrorIs(t, err, apkverify.ErrNotAPK)
 }

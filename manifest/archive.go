@@ -8,6 +8,7 @@ import (
 	"io/fs"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // Entry names Android looks up, exactly as written (no path cleaning).
@@ -31,7 +32,7 @@ const (
 func ParseAPK(r io.ReaderAt, size int64) (*Manifest, error) {
 	a, err := apkzip.Open(r, size)
 	if err != nil {
-		return nil, &FormatError{Code: CodeRead, Offset: -1, Msg: "cannot open the APK", Err: err}
+		return nil, &signer.Error{Code: CodeRead, Msg: "cannot open the APK", Err: err}
 	}
 	return ParseFS(a.FS())
 }
@@ -48,7 +49,7 @@ func ParseAPK(r io.ReaderAt, size int64) (*Manifest, error) {
 // is CodeResourcesLimit.
 //
 // Both names are looked up exactly as Android does, with no case folding.
-// Errors are *FormatError: CodeMissing when fsys has no
+// Errors are *signer.Error: CodeMissing when fsys has no
 // AndroidManifest.xml (its Open fails with fs.ErrNotExist), CodeTooLarge
 // over MaxManifestSize, CodeRead (wrapping the cause) when it cannot be
 // read, or any code Parse returns.
@@ -66,11 +67,11 @@ func readManifest(fsys fs.FS) ([]byte, error) {
 	b, err := readLimited(fsys, ManifestEntry, MaxManifestSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, errorf(CodeMissing, -1, "APK has no %s entry", ManifestEntry)
+		return nil, errorf(CodeMissing, 0, "APK has no %s entry", ManifestEntry)
 	case errors.Is(err, errTooLarge):
-		return nil, &FormatError{Code: CodeTooLarge, Offset: -1, Msg: "AndroidManifest.xml is larger than the limit", Err: err}
+		return nil, &signer.Error{Code: CodeTooLarge, Msg: "AndroidManifest.xml is larger than the limit", Err: err}
 	case err != nil:
-		return nil, &FormatError{Code: CodeRead, Offset: -1, Msg: "cannot read AndroidManifest.xml", Err: err}
+		return nil, &signer.Error{Code: CodeRead, Msg: "cannot read AndroidManifest.xml", Err: err}
 	}
 	return b, nil
 }
@@ -129,7 +130,7 @@ func (l *lazyTable) open() (*resTable, error) {
 		return nil, resErr("APK has no %s entry", ResourcesEntry)
 	}
 	if err != nil {
-		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: "cannot read resources.arsc", Err: err}
+		return nil, &signer.Error{Code: CodeResources, Msg: "cannot read resources.arsc", Err: err}
 	}
 	return loadTable(b)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,7 +158,7 @@ func TestFromArchiveErrors(t *testing.T) {
 			if tc.code != CodeNotBinaryXML {
 				assert.ErrorIs(t, entryErr, sentinel(tc.code), "ReadEntry fails the same way")
 			}
-			var fe *FormatError
+			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%v", err)
 			assert.Equal(t, tc.code, fe.Code, "%v", err)
 			if tc.code == CodeRead {

@@ -6,6 +6,8 @@ import (
 	"unicode/utf16"
 
 	ab "github.com/shogo82148/androidbinary"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // This file holds the binary XML reader. It does not hand the document to
@@ -129,7 +131,7 @@ func (p *stringPool) get(i uint32) (string, error) {
 // NUL terminator Android requires, is an error.
 func (p *stringPool) full(i uint32) (string, error) {
 	if i >= p.count {
-		return "", errorf(CodeMalformed, -1, "string index %d out of range (pool has %d)", i, p.count)
+		return "", errorf(CodeMalformed, 0, "string index %d out of range (pool has %d)", i, p.count)
 	}
 	off := binary.LittleEndian.Uint32(p.offsets[4*i:])
 	if s, ok := p.cache[off]; ok {
@@ -462,7 +464,7 @@ func parseDocument(b []byte) (*document, error) {
 		return nil, errorf(CodeTruncated, int64(size), "document ends inside %d open elements", len(stack))
 	}
 	if len(d.elems) == 0 {
-		return nil, errorf(CodeBadRoot, -1, "document has no elements")
+		return nil, errorf(CodeBadRoot, 0, "document has no elements")
 	}
 	// Resolve each attribute's resource ID once the map is known. The map
 	// may legally come after the pool but it always precedes elements in
@@ -500,9 +502,9 @@ func countNodes(b []byte, pos uint64) (elems, attrs int) {
 	return min(elems, maxElements), min(attrs, maxAttributes)
 }
 
-// withOffset fills in the offset of a positionless FormatError.
+// withOffset fills in the offset of a positionless error.
 func withOffset(err error, off int64) error {
-	if fe, ok := err.(*FormatError); ok && fe.Offset < 0 {
+	if fe, ok := err.(*signer.Error); ok && fe.Offset == 0 {
 		c := *fe
 		c.Offset = off
 		return &c

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // Resource bombs: small resources.arsc files whose string pool would cost
@@ -112,7 +114,7 @@ func TestResourceBombsBounded(t *testing.T) {
 				require.NoError(t, err)
 				assert.ErrorIs(t, m.ResourcesErr, ErrResources)
 			default:
-				var fe *FormatError
+				var fe *signer.Error
 				require.ErrorAs(t, err, &fe)
 				assert.Equal(t, tc.wantCode, fe.Code, fe.Error())
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -95,7 +96,7 @@ func TestConformanceCorpus(t *testing.T) {
 					assert.Contains(t, ans.errMsg, "not a ZIP archive", "apkzip refused a container apksig accepted: %v", zipErr)
 				}
 			case err != nil:
-				var fe *FormatError
+				var fe *signer.Error
 				require.True(t, errors.As(err, &fe), "%T %v", err, err)
 				counts[string(fe.Code)]++
 				if ans != nil {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // The differential test generates manifests mutated the ways readers can
@@ -363,7 +365,7 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 		lin := model(c, keep, linearLookup)
 		what := fmt.Sprintf("file %d (keep order %v, utf8 %v): platform %+v, linear %+v", i, keep, c.utf8, plat, lin)
 		if err != nil {
-			var fe *FormatError
+			var fe *signer.Error
 			require.ErrorAs(t, err, &fe, what)
 			require.Contains(t, []Code{CodeRefused, CodeAmbiguous}, fe.Code, "%s: %v", what, err)
 			refused++

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // fuzzSeeds returns real and synthetic manifests to start fuzzing from.
@@ -55,7 +56,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 }
 
 // FuzzParse feeds arbitrary bytes to the manifest reader. It must never
-// panic, must fail only with a *FormatError whose code is not
+// panic, must fail only with a *signer.Error whose code is not
 // CodeInternal, and must return Android-consistent values on success.
 func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
@@ -64,9 +65,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Parse(b)
 		if err != nil {
-			var fe *FormatError
+			var fe *signer.Error
 			if !errors.As(err, &fe) {
-				t.Fatalf("error is %T, not *FormatError: %v", err, err)
+				t.Fatalf("error is %T, not *signer.Error: %v", err, err)
 			}
 			if fe.Code == CodeInternal || fe.Code == "" {
 				t.Fatalf("unexpected code: %v", err)
@@ -212,7 +213,7 @@ func (r *tableBytes) str(v resValue) (string, error) {
 }
 
 // FuzzParseWithTable reads a manifest whose references resolve through a
-// fuzzed table: every failure is a *FormatError with a code the reader
+// fuzzed table: every failure is a *signer.Error with a code the reader
 // documents, never a panic, and a judged fact is never read from a table
 // it could not decode.
 func FuzzParseWithTable(f *testing.F) {
@@ -225,9 +226,9 @@ func FuzzParseWithTable(f *testing.F) {
 		tf, err := loadTable(table)
 		m, err := parse(xml, &tableBytes{t: tf, err: err})
 		if err != nil {
-			var fe *FormatError
+			var fe *signer.Error
 			if !errors.As(err, &fe) {
-				t.Fatalf("error is %T, not *FormatError: %v", err, err)
+				t.Fatalf("error is %T, not *signer.Error: %v", err, err)
 			}
 			if fe.Code == CodeInternal || fe.Code == "" {
 				t.Fatalf("unexpected code: %v", err)

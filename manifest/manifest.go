@@ -7,7 +7,7 @@
 // markers.
 //
 // The binary XML is validated chunk by chunk before anything is built from
-// it, so hostile input yields a *FormatError, never a panic or an
+// it, so hostile input yields a *signer.Error, never a panic or an
 // allocation larger than a small multiple of the input. android:
 // attributes are identified by resource ID through the document's resource
 // map, as the platform does, so a manifest whose attribute names were
@@ -142,7 +142,7 @@ type Manifest struct {
 	MetaData []MetaData `json:"metaData"`
 
 	// ResourcesErr says why resources.arsc could not be used, when a
-	// reference needed it. It is a *FormatError with CodeResources or nil;
+	// reference needed it. It is a *signer.Error with CodeResources or nil;
 	// it never makes the manifest itself invalid.
 	ResourcesErr error `json:"-"`
 }
@@ -240,7 +240,7 @@ func parse(b []byte, res resolver) (m *Manifest, err error) {
 	// CodeInternal, so such a bug does not go unnoticed.
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, errorf(CodeInternal, -1, "manifest reader failed: %v", r)
+			m, err = nil, errorf(CodeInternal, 0, "manifest reader failed: %v", r)
 		}
 	}()
 	d, err := parseDocument(b)

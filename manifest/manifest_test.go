@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 func usesSDK(attrs ...tAttr) tElem { return el("uses-sdk", attrs) }
@@ -279,7 +281,7 @@ func TestParseRejectsMalformed(t *testing.T) {
 			m, err := Parse(tc.in)
 			require.Error(t, err)
 			assert.Nil(t, m)
-			var fe *FormatError
+			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%T", err)
 			assert.Equal(t, tc.code, fe.Code, "%v", err)
 			assert.ErrorIs(t, err, sentinel(tc.code))
@@ -336,12 +338,12 @@ func TestParseRejectsBadStructure(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTruncated)
 }
 
-func TestFormatErrorMatching(t *testing.T) {
+func TestErrorMatching(t *testing.T) {
 	err := errorf(CodeTruncated, 12, "cut")
 	assert.ErrorIs(t, err, ErrTruncated)
 	assert.NotErrorIs(t, err, ErrMalformed)
-	assert.Equal(t, "manifest: MANIFEST_TRUNCATED: cut (offset 12)", err.Error())
-	wrapped := &FormatError{Code: CodeRead, Offset: -1, Msg: "x", Err: errors.New("io")}
+	assert.Equal(t, "MANIFEST_TRUNCATED: cut (offset 12)", err.Error())
+	wrapped := &signer.Error{Code: CodeRead, Msg: "x", Err: errors.New("io")}
 	assert.ErrorIs(t, wrapped, ErrRead)
 	assert.Equal(t, "io", errors.Unwrap(wrapped).Error())
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/testutil"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // countingFS records which names were opened.
@@ -111,7 +112,7 @@ func TestParseFSErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := ParseFS(tc.fsys)
 			assert.Nil(t, m)
-			var fe *FormatError
+			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%v", err)
 			assert.Equal(t, tc.code, fe.Code, "%v", err)
 			assert.ErrorIs(t, err, sentinel(tc.code))

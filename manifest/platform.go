@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	ab "github.com/shogo82148/androidbinary"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // This file reads the facts a policy judges (package, versionCode,
@@ -60,11 +62,11 @@ func attrTitle(id uint32) string {
 	return fmt.Sprintf("attribute 0x%08x", id)
 }
 
-func ambiguous(e *element, format string, args ...any) *FormatError {
+func ambiguous(e *element, format string, args ...any) *signer.Error {
 	return errorf(CodeAmbiguous, e.offset, format, args...)
 }
 
-func refused(e *element, format string, args ...any) *FormatError {
+func refused(e *element, format string, args ...any) *signer.Error {
 	return errorf(CodeRefused, e.offset, format, args...)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/aapt2pb"
+	"github.com/apktrust/apktrust/signer"
 	ab "github.com/shogo82148/androidbinary"
 	"google.golang.org/protobuf/proto"
 )
@@ -32,22 +33,22 @@ const (
 // defaults and worst readings of an APK's: attributes are found by
 // resource ID, the first <application> counts, a flag that refers to a
 // resource counts as set when any configuration sets it or the table
-// cannot say. Errors are *FormatError (CodeMalformed for bytes that are
+// cannot say. Errors are *signer.Error (CodeMalformed for bytes that are
 // not an XmlNode, CodeLimit past the reader's bounds, CodeTooLarge over
 // MaxManifestSize); a resources.pb that cannot be used is reported in
 // Manifest.ResourcesErr, as for an APK.
 func ParseProto(b, resources []byte) (m *Manifest, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, errorf(CodeInternal, -1, "protobuf manifest reader failed: %v", r)
+			m, err = nil, errorf(CodeInternal, 0, "protobuf manifest reader failed: %v", r)
 		}
 	}()
 	if len(b) > MaxManifestSize {
-		return nil, errorf(CodeTooLarge, -1, "manifest of %d bytes is over the %d-byte limit", len(b), MaxManifestSize)
+		return nil, errorf(CodeTooLarge, 0, "manifest of %d bytes is over the %d-byte limit", len(b), MaxManifestSize)
 	}
 	var node aapt2pb.XmlNode
 	if err := proto.Unmarshal(b, &node); err != nil {
-		return nil, &FormatError{Code: CodeMalformed, Offset: -1, Msg: "not aapt2 protocol-buffer XML", Err: err}
+		return nil, &signer.Error{Code: CodeMalformed, Msg: "not aapt2 protocol-buffer XML", Err: err}
 	}
 	d, err := protoDocument(&node)
 	if err != nil {
@@ -73,7 +74,7 @@ type protoBuilder struct {
 func protoDocument(root *aapt2pb.XmlNode) (*document, error) {
 	el := root.GetElement()
 	if el == nil {
-		return nil, errorf(CodeMalformed, -1, "protocol-buffer XML has no root element")
+		return nil, errorf(CodeMalformed, 0, "protocol-buffer XML has no root element")
 	}
 	b := &protoBuilder{d: &document{}, idx: map[string]uint32{}}
 	if err := b.element(el, 1, -1); err != nil {
@@ -98,14 +99,14 @@ func (b *protoBuilder) str(s string) uint32 {
 // which maxDepth bounds.
 func (b *protoBuilder) element(e *aapt2pb.XmlElement, depth, parent int32) error {
 	if depth > maxDepth {
-		return errorf(CodeLimit, -1, "elements nested deeper than %d", maxDepth)
+		return errorf(CodeLimit, 0, "elements nested deeper than %d", maxDepth)
 	}
 	if len(b.d.elems) >= maxElements {
-		return errorf(CodeLimit, -1, "more than %d elements", maxElements)
+		return errorf(CodeLimit, 0, "more than %d elements", maxElements)
 	}
 	b.attrs += len(e.GetAttribute())
 	if b.attrs > maxAttributes {
-		return errorf(CodeLimit, -1, "more than %d attributes", maxAttributes)
+		return errorf(CodeLimit, 0, "more than %d attributes", maxAttributes)
 	}
 	out := element{
 		name:    e.GetName(),

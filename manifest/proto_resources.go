@@ -1,10 +1,12 @@
 package manifest
 
 import (
-	"github.com/apktrust/apktrust/internal/aapt2pb"
 	ab "github.com/shogo82148/androidbinary"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/apktrust/apktrust/internal/aapt2pb"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // protoTable resolves references through an App Bundle module's
@@ -35,7 +37,7 @@ func (t *protoTable) load() error {
 	}
 	var rt aapt2pb.ResourceTable
 	if err := proto.Unmarshal(t.raw, &rt); err != nil {
-		t.err = &FormatError{Code: CodeResources, Offset: -1, Msg: "resources.pb is not an aapt2 resource table", Err: err}
+		t.err = &signer.Error{Code: CodeResources, Msg: "resources.pb is not an aapt2 resource table", Err: err}
 		return t.err
 	}
 	t.byID = map[uint32][]*aapt2pb.ConfigValue{}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apktrust/apktrust/internal/aabgen"
 	"github.com/apktrust/apktrust/internal/aapt2pb"
+	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -127,7 +128,7 @@ func TestParseProtoRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseProto(tc.in, nil)
-			var fe *FormatError
+			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "error %v", err)
 			assert.Equal(t, tc.code, fe.Code)
 		})
@@ -163,7 +164,7 @@ func protoFuzzSeeds(t testing.TB) [][2][]byte {
 
 // FuzzParseProto feeds arbitrary manifest and resources.pb bytes to the
 // protocol-buffer reader: it must never panic, fail only with a
-// *FormatError other than CodeInternal, and keep the platform's defaults
+// *signer.Error other than CodeInternal, and keep the platform's defaults
 // on success.
 func FuzzParseProto(f *testing.F) {
 	for _, s := range protoFuzzSeeds(f) {
@@ -172,9 +173,9 @@ func FuzzParseProto(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b, res []byte) {
 		m, err := ParseProto(b, res)
 		if err != nil {
-			var fe *FormatError
+			var fe *signer.Error
 			if !errors.As(err, &fe) {
-				t.Fatalf("error is %T, not *FormatError: %v", err, err)
+				t.Fatalf("error is %T, not *signer.Error: %v", err, err)
 			}
 			if fe.Code == CodeInternal {
 				t.Fatalf("internal error: %v", err)

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	ab "github.com/shogo82148/androidbinary"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // resources.arsc is read by this file's own reader, not by androidbinary's
@@ -45,8 +47,8 @@ const (
 	maxResolveSteps = 4096
 )
 
-func resErr(format string, args ...any) *FormatError {
-	return &FormatError{Code: CodeResources, Offset: -1, Msg: fmt.Sprintf(format, args...)}
+func resErr(format string, args ...any) *signer.Error {
+	return &signer.Error{Code: CodeResources, Msg: fmt.Sprintf(format, args...)}
 }
 
 // resTable is a validated resources.arsc image.
@@ -139,7 +141,7 @@ func tablePool(c []byte, off int64) (*stringPool, error) {
 	}
 	p, err := parseStringPool(c, off)
 	if err != nil {
-		return nil, &FormatError{Code: CodeResources, Offset: -1, Msg: "resources.arsc string pool is malformed", Err: err}
+		return nil, &signer.Error{Code: CodeResources, Msg: "resources.arsc string pool is malformed", Err: err}
 	}
 	p.limit = CodeResourcesLimit
 	return p, nil
@@ -377,7 +379,7 @@ func (t *resTable) entries(id uint32, steps *int) ([]resValue, error) {
 // countStep counts one lookup of a resolution against maxResolveSteps.
 func countStep(id uint32, steps *int) error {
 	if *steps++; *steps > maxResolveSteps {
-		return &FormatError{Code: CodeResourcesLimit, Offset: -1,
+		return &signer.Error{Code: CodeResourcesLimit,
 			Msg: fmt.Sprintf("resolving 0x%08x takes more than %d lookups", id, maxResolveSteps)}
 	}
 	return nil
@@ -428,7 +430,7 @@ func (t *resTable) str(v resValue) (string, error) {
 		if errors.Is(err, ErrResourcesLimit) {
 			return "", err
 		}
-		return "", &FormatError{Code: CodeResources, Offset: -1, Msg: "resources.arsc string unreadable", Err: err}
+		return "", &signer.Error{Code: CodeResources, Msg: "resources.arsc string unreadable", Err: err}
 	}
 	return s, nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
 // This file generates the manifest shapes of issue 12 (and the NUL-cut
@@ -223,7 +225,7 @@ func TestAttackShapes(t *testing.T) {
 			apk := s.apk(t)
 			m, err := fromArchive(openZipBytes(t, apk))
 			if s.wantCode != "" {
-				var fe *FormatError
+				var fe *signer.Error
 				require.ErrorAs(t, err, &fe)
 				assert.Equal(t, s.wantCode, fe.Code, fe.Error())
 			} else {

@@ -1,7 +1,7 @@
 package manifest_test
 
-// The surface calls on manifest's error type, apart from the other surface
-// calls because the error model is being reworked (see
+// The surface calls on manifest's errors (a *signer.Error with a manifest
+// code), apart from the other surface calls (see
 // apkverify/public_surface_test.go).
 
 import (
@@ -13,17 +13,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/manifest"
+	"github.com/apktrust/apktrust/signer"
 )
 
-func TestSurfaceFormatError(t *testing.T) {
+func TestSurfaceError(t *testing.T) {
 	// Plain-text XML is not the binary XML an APK carries.
 	_, err := manifest.Parse([]byte(`<?xml version="1.0"?><manifest package="x"/>`))
-	var fe *manifest.FormatError
+	var fe *signer.Error
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, manifest.CodeNotBinaryXML, fe.Code)
 	assert.True(t, fe.Is(manifest.ErrNotBinaryXML))
 	assert.False(t, fe.Is(manifest.ErrTruncated))
 	assert.Contains(t, fe.Error(), string(manifest.CodeNotBinaryXML))
+	assert.ErrorIs(t, err, manifest.CodeNotBinaryXML)
 	assert.Nil(t, fe.Unwrap(), "a refusal of the bytes themselves has no cause")
 
 	// A file that is not a ZIP: the container's own error is the cause.

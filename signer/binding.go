@@ -36,8 +36,3 @@ type EvidenceBinding struct {
 	// is covered or rotates from a covered signer.
 	Binds bool `json:"binds"`
 }
-
-// FrostingCodeSignerNotCovered: the frosting verified, but a signer
-// Android uses on the range is neither a covered signer nor a rotation
-// successor of one (see EvidenceBinding).
-const FrostingCodeSignerNotCovered = "FROSTING_SIGNER_NOT_COVERED"

@@ -2,11 +2,13 @@ package signer
 
 import (
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"time"
+
+	"github.com/apktrust/apktrust/internal/certparse"
 )
 
 // Certificate is a signer certificate as Android sees it. Its identity is
@@ -63,33 +65,25 @@ func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]
 // The identity (Raw, SHA256) is always the bytes exactly as given, as
 // Android keeps them: given a PEM file, that is the PEM text, so decode it
 // first (encoding/pem) to get the fingerprint apksigner and the Play
-// Console show.
+// Console show. Errors are *Error with CodeCertMalformed or
+// CodeCertPublicKey.
 func ParseCertificate(der []byte) (*Certificate, error) {
-	raw := append([]byte(nil), der...)
-	if xc, err := x509.ParseCertificate(raw); err == nil {
-		return certificateFromX509(raw, xc, xc), nil
+	c, err := certparse.Parse(der)
+	if err != nil {
+		return nil, certError(err)
 	}
-	return parseCertificateLenient(raw)
+	return (*Certificate)(c), nil
 }
 
-// certificateFromX509 fills a Certificate from what crypto/x509 parsed,
-// keeping raw (the bytes as given) as the identity. std is the standard
-// library's certificate to expose as X509, nil when it parsed only a
-// re-encoding of raw (its Raw would then not be the certificate's bytes).
-func certificateFromX509(raw []byte, xc, std *x509.Certificate) *Certificate {
-	c := &Certificate{
-		Raw:                     raw,
-		SHA256:                  sha256.Sum256(raw),
-		Subject:                 xc.Subject.String(),
-		Issuer:                  xc.Issuer.String(),
-		SerialNumber:            xc.SerialNumber,
-		NotBefore:               xc.NotBefore,
-		NotAfter:                xc.NotAfter,
-		PublicKey:               xc.PublicKey,
-		RawSubjectPublicKeyInfo: xc.RawSubjectPublicKeyInfo,
-		X509:                    std,
+// certError reports a certificate certparse refused under its code.
+func certError(err error) error {
+	var ce *certparse.Error
+	if !errors.As(err, &ce) {
+		return err
 	}
-	c.PublicKeyAlgorithm, c.KeySize = describeKey(xc.PublicKey, xc.PublicKeyAlgorithm)
-	c.fillNamesAndDigests(xc.RawSubject, xc.RawIssuer)
-	return c
+	code := CodeCertMalformed
+	if ce.PublicKey {
+		code = CodeCertPublicKey
+	}
+	return &Error{Code: code, Msg: ce.Msg}
 }

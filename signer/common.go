@@ -22,13 +22,9 @@ const (
 	SchemeV32   Scheme = "v32"
 	SchemeV4    Scheme = "v4"
 	SchemeStamp Scheme = "stamp"
-)
-
-// Android API levels at which v2 and v3 signature algorithms became
-// available.
-const (
-	sdkNougat = 24
-	sdkP      = 28
+	// SchemeJAR is the signature of a plain JAR file that is not an APK,
+	// such as an Android App Bundle signed with its upload key.
+	SchemeJAR Scheme = "jar"
 )
 
 // Issue is one problem found while verifying. Code is stable and
@@ -36,7 +32,7 @@ const (
 // Issue's name (for example V2_SIG_APK_DIGEST_DID_NOT_VERIFY), so results
 // compare line by line with Android's tools.
 type Issue struct {
-	Code    string `json:"code"`
+	Code    Code   `json:"code"`
 	Scheme  Scheme `json:"scheme,omitempty"`
 	Message string `json:"message"`
 	// Signer is the 0-based index of the signer concerned within its
@@ -46,7 +42,7 @@ type Issue struct {
 
 // String returns "[scheme: ]CODE: message".
 func (i Issue) String() string {
-	s := i.Code
+	s := string(i.Code)
 	if i.Scheme != "" {
 		s = string(i.Scheme) + ": " + s
 	}

@@ -3,36 +3,65 @@ package signer
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
-// Error is an input this package refused: a malformed signing block,
-// certificate, lineage, JAR manifest or signature file, PKCS #7 block, v4
-// signature file or frosting block. Code is stable and machine-readable
-// (the constants of each area: CodeBlock..., CodeCert..., CodeLineage...,
-// CodeJar..., V4Code..., FrostingCode...).
+// Error is an input that was refused: a malformed APK container, signing
+// block, certificate, lineage, JAR manifest or signature file, PKCS #7
+// block, v4 signature file, frosting block, AndroidManifest.xml or
+// known-keys file, or options that cannot be used. It is the one error
+// type for refused input of this module: apkverify's entry points
+// (Verify, VerifyFile, VerifySet..., VerifyBundle), manifest's parsers
+// (Parse, ParseAPK, ParseFS) and this package's (ParseCertificate,
+// ParseLineage, ParseLineageFile, ParseKnownKeys) return it, so
+// errors.As(err, &e) with e a *Error gives the Code from every one of
+// them.
 //
-// The exported Err... sentinels carry only a Code, and errors.Is matches
-// every Error with that Code, so callers can test for a class of problem
-// without caring about the details.
+// Code is stable and machine-readable: one of the constants of this
+// package, of manifest or of apkverify. errors.Is(err, code) is true for
+// an Error with that Code, as is errors.Is(err, sentinel) for the Err...
+// sentinels, which carry only a Code. errors.Is(err, Kind) is true too:
+// apkverify sets Kind to its ErrNotAPK, ErrManifest, ErrIO or
+// ErrInvalidOptions (or the context's error) so that callers can test
+// the class of a refusal without listing codes.
 type Error struct {
-	Code string
+	Code Code
+	// Kind is the class of the refusal at apkverify's entry points, nil
+	// elsewhere.
+	Kind error
 	Msg  string
+	// Entry is the ZIP entry concerned, "" when not about one.
+	Entry string
+	// Offset is the byte offset of the problem in the input (the file,
+	// or the document parsed, such as AndroidManifest.xml), 0 when
+	// unknown.
+	Offset int64
 	// Node is the 1-based lineage node concerned, 0 when not about one.
 	Node int
-	// Err is the underlying cause (an I/O or certificate error), if any.
+	// Err is the underlying cause (an I/O, container or certificate
+	// error), if any.
 	Err error
 }
 
-// Error returns "signer: CODE: [node #N: ]message[: cause]".
+// Error returns "CODE[: node #N][: message][ (entry "NAME")][ (offset
+// N)][: cause]": the code names the problem, so no package name precedes
+// it. The cause is left out when it names the same code: it is then the
+// same problem in the words of the layer that found it.
 func (e *Error) Error() string {
-	s := "signer: " + e.Code
+	s := string(e.Code)
 	if e.Node > 0 {
 		s += fmt.Sprintf(": node #%d", e.Node)
 	}
 	if e.Msg != "" {
 		s += ": " + e.Msg
 	}
-	if e.Err != nil {
+	if e.Entry != "" {
+		s += fmt.Sprintf(" (entry %q)", e.Entry)
+	}
+	if e.Offset > 0 {
+		s += fmt.Sprintf(" (offset %d)", e.Offset)
+	}
+	if e.Err != nil && !strings.Contains(e.Err.Error(), string(e.Code)) {
 		s += ": " + e.Err.Error()
 	}
 	return s
@@ -41,9 +70,53 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is reports whether target is a sentinel (an Error with only a Code) with
-// the same Code.
+// Is reports whether target is e's Code, e's Kind, or a sentinel (an
+// Error with only a Code) with the same Code.
 func (e *Error) Is(target error) bool {
+	if c, ok := target.(Code); ok {
+		return c == e.Code
+	}
+	if e.Kind != nil && target == e.Kind {
+		return true
+	}
 	var t *Error
-	return errors.As(target, &t) && t.Code == e.Code && t.Msg == "" && t.Node == 0 && t.Err == nil
+	return errors.As(target, &t) && t.Code == e.Code && t.Kind == nil && t.Msg == "" && t.Entry == "" && t.Node == 0 && t.Err == nil
 }
+
+// Sentinels for errors.Is.
+var (
+	ErrDigestIO               = &Error{Code: CodeDigestIO}
+	ErrDigestVerityUnaligned  = &Error{Code: CodeDigestVerityUnaligned}
+	ErrDigestUnknownAlgorithm = &Error{Code: CodeDigestUnknownAlgorithm}
+	ErrDigestTooLarge         = &Error{Code: CodeDigestTooLarge}
+)
+
+// ErrDigestFileChanged is the sentinel of CodeDigestFileChanged for
+// errors.Is.
+var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
+
+// ErrJarWeakDigest matches (errors.Is) the weak-digest errors of that JAR
+// verification.
+var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest}
+
+// Sentinels of the certificate codes, for errors.Is.
+var (
+	ErrCertMalformed = &Error{Code: CodeCertMalformed}
+	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
+)
+
+// Sentinels for errors.Is on the errors of the v1 verifier's parsers.
+var (
+	ErrJarNoManifest          = &Error{Code: CodeJarNoManifest}
+	ErrJarFileTooLarge        = &Error{Code: CodeJarFileTooLarge}
+	ErrJarTooManySections     = &Error{Code: CodeJarTooManySections}
+	ErrPKCS7Malformed         = &Error{Code: CodePKCS7Malformed}
+	ErrPKCS7UnsupportedType   = &Error{Code: CodePKCS7UnsupportedContent}
+	ErrPKCS7CertificateFormat = &Error{Code: CodePKCS7CertificateMalformed}
+)
+
+// Sentinels of the work-bound codes, for errors.Is.
+var (
+	ErrWorkBudgetExceeded = &Error{Code: CodeWorkBudgetExceeded}
+	ErrKeyUnsupported     = &Error{Code: CodeKeyUnsupported}
+)

@@ -1,16 +1,5 @@
 package signer
 
-// Issue codes of Play frosting checks.
-const (
-	FrostingCodeMalformed          = "FROSTING_MALFORMED"
-	FrostingCodeNoEnabledEntry     = "FROSTING_NO_ENABLED_ENTRY"
-	FrostingCodeUnknownKeyIndex    = "FROSTING_UNKNOWN_KEY_INDEX"
-	FrostingCodeSignatureDidNotVer = "FROSTING_SIGNATURE_DID_NOT_VERIFY"
-	FrostingCodeAPKDigestMismatch  = "FROSTING_APK_DIGEST_MISMATCH"
-	FrostingCodeIO                 = "FROSTING_IO_ERROR"
-	FrostingCodeTooLarge           = "FROSTING_BLOCK_TOO_LARGE"
-)
-
 // FrostingResult is what the Play frosting verification found. It is evidence of delivery
 // by Google Play, reported on its own: it never changes the signature
 // verdict.

@@ -27,9 +27,6 @@ const (
 	KnownKeyDebug = "debug"
 )
 
-// CodeKnownKeys is the Error code of a known-keys file that cannot be used.
-const CodeKnownKeys = "KNOWN_KEYS_INVALID"
-
 // ErrKnownKeys matches (errors.Is) every error of ParseKnownKeys and
 // CheckKnownKey.
 var ErrKnownKeys = &Error{Code: CodeKnownKeys}

@@ -1,52 +1,10 @@
 package signer
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"fmt"
 
-	"github.com/apktrust/apktrust/internal/lpblock"
+	"github.com/apktrust/apktrust/internal/lineage"
 	"github.com/apktrust/apktrust/internal/workbudget"
-)
-
-// Proof-of-rotation constants, as apksig's SigningCertificateLineage
-// writes them.
-const (
-	// lineageFileMagic starts a lineage file written by apksigner rotate.
-	lineageFileMagic uint32 = 0x3eff39d1
-	// lineageVersion is the only lineage encoding version that exists,
-	// both for files and for the attribute.
-	lineageVersion uint32 = 1
-	// maxLineageNodes bounds the work a hostile lineage can cause (each
-	// node costs a certificate parse and a signature check). Real
-	// lineages have a handful of nodes; apksig sets no limit.
-	maxLineageNodes = 256
-)
-
-// Codes of Error.
-const (
-	// CodeLineageMalformed: a length or field is out of range.
-	CodeLineageMalformed = "LINEAGE_MALFORMED"
-	// CodeLineageEmpty: the lineage has no node.
-	CodeLineageEmpty = "LINEAGE_EMPTY"
-	// CodeLineageBadMagic: a lineage file does not start with the magic.
-	CodeLineageBadMagic = "LINEAGE_BAD_MAGIC"
-	// CodeLineageVersion: the file or attribute version is not 1.
-	CodeLineageVersion = "LINEAGE_UNSUPPORTED_VERSION"
-	// CodeLineageUnknownAlgorithm: a parent signs its child with an
-	// algorithm Android does not know.
-	CodeLineageUnknownAlgorithm = "LINEAGE_UNKNOWN_ALGORITHM"
-	// CodeLineageSignature: a node's signature by its parent does not
-	// verify.
-	CodeLineageSignature = "LINEAGE_SIGNATURE_INVALID"
-	// CodeLineageAlgorithmMismatch: the algorithm a node says its parent
-	// used differs from the one the parent declared.
-	CodeLineageAlgorithmMismatch = "LINEAGE_ALGORITHM_MISMATCH"
-	// CodeLineageDuplicate: a certificate appears twice.
-	CodeLineageDuplicate = "LINEAGE_DUPLICATE_CERTIFICATE"
-	// CodeLineageCertificate: a node's certificate does not parse.
-	CodeLineageCertificate = "LINEAGE_CERTIFICATE_MALFORMED"
 )
 
 // Sentinels for errors.Is.
@@ -70,237 +28,49 @@ var (
 // The node signatures are charged to a default work budget of this call's
 // own; a lineage needing more is refused with CodeWorkBudgetExceeded.
 func ParseLineage(b []byte) (*Lineage, error) {
-	return parseLineage(b, workbudget.New(0))
-}
-
-// parseLineage is ParseLineage charging the node signatures to budget:
-// the verifiers pass the file's budget, so that a long lineage of costly
-// keys (in v3, v3.1 or the stamp) shares the per-file bound.
-func parseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error) {
-	if len(b) >= 4 && binary.LittleEndian.Uint32(b) == lineageFileMagic {
-		return parseLineageFile(b, budget)
-	}
-	return parseLineageAttribute(b, budget)
+	return fromLineage(lineage.Parse(b, workbudget.New(0)))
 }
 
 // ParseLineageFile parses a lineage file as written by apksigner rotate:
 // uint32 magic, uint32 version (1), then the attribute encoding as a
 // length-prefixed value.
 func ParseLineageFile(b []byte) (*Lineage, error) {
-	return parseLineageFile(b, workbudget.New(0))
+	return fromLineage(lineage.ParseFile(b, workbudget.New(0)))
 }
 
-func parseLineageFile(b []byte, budget *workbudget.Budget) (*Lineage, error) {
-	r := lpblock.New(b)
-	magic, err := r.U32()
-	if err != nil {
-		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
-	}
-	if magic != lineageFileMagic {
-		return nil, &Error{Code: CodeLineageBadMagic, Msg: fmt.Sprintf("magic 0x%08x, want 0x%08x", magic, lineageFileMagic)}
-	}
-	version, err := r.U32()
-	if err != nil {
-		return nil, &Error{Code: CodeLineageMalformed, Msg: "file too short", Err: err}
-	}
-	if version != lineageVersion {
-		return nil, &Error{Code: CodeLineageVersion, Msg: fmt.Sprintf("file version %d", version)}
-	}
-	body, err := r.LengthPrefixedBytes()
-	if err != nil {
-		return nil, &Error{Code: CodeLineageMalformed, Msg: "lineage value", Err: err}
-	}
-	return parseLineageAttribute(body, budget)
+// lineageCodes are the codes of the lineage parser's refusals.
+var lineageCodes = map[lineage.Kind]Code{
+	lineage.Malformed:         CodeLineageMalformed,
+	lineage.Empty:             CodeLineageEmpty,
+	lineage.BadMagic:          CodeLineageBadMagic,
+	lineage.Version:           CodeLineageVersion,
+	lineage.UnknownAlgorithm:  CodeLineageUnknownAlgorithm,
+	lineage.Signature:         CodeLineageSignature,
+	lineage.AlgorithmMismatch: CodeLineageAlgorithmMismatch,
+	lineage.Duplicate:         CodeLineageDuplicate,
+	lineage.Certificate:       CodeLineageCertificate,
+	lineage.KeyUnsupported:    CodeKeyUnsupported,
+	lineage.BudgetExceeded:    CodeWorkBudgetExceeded,
 }
 
-// parseLineageAttribute parses the attribute encoding:
-//
-//	uint32 version (1)
-//	repeated length-prefixed node:
-//	  length-prefixed signed data:
-//	    length-prefixed certificate
-//	    uint32 algorithm the parent signed this node with
-//	  uint32 flags
-//	  uint32 algorithm this node signs its child with
-//	  length-prefixed signature by the parent over the signed data
-func parseLineageAttribute(b []byte, budget *workbudget.Budget) (*Lineage, error) {
-	if len(b) == 0 {
-		return nil, &Error{Code: CodeLineageEmpty, Msg: "empty lineage"}
-	}
-	r := lpblock.New(b)
-	version, err := r.U32()
+// fromLineage turns the lineage parser's plain nodes into a Lineage and
+// its refusals into *Error with their codes.
+func fromLineage(nodes []lineage.Node, err error) (*Lineage, error) {
 	if err != nil {
-		return nil, &Error{Code: CodeLineageMalformed, Msg: "version", Err: err}
+		var le *lineage.Error
+		if !errors.As(err, &le) {
+			return nil, err
+		}
+		return nil, &Error{Code: lineageCodes[le.Kind], Node: le.Node, Msg: le.Msg, Err: certError(le.Err)}
 	}
-	if version != lineageVersion {
-		return nil, &Error{Code: CodeLineageVersion, Msg: fmt.Sprintf("lineage version %d", version)}
-	}
-	l := &Lineage{}
-	seen := map[[32]byte]bool{}
-	var last *Certificate
-	var lastAlg SignatureAlgorithmID
-	for n := 1; r.HasRemaining(); n++ {
-		if n > maxLineageNodes {
-			return nil, &Error{Code: CodeLineageMalformed, Node: n, Msg: fmt.Sprintf("more than %d nodes", maxLineageNodes)}
+	l := &Lineage{Nodes: make([]LineageNode, len(nodes))}
+	for i, n := range nodes {
+		l.Nodes[i] = LineageNode{
+			Certificate:              (*Certificate)(n.Certificate),
+			Flags:                    n.Flags,
+			SignatureAlgorithm:       SignatureAlgorithmID(n.SignatureAlgorithm),
+			ParentSignatureAlgorithm: SignatureAlgorithmID(n.ParentSignatureAlgorithm),
 		}
-		malformed := func(err error) error {
-			return &Error{Code: CodeLineageMalformed, Node: n, Msg: "truncated node", Err: err}
-		}
-		node, err := r.LengthPrefixed()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		signed, err := node.LengthPrefixedBytes()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		flags, err := node.U32()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		childAlg, err := node.U32()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		sig, err := node.LengthPrefixedBytes()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		sd := lpblock.New(signed)
-		certDER, err := sd.LengthPrefixedBytes()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		parentAlg, err := sd.U32()
-		if err != nil {
-			return nil, malformed(err)
-		}
-		if last != nil {
-			// The parent's key verifies this node with the algorithm the
-			// parent declared; the node must name the same algorithm.
-			if !lastAlg.Known() {
-				return nil, &Error{Code: CodeLineageUnknownAlgorithm, Node: n, Msg: fmt.Sprintf("parent signs with unknown algorithm %s", lastAlg)}
-			}
-			ok, err := verifySignature(budget, lastAlg, last.PublicKey, signed, sig)
-			var limit *Error
-			if errors.As(err, &limit) && (limit.Code == CodeWorkBudgetExceeded || limit.Code == CodeKeyUnsupported) {
-				return nil, &Error{Code: limit.Code, Node: n, Msg: limit.Msg}
-			}
-			if err != nil || !ok {
-				return nil, &Error{Code: CodeLineageSignature, Node: n, Msg: fmt.Sprintf("signature by the parent (%s) does not verify", lastAlg), Err: err}
-			}
-			if SignatureAlgorithmID(parentAlg) != lastAlg {
-				return nil, &Error{Code: CodeLineageAlgorithmMismatch, Node: n,
-					Msg: fmt.Sprintf("node names %s, parent declared %s", SignatureAlgorithmID(parentAlg), lastAlg)}
-			}
-		}
-		cert, err := ParseCertificate(certDER)
-		if err != nil {
-			return nil, &Error{Code: CodeLineageCertificate, Node: n, Msg: "certificate", Err: err}
-		}
-		if seen[cert.SHA256] {
-			return nil, &Error{Code: CodeLineageDuplicate, Node: n, Msg: "certificate already in the lineage"}
-		}
-		seen[cert.SHA256] = true
-		l.Nodes = append(l.Nodes, LineageNode{
-			Certificate:              cert,
-			Flags:                    flags,
-			SignatureAlgorithm:       SignatureAlgorithmID(parentAlg),
-			ParentSignatureAlgorithm: SignatureAlgorithmID(childAlg),
-		})
-		last, lastAlg = cert, SignatureAlgorithmID(childAlg)
-	}
-	if len(l.Nodes) == 0 {
-		return nil, &Error{Code: CodeLineageEmpty, Msg: "lineage has no node"}
 	}
 	return l, nil
-}
-
-// lineageIssueCode maps a lineage error to the v3 issue apksig reports
-// for it: its SecurityException cases (bad signature, algorithm mismatch,
-// duplicate or unparsable certificate) are V3_SIG_POR_DID_NOT_VERIFY, its
-// IllegalArgumentException cases (wrong version, no node) are
-// V3_SIG_POR_CERT_MISMATCH, and everything else V3_SIG_MALFORMED_LINEAGE.
-func lineageIssueCode(err error) string {
-	var le *Error
-	if errors.As(err, &le) {
-		switch le.Code {
-		case CodeLineageSignature, CodeLineageAlgorithmMismatch, CodeLineageDuplicate, CodeLineageCertificate:
-			return "V3_SIG_POR_DID_NOT_VERIFY"
-		case CodeLineageVersion, CodeLineageEmpty:
-			return "V3_SIG_POR_CERT_MISMATCH"
-		case CodeWorkBudgetExceeded, CodeKeyUnsupported:
-			return le.Code
-		}
-	}
-	return "V3_SIG_MALFORMED_LINEAGE"
-}
-
-// lineageIndexOf returns the index of the node holding cert, or -1.
-func lineageIndexOf(l *Lineage, cert *Certificate) int {
-	if l == nil || cert == nil {
-		return -1
-	}
-	for i, n := range l.Nodes {
-		if bytes.Equal(n.Certificate.Raw, cert.Raw) {
-			return i
-		}
-	}
-	return -1
-}
-
-// mergeLineages joins two lineages of one APK into one history, as
-// apksig's mergeLineageWith does: the one holding the other's first
-// certificate is the descendant; the ancestor's nodes up to that
-// certificate come first, then the two must name the same certificates
-// for as long as both go on, and whichever is longer supplies the rest.
-// It fails when the lineages do not overlap or diverge.
-func mergeLineages(a, b *Lineage) (*Lineage, bool) {
-	if len(a.Nodes) == 0 || len(b.Nodes) == 0 {
-		return nil, false
-	}
-	anc, desc := a, b
-	if lineageIndexOf(b, a.Nodes[0].Certificate) >= 0 {
-		anc, desc = b, a
-	}
-	merged := &Lineage{}
-	ai := 0
-	first := desc.Nodes[0].Certificate
-	for ai < len(anc.Nodes) && !bytes.Equal(anc.Nodes[ai].Certificate.Raw, first.Raw) {
-		merged.Nodes = append(merged.Nodes, anc.Nodes[ai])
-		ai++
-	}
-	if ai == len(anc.Nodes) {
-		return nil, false // no common certificate
-	}
-	ai++
-	merged.Nodes = append(merged.Nodes, desc.Nodes[0])
-	di := 1
-	for ; ai < len(anc.Nodes) && di < len(desc.Nodes); ai, di = ai+1, di+1 {
-		if !bytes.Equal(anc.Nodes[ai].Certificate.Raw, desc.Nodes[di].Certificate.Raw) {
-			return nil, false // the histories diverge
-		}
-		merged.Nodes = append(merged.Nodes, desc.Nodes[di])
-	}
-	merged.Nodes = append(merged.Nodes, anc.Nodes[ai:]...)
-	merged.Nodes = append(merged.Nodes, desc.Nodes[di:]...)
-	return merged, true
-}
-
-// consolidateLineages merges the lineages of an APK's signers into one
-// history (nil when there are none) and reports whether they were
-// consistent.
-func consolidateLineages(ls []*Lineage) (*Lineage, bool) {
-	if len(ls) == 0 {
-		return nil, true
-	}
-	out := ls[0]
-	for _, l := range ls[1:] {
-		m, ok := mergeLineages(out, l)
-		if !ok {
-			return out, false
-		}
-		out = m
-	}
-	return out, true
 }

@@ -2,45 +2,6 @@ package signer
 
 import "strings"
 
-// Issue codes of source stamp verification; they are apksig's Issue names.
-const (
-	StampCodeCertDigestAndSigBlockMissing = "SOURCE_STAMP_CERT_DIGEST_AND_SIG_BLOCK_MISSING"
-	StampCodeSigBlockWithoutCertDigest    = "SOURCE_STAMP_SIGNATURE_BLOCK_WITHOUT_CERT_DIGEST"
-	StampCodeExpectedDigestMismatch       = "SOURCE_STAMP_EXPECTED_DIGEST_MISMATCH"
-	StampCodeSigMissing                   = "SOURCE_STAMP_SIG_MISSING"
-	StampCodeMalformedCertificate         = "SOURCE_STAMP_MALFORMED_CERTIFICATE"
-	StampCodeCertificateMismatch          = "SOURCE_STAMP_CERTIFICATE_MISMATCH_BETWEEN_SIGNATURE_BLOCK_AND_APK"
-	StampCodeMalformedSignature           = "SOURCE_STAMP_MALFORMED_SIGNATURE"
-	StampCodeUnknownSigAlgorithm          = "SOURCE_STAMP_UNKNOWN_SIG_ALGORITHM"
-	StampCodeNoSignature                  = "SOURCE_STAMP_NO_SIGNATURE"
-	StampCodeNoSupportedSignature         = "SOURCE_STAMP_NO_SUPPORTED_SIGNATURE"
-	StampCodeDidNotVerify                 = "SOURCE_STAMP_DID_NOT_VERIFY"
-	StampCodeVerifyException              = "SOURCE_STAMP_VERIFY_EXCEPTION"
-	StampCodeMalformedAttribute           = "SOURCE_STAMP_MALFORMED_ATTRIBUTE"
-	StampCodeUnknownAttribute             = "SOURCE_STAMP_UNKNOWN_ATTRIBUTE"
-	StampCodeMalformedLineage             = "SOURCE_STAMP_MALFORMED_LINEAGE"
-	StampCodePORCertMismatch              = "SOURCE_STAMP_POR_CERT_MISMATCH"
-	StampCodePORDidNotVerify              = "SOURCE_STAMP_POR_DID_NOT_VERIFY"
-	StampCodeInvalidTimestamp             = "SOURCE_STAMP_INVALID_TIMESTAMP"
-	StampCodeMalformedAPK                 = "MALFORMED_APK"
-	// StampCodeV1Block: the stamp is a version 1 block, which only
-	// Android 11 reads (Android 12+ and apksig look for the version 2
-	// block only). A warning when the range includes Android 11 and the
-	// block verified under its rules, else the error that leaves the
-	// stamp unverified.
-	StampCodeV1Block = "SOURCE_STAMP_V1_BLOCK"
-	// StampCodeNoDigests: none of the schemes the stamp must sign has a
-	// content digest, so a signature would be over the empty string and
-	// would "verify" for every such APK. Android 12+ and apksig would
-	// accept it; a stamp that binds nothing is refused here.
-	StampCodeNoDigests = "SOURCE_STAMP_NO_DIGESTS"
-	// StampCodeSignerNotCovered: the stamp verified, but its signature
-	// does not cover the signer Android uses on some API level of the
-	// range (see apkverify's evidence binding): it says Play saw this
-	// content, not that Play delivered it signed by this key.
-	StampCodeSignerNotCovered = "SOURCE_STAMP_SIGNER_NOT_COVERED"
-)
-
 // SourceStampStatus is apksig's SourceStampVerificationStatus.
 type SourceStampStatus string
 

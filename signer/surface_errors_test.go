@@ -1,8 +1,7 @@
 package signer_test
 
-// The surface calls on signer's error type, apart from the other surface
-// calls because the error model is being reworked (see
-// apkverify/public_surface_test.go).
+// The surface calls on signer's error type and codes, apart from the
+// other surface calls (see apkverify/public_surface_test.go).
 
 import (
 	"encoding/json"
@@ -22,7 +21,9 @@ func TestSurfaceError(t *testing.T) {
 	assert.Equal(t, signer.CodeLineageBadMagic, se.Code)
 	assert.True(t, se.Is(signer.ErrLineageBadMagic))
 	assert.False(t, se.Is(signer.ErrLineageSignature))
-	assert.Contains(t, se.Error(), "signer: "+signer.CodeLineageBadMagic)
+	assert.Contains(t, se.Error(), string(signer.CodeLineageBadMagic))
+	assert.Equal(t, "LINEAGE_BAD_MAGIC", signer.CodeLineageBadMagic.Error())
+	assert.ErrorIs(t, err, signer.CodeLineageBadMagic)
 
 	_, err = signer.ParseCertificate([]byte("not a certificate"))
 	assert.ErrorIs(t, err, signer.ErrCertMalformed)

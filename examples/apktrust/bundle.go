@@ -29,7 +29,7 @@ func bundleReason(v verdict, res *apkverify.Result) (string, bool) {
 func (c *config) printBundleDetails(res *apkverify.Result) {
 	w := c.stdout
 	for _, wi := range res.Warnings {
-		if isKeyWarning(wi.Code) {
+		if isKeyWarning(string(wi.Code)) {
 			fmt.Fprintf(w, "  WARNING %s\n", issueLine(wi))
 		}
 	}

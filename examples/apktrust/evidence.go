@@ -80,7 +80,7 @@ func firstIssue(issues []apkverify.Issue, otherwise string) string {
 	if len(issues) == 0 {
 		return otherwise
 	}
-	s := issues[0].Code + ": " + esc(issues[0].Message)
+	s := string(issues[0].Code) + ": " + esc(issues[0].Message)
 	if n := len(issues) - 1; n > 0 {
 		s += fmt.Sprintf("; and %d more", n)
 	}

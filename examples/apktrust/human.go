@@ -13,6 +13,7 @@ import (
 	"github.com/apktrust/apktrust/apkverify"
 	"github.com/apktrust/apktrust/internal/safetext"
 	"github.com/apktrust/apktrust/internal/scheme"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // verdict is the answer of the first line for one input.
@@ -202,15 +203,15 @@ func shortenFingerprints(s string) string {
 }
 
 func errCode(err error) string {
-	var ve *apkverify.Error
+	var ve *signer.Error
 	if errors.As(err, &ve) {
-		return ve.Code
+		return string(ve.Code)
 	}
 	return "ERROR"
 }
 
 func errMessage(err error) string {
-	return strings.TrimPrefix(err.Error(), "apkverify: "+errCode(err)+": ")
+	return strings.TrimPrefix(err.Error(), errCode(err)+": ")
 }
 
 func sdkRange(lo, hi int) string {
@@ -243,7 +244,7 @@ func isKeyWarning(code string) bool {
 func (c *config) printDetails(res *apkverify.Result) {
 	w := c.stdout
 	for _, wi := range res.Warnings {
-		if isKeyWarning(wi.Code) {
+		if isKeyWarning(string(wi.Code)) {
 			fmt.Fprintf(w, "  WARNING %s\n", issueLine(wi))
 		}
 	}
@@ -338,14 +339,14 @@ const sameCodeShown = 3
 func (c *config) printWarnings(warnings []apkverify.Issue) {
 	count := map[string]int{}
 	for _, wi := range warnings {
-		count[wi.Code+"\x00"+string(wi.Scheme)]++
+		count[string(wi.Code)+"\x00"+string(wi.Scheme)]++
 	}
 	shown := map[string]int{}
 	for _, wi := range warnings {
-		if isKeyWarning(wi.Code) {
+		if isKeyWarning(string(wi.Code)) {
 			continue
 		}
-		key := wi.Code + "\x00" + string(wi.Scheme)
+		key := string(wi.Code) + "\x00" + string(wi.Scheme)
 		shown[key]++
 		switch n := shown[key]; {
 		case c.verbose || n <= sameCodeShown:
@@ -408,5 +409,5 @@ func issueLine(i apkverify.Issue) string {
 	if i.Scheme != "" {
 		where = " (" + string(i.Scheme) + ")"
 	}
-	return i.Code + where + ": " + esc(i.Message)
+	return string(i.Code) + where + ": " + esc(i.Message)
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // envelope is what --json adds to every object: the tool that wrote it,
@@ -50,7 +51,7 @@ func (c *config) printJSON(o *outcome) {
 	var body any
 	switch {
 	case o.in.readErr != nil:
-		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: apkverify.CodeIO, Kind: "io", Message: o.in.readErr.Error()}}
+		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: string(signer.CodeIO), Kind: "io", Message: o.in.readErr.Error()}}
 	case o.err != nil:
 		body = errorJSON{File: o.in.name, Trusted: trusted, Error: errorDetail{Code: errCode(o.err), Kind: apkverify.KindName(o.err), Message: errMessage(o.err)}}
 	default:

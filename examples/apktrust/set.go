@@ -135,7 +135,7 @@ func setReason(v verdict, sr *apkverify.SetResult) string {
 		return s
 	}
 	if len(sr.Errors) > 0 {
-		return "set did not verify: " + sr.Errors[0].Message + " [" + sr.Errors[0].Code + "]" + more(len(sr.Errors)-1, "error")
+		return "set did not verify: " + sr.Errors[0].Message + " [" + string(sr.Errors[0].Code) + "]" + more(len(sr.Errors)-1, "error")
 	}
 	if p := sr.Policy; p != nil && len(p.Violations) > 0 {
 		return p.Violations[0].Message + more(len(p.Violations)-1, "policy violation")

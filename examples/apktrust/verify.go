@@ -15,7 +15,7 @@ type outcome struct {
 	res *apkverify.Result
 	// set is the outcome of an install set (--set, or a bundle).
 	set *apkverify.SetResult
-	// err is set when verification could not run (see apkverify.Error).
+	// err is set when verification could not run (a *signer.Error).
 	err error
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/apkverify"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // The response body is the JSON the apktrust CLI (examples/apktrust)
@@ -120,9 +121,9 @@ const (
 // apkverifyDetail describes an apkverify error as the CLI does.
 func apkverifyDetail(err error) errorDetail {
 	code := "ERROR"
-	var ve *apkverify.Error
+	var ve *signer.Error
 	if errors.As(err, &ve) {
-		code = ve.Code
+		code = string(ve.Code)
 	}
-	return errorDetail{Code: code, Kind: apkverify.KindName(err), Message: strings.TrimPrefix(err.Error(), "apkverify: "+code+": ")}
+	return errorDetail{Code: code, Kind: apkverify.KindName(err), Message: strings.TrimPrefix(err.Error(), code+": ")}
 }

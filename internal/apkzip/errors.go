@@ -3,41 +3,43 @@ package apkzip
 import (
 	"errors"
 	"fmt"
+
+	"github.com/apktrust/apktrust/signer"
 )
 
-// Code is a stable, machine-readable identifier of a container problem.
-// Codes never change meaning once published; new ones may be added.
-type Code string
+// Code is signer.Code: the container's codes are declared there, with the
+// module's other public codes, and named here for this package's use.
+type Code = signer.Code
 
 // Codes for the ways an APK container can be malformed or hostile.
 const (
-	CodeTooSmall            Code = "ZIP_TOO_SMALL"
-	CodeEOCDNotFound        Code = "ZIP_EOCD_NOT_FOUND"
-	CodeEOCDInComment       Code = "ZIP_EOCD_SIGNATURE_IN_COMMENT"
-	CodeZip64               Code = "ZIP_ZIP64_UNSUPPORTED"
-	CodeMultiDisk           Code = "ZIP_MULTI_DISK_UNSUPPORTED"
-	CodeCDOutOfRange        Code = "ZIP_CENTRAL_DIRECTORY_OUT_OF_RANGE"
-	CodeCDNotBeforeEOCD     Code = "ZIP_CENTRAL_DIRECTORY_NOT_BEFORE_EOCD"
-	CodeCDMalformed         Code = "ZIP_CENTRAL_DIRECTORY_MALFORMED"
-	CodeCDEntryCount        Code = "ZIP_CENTRAL_DIRECTORY_ENTRY_COUNT_MISMATCH"
-	CodeDataBeforeFirst     Code = "ZIP_DATA_BEFORE_FIRST_ENTRY"
-	CodeLocalHeader         Code = "ZIP_LOCAL_HEADER_MALFORMED"
-	CodeLocalHeaderMismatch Code = "ZIP_LOCAL_HEADER_MISMATCH"
-	CodeEntryOverlap        Code = "ZIP_ENTRY_DATA_OVERLAP"
-	CodeEntryOutOfRange     Code = "ZIP_ENTRY_DATA_OUT_OF_RANGE"
-	CodeDuplicateEntry      Code = "ZIP_DUPLICATE_ENTRY_NAME"
-	CodeInvalidName         Code = "ZIP_INVALID_ENTRY_NAME"
-	CodeUnsafeName          Code = "ZIP_UNSAFE_ENTRY_NAME"
-	CodeDataDescriptor      Code = "ZIP_DATA_DESCRIPTOR_MISMATCH"
-	CodeUnsupportedMethod   Code = "ZIP_UNSUPPORTED_COMPRESSION_METHOD"
-	CodeEncrypted           Code = "ZIP_ENCRYPTED_ENTRY"
-	CodeSizeMismatch        Code = "ZIP_ENTRY_SIZE_MISMATCH"
-	CodeCRCMismatch         Code = "ZIP_ENTRY_CRC_MISMATCH"
-	CodeInflate             Code = "ZIP_ENTRY_INFLATE_FAILED"
-	CodeEntryTooLarge       Code = "ZIP_ENTRY_TOO_LARGE"
-	CodeSigBlockMalformed   Code = "APK_SIG_BLOCK_MALFORMED"
-	CodeSigBlockPair        Code = "APK_SIG_BLOCK_PAIR_MALFORMED"
-	CodeIO                  Code = "IO_ERROR"
+	CodeTooSmall            Code = signer.CodeZipTooSmall
+	CodeEOCDNotFound        Code = signer.CodeZipEOCDNotFound
+	CodeEOCDInComment       Code = signer.CodeZipEOCDInComment
+	CodeZip64               Code = signer.CodeZip64
+	CodeMultiDisk           Code = signer.CodeZipMultiDisk
+	CodeCDOutOfRange        Code = signer.CodeZipCDOutOfRange
+	CodeCDNotBeforeEOCD     Code = signer.CodeZipCDNotBeforeEOCD
+	CodeCDMalformed         Code = signer.CodeZipCDMalformed
+	CodeCDEntryCount        Code = signer.CodeZipCDEntryCount
+	CodeDataBeforeFirst     Code = signer.CodeZipDataBeforeFirst
+	CodeLocalHeader         Code = signer.CodeZipLocalHeader
+	CodeLocalHeaderMismatch Code = signer.CodeZipLocalHeaderMismatch
+	CodeEntryOverlap        Code = signer.CodeZipEntryOverlap
+	CodeEntryOutOfRange     Code = signer.CodeZipEntryOutOfRange
+	CodeDuplicateEntry      Code = signer.CodeZipDuplicateEntry
+	CodeInvalidName         Code = signer.CodeZipInvalidName
+	CodeUnsafeName          Code = signer.CodeZipUnsafeName
+	CodeDataDescriptor      Code = signer.CodeZipDataDescriptor
+	CodeUnsupportedMethod   Code = signer.CodeZipUnsupportedMethod
+	CodeEncrypted           Code = signer.CodeZipEncrypted
+	CodeSizeMismatch        Code = signer.CodeZipSizeMismatch
+	CodeCRCMismatch         Code = signer.CodeZipCRCMismatch
+	CodeInflate             Code = signer.CodeZipInflate
+	CodeEntryTooLarge       Code = signer.CodeZipEntryTooLarge
+	CodeSigBlockMalformed   Code = signer.CodeSigBlockMalformed
+	CodeSigBlockPair        Code = signer.CodeSigBlockPair
+	CodeIO                  Code = signer.CodeIO
 )
 
 // FormatError describes why an APK container was refused. It carries the

@@ -1,6 +1,10 @@
 package apkzip
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/apktrust/apktrust/signer"
+)
 
 // CodeZip64Records is a finding: the file has a ZIP64 End of Central
 // Directory record and locator whose values all fit in 32 bits and agree
@@ -9,7 +13,7 @@ import "encoding/binary"
 // records sit between the central directory and the EOCD, so, as in
 // apksig and the platform (whose v2+ verifier refuses ZIP64 APKs), the
 // APK Signing Block is not used: only a JAR signature can verify.
-const CodeZip64Records Code = "ZIP_ZIP64_RECORDS"
+const CodeZip64Records = signer.CodeZip64Records
 
 const (
 	zip64EOCDSig     = 0x06064b50

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // Layout names the kind of bundle, from the metadata beside the APKs.
@@ -35,20 +36,21 @@ const (
 	LayoutAPKs       Layout = "apks"            // APKs at the top level, no metadata
 )
 
-// Code is a stable identifier of why a bundle was refused.
-type Code string
+// Code is signer.Code: the bundle codes are declared there with the
+// module's other public codes.
+type Code = signer.Code
 
 // Codes of Error.
 const (
-	CodeNotBundle     Code = "BUNDLE_NO_APK"
-	CodeUnknownLayout Code = "BUNDLE_UNKNOWN_LAYOUT"
-	CodeEncrypted     Code = "BUNDLE_ENCRYPTED"
-	CodeUnsafeName    Code = "BUNDLE_UNSAFE_NAME"
-	CodeNested        Code = "BUNDLE_NESTED"
-	CodeTooManyParts  Code = "BUNDLE_TOO_MANY_PARTS"
-	CodePartTooLarge  Code = "BUNDLE_PART_TOO_LARGE"
-	CodeTooLarge      Code = "BUNDLE_TOO_LARGE"
-	CodePartRead      Code = "BUNDLE_PART_UNREADABLE"
+	CodeNotBundle     = signer.CodeBundleNoAPK
+	CodeUnknownLayout = signer.CodeBundleUnknownLayout
+	CodeEncrypted     = signer.CodeBundleEncrypted
+	CodeUnsafeName    = signer.CodeBundleUnsafeName
+	CodeNested        = signer.CodeBundleNested
+	CodeTooManyParts  = signer.CodeBundleTooManyParts
+	CodePartTooLarge  = signer.CodeBundlePartTooLarge
+	CodeTooLarge      = signer.CodeBundleTooLarge
+	CodePartRead      = signer.CodeBundlePartUnreadable
 )
 
 // Error says why a bundle or one of its parts was refused.

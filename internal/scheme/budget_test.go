@@ -84,7 +84,7 @@ func TestLineageWorkBounds(t *testing.T) {
 		name   string
 		attr   []byte
 		budget int64
-		want   string
+		want   Code
 		nodes  int
 	}{
 		{name: "256 nodes, 8192-bit DSA p and q", attr: v1DSALineage(t, D, 256, true, nil), want: CodeKeyUnsupported},

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/conformance"
 	"github.com/apktrust/apktrust/internal/testutil"
 )
@@ -53,7 +54,7 @@ func TestParseCertificateKinds(t *testing.T) {
 				assert.Equal(t, tc.subject, c.Subject)
 			}
 			require.NotNil(t, c.X509)
-			lc, err := parseCertificateLenient(der)
+			lc, err := certparse.Lenient(der)
 			require.NoError(t, err)
 			assert.Equal(t, c.Subject, lc.Subject)
 			assert.Equal(t, c.Issuer, lc.Issuer)
@@ -219,7 +220,7 @@ func TestDescribeKey(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			name, bits := describeKey(tc.pub, tc.alg)
+			name, bits := certparse.DescribeKey(tc.pub, tc.alg)
 			assert.Equal(t, tc.want, name)
 			assert.Equal(t, tc.bits, bits)
 		})

@@ -65,8 +65,8 @@ func v23RunSchemes(t *testing.T, a *apkzip.Archive, minSDK, maxSDK int) v23Run {
 	return r
 }
 
-func (r v23Run) issueCodes(warnings bool) []string {
-	var out []string
+func (r v23Run) issueCodes(warnings bool) []Code {
+	var out []Code
 	for _, s := range r.checked {
 		list := s.Errors
 		if warnings {
@@ -196,7 +196,7 @@ func TestConformanceV2V3(t *testing.T) {
 						// OpenJDK's apksig reports DID_NOT_VERIFY too.
 						continue
 					}
-					assert.Contains(t, got, want, "%s: %s", c.APK, c.Note)
+					assert.Contains(t, got, Code(want), "%s: %s", c.APK, c.Note)
 				}
 				if c.Expect == "failed" && !warn {
 					assert.True(t, slices.ContainsFunc(r.checked, schemeHasErrors), "some scheme must fail")

@@ -8,8 +8,8 @@ import (
 	"fmt"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/internal/ber"
-	"github.com/apktrust/apktrust/internal/signerlink"
+	"github.com/apktrust/apktrust/internal/certparse"
+	"github.com/apktrust/apktrust/internal/sigalg"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
@@ -81,7 +81,7 @@ func workBudgetFrom(ctx context.Context) *WorkBudget { return workbudget.From(ct
 // limitCode returns the code of a key-limit or budget refusal, "" for
 // any other error: verifiers report those two under their own code
 // rather than as a scheme's verify exception.
-func limitCode(err error) string {
+func limitCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) && (e.Code == CodeWorkBudgetExceeded || e.Code == CodeKeyUnsupported) {
 		return e.Code
@@ -89,84 +89,53 @@ func limitCode(err error) string {
 	return ""
 }
 
-func v1Errorf(code, format string, args ...any) *Error {
+func v1Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
-// core is signer's unexported certificate, lineage and signature core,
-// reached through internal/signerlink (see there).
-var core = signerlink.Core.(interface {
-	VerifySignature(b *workbudget.Budget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error)
-	ParsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error)
-	SignaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error)
-	ErrNoSupportedSignatures() error
-	DigestPreference(id SignatureAlgorithmID) int
-	AlgorithmSigning(id SignatureAlgorithmID) (crypto.Hash, bool)
-	BERError(err error) error
-	MaxLineageNodes() int
-	FillNamesAndDigests(c *Certificate)
-	KeyFamily(pub crypto.PublicKey) string
-	PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error
-	CheckKeyLimits(pub crypto.PublicKey) error
-	ParseSPKI(spki []byte) (crypto.PublicKey, string, error)
-	ParseCertificateLenient(der []byte) (*Certificate, error)
-	DescribeKey(pub, alg any) (string, int)
-	ReadBER(b []byte, depth int) (ber.Element, []byte, error)
-	BERPlatformSignedAttrs(raw []byte) ([]byte, error)
-	ParseLineage(b []byte, budget *workbudget.Budget) (*Lineage, error)
-	LineageIssueCode(err error) string
-	LineageIndexOf(l *Lineage, cert *Certificate) int
-	MergeLineages(a, b *Lineage) (*Lineage, bool)
-	ConsolidateLineages(ls []*Lineage) (*Lineage, bool)
-})
+// The signature core is internal/sigalg. It reports a verification
+// refused by the key limits or the work budget as a *sigalg.LimitError;
+// the verifiers report that under signer's codes (limitCode), as a
+// *signer.Error, which these wrappers return.
 
 // errNoSupportedSignatures is returned by signaturesToVerify when Android
 // supports none of the signatures on some SDK of the range.
-var errNoSupportedSignatures = core.ErrNoSupportedSignatures()
+var errNoSupportedSignatures = sigalg.ErrNoSupportedSignatures
+
+// fromLimit reports a key-limit or budget refusal under its code; other
+// errors pass unchanged.
+func fromLimit(err error) error {
+	var le *sigalg.LimitError
+	if !errors.As(err, &le) {
+		return err
+	}
+	if le.Budget {
+		return &Error{Code: CodeWorkBudgetExceeded, Msg: le.Msg}
+	}
+	return &Error{Code: CodeKeyUnsupported, Msg: le.Msg}
+}
 
 func verifySignature(b *WorkBudget, id SignatureAlgorithmID, pub crypto.PublicKey, data, sig []byte) (bool, error) {
-	return core.VerifySignature(b, id, pub, data, sig)
+	ok, err := sigalg.VerifySignature(b, sigalg.ID(id), pub, data, sig)
+	return ok, fromLimit(err)
 }
 
 func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, error) {
-	return core.ParsePublicKeyFor(id, spki)
+	pub, err := sigalg.ParsePublicKeyFor(sigalg.ID(id), spki)
+	return pub, fromLimit(err)
 }
 
 func signaturesToVerify(ids []SignatureAlgorithmID, minSDK, maxSDK int) ([]int, error) {
-	return core.SignaturesToVerify(ids, minSDK, maxSDK)
+	return sigalg.SignaturesToVerify(ids, minSDK, maxSDK)
 }
 
-func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error { return core.PrepareVerify(b, pub) }
-
-func checkKeyLimits(pub crypto.PublicKey) error { return core.CheckKeyLimits(pub) }
-
-func parseSPKI(spki []byte) (crypto.PublicKey, string, error) { return core.ParseSPKI(spki) }
-
-func parseCertificateLenient(der []byte) (*Certificate, error) {
-	return core.ParseCertificateLenient(der)
+func prepareVerify(b *WorkBudget, pub crypto.PublicKey) error {
+	return fromLimit(sigalg.PrepareVerify(b, pub))
 }
 
-func describeKey(pub, alg any) (string, int) { return core.DescribeKey(pub, alg) }
+func checkKeyLimits(pub crypto.PublicKey) error { return fromLimit(sigalg.CheckKeyLimits(pub)) }
 
-func readBER(b []byte, depth int) (ber.Element, []byte, error) { return core.ReadBER(b, depth) }
-
-func berPlatformSignedAttrs(raw []byte) ([]byte, error) { return core.BERPlatformSignedAttrs(raw) }
-
-func parseLineage(b []byte, budget *WorkBudget) (*Lineage, error) {
-	return core.ParseLineage(b, budget)
-}
-
-func lineageIssueCode(err error) string { return core.LineageIssueCode(err) }
-
-func lineageIndexOf(l *Lineage, cert *Certificate) int { return core.LineageIndexOf(l, cert) }
-
-func mergeLineages(a, b *Lineage) (*Lineage, bool) { return core.MergeLineages(a, b) }
-
-func consolidateLineages(ls []*Lineage) (*Lineage, bool) { return core.ConsolidateLineages(ls) }
-
-func berError(err error) error { return core.BERError(err) }
-
-func digestPreference(id SignatureAlgorithmID) int { return core.DigestPreference(id) }
+func digestPreference(id SignatureAlgorithmID) int { return sigalg.DigestPreference(sigalg.ID(id)) }
 
 // certKey is the archive memo key of a parsed certificate.
 type certKey [sha256.Size]byte
@@ -193,10 +162,13 @@ func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 	return r.c, r.err
 }
 
-// fillNamesAndDigests fills a certificate built from a PKCS #7 block's
-// parts (no names) with its digests, as signer does for the ones it parses.
-func fillNamesAndDigests(c *Certificate) { core.FillNamesAndDigests(c) }
-
 // v1KeyFamily names a public key's algorithm family as v1 signature
 // algorithms do.
-func v1KeyFamily(pub crypto.PublicKey) string { return core.KeyFamily(pub) }
+func v1KeyFamily(pub crypto.PublicKey) string { return sigalg.KeyFamily(pub) }
+
+// fillNamesAndDigests fills a certificate built from a PKCS #7 block's
+// parts (no names) with its digests, as certparse does for the ones it
+// parses.
+func fillNamesAndDigests(c *Certificate) {
+	(*certparse.Certificate)(c).FillNamesAndDigests(nil, nil)
+}

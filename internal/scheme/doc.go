@@ -12,7 +12,7 @@
 // other schemes only through Blocks, the container's list of signature
 // blocks, never through another verifier's result (v3.1 and v3, one
 // family, are verified by one call, VerifyV3Schemes). It is internal because it
-// reads the container through internal/apkzip; signer's unexported
-// certificate, lineage and signature core is reached through
-// internal/signerlink.
+// reads the container through internal/apkzip. The certificate, lineage
+// and signature core it shares with signer lies below both, in
+// internal/certparse, internal/lineage and internal/sigalg.
 package scheme

@@ -161,7 +161,7 @@ func ParseFrosting(value []byte) (*Frosting, error) {
 	return f, nil
 }
 
-func failFrosting(r *FrostingResult, code, format string, args ...any) *FrostingResult {
+func failFrosting(r *FrostingResult, code Code, format string, args ...any) *FrostingResult {
 	r.Errors = append(r.Errors, Issue{Code: code, Message: fmt.Sprintf(format, args...), Signer: -1})
 	return r
 }

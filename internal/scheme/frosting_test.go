@@ -155,8 +155,8 @@ func TestFrostingSynthetic(t *testing.T) {
 		tamper   func(raw []byte, apk *frostingTestAPK)
 		verified bool
 		keyIndex int64 // -1: none reported
-		errCode  string
-		warnCode string
+		errCode  Code
+		warnCode Code
 	}{
 		{name: "valid", entries: []frostingTestEntry{{keyIndex: 0, digest: digest, key: key}}, verified: true, keyIndex: 0},
 		{name: "tampered hash", entries: []frostingTestEntry{{keyIndex: 0, digest: wrong, key: key}}, keyIndex: 0, errCode: FrostingCodeAPKDigestMismatch},

@@ -108,7 +108,7 @@ func jarWeakDigest(sec *jarmanifest.Section, suffix string) error {
 }
 
 // digestErrCode is the issue code of an error digestsToVerify returned.
-func digestErrCode(err error) string {
+func digestErrCode(err error) Code {
 	if errors.Is(err, ErrJarWeakDigest) {
 		return CodeJarWeakDigest
 	}

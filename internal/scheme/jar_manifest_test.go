@@ -15,7 +15,7 @@ import (
 func TestParseJarManifestLimitCodes(t *testing.T) {
 	_, err := parseJarManifest([]byte("M: 1\n\n"+strings.Repeat("Name: x\n\n", 3)), 2)
 	assert.ErrorIs(t, err, ErrJarTooManySections)
-	assert.EqualError(t, err, "signer: JAR_SIG_TOO_MANY_SECTIONS: more than 2 individual sections")
+	assert.EqualError(t, err, "JAR_SIG_TOO_MANY_SECTIONS: more than 2 individual sections")
 	_, err = parseJarManifest(make([]byte, jarmanifest.MaxFileSize+1), 0)
 	assert.ErrorIs(t, err, ErrJarFileTooLarge)
 	m, err := parseJarManifest([]byte("M: 1\n\nName: x\n\n"), 1)

@@ -72,7 +72,7 @@ func TestVerifyJAROnAPKs(t *testing.T) {
 	tests := []struct {
 		file string
 		ok   bool
-		code string
+		code Code
 	}{
 		{"min21-v1-rsa.apk", true, ""},
 		{"min21-v1-ec.apk", true, ""},
@@ -90,7 +90,7 @@ func TestVerifyJAROnAPKs(t *testing.T) {
 			assert.True(t, r.Present)
 			assert.Equal(t, tc.ok, r.Verified, "errors: %v", r.Errors)
 			if tc.code != "" {
-				var codes []string
+				var codes []Code
 				for _, e := range r.Errors {
 					assert.Equal(t, SchemeJAR, e.Scheme)
 					codes = append(codes, e.Code)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/lineage"
 	"github.com/apktrust/apktrust/internal/testutil"
 )
 
@@ -168,7 +169,7 @@ func TestParseLineageShapes(t *testing.T) {
 		in    []byte
 		nodes int
 		err   error
-		code  string // v3 issue apksig reports for it
+		code  Code // v3 issue apksig reports for it
 	}{
 		{name: "three nodes", in: good, nodes: 3},
 		{name: "three nodes in a file", in: v23LineageFile(good), nodes: 3},
@@ -186,7 +187,7 @@ func TestParseLineageShapes(t *testing.T) {
 		{name: "huge length", in: append(v23U32(1), 0xff, 0xff, 0xff, 0x7f), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
 		{name: "certificate garbage", in: append(v23U32(1), v23LP(append(v23LP(append(v23LP([]byte("nope")), v23U32(0)...)), make([]byte, 12)...))...),
 			err: ErrLineageCertificate, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "longer than any real lineage", in: v23LongLineage(t, core.MaxLineageNodes()+1), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
+		{name: "longer than any real lineage", in: v23LongLineage(t, lineage.MaxNodes+1), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
 		{name: "file with bad magic", in: append(v23U32(0x3eff39d2), v23LineageFile(good)[4:]...), err: nil, code: ""},
 	}
 	for _, tc := range tests {

@@ -74,7 +74,7 @@ func TestVerifyV1MalformedBlocks(t *testing.T) {
 	tests := []struct {
 		name  string
 		block []byte
-		code  string
+		code  Code
 	}{
 		{"garbage", []byte("not DER"), CodeJarParseException},
 		{"truncated", good[:len(good)-10], CodeJarParseException},

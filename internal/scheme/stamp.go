@@ -80,11 +80,11 @@ type stampRun struct {
 	budget *WorkBudget // the per-file verification budget, see SourceStampOptions.Budget
 }
 
-func (r *stampRun) fail(code, format string, args ...any) {
+func (r *stampRun) fail(code Code, format string, args ...any) {
 	r.Errors = append(r.Errors, Issue{Code: code, Scheme: SchemeStamp, Signer: -1, Message: fmt.Sprintf(format, args...)})
 }
 
-func (r *stampRun) warn(code, format string, args ...any) {
+func (r *stampRun) warn(code Code, format string, args ...any) {
 	r.Warnings = append(r.Warnings, Issue{Code: code, Scheme: SchemeStamp, Signer: -1, Message: fmt.Sprintf(format, args...)})
 }
 

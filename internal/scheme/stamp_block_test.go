@@ -96,7 +96,7 @@ func TestSourceStampSynthetic(t *testing.T) {
 		block    []byte // nil: no stamp block
 		verified bool
 		status   SourceStampStatus
-		code     string
+		code     Code
 		ts       int64
 	}{
 		{"valid, no attributes", certSum[:], s.block(t, digests, nil), true, StampVerified, "", 0},
@@ -121,7 +121,7 @@ func TestSourceStampSynthetic(t *testing.T) {
 		a := buildFrostingTestAPK(t, entries, []frostingTestPair{{BlockIDV2, v2}, {BlockIDSourceStampV2, s.block(t, digests, nil)}}).open(t)
 		r := VerifySourceStamp(a, digests, SourceStampOptions{MinSDK: 1})
 		assert.False(t, r.Verified)
-		assert.Equal(t, []string{StampCodeNoSupportedSignature}, v4Codes(r.Errors))
+		assert.Equal(t, []Code{StampCodeNoSupportedSignature}, v4Codes(r.Errors))
 		assert.True(t, VerifySourceStamp(a, digests, SourceStampOptions{MinSDK: 11}).Verified)
 	})
 	t.Run("version 1 block", func(t *testing.T) {
@@ -142,7 +142,7 @@ func TestSourceStampSynthetic(t *testing.T) {
 			r := VerifySourceStamp(a, digests, SourceStampOptions{MinSDK: 30})
 			assert.Equal(t, c.verified, r.Verified, c.name)
 			assert.Equal(t, 1, r.BlockVersion, c.name)
-			assert.Equal(t, []string{StampCodeV1Block}, v4Codes(r.Warnings), c.name)
+			assert.Equal(t, []Code{StampCodeV1Block}, v4Codes(r.Warnings), c.name)
 		}
 	})
 	for _, tc := range tests {
@@ -165,7 +165,7 @@ func TestSourceStampSynthetic(t *testing.T) {
 			if tc.code == "" {
 				assert.Empty(t, r.Errors)
 			} else {
-				assert.Equal(t, []string{tc.code}, v4Codes(r.Errors))
+				assert.Equal(t, []Code{tc.code}, v4Codes(r.Errors))
 			}
 			// Markers of an unparsable manifest are simply absent.
 			assert.Empty(t, r.Source)
@@ -216,7 +216,7 @@ func TestSourceStampEmptyDigests(t *testing.T) {
 		minSDK   int
 		maxSDK   int
 		verified bool
-		code     string
+		code     Code
 	}{
 		{"V2 block signing the empty JAR digest set", frostingTestPair{BlockIDSourceStampV2, s.block(t, StampDigests{StampSchemeJAR: empty}, nil)},
 			StampDigests{StampSchemeJAR: empty}, 30, MaxSDK, false, StampCodeNoDigests},
@@ -241,7 +241,7 @@ func TestSourceStampEmptyDigests(t *testing.T) {
 			if c.code == "" {
 				assert.Empty(t, r.Errors)
 			} else {
-				assert.Equal(t, []string{c.code}, v4Codes(r.Errors))
+				assert.Equal(t, []Code{c.code}, v4Codes(r.Errors))
 			}
 		})
 	}

@@ -76,7 +76,7 @@ func TestStampConformance(t *testing.T) {
 				assert.False(t, r.Verified, "apksig rejects the stamp")
 			}
 			for _, issue := range c.Issues {
-				assert.Contains(t, codes, issue, "apksig reports %s", issue)
+				assert.Contains(t, codes, Code(issue), "apksig reports %s", issue)
 			}
 			if len(c.Issues) > 0 && c.Expect != "verified" {
 				// The issue that made apksig fail is the one that made us.

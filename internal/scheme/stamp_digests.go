@@ -84,7 +84,7 @@ func SourceStampDigests(a *apkzip.Archive, minSDK, maxSDK int) (StampDigests, []
 	d := StampDigests{}
 	var issues []Issue
 	block := a.SigningBlock()
-	read := func(id uint32, scheme int, name string) error {
+	read := func(id uint32, scheme int, name string, code Code) error {
 		p, ok := block.Find(id)
 		if !ok {
 			return nil
@@ -95,19 +95,19 @@ func SourceStampDigests(a *apkzip.Archive, minSDK, maxSDK int) (StampDigests, []
 		}
 		m := map[ContentDigestAlgorithm][]byte{}
 		if err := stampSignerDigests(value, m); err != nil {
-			issues = append(issues, Issue{Code: "STAMP_" + name + "_SIG_MALFORMED", Scheme: SchemeStamp, Signer: -1,
+			issues = append(issues, Issue{Code: code, Scheme: SchemeStamp, Signer: -1,
 				Message: fmt.Sprintf("%s block: %v", name, err)})
 		}
 		d[scheme] = m
 		return nil
 	}
 	if maxSDK >= SDKP {
-		if err := read(BlockIDV3, StampSchemeV3, "V3"); err != nil {
+		if err := read(BlockIDV3, StampSchemeV3, "V3", CodeStampV3SigMalformed); err != nil {
 			return nil, nil, err
 		}
 	}
 	if maxSDK >= SDKNougat && (minSDK < SDKP || len(d) == 0) {
-		if err := read(BlockIDV2, StampSchemeV2, "V2"); err != nil {
+		if err := read(BlockIDV2, StampSchemeV2, "V2", CodeStampV2SigMalformed); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -118,7 +118,7 @@ func SourceStampDigests(a *apkzip.Archive, minSDK, maxSDK int) (StampDigests, []
 		}
 		d[StampSchemeJAR] = m
 		if len(m) > 0 && !stampHasJARSignatureBlock(a) {
-			issues = append(issues, Issue{Code: "JAR_SIG_NO_SIGNATURES", Scheme: SchemeV1, Signer: -1,
+			issues = append(issues, Issue{Code: CodeJarNoSignatures, Scheme: SchemeV1, Signer: -1,
 				Message: "META-INF/MANIFEST.MF is present but no JAR signature block (.RSA, .DSA, .EC)"})
 		}
 	}

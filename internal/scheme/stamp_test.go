@@ -89,12 +89,12 @@ func TestSourceStampFromVerifiedSchemes(t *testing.T) {
 	digests[StampSchemeV2][DigestChunkedSHA256] = make([]byte, 32)
 	bad := VerifySourceStamp(a, digests, SourceStampOptions{MinSDK: 30})
 	assert.False(t, bad.Verified)
-	assert.Equal(t, []string{StampCodeDidNotVerify}, v4Codes(bad.Errors))
+	assert.Equal(t, []Code{StampCodeDidNotVerify}, v4Codes(bad.Errors))
 
 	// Expecting another stamp certificate stops before any signature.
 	other := VerifySourceStamp(a, digests, SourceStampOptions{ExpectedCertSHA256: strings.Repeat("ab", 32)})
 	assert.Equal(t, StampCertDigestMismatch, other.Status)
-	assert.Equal(t, []string{StampCodeExpectedDigestMismatch}, v4Codes(other.Errors))
+	assert.Equal(t, []Code{StampCodeExpectedDigestMismatch}, v4Codes(other.Errors))
 }
 
 func TestSourceStampResultJSON(t *testing.T) {

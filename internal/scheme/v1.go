@@ -190,11 +190,11 @@ type v1Signer struct {
 
 func (s *v1Signer) hasErrors() bool { return len(s.res.Errors) > 0 }
 
-func (s *v1Signer) err(code, format string, args ...any) {
+func (s *v1Signer) err(code Code, format string, args ...any) {
 	s.res.Errors = append(s.res.Errors, Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 
-func (s *v1Signer) warn(code, format string, args ...any) {
+func (s *v1Signer) warn(code Code, format string, args ...any) {
 	s.res.Warnings = append(s.res.Warnings, Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 
@@ -253,11 +253,11 @@ func (v *v1Verifier) digest(h crypto.Hash, file string, off int, b []byte) []byt
 	return d
 }
 
-func (v *v1Verifier) schemeErr(code, format string, args ...any) {
+func (v *v1Verifier) schemeErr(code Code, format string, args ...any) {
 	v.res.Errors = append(v.res.Errors, Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 
-func (v *v1Verifier) schemeWarn(code, format string, args ...any) {
+func (v *v1Verifier) schemeWarn(code Code, format string, args ...any) {
 	v.res.Warnings = append(v.res.Warnings, Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 

@@ -108,7 +108,7 @@ func v1ScanMinSDK(b []byte) int {
 
 // v1Codes returns every issue code of a v1 result: errors and warnings of
 // the scheme and of its signers.
-func v1Codes(r *SchemeResult) (errs, warns []string) {
+func v1Codes(r *SchemeResult) (errs, warns []Code) {
 	for _, i := range r.Errors {
 		errs = append(errs, i.Code)
 	}
@@ -229,13 +229,13 @@ func TestV1Conformance(t *testing.T) {
 			for _, code := range pc.codes {
 				stampAPI := pc.c.API != "ApkVerifier.verify" // lists JAR issues as stamp warnings
 				if stampAPI {
-					assert.Contains(t, append(errs, warns...), code)
+					assert.Contains(t, append(errs, warns...), Code(code))
 				} else if pc.c.IssueSeverity != nil && *pc.c.IssueSeverity == "warning" {
 					assert.Contains(t, warns, code)
 				} else if pc.c.IssueSeverity != nil && *pc.c.IssueSeverity == "error" {
-					assert.Contains(t, errs, code)
+					assert.Contains(t, errs, Code(code))
 				} else {
-					assert.Contains(t, append(errs, warns...), code)
+					assert.Contains(t, append(errs, warns...), Code(code))
 				}
 			}
 			if pc.verified && len(pc.c.SignerCertSha256) > 0 && pc.c.SignerCertMatch != nil && *pc.c.SignerCertMatch == "exact" && !v1HasV2Block(a) {

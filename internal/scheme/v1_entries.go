@@ -53,7 +53,7 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 	var firstName string
 	checks := make([]v1EntryCheck, 0, len(sorted))
 	var jobs []int
-	issue := func(code, format string, args ...any) *Issue {
+	issue := func(code Code, format string, args ...any) *Issue {
 		return &Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1}
 	}
 	for _, e := range sorted {

@@ -60,7 +60,7 @@ func TestVerifyV1ProjectFixtures(t *testing.T) {
 		maxSDK   int
 		openErr  error // apkzip refuses the container
 		verified bool
-		codes    []string // at least one of these is among the errors
+		codes    []Code // at least one of these is among the errors
 		signers  int
 	}{
 		{file: "min21-v1-rsa.apk", minSDK: 21, maxSDK: MaxSDK, verified: true, signers: 1},
@@ -71,13 +71,13 @@ func TestVerifyV1ProjectFixtures(t *testing.T) {
 		{file: "min21-v123-dsa.apk", minSDK: 21, maxSDK: MaxSDK, verified: true, signers: 1},
 		{file: "min21-v123-ec.apk", minSDK: 21, maxSDK: MaxSDK, verified: true, signers: 1},
 		{file: "min21-v123.apk", minSDK: 21, maxSDK: 23, verified: true, signers: 1},
-		{file: "tamper-appended-entry.apk", minSDK: 21, maxSDK: 23, codes: []string{CodeJarNoZipEntryDigestInManifest}},
-		{file: "tamper-stored-entry.apk", minSDK: 21, maxSDK: 23, codes: []string{CodeJarZipEntryDigestDidNotVerify}},
-		{file: "tamper-deflated-entry.apk", minSDK: 21, maxSDK: 23, codes: []string{CodeJarZipEntryDigestDidNotVerify, CodeJarMalformedZipEntry}},
-		{file: "tamper-v2-stripped.apk", minSDK: 21, maxSDK: MaxSDK, codes: []string{CodeJarMissingApkSigReferenced}},
+		{file: "tamper-appended-entry.apk", minSDK: 21, maxSDK: 23, codes: []Code{CodeJarNoZipEntryDigestInManifest}},
+		{file: "tamper-stored-entry.apk", minSDK: 21, maxSDK: 23, codes: []Code{CodeJarZipEntryDigestDidNotVerify}},
+		{file: "tamper-deflated-entry.apk", minSDK: 21, maxSDK: 23, codes: []Code{CodeJarZipEntryDigestDidNotVerify, CodeJarMalformedZipEntry}},
+		{file: "tamper-v2-stripped.apk", minSDK: 21, maxSDK: MaxSDK, codes: []Code{CodeJarMissingApkSigReferenced}},
 		{file: "tamper-v2-stripped.apk", minSDK: 21, maxSDK: 23, verified: true, signers: 1},
 		{file: "tamper-duplicate-entry.apk", openErr: apkzip.ErrDuplicateEntry},
-		{file: "unsigned-min21.apk", minSDK: 21, maxSDK: MaxSDK, codes: []string{CodeJarNoManifest}},
+		{file: "unsigned-min21.apk", minSDK: 21, maxSDK: MaxSDK, codes: []Code{CodeJarNoManifest}},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s/max%d", tc.file, tc.maxSDK), func(t *testing.T) {

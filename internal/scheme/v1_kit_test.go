@@ -202,11 +202,11 @@ func (k *v1Kit) zip(t testing.TB) []byte {
 // (scheme and signers) and the signers' certificate digests.
 type v1Verdict struct {
 	verified bool
-	codes    []string
+	codes    []Code
 	certs    [][32]byte
 }
 
-func (v v1Verdict) has(code string) bool {
+func (v v1Verdict) has(code Code) bool {
 	for _, c := range v.codes {
 		if c == code {
 			return true

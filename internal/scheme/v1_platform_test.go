@@ -53,7 +53,7 @@ type v1ShapeCase struct {
 	found []int
 	// want is the error code expected, "" for a file that verifies with
 	// signers certs.
-	want  string
+	want  Code
 	certs [][32]byte
 }
 
@@ -274,7 +274,7 @@ func TestV1WorkBounds(t *testing.T) {
 		name     string
 		file     []byte
 		verified bool
-		want     string
+		want     Code
 	}{
 		{name: "control: DSA signer", file: manyInfos(D, 1), verified: true},
 		{name: "control: 8 identical SignerInfos", file: manyInfos(D, v1MaxSignerInfos), verified: true},

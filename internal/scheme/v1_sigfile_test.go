@@ -23,8 +23,8 @@ func TestVerifySigFile(t *testing.T) {
 		name           string
 		sf             string
 		minSDK, maxSDK int
-		wantErr        string // first signer error, "" for none
-		wantWarn       string // a signer warning, "" for none
+		wantErr        Code // first signer error, "" for none
+		wantWarn       Code // a signer warning, "" for none
 		wantIgnored    bool
 	}{
 		{
@@ -112,7 +112,7 @@ func TestVerifySigFile(t *testing.T) {
 				assert.Equal(t, tc.wantErr, s.res.Errors[0].Code)
 			}
 			if tc.wantWarn != "" {
-				var codes []string
+				var codes []Code
 				for _, w := range s.res.Warnings {
 					codes = append(codes, w.Code)
 				}

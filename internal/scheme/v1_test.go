@@ -36,7 +36,7 @@ func v1Open(t testing.TB, apk []byte) *apkzip.Archive {
 
 // v1AllCodes lists the codes of every error and warning, scheme and
 // signers.
-func v1AllCodes(r *SchemeResult) []string {
+func v1AllCodes(r *SchemeResult) []Code {
 	e, w := v1Codes(r)
 	return append(e, w...)
 }
@@ -59,63 +59,63 @@ func TestVerifyV1Generated(t *testing.T) {
 		maxSDK     int
 		found      []int
 		verified   bool
-		errCodes   []string // must be among errors
-		warnCodes  []string // must be among warnings
+		errCodes   []Code   // must be among errors
+		warnCodes  []Code   // must be among warnings
 		signerName []string // names of the signers Android uses
 	}{
 		{name: "RSA SHA-256", signers: []v1SignerSpec{rsaSpec}, minSDK: 18, maxSDK: MaxSDK, verified: true, signerName: []string{"CERT"}},
 		{name: "ECDSA P-256", signers: []v1SignerSpec{ecSpec}, minSDK: 21, maxSDK: MaxSDK, verified: true, signerName: []string{"EC"}},
 		{name: "ECDSA before API 18 is unsupported", signers: []v1SignerSpec{with(ecSpec, func(s *v1SignerSpec) { s.sigOID = oidV1SigEC })},
-			opts: v1BuildOptions{entryDigest: "SHA1"}, minSDK: 14, maxSDK: MaxSDK, errCodes: []string{CodeJarUnsupportedSigAlg}},
+			opts: v1BuildOptions{entryDigest: "SHA1"}, minSDK: 14, maxSDK: MaxSDK, errCodes: []Code{CodeJarUnsupportedSigAlg}},
 		{name: "two signers", signers: []v1SignerSpec{rsaSpec, ecSpec}, minSDK: 21, maxSDK: MaxSDK, verified: true, signerName: []string{"CERT", "EC"}},
 		{name: "SHA-1 digests for API 14", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.digestOID = oidV1DigestSHA1; s.sigOID = oidV1SigSHA1WithRSA })},
 			opts: v1BuildOptions{entryDigest: "SHA1"}, minSDK: 14, maxSDK: MaxSDK, verified: true, signerName: []string{"CERT"}},
 		{name: "SHA-256 manifest digests are unknown before API 18", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.digestOID = oidV1DigestSHA1 })},
-			minSDK: 14, maxSDK: MaxSDK, errCodes: []string{CodeJarNoZipEntryDigestInSigFile}, warnCodes: []string{CodeJarNoManifestDigestInSigFile}},
+			minSDK: 14, maxSDK: MaxSDK, errCodes: []Code{CodeJarNoZipEntryDigestInSigFile}, warnCodes: []Code{CodeJarNoManifestDigestInSigFile}},
 		{name: "SHA256withRSA block is unsupported on API 9-17", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.sigOID = oidV1SigSHA256WithRSA })},
-			opts: v1BuildOptions{entryDigest: "SHA1"}, minSDK: 14, maxSDK: MaxSDK, errCodes: []string{CodeJarUnsupportedSigAlg}},
+			opts: v1BuildOptions{entryDigest: "SHA1"}, minSDK: 14, maxSDK: MaxSDK, errCodes: []Code{CodeJarUnsupportedSigAlg}},
 		{name: "entry added after signing", signers: []v1SignerSpec{rsaSpec},
 			opts:   v1BuildOptions{unlisted: []v1File{{name: "assets/added.txt", data: []byte("added")}}},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarNoZipEntryDigestInManifest}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarNoZipEntryDigestInManifest}},
 		{name: "entry changed after signing", signers: []v1SignerSpec{rsaSpec},
 			opts:   v1BuildOptions{changed: map[string][]byte{"classes.dex": []byte("patched")}},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarZipEntryDigestDidNotVerify}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarZipEntryDigestDidNotVerify}},
 		{name: "stored entry changed after signing", signers: []v1SignerSpec{rsaSpec},
 			opts:   v1BuildOptions{changed: map[string][]byte{"assets/raw.bin": []byte("patched")}},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarZipEntryDigestDidNotVerify}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarZipEntryDigestDidNotVerify}},
 		{name: "v2 signature stripped", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.stripping = "2" })},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarMissingApkSigReferenced}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarMissingApkSigReferenced}},
 		{name: "stripping not checked below API 24", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.stripping = "2" })},
 			minSDK: 21, maxSDK: 23, verified: true, signerName: []string{"CERT"}},
 		{name: "v3 unknown before API 28", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.stripping = "2, 3" })},
-			minSDK: 21, maxSDK: 27, found: []int{2}, verified: true, warnCodes: []string{CodeJarUnknownApkSigSchemeID}},
+			minSDK: 21, maxSDK: 27, found: []int{2}, verified: true, warnCodes: []Code{CodeJarUnknownApkSigSchemeID}},
 		{name: "v3 stripped", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.stripping = "2,3" })},
-			minSDK: 21, maxSDK: MaxSDK, found: []int{2}, errCodes: []string{CodeJarMissingApkSigReferenced}},
+			minSDK: 21, maxSDK: MaxSDK, found: []int{2}, errCodes: []Code{CodeJarMissingApkSigReferenced}},
 		{name: "no stripping protection with v2 present", signers: []v1SignerSpec{rsaSpec},
-			minSDK: 21, maxSDK: MaxSDK, found: []int{2}, verified: true, warnCodes: []string{CodeJarNoApkSigStripProtection}},
-		{name: "more than 10 signers", signers: elevenSigners, minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarMaxSignaturesExceeded}},
+			minSDK: 21, maxSDK: MaxSDK, found: []int{2}, verified: true, warnCodes: []Code{CodeJarNoApkSigStripProtection}},
+		{name: "more than 10 signers", signers: elevenSigners, minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarMaxSignaturesExceeded}},
 		{name: "entry missing from a signer's .SF", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.omit = map[string]bool{"classes.dex": true} })},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarZipEntryNotSigned}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarZipEntryNotSigned}},
 		{name: "signers cover different entries", signers: []v1SignerSpec{rsaSpec, with(ecSpec, func(s *v1SignerSpec) { s.omit = map[string]bool{"classes.dex": true} })},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarZipEntrySignersMismatch}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarZipEntrySignersMismatch}},
 		{name: "signature does not verify", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.corruptSig = true })},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarDidNotVerify}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarDidNotVerify}},
 		{name: ".SF without Signature-Version is ignored", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.noVersion = true })},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarNoSignatures}, warnCodes: []string{CodeJarMissingVersionAttr}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarNoSignatures}, warnCodes: []Code{CodeJarMissingVersionAttr}},
 		{name: "ignored signer beside a good one", signers: []v1SignerSpec{rsaSpec, with(ecSpec, func(s *v1SignerSpec) { s.noVersion = true })},
-			minSDK: 21, maxSDK: MaxSDK, verified: true, warnCodes: []string{CodeJarMissingVersionAttr}, signerName: []string{"CERT"}},
+			minSDK: 21, maxSDK: MaxSDK, verified: true, warnCodes: []Code{CodeJarMissingVersionAttr}, signerName: []string{"CERT"}},
 		{name: "block without .SF", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.noSF = true })},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarNoSignatures}, warnCodes: []string{CodeJarMissingFile}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarNoSignatures}, warnCodes: []Code{CodeJarMissingFile}},
 		{name: "signed attributes from API 19", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.signedAttrs = true })},
 			minSDK: 19, maxSDK: MaxSDK, verified: true, signerName: []string{"CERT"}},
 		{name: "signed attributes unsafe before API 19", signers: []v1SignerSpec{with(rsaSpec, func(s *v1SignerSpec) { s.signedAttrs = true })},
-			minSDK: 18, maxSDK: MaxSDK, errCodes: []string{CodeJarVerifyException}},
+			minSDK: 18, maxSDK: MaxSDK, errCodes: []Code{CodeJarVerifyException}},
 		{name: "unprotected META-INF entry", signers: []v1SignerSpec{rsaSpec},
 			opts:   v1BuildOptions{extra: []v1File{{name: "META-INF/extra.txt", data: []byte("x")}}},
-			minSDK: 21, maxSDK: MaxSDK, verified: true, warnCodes: []string{CodeJarUnprotectedZipEntry}, signerName: []string{"CERT"}},
+			minSDK: 21, maxSDK: MaxSDK, verified: true, warnCodes: []Code{CodeJarUnprotectedZipEntry}, signerName: []string{"CERT"}},
 		{name: "no manifest", signers: []v1SignerSpec{rsaSpec}, opts: v1BuildOptions{noManifest: true},
-			minSDK: 21, maxSDK: MaxSDK, errCodes: []string{CodeJarNoManifest}},
-		{name: "unsigned", minSDK: 21, maxSDK: MaxSDK, opts: v1BuildOptions{noManifest: true}, errCodes: []string{CodeJarNoManifest}},
+			minSDK: 21, maxSDK: MaxSDK, errCodes: []Code{CodeJarNoManifest}},
+		{name: "unsigned", minSDK: 21, maxSDK: MaxSDK, opts: v1BuildOptions{noManifest: true}, errCodes: []Code{CodeJarNoManifest}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -70,10 +70,10 @@ type signerState struct {
 type schemeVerifier struct {
 	scheme  Scheme
 	blockID uint32
-	// sig prefixes the per-signer issue codes ("V2_SIG_", "V3_SIG_") and
-	// base the scheme-wide ones ("V2_", "V3_"), as apksig names them; v3.1
-	// is verified by apksig's v3 verifier and reports V3_ codes.
-	sig, base string
+	// codes are the per-signer issue codes (v2Codes or v3Codes, as
+	// apksig names them; v3.1 is verified by apksig's v3 verifier and
+	// reports V3_ codes).
+	codes *schemeCodes
 	// minSDK and maxSDK are the range checked, after the per-scheme
 	// clamping Android applies.
 	minSDK, maxSDK int
@@ -107,26 +107,26 @@ func newSchemeVerifier(scheme Scheme, minSDK, maxSDK int) *schemeVerifier {
 	}
 	switch scheme {
 	case SchemeV2:
-		v.blockID, v.sig, v.base = BlockIDV2, "V2_SIG_", "V2_"
+		v.blockID, v.codes = BlockIDV2, v2Codes
 	case SchemeV3:
-		v.blockID, v.sig, v.base = BlockIDV3, "V3_SIG_", "V3_"
+		v.blockID, v.codes = BlockIDV3, v3Codes
 	case SchemeV31:
-		v.blockID, v.sig, v.base = BlockIDV31, "V3_SIG_", "V3_"
+		v.blockID, v.codes = BlockIDV31, v3Codes
 	}
 	return v
 }
 
 func (v *schemeVerifier) isV3() bool { return v.scheme != SchemeV2 }
 
-func (v *schemeVerifier) addError(code, format string, args ...any) {
+func (v *schemeVerifier) addError(code Code, format string, args ...any) {
 	v.res.Errors = append(v.res.Errors, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: -1})
 }
 
-func (v *schemeVerifier) signerError(s *SignerResult, code, format string, args ...any) {
+func (v *schemeVerifier) signerError(s *SignerResult, code Code, format string, args ...any) {
 	s.Errors = append(s.Errors, Issue{Code: code, Scheme: v.scheme, Message: fmt.Sprintf(format, args...), Signer: s.Index})
 }
 
-func (v *schemeVerifier) signerWarning(s *SignerResult, code, format string, args ...any) {
+func (v *schemeVerifier) signerWarning(s *SignerResult, code Code, format string, args ...any) {
 	if len(s.Warnings) >= maxSignerWarnings {
 		return
 	}
@@ -159,7 +159,7 @@ func (v *schemeVerifier) load(a *apkzip.Archive) []byte {
 	v.res.Present = true
 	value, err := a.PairValue(p)
 	if err != nil {
-		v.addError(v.sig+"MALFORMED_SIGNERS", "reading the block: %v", err)
+		v.addError(v.codes.MalformedSigners, "reading the block: %v", err)
 		return nil
 	}
 	return value
@@ -171,11 +171,11 @@ func (v *schemeVerifier) parseSigners(block []byte) {
 	br := lpblock.New(block)
 	signers, err := br.LengthPrefixed()
 	if err != nil {
-		v.addError(v.sig+"MALFORMED_SIGNERS", "%v", err)
+		v.addError(v.codes.MalformedSigners, "%v", err)
 		return
 	}
 	if !signers.HasRemaining() {
-		v.addError(v.sig+"NO_SIGNERS", "no signers")
+		v.addError(v.codes.NoSigners, "no signers")
 		return
 	}
 	count := 0
@@ -184,14 +184,14 @@ func (v *schemeVerifier) parseSigners(block []byte) {
 			// The verdict is already failure; count the rest without
 			// keeping them, as apksig reports the total.
 			if _, err := signers.LengthPrefixed(); err != nil {
-				v.addError("V2_SIG_MALFORMED_SIGNER", "signer #%d: %v", count+1, err)
+				v.addError(CodeV2MalformedSigner, "signer #%d: %v", count+1, err)
 				return
 			}
 			count++
 			continue
 		}
 		if v.scheme != SchemeV2 && count >= maxV3Signers {
-			v.addError(v.base+"SIG_MAX_SIGNERS_EXCEEDED", "more than %d signers", maxV3Signers)
+			v.addError(CodeV3MaxSignersExceeded, "more than %d signers", maxV3Signers)
 			return
 		}
 		s := &SignerResult{Index: count, MaxSDK: MaxSDK}
@@ -204,12 +204,12 @@ func (v *schemeVerifier) parseSigners(block []byte) {
 			err = v.parseSigner(st, sr)
 		}
 		if err != nil {
-			v.signerError(s, v.sig+"MALFORMED_SIGNER", "%v", err)
+			v.signerError(s, v.codes.MalformedSigner, "%v", err)
 			return
 		}
 	}
 	if v.scheme == SchemeV2 && count > maxV2Signers {
-		v.addError("V2_SIG_MAX_SIGNATURES_EXCEEDED", "%d signers, at most %d allowed", count, maxV2Signers)
+		v.addError(CodeV2MaxSignaturesExceeded, "%d signers, at most %d allowed", count, maxV2Signers)
 	}
 }
 
@@ -234,7 +234,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 		}
 		s.MinSDK, s.MaxSDK = int(minS), int(maxS)
 		if minS < 0 || minS > maxS {
-			v.signerError(s, "V3_SIG_INVALID_SDK_VERSIONS", "invalid SDK range %d-%d", minS, maxS)
+			v.signerError(s, CodeV3InvalidSDKVersions, "invalid SDK range %d-%d", minS, maxS)
 		}
 	}
 	sigs, err := r.LengthPrefixed()
@@ -261,20 +261,20 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			sig, err = sr.LengthPrefixedBytes()
 		}
 		if err != nil {
-			v.signerError(s, v.sig+"MALFORMED_SIGNATURE", "signature #%d: %v", count, err)
+			v.signerError(s, v.codes.MalformedSignature, "signature #%d: %v", count, err)
 			return nil
 		}
 		alg := SignatureAlgorithmID(id)
 		s.SignatureAlgorithms = append(s.SignatureAlgorithms, alg)
 		if !alg.Known() {
-			v.signerWarning(s, v.sig+"UNKNOWN_SIG_ALGORITHM", "unknown signature algorithm %s", alg)
+			v.signerWarning(s, v.codes.UnknownSigAlgorithm, "unknown signature algorithm %s", alg)
 			continue
 		}
 		known = append(known, alg)
 		knownSigs = append(knownSigs, sig)
 	}
 	if len(s.SignatureAlgorithms) == 0 {
-		v.signerError(s, v.sig+"NO_SIGNATURES", "no signatures")
+		v.signerError(s, v.codes.NoSignatures, "no signatures")
 		return nil
 	}
 	lo, hi := v.minSDK, v.maxSDK
@@ -284,7 +284,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 	}
 	picked, err := signaturesToVerify(known, lo, hi)
 	if err != nil {
-		v.signerError(s, v.sig+"NO_SUPPORTED_SIGNATURES", "no signature supported on SDK %d-%d", lo, hi)
+		v.signerError(s, v.codes.NoSupportedSignatures, "no signature supported on SDK %d-%d", lo, hi)
 		return nil
 	}
 	for _, i := range picked {
@@ -295,7 +295,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			return nil
 		}
 		if err != nil {
-			v.signerError(s, v.sig+"MALFORMED_PUBLIC_KEY", "%v", err)
+			v.signerError(s, v.codes.MalformedPublicKey, "%v", err)
 			return nil
 		}
 		ok, err := verifySignature(v.budget, alg, pub, signedData, knownSigs[i])
@@ -304,11 +304,11 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			return nil
 		}
 		if err != nil {
-			v.signerError(s, v.sig+"VERIFY_EXCEPTION", "%s: %v", alg, err)
+			v.signerError(s, v.codes.VerifyException, "%s: %v", alg, err)
 			return nil
 		}
 		if !ok {
-			v.signerError(s, v.sig+"DID_NOT_VERIFY", "%s signature over signed data did not verify", alg)
+			v.signerError(s, v.codes.DidNotVerify, "%s signature over signed data did not verify", alg)
 			return nil
 		}
 		s.VerifiedAlgorithms = append(s.VerifiedAlgorithms, alg)
@@ -332,7 +332,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			return err
 		}
 		if int(minS) != s.MinSDK {
-			v.signerError(s, "V3_MIN_SDK_VERSION_MISMATCH_BETWEEN_SIGNER_AND_SIGNED_DATA_RECORD",
+			v.signerError(s, CodeV3MinSDKMismatch,
 				"min SDK %d in the signer, %d in the signed data", s.MinSDK, minS)
 		}
 		maxS, err := sd.I32()
@@ -340,7 +340,7 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			return err
 		}
 		if int(maxS) != s.MaxSDK {
-			v.signerError(s, "V3_MAX_SDK_VERSION_MISMATCH_BETWEEN_SIGNER_AND_SIGNED_DATA_RECORD",
+			v.signerError(s, CodeV3MaxSDKMismatch,
 				"max SDK %d in the signer, %d in the signed data", s.MaxSDK, maxS)
 		}
 	}
@@ -356,17 +356,17 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 		}
 		c, err := archiveCertificate(v.a, der)
 		if err != nil {
-			v.signerError(s, v.sig+"MALFORMED_CERTIFICATE", "certificate #%d: %v", i+1, err)
+			v.signerError(s, v.codes.MalformedCertificate, "certificate #%d: %v", i+1, err)
 			return nil
 		}
 		s.Certificates = append(s.Certificates, c)
 	}
 	if len(s.Certificates) == 0 {
-		v.signerError(s, v.sig+"NO_CERTIFICATES", "no certificates")
+		v.signerError(s, v.codes.NoCertificates, "no certificates")
 		return nil
 	}
 	if !publicKeyMatches(s.Certificates[0], publicKey) {
-		v.signerError(s, v.sig+"PUBLIC_KEY_MISMATCH_BETWEEN_CERTIFICATE_AND_SIGNATURES_RECORD",
+		v.signerError(s, v.codes.PublicKeyMismatch,
 			"public key in the signer record differs from the certificate's")
 		return nil
 	}
@@ -384,13 +384,13 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			val, err = dr.LengthPrefixedBytes()
 		}
 		if err != nil {
-			v.signerError(s, v.sig+"MALFORMED_DIGEST", "digest #%d: %v", count, err)
+			v.signerError(s, v.codes.MalformedDigest, "digest #%d: %v", count, err)
 			return nil
 		}
 		s.ContentDigests = append(s.ContentDigests, ContentDigest{Algorithm: SignatureAlgorithmID(id), Digest: append([]byte(nil), val...)})
 	}
 	if !sameAlgorithms(s.SignatureAlgorithms, s.ContentDigests) {
-		v.signerError(s, v.sig+"SIG_ALG_MISMATCH_BETWEEN_SIGNATURES_AND_DIGESTS_RECORDS",
+		v.signerError(s, v.codes.SigAlgMismatch,
 			"signature algorithms %v, digest algorithms %v", s.SignatureAlgorithms, digestAlgorithms(s.ContentDigests))
 		return nil
 	}
@@ -404,13 +404,13 @@ func (v *schemeVerifier) parseSigner(st *signerState, r lpblock.Reader) error {
 			id, err = ar.U32()
 		}
 		if err != nil {
-			v.signerError(s, v.sig+"MALFORMED_ADDITIONAL_ATTRIBUTE", "attribute #%d: %v", count, err)
+			v.signerError(s, v.codes.MalformedAdditionalAttribute, "attribute #%d: %v", count, err)
 			return nil
 		}
 		value := ar.Rest()
 		st.attrs = append(st.attrs, attribute{id: id, value: value})
 		if !v.attribute(st, id, value) {
-			v.signerError(s, v.sig+"MALFORMED_ADDITIONAL_ATTRIBUTE", "attribute #%d (0x%08x) is too short", count, id)
+			v.signerError(s, v.codes.MalformedAdditionalAttribute, "attribute #%d (0x%08x) is too short", count, id)
 			return nil
 		}
 	}
@@ -424,7 +424,7 @@ func (v *schemeVerifier) attribute(st *signerState, id uint32, value []byte) boo
 	s := st.res
 	if v.scheme == SchemeV2 {
 		if id != AttrStrippingProtection {
-			v.signerWarning(s, "V2_SIG_UNKNOWN_ADDITIONAL_ATTRIBUTE", "unknown additional attribute 0x%08x", id)
+			v.signerWarning(s, CodeV2UnknownAdditionalAttribute, "unknown additional attribute 0x%08x", id)
 			return true
 		}
 		if len(value) < 4 {
@@ -433,7 +433,7 @@ func (v *schemeVerifier) attribute(st *signerState, id uint32, value []byte) boo
 		scheme := int(int32(binary.LittleEndian.Uint32(value)))
 		s.StrippingProtection = append(s.StrippingProtection, scheme)
 		if !v.supportedSchemes[scheme] {
-			v.signerWarning(s, "V2_SIG_UNKNOWN_APK_SIG_SCHEME_ID", "stripping protection names unknown scheme %d", scheme)
+			v.signerWarning(s, CodeV2UnknownSchemeID, "stripping protection names unknown scheme %d", scheme)
 		}
 		return true
 	}
@@ -446,7 +446,7 @@ func (v *schemeVerifier) attribute(st *signerState, id uint32, value []byte) boo
 		}
 		s.Lineage = l
 		if i := lineageIndexOf(l, s.Cert()); i != len(l.Nodes)-1 {
-			v.signerError(s, "V3_SIG_POR_CERT_MISMATCH", "the signer's certificate is not the last node of its lineage")
+			v.signerError(s, CodeV3PORCertMismatch, "the signer's certificate is not the last node of its lineage")
 		}
 	case AttrRotationMinSDK:
 		st.rotAttr = true
@@ -460,10 +460,10 @@ func (v *schemeVerifier) attribute(st *signerState, id uint32, value []byte) boo
 			}
 			switch {
 			case v.rotationMinSDK == 0:
-				v.signerError(s, "V31_BLOCK_MISSING",
+				v.signerError(s, CodeV31BlockMissing,
 					"rotation-min-sdk-version %d names a v3.1 block that is missing", s.RotationMinSDK)
 			case s.RotationMinSDK != v.rotationMinSDK:
-				v.signerError(s, "V31_ROTATION_MIN_SDK_MISMATCH",
+				v.signerError(s, CodeV31RotationMinSDKMismatch,
 					"rotation-min-sdk-version %d, the v3.1 block starts at %d", s.RotationMinSDK, v.rotationMinSDK)
 			}
 		}
@@ -471,18 +471,18 @@ func (v *schemeVerifier) attribute(st *signerState, id uint32, value []byte) boo
 		st.devRelease = true
 		s.RotationTargetsDevRelease = true
 		if v.scheme != SchemeV31 {
-			v.signerWarning(s, "V31_ROTATION_TARGETS_DEV_RELEASE_ATTR_ON_V3_SIGNER",
+			v.signerWarning(s, CodeV31DevReleaseOnV3,
 				"the dev-release rotation attribute belongs on a v3.1 signer")
 		}
 	case AttrV32Required, AttrV32RequiredAlt:
 		// Newer than apksig 13: these announce a v3.2 block, so their
 		// presence without one means the block was stripped.
 		if !v.v32Present {
-			v.signerError(s, "V3_SIG_MISSING_V32_BLOCK",
+			v.signerError(s, CodeV3MissingV32Block,
 				"attribute 0x%08x requires an APK Signature Scheme v3.2 block, which is missing", id)
 		}
 	default:
-		v.signerWarning(s, "V3_SIG_UNKNOWN_ADDITIONAL_ATTRIBUTE", "unknown additional attribute 0x%08x", id)
+		v.signerWarning(s, CodeV3UnknownAdditionalAttribute, "unknown additional attribute 0x%08x", id)
 	}
 	return true
 }
@@ -500,14 +500,14 @@ func (v *schemeVerifier) afterAttributes(st *signerState) {
 			}
 			seen[id] = true
 			if !v.foundSchemes[id] {
-				v.signerError(s, "V2_SIG_MISSING_APK_SIG_REFERENCED",
+				v.signerError(s, CodeV2MissingReferenced,
 					"signer names APK Signature Scheme v%d, whose signature is missing", id)
 			}
 		}
 		return
 	}
 	if v.scheme == SchemeV3 && v.rotationMinSDK > 0 && !st.rotAttr {
-		v.signerWarning(s, "V31_ROTATION_MIN_SDK_ATTR_MISSING",
+		v.signerWarning(s, CodeV31RotationAttrMissing,
 			"a v3.1 block targets SDK %d but the v3.0 signer has no rotation-min-sdk-version attribute", v.rotationMinSDK)
 	}
 }
@@ -562,13 +562,13 @@ func (v *schemeVerifier) verifyIntegrity(ctx context.Context, d *ContentDigester
 	}
 	actual, err := d.Digests(ctx, algs...)
 	if err != nil {
-		code := "CONTENT_DIGEST_FAILED"
+		code := CodeContentDigestFailed
 		var de *Error
 		switch {
 		case errors.As(err, &de):
 			code = de.Code
 		case ctx.Err() != nil:
-			code = "CANCELED"
+			code = CodeCanceled
 		}
 		v.addError(code, "computing content digests: %v", err)
 		return
@@ -581,7 +581,7 @@ func (v *schemeVerifier) verifyIntegrity(ctx context.Context, d *ContentDigester
 				continue
 			}
 			if !bytes.Equal(cd.Digest, actual[alg]) {
-				v.signerError(s, v.sig+"APK_DIGEST_DID_NOT_VERIFY",
+				v.signerError(s, v.codes.APKDigestDidNotVerify,
 					"%s content digest does not match the APK: signed %x, actual %x", alg, cd.Digest, actual[alg])
 			}
 		}

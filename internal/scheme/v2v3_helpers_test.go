@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/sigalg"
 )
 
 // This file builds small APKs signed with v2/v3/v3.1 blocks entirely in
@@ -93,7 +94,7 @@ func (k *v23Key) sign(t testing.TB, alg SignatureAlgorithmID, data []byte) []byt
 		hash crypto.Hash
 		pss  bool
 	}
-	a.hash, a.pss = core.AlgorithmSigning(alg)
+	a.hash, a.pss = sigalg.Signing(sigalg.ID(alg))
 	var digest []byte
 	if a.hash == crypto.SHA512 {
 		d := sha512.Sum512(data)
@@ -361,8 +362,8 @@ func v23LineageFile(attr []byte) []byte {
 func v23IntAttr(id uint32, v int) attribute { return attribute{id: id, value: v23U32(uint32(v))} }
 
 // v23Codes lists every error (or warning) code of a scheme result.
-func v23Codes(r *SchemeResult, warnings bool) []string {
-	var out []string
+func v23Codes(r *SchemeResult, warnings bool) []Code {
+	var out []Code
 	pick := func(l []Issue) {
 		for _, i := range l {
 			out = append(out, i.Code)

@@ -68,7 +68,7 @@ func verifyV3(ctx context.Context, a *apkzip.Archive, d *ContentDigester, blocks
 		l3, l31 := SchemeLineage(v.res), SchemeLineage(v31)
 		if l3 != nil && l31 != nil {
 			if _, ok := mergeLineages(l3, l31); !ok {
-				v.addError("V3_INCONSISTENT_LINEAGES", "the v3.0 and v3.1 lineages do not share one history")
+				v.addError(CodeV3InconsistentLineages, "the v3.0 and v3.1 lineages do not share one history")
 			}
 		}
 	}
@@ -85,7 +85,7 @@ func verifyV31(ctx context.Context, a *apkzip.Archive, d *ContentDigester, block
 	}
 	v.verifyV3Block(ctx, a, d, block)
 	if !blocks.V3 {
-		v.addError("V31_BLOCK_FOUND_WITHOUT_V3_BLOCK", "a v3.1 block requires a v3.0 block")
+		v.addError(CodeV31WithoutV3, "a v3.1 block requires a v3.0 block")
 	}
 	return v.finish()
 }
@@ -108,7 +108,7 @@ func VerifyV32(blocks Blocks) *SchemeResult {
 	r := &SchemeResult{Scheme: SchemeV32}
 	if blocks.V32 {
 		r.Present = true
-		r.Warnings = append(r.Warnings, Issue{Code: "V32_SIG_NOT_VERIFIED", Scheme: SchemeV32,
+		r.Warnings = append(r.Warnings, Issue{Code: CodeV32NotVerified, Scheme: SchemeV32,
 			Message: "APK Signature Scheme v3.2 block present; its signatures are not verified", Signer: -1})
 	}
 	return r
@@ -175,13 +175,13 @@ func (v *schemeVerifier) verifyV3Block(ctx context.Context, a *apkzip.Archive, d
 		if firstMin == 0 {
 			firstMin = s.MinSDK
 		} else if s.MinSDK != lastMax+1 && !(s.MinSDK == lastMax && st.devRelease) {
-			v.addError("V3_INCONSISTENT_SDK_VERSIONS", "signer for SDK %d-%d does not follow the one ending at %d", s.MinSDK, s.MaxSDK, lastMax)
+			v.addError(CodeV3InconsistentSDKs, "signer for SDK %d-%d does not follow the one ending at %d", s.MinSDK, s.MaxSDK, lastMax)
 			break
 		}
 		lastMax = s.MaxSDK
 		if s.Lineage != nil {
 			if len(s.Lineage.Nodes) < lastLineage {
-				v.addError("V3_INCONSISTENT_LINEAGES", "lineages do not grow with the SDK versions")
+				v.addError(CodeV3InconsistentLineages, "lineages do not grow with the SDK versions")
 				break
 			}
 			lastLineage = len(s.Lineage.Nodes)
@@ -193,10 +193,10 @@ func (v *schemeVerifier) verifyV3Block(ctx context.Context, a *apkzip.Archive, d
 		need = v.rotationMinSDK - 1
 	}
 	if firstMin > v.minSDK || lastMax < need {
-		v.addError("V3_MISSING_SDK_VERSIONS", "signers cover SDK %d-%s, checked %d-%s", firstMin, sdkString(lastMax), v.minSDK, sdkString(need))
+		v.addError(CodeV3MissingSDKVersions, "signers cover SDK %d-%s, checked %d-%s", firstMin, sdkString(lastMax), v.minSDK, sdkString(need))
 	}
 	if _, ok := consolidateLineages(lineages); !ok {
-		v.addError("V3_INCONSISTENT_LINEAGES", "the signers' lineages do not share one history")
+		v.addError(CodeV3InconsistentLineages, "the signers' lineages do not share one history")
 	}
 }
 

@@ -146,8 +146,8 @@ func TestFixtureShapes(t *testing.T) {
 		v2Signer string   // key of the v2 signer ("" = v2 fails or absent)
 		v3Signer string   // key of the v3 signer
 		lineage  []string // v3 lineage keys, oldest first
-		v2Errors []string
-		v3Errors []string
+		v2Errors []Code
+		v3Errors []Code
 	}{
 		{file: "min21-v123.apk", v2Signer: "rsa-a", v3Signer: "rsa-a"},
 		{file: "min21-v123-ec.apk", v2Signer: "ec-p256", v3Signer: "ec-p256"},
@@ -155,14 +155,14 @@ func TestFixtureShapes(t *testing.T) {
 		{file: "min21-v123-rsa4096.apk", v2Signer: "rsa4096", v3Signer: "rsa4096"},
 		{file: "min21-v123-rot-ab.apk", v2Signer: "rsa-a", v3Signer: "rsa-b", lineage: []string{"rsa-a", "rsa-b"}},
 		{file: "min21-v123-rot-abc.apk", v2Signer: "rsa-a", v3Signer: "rsa-c", lineage: []string{"rsa-a", "rsa-b", "rsa-c"}},
-		{file: "min21-v123-rot-ab-broken-link.apk", v2Signer: "rsa-a", v3Errors: []string{"V3_SIG_POR_DID_NOT_VERIFY"}},
-		{file: "tamper-stored-entry.apk", v2Errors: []string{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []string{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
-		{file: "tamper-deflated-entry.apk", v2Errors: []string{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []string{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
-		{file: "tamper-central-directory.apk", v2Errors: []string{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []string{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
-		{file: "tamper-appended-entry.apk", v2Errors: []string{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []string{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
-		{file: "tamper-v2-signature.apk", v3Signer: "rsa-a", v2Errors: []string{"V2_SIG_DID_NOT_VERIFY"}},
-		{file: "tamper-v3-signature.apk", v2Signer: "rsa-a", v3Errors: []string{"V3_SIG_DID_NOT_VERIFY"}},
-		{file: "tamper-v3-stripped.apk", v2Errors: []string{"V2_SIG_MISSING_APK_SIG_REFERENCED"}},
+		{file: "min21-v123-rot-ab-broken-link.apk", v2Signer: "rsa-a", v3Errors: []Code{"V3_SIG_POR_DID_NOT_VERIFY"}},
+		{file: "tamper-stored-entry.apk", v2Errors: []Code{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []Code{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
+		{file: "tamper-deflated-entry.apk", v2Errors: []Code{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []Code{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
+		{file: "tamper-central-directory.apk", v2Errors: []Code{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []Code{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
+		{file: "tamper-appended-entry.apk", v2Errors: []Code{"V2_SIG_APK_DIGEST_DID_NOT_VERIFY"}, v3Errors: []Code{"V3_SIG_APK_DIGEST_DID_NOT_VERIFY"}},
+		{file: "tamper-v2-signature.apk", v3Signer: "rsa-a", v2Errors: []Code{"V2_SIG_DID_NOT_VERIFY"}},
+		{file: "tamper-v3-signature.apk", v2Signer: "rsa-a", v3Errors: []Code{"V3_SIG_DID_NOT_VERIFY"}},
+		{file: "tamper-v3-stripped.apk", v2Errors: []Code{"V2_SIG_MISSING_APK_SIG_REFERENCED"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -346,7 +346,7 @@ func TestRealWorldV31Rotation(t *testing.T) {
 			sv3, sv31 := VerifyV3Schemes(context.Background(), sa, nil, FindBlocks(sa), 24, MaxSDK)
 			assert.False(t, sv31.Present)
 			assert.False(t, sv3.Verified)
-			assert.Contains(t, v23Codes(sv3, false), "V31_BLOCK_MISSING")
+			assert.Contains(t, v23Codes(sv3, false), CodeV31BlockMissing)
 		})
 	}
 }

@@ -39,7 +39,7 @@ var (
 	ErrV4IO                error = &Error{Code: V4CodeIO}
 )
 
-func v4Errorf(code, format string, args ...any) *Error {
+func v4Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -227,7 +227,7 @@ func (s *V4Signature) SignedData(si *V4SigningInfo, apkSize int64) []byte {
 	return b
 }
 
-func failV4(r *V4Result, code string, signer int, format string, args ...any) {
+func failV4(r *V4Result, code Code, signer int, format string, args ...any) {
 	r.Errors = append(r.Errors, Issue{Code: code, Scheme: SchemeV4, Signer: signer, Message: fmt.Sprintf(format, args...)})
 }
 

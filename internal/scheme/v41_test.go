@@ -72,7 +72,7 @@ func TestV41SigningInfoBlockID(t *testing.T) {
 	cases := []struct {
 		name  string
 		infos []v41Info
-		code  string
+		code  Code
 	}{
 		{"v4.1 as apksigner writes it", []v41Info{{a, 0, dA}, {b, BlockIDV31, dB}}, ""},
 		{"second signing info under the v3 block ID", []v41Info{{a, 0, dA}, {b, BlockIDV3, dB}}, V4CodeBlockIDMismatch},

@@ -35,8 +35,8 @@ func v4ReadFile(t testing.TB, path string) []byte {
 	return b
 }
 
-func v4Codes(issues []Issue) []string {
-	var out []string
+func v4Codes(issues []Issue) []Code {
+	var out []Code
 	for _, i := range issues {
 		out = append(out, i.Code)
 	}
@@ -62,7 +62,7 @@ func TestVerifyV4Fixtures(t *testing.T) {
 		idsig    string              // fixture file, or
 		mutate   func([]byte) []byte // a change to the valid file
 		verified bool
-		code     string
+		code     Code
 	}{
 		{name: "valid", idsig: "apk/min21-v1234.apk.idsig", verified: true},
 		{name: "idsig of another APK", idsig: "apk/min24-v1234.apk.idsig", code: V4CodeDigestsMismatch},
@@ -129,7 +129,7 @@ func TestVerifyV4PairsWithV2WhenNoV3(t *testing.T) {
 	}
 	none := VerifyV4(a, bytes.NewReader(idsig), int64(len(idsig)), nil)
 	assert.False(t, none.Verified)
-	assert.Equal(t, []string{V4CodeNoV2V3}, v4Codes(none.Errors))
+	assert.Equal(t, []Code{V4CodeNoV2V3}, v4Codes(none.Errors))
 }
 
 func TestVerifyV4ApkWithoutIdsigTree(t *testing.T) {
@@ -248,7 +248,7 @@ func TestV4TrailingBytes(t *testing.T) {
 			sig, err := ParseV4Signature(bytes.NewReader(tc.file), int64(len(tc.file)))
 			require.NoError(t, err)
 			assert.Equal(t, tc.tree, sig.TreeSize)
-			assert.Equal(t, []string{V4CodeTrailingBytes}, v4Codes(sig.Warnings))
+			assert.Equal(t, []Code{V4CodeTrailingBytes}, v4Codes(sig.Warnings))
 		})
 	}
 	// The real fixture with bytes appended still verifies, with the
@@ -257,7 +257,7 @@ func TestV4TrailingBytes(t *testing.T) {
 	idsig := append(v4ReadFile(t, testutil.Testdata(t, "apk/min21-v1234.apk.idsig")), "trailing"...)
 	r := VerifyV4(apk, bytes.NewReader(idsig), int64(len(idsig)), v4Schemes(t, apk))
 	assert.True(t, r.Verified, "errors: %v", r.Errors)
-	assert.Equal(t, []string{V4CodeTrailingBytes}, v4Codes(r.Warnings))
+	assert.Equal(t, []Code{V4CodeTrailingBytes}, v4Codes(r.Warnings))
 }
 
 func TestV4MerkleTreeShape(t *testing.T) {
@@ -328,7 +328,7 @@ func TestV4MatchesFixtureVerdicts(t *testing.T) {
 		} `json:"apksigner"`
 	}
 	require.NoError(t, json.Unmarshal(v4ReadFile(t, path), &fixtures))
-	wantCode := map[string]string{
+	wantCode := map[string]Code{
 		"idsig-flip-signature":   V4CodeDidNotVerify,
 		"idsig-flip-merkle-tree": V4CodeTreeDidNotVerify,
 		"idsig-wrong-apk":        V4CodeDigestsMismatch,

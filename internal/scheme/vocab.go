@@ -9,6 +9,7 @@ import "github.com/apktrust/apktrust/signer"
 
 type (
 	Certificate            = signer.Certificate
+	Code                   = signer.Code
 	ContentDigest          = signer.ContentDigest
 	ContentDigestAlgorithm = signer.ContentDigestAlgorithm
 	Error                  = signer.Error
@@ -36,6 +37,8 @@ const (
 	AlgVerityDSASHA256                    = signer.AlgVerityDSASHA256
 	AlgVerityECDSASHA256                  = signer.AlgVerityECDSASHA256
 	AlgVerityRSAPKCS1SHA256               = signer.AlgVerityRSAPKCS1SHA256
+	CodeCanceled                          = signer.CodeCanceled
+	CodeContentDigestFailed               = signer.CodeContentDigestFailed
 	CodeDigestFileChanged                 = signer.CodeDigestFileChanged
 	CodeDigestIO                          = signer.CodeDigestIO
 	CodeDigestTooLarge                    = signer.CodeDigestTooLarge
@@ -90,6 +93,7 @@ const (
 	CodeLineageAlgorithmMismatch          = signer.CodeLineageAlgorithmMismatch
 	CodeLineageCertificate                = signer.CodeLineageCertificate
 	CodeLineageDuplicate                  = signer.CodeLineageDuplicate
+	CodeLineageEmpty                      = signer.CodeLineageEmpty
 	CodeLineageSignature                  = signer.CodeLineageSignature
 	CodeLineageVersion                    = signer.CodeLineageVersion
 	CodePKCS7BERSignedAttributes          = signer.CodePKCS7BERSignedAttributes
@@ -98,6 +102,31 @@ const (
 	CodePKCS7Malformed                    = signer.CodePKCS7Malformed
 	CodePKCS7MultiValuedSignedAttribute   = signer.CodePKCS7MultiValuedSignedAttribute
 	CodePKCS7UnsupportedContent           = signer.CodePKCS7UnsupportedContent
+	CodeStampV2SigMalformed               = signer.CodeStampV2SigMalformed
+	CodeStampV3SigMalformed               = signer.CodeStampV3SigMalformed
+	CodeV2MalformedSigner                 = signer.CodeV2MalformedSigner
+	CodeV2MaxSignaturesExceeded           = signer.CodeV2MaxSignaturesExceeded
+	CodeV2MissingReferenced               = signer.CodeV2MissingReferenced
+	CodeV2UnknownAdditionalAttribute      = signer.CodeV2UnknownAdditionalAttribute
+	CodeV2UnknownSchemeID                 = signer.CodeV2UnknownSchemeID
+	CodeV31BlockMissing                   = signer.CodeV31BlockMissing
+	CodeV31DevReleaseOnV3                 = signer.CodeV31DevReleaseOnV3
+	CodeV31RotationAttrMissing            = signer.CodeV31RotationAttrMissing
+	CodeV31RotationMinSDKMismatch         = signer.CodeV31RotationMinSDKMismatch
+	CodeV31WithoutV3                      = signer.CodeV31WithoutV3
+	CodeV32NotVerified                    = signer.CodeV32NotVerified
+	CodeV3InconsistentLineages            = signer.CodeV3InconsistentLineages
+	CodeV3InconsistentSDKs                = signer.CodeV3InconsistentSDKs
+	CodeV3InvalidSDKVersions              = signer.CodeV3InvalidSDKVersions
+	CodeV3MalformedLineage                = signer.CodeV3MalformedLineage
+	CodeV3MaxSDKMismatch                  = signer.CodeV3MaxSDKMismatch
+	CodeV3MaxSignersExceeded              = signer.CodeV3MaxSignersExceeded
+	CodeV3MinSDKMismatch                  = signer.CodeV3MinSDKMismatch
+	CodeV3MissingSDKVersions              = signer.CodeV3MissingSDKVersions
+	CodeV3MissingV32Block                 = signer.CodeV3MissingV32Block
+	CodeV3PORCertMismatch                 = signer.CodeV3PORCertMismatch
+	CodeV3PORDidNotVerify                 = signer.CodeV3PORDidNotVerify
+	CodeV3UnknownAdditionalAttribute      = signer.CodeV3UnknownAdditionalAttribute
 	CodeWorkBudgetExceeded                = signer.CodeWorkBudgetExceeded
 	DigestChunkedSHA256                   = signer.DigestChunkedSHA256
 	DigestChunkedSHA512                   = signer.DigestChunkedSHA512

@@ -1,4 +1,4 @@
-package signer
+package scheme
 
 import (
 	"errors"
@@ -35,10 +35,4 @@ func berError(err error) error {
 		return pkcs7Errorf("%s", be.Msg)
 	}
 	return err
-}
-
-// pkcs7Errorf reports a malformed encoding with the code and text v1
-// issues have always carried for one.
-func pkcs7Errorf(format string, args ...any) *Error {
-	return v1Errorf(CodePKCS7Malformed, format, args...)
 }

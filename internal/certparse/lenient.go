@@ -1,4 +1,4 @@
-package signer
+package certparse
 
 import (
 	"bytes"
@@ -21,23 +21,18 @@ import (
 	"github.com/apktrust/apktrust/internal/ber"
 )
 
-// Codes of Error.
-const (
-	// CodeCertMalformed: the bytes are not a certificate, even read
-	// leniently (bad tags or lengths, missing fields).
-	CodeCertMalformed = "CERT_MALFORMED"
-	// CodeCertPublicKey: the certificate parses but its public key does not.
-	CodeCertPublicKey = "CERT_PUBLIC_KEY_MALFORMED"
-)
+// Error is a certificate this package refused. PublicKey tells the two
+// codes signer reports apart: CERT_PUBLIC_KEY_MALFORMED (the certificate
+// parses but its key does not) or CERT_MALFORMED.
+type Error struct {
+	PublicKey bool
+	Msg       string
+}
 
-// Sentinels for errors.Is.
-var (
-	ErrCertMalformed = &Error{Code: CodeCertMalformed}
-	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
-)
+func (e *Error) Error() string { return e.Msg }
 
-func certErr(code, format string, args ...any) *Error {
-	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+func certErr(publicKey bool, format string, args ...any) *Error {
+	return &Error{PublicKey: publicKey, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Limits on hostile input: certificates are a few KiB; nesting in X.509 is
@@ -73,11 +68,11 @@ func (p *berParser) parse(b []byte, depth int) (*berNode, []byte, error) {
 	if p.nodes++; p.nodes > maxBERNodes {
 		return nil, nil, errors.New("too many elements")
 	}
-	e, rest, err := readBER(b, depth)
+	e, rest, err := ber.Read(b, depth)
 	if err != nil {
-		var se *Error
-		if errors.As(err, &se) {
-			err = errors.New(se.Msg)
+		var be *ber.Error
+		if errors.As(err, &be) {
+			err = errors.New(be.Msg)
 		}
 		return nil, nil, err
 	}
@@ -150,7 +145,7 @@ func (n *berNode) is(class, tag int, constructed bool) bool {
 	return n != nil && n.class == class && n.tag == tag && n.constructed == constructed
 }
 
-// parseCertificateLenient parses what crypto/x509 refuses but Android
+// Lenient parses what crypto/x509 refuses but Android
 // accepts: BER length forms, negative serial numbers, negative RSA
 // moduli and similar quirks. Only the fields this package reports are
 // extracted; extensions are not interpreted (Android ignores them for APK
@@ -160,51 +155,51 @@ func (n *berNode) is(class, tag int, constructed bool) bool {
 // certificate and ignores bytes after it, and accepts a PEM block. The
 // identity (Raw, SHA256) stays the bytes as given, trailing bytes and PEM
 // armour included, as Android's verbatim certificate wrappers keep them.
-func parseCertificateLenient(given []byte) (*Certificate, error) {
+func Lenient(given []byte) (*Certificate, error) {
 	if len(given) > maxCertSize {
-		return nil, certErr(CodeCertMalformed, "certificate of %d bytes is over the %d-byte limit", len(given), maxCertSize)
+		return nil, certErr(false, "certificate of %d bytes is over the %d-byte limit", len(given), maxCertSize)
 	}
 	der := given
 	if bytes.HasPrefix(bytes.TrimLeft(given, " \t\r\n"), []byte("-----BEGIN")) {
 		blk, _ := pem.Decode(given)
 		if blk == nil {
-			return nil, certErr(CodeCertMalformed, "malformed PEM block")
+			return nil, certErr(false, "malformed PEM block")
 		}
 		der = blk.Bytes
 	}
 	var p berParser
 	root, _, err := p.parse(der, 0)
 	if err != nil {
-		return nil, certErr(CodeCertMalformed, "%v", err)
+		return nil, certErr(false, "%v", err)
 	}
 	raw := append([]byte(nil), given...)
 	// A certificate that is only BER-encoded or followed by other bytes
 	// parses with crypto/x509 once re-encoded; its fields are then read
 	// by the standard library.
 	if xc, err := x509.ParseCertificate(root.der()); err == nil {
-		return certificateFromX509(raw, xc, nil), nil
+		return FromX509(raw, xc, nil), nil
 	}
 	if !root.is(0, berTagSeq, true) || len(root.children) < 3 {
-		return nil, certErr(CodeCertMalformed, "not a certificate SEQUENCE")
+		return nil, certErr(false, "not a certificate SEQUENCE")
 	}
 	tbs := root.children[0]
 	if !tbs.is(0, berTagSeq, true) {
-		return nil, certErr(CodeCertMalformed, "tbsCertificate is not a SEQUENCE")
+		return nil, certErr(false, "tbsCertificate is not a SEQUENCE")
 	}
 	f := tbs.children
 	if len(f) > 0 && f[0].is(2, 0, true) { // [0] EXPLICIT version
 		f = f[1:]
 	}
 	if len(f) < 6 {
-		return nil, certErr(CodeCertMalformed, "tbsCertificate has %d fields, want at least 6", len(f))
+		return nil, certErr(false, "tbsCertificate has %d fields, want at least 6", len(f))
 	}
 	serialN, algN, issuerN, validityN, subjectN, spkiN := f[0], f[1], f[2], f[3], f[4], f[5]
 	if !serialN.is(0, berTagInt, false) || len(serialN.content) == 0 {
-		return nil, certErr(CodeCertMalformed, "serial number is not an INTEGER")
+		return nil, certErr(false, "serial number is not an INTEGER")
 	}
 	if !algN.is(0, berTagSeq, true) || !issuerN.is(0, berTagSeq, true) || !subjectN.is(0, berTagSeq, true) ||
 		!validityN.is(0, berTagSeq, true) || len(validityN.children) != 2 || !spkiN.is(0, berTagSeq, true) {
-		return nil, certErr(CodeCertMalformed, "tbsCertificate fields have unexpected types")
+		return nil, certErr(false, "tbsCertificate fields have unexpected types")
 	}
 	c := &Certificate{
 		Raw:          raw,
@@ -223,13 +218,13 @@ func parseCertificateLenient(given []byte) (*Certificate, error) {
 	} else {
 		c.RawSubjectPublicKeyInfo = append([]byte(nil), spkiN.raw...)
 	}
-	pub, alg, err := parseSPKI(spkiDER)
+	pub, alg, err := ParseSPKI(spkiDER)
 	if err != nil {
-		return nil, certErr(CodeCertPublicKey, "%v", err)
+		return nil, certErr(true, "%v", err)
 	}
 	c.PublicKey = pub
-	c.PublicKeyAlgorithm, c.KeySize = describeKey(pub, alg)
-	c.fillNamesAndDigests(subjectN.raw, issuerN.raw)
+	c.PublicKeyAlgorithm, c.KeySize = DescribeKey(pub, alg)
+	c.FillNamesAndDigests(subjectN.raw, issuerN.raw)
 	return c, nil
 }
 
@@ -284,11 +279,11 @@ var (
 	oidEC  = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 )
 
-// parseSPKI parses a SubjectPublicKeyInfo into a public key and its
+// ParseSPKI parses a SubjectPublicKeyInfo into a public key and its
 // algorithm name ("RSA", "EC", "DSA", "Ed25519" or an OID string). It
 // falls back to its own decoding for RSA keys crypto/x509 refuses, such as
 // a modulus encoded as a negative INTEGER, which Java reads as unsigned.
-func parseSPKI(spki []byte) (crypto.PublicKey, string, error) {
+func ParseSPKI(spki []byte) (crypto.PublicKey, string, error) {
 	var info struct {
 		Algorithm pkix.AlgorithmIdentifier
 		PublicKey asn1.BitString
@@ -302,7 +297,7 @@ func parseSPKI(spki []byte) (crypto.PublicKey, string, error) {
 	}
 	alg := info.Algorithm.Algorithm
 	if pub, err := x509.ParsePKIXPublicKey(spki); err == nil {
-		name, _ := describeKey(pub, nil)
+		name, _ := DescribeKey(pub, nil)
 		return pub, name, nil
 	} else if !alg.Equal(oidRSA) {
 		switch {
@@ -329,11 +324,11 @@ func parseSPKI(spki []byte) (crypto.PublicKey, string, error) {
 	return &rsa.PublicKey{N: mod, E: int(e.Int64())}, "RSA", nil
 }
 
-// describeKey names a public key's algorithm ("RSA", "EC", "DSA",
+// DescribeKey names a public key's algorithm ("RSA", "EC", "DSA",
 // "Ed25519", or for keys this package does not know the x509 algorithm or
 // OID) and returns its size in bits: the modulus for RSA, the prime p for
 // DSA, the curve field for EC.
-func describeKey(pub any, alg any) (string, int) {
+func DescribeKey(pub any, alg any) (string, int) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if k.N == nil {

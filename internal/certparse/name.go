@@ -1,4 +1,4 @@
-package signer
+package certparse
 
 import (
 	"crypto/md5" //nolint:gosec // MD5 fingerprints are reported for matching older reports, never trusted.
@@ -163,11 +163,11 @@ func escapeDNValue(s string) string {
 	return b.String()
 }
 
-// fillNamesAndDigests sets Subject and Issuer from the encoded names (when
+// FillNamesAndDigests sets Subject and Issuer from the encoded names (when
 // they parse; otherwise the caller's values stay) and the fingerprints
 // other tools show: SHA-1 and MD5 of the certificate, SHA-256 of the
 // public key.
-func (c *Certificate) fillNamesAndDigests(rawSubject, rawIssuer []byte) {
+func (c *Certificate) FillNamesAndDigests(rawSubject, rawIssuer []byte) {
 	if s, ok := formatName(rawSubject); ok {
 		c.Subject = s
 	}

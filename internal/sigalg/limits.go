@@ -1,4 +1,4 @@
-package signer
+package sigalg
 
 import (
 	"crypto"
@@ -12,36 +12,34 @@ import (
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
-// Codes of the bounds on work that hostile files could otherwise make
-// unbounded. Bytes are bounded elsewhere; these bound arithmetic.
+// Android API levels at which v2 and v3 signature algorithms became
+// available.
 const (
-	// CodeWorkBudgetExceeded: the file asks for more signature
-	// verification work (over every scheme, lineage and stamp lineage)
-	// than the per-file work budget allows.
-	CodeWorkBudgetExceeded = "SIG_WORK_BUDGET_EXCEEDED"
-	// CodeKeyUnsupported: an RSA or DSA key outside the sizes Android's
-	// providers accept (RSA over 16384 bits, or over 3072 bits with an
-	// exponent over 64 bits; DSA with q not of 160, 224 or 256 bits or p
-	// outside 512..3072 bits).
-	CodeKeyUnsupported = "SIG_KEY_UNSUPPORTED"
+	sdkNougat = 24
+	sdkP      = 28
 )
 
-// Sentinels for errors.Is.
-var (
-	ErrWorkBudgetExceeded = &Error{Code: CodeWorkBudgetExceeded}
-	ErrKeyUnsupported     = &Error{Code: CodeKeyUnsupported}
-)
+// LimitError is a verification refused before any arithmetic: the key is
+// outside the sizes Android's providers accept (signer's
+// CodeKeyUnsupported) or the file's work budget is spent (Budget true:
+// CodeWorkBudgetExceeded).
+type LimitError struct {
+	Budget bool
+	Msg    string
+}
+
+func (e *LimitError) Error() string { return e.Msg }
 
 // charge takes the cost of one signature verification with pub from the
-// budget, or fails with CodeWorkBudgetExceeded without taking it. Call it
-// before the verification, after checkKeyLimits.
+// budget, or fails with a budget LimitError without taking it. Call it
+// before the verification, after CheckKeyLimits.
 func charge(b *workbudget.Budget, pub crypto.PublicKey) error {
 	if b == nil {
 		return nil
 	}
 	cost := verifyCost(pub)
 	if !b.Take(cost) {
-		return &Error{Code: CodeWorkBudgetExceeded, Msg: fmt.Sprintf("a %s verification of cost %d exceeds what remains of the per-file budget (%d)", keyFamily(pub), cost, b.Remaining())}
+		return &LimitError{Budget: true, Msg: fmt.Sprintf("a %s verification of cost %d exceeds what remains of the per-file budget (%d)", KeyFamily(pub), cost, b.Remaining())}
 	}
 	return nil
 }
@@ -99,11 +97,11 @@ const (
 	maxDSAPBits = 3072
 )
 
-// checkKeyLimits refuses a key outside the sizes Android accepts, with
-// CodeKeyUnsupported.
-func checkKeyLimits(pub crypto.PublicKey) error {
+// CheckKeyLimits refuses a key outside the sizes Android accepts, with a
+// LimitError.
+func CheckKeyLimits(pub crypto.PublicKey) error {
 	bad := func(format string, args ...any) error {
-		return &Error{Code: CodeKeyUnsupported, Msg: fmt.Sprintf(format, args...)}
+		return &LimitError{Msg: fmt.Sprintf(format, args...)}
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
@@ -133,18 +131,18 @@ func checkKeyLimits(pub crypto.PublicKey) error {
 	return nil
 }
 
-// prepareVerify applies the key limits and charges the budget: the two
+// PrepareVerify applies the key limits and charges the budget: the two
 // steps before every signature verification.
-func prepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error {
-	if err := checkKeyLimits(pub); err != nil {
+func PrepareVerify(b *workbudget.Budget, pub crypto.PublicKey) error {
+	if err := CheckKeyLimits(pub); err != nil {
 		return err
 	}
 	return charge(b, pub)
 }
 
-// keyFamily names a public key's algorithm family as v1 signature
+// KeyFamily names a public key's algorithm family as v1 signature
 // algorithms do.
-func keyFamily(pub crypto.PublicKey) string {
+func KeyFamily(pub crypto.PublicKey) string {
 	switch pub.(type) {
 	case *rsa.PublicKey:
 		return "RSA"
