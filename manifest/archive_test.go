@@ -91,7 +91,7 @@ func TestFromArchiveBrokenOrMissingTable(t *testing.T) {
 			assert.Equal(t, "dev.apktrust.test", m.Package)
 			assert.Equal(t, 21, m.MinSDK())
 			assert.Empty(t, m.Label)
-			assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+			assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 			if tc.name != "cyclic label" {
 				assert.True(t, m.Debuggable, "an unreadable debuggable flag counts as set")
 			}
@@ -116,7 +116,7 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 		zipFile{name: ResourcesEntry, data: []byte("garbage")},
 	))
 	require.NoError(t, err)
-	assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+	assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 }
 
 func TestFromArchiveErrors(t *testing.T) {
@@ -156,7 +156,7 @@ func TestFromArchiveErrors(t *testing.T) {
 			m, err := fromArchive(a)
 			assert.Nil(t, m)
 			if tc.code != CodeNotBinaryXML {
-				assert.ErrorIs(t, entryErr, sentinel(tc.code), "ReadEntry fails the same way")
+				assert.ErrorIs(t, entryErr, tc.code, "ReadEntry fails the same way")
 			}
 			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%v", err)

@@ -102,7 +102,7 @@ func TestConformanceCorpus(t *testing.T) {
 				if ans != nil {
 					require.NotEmpty(t, ans.errMsg, "apksig reads this manifest, we refused it: %v", err)
 					if strings.Contains(ans.errMsg, "Missing AndroidManifest.xml") {
-						assert.ErrorIs(t, err, ErrMissing)
+						assert.ErrorIs(t, err, CodeMissing)
 					}
 				}
 			default:
@@ -159,7 +159,7 @@ func TestRealWorldApps(t *testing.T) {
 			if strings.HasSuffix(app["file"], ".aab") {
 				// An App Bundle keeps its manifest under base/manifest/ in
 				// protobuf form; apksigner says "Missing AndroidManifest.xml".
-				assert.ErrorIs(t, err, ErrMissing)
+				assert.ErrorIs(t, err, CodeMissing)
 				return
 			}
 			require.NoError(t, err)

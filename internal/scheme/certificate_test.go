@@ -151,12 +151,12 @@ func TestParseCertificateRefused(t *testing.T) {
 		der  []byte
 		err  error
 	}{
-		{name: "empty", der: nil, err: ErrCertMalformed},
-		{name: "garbage", der: []byte("not a certificate"), err: ErrCertMalformed},
-		{name: "truncated", der: k.cert[:len(k.cert)/2], err: ErrCertMalformed},
-		{name: "deep nesting", der: deep, err: ErrCertMalformed},
-		{name: "integer instead of sequence", der: []byte{0x02, 0x01, 0x05}, err: ErrCertMalformed},
-		{name: "length beyond the data", der: []byte{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00}, err: ErrCertMalformed},
+		{name: "empty", der: nil, err: CodeCertMalformed},
+		{name: "garbage", der: []byte("not a certificate"), err: CodeCertMalformed},
+		{name: "truncated", der: k.cert[:len(k.cert)/2], err: CodeCertMalformed},
+		{name: "deep nesting", der: deep, err: CodeCertMalformed},
+		{name: "integer instead of sequence", der: []byte{0x02, 0x01, 0x05}, err: CodeCertMalformed},
+		{name: "length beyond the data", der: []byte{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00}, err: CodeCertMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -196,7 +196,7 @@ func TestV1ManifestDigestWithoutManifest(t *testing.T) {
 	apk := v1BuildAPK(t, v1TestFiles(), nil, v1BuildOptions{noManifest: true})
 	_, err := V1ManifestDigest(v1Open(t, apk))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrJarNoManifest)
+	assert.ErrorIs(t, err, CodeJarNoManifest)
 	var ve *Error
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, CodeJarNoManifest, ve.Code)
