@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
@@ -62,7 +63,7 @@ func TestFromArchiveResolvesResources(t *testing.T) {
 	xml := labelledManifest(aRef("label", attrLabel, 0x7f010003), aRef("debuggable", attrDebuggable, 0x7f020001))
 	m, err := fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
-		zipFile{name: ResourcesEntry, data: testTable(), stored: true},
+		zipFile{name: apkentry.Resources, data: testTable(), stored: true},
 	))
 	require.NoError(t, err)
 	assert.NoError(t, m.ResourcesErr)
@@ -80,9 +81,9 @@ func TestFromArchiveBrokenOrMissingTable(t *testing.T) {
 		files []zipFile
 	}{
 		{"no resources.arsc", []zipFile{{name: ManifestEntry, data: xml}}},
-		{"garbage resources.arsc", []zipFile{{name: ManifestEntry, data: xml}, {name: ResourcesEntry, data: []byte("not a table")}}},
+		{"garbage resources.arsc", []zipFile{{name: ManifestEntry, data: xml}, {name: apkentry.Resources, data: []byte("not a table")}}},
 		{"cyclic label", []zipFile{{name: ManifestEntry, data: labelledManifest(aRef("label", attrLabel, 0x7f010001), aRef("debuggable", attrDebuggable, 0x7f020001))},
-			{name: ResourcesEntry, data: testTable()}}},
+			{name: apkentry.Resources, data: testTable()}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,7 +104,7 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 	xml := buildXML(minimalManifest(el("application", []tAttr{aStr("label", attrLabel, "Literal")})), false)
 	m, err := fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
-		zipFile{name: ResourcesEntry, data: []byte("garbage never read")},
+		zipFile{name: apkentry.Resources, data: []byte("garbage never read")},
 	))
 	require.NoError(t, err)
 	assert.Equal(t, "Literal", m.Label)
@@ -113,7 +114,7 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 	xml = labelledManifest(aStr("label", attrLabel, "Literal"), aBool("debuggable", attrDebuggable, false))
 	m, err = fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
-		zipFile{name: ResourcesEntry, data: []byte("garbage")},
+		zipFile{name: apkentry.Resources, data: []byte("garbage")},
 	))
 	require.NoError(t, err)
 	assert.ErrorIs(t, m.ResourcesErr, CodeResources)
@@ -121,7 +122,7 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 
 func TestFromArchiveErrors(t *testing.T) {
 	xml := buildXML(minimalManifest(), false)
-	big := make([]byte, MaxManifestSize+1)
+	big := make([]byte, apkentry.MaxManifestSize+1)
 	tests := []struct {
 		name    string
 		archive func(t *testing.T) *apkzip.Archive

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/signer"
 )
@@ -45,7 +46,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		st, _ := f.Stat()
 		if a, err := apkzip.Open(f, st.Size()); err == nil {
 			if e := a.Lookup(ManifestEntry); e != nil {
-				if b, err := e.ReadAll(MaxManifestSize); err == nil {
+				if b, err := e.ReadAll(apkentry.MaxManifestSize); err == nil {
 					seeds = append(seeds, b)
 				}
 			}
