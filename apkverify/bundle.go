@@ -154,7 +154,7 @@ func readBundleEntry(a *apkzip.Archive, name string, limit int64) ([]byte, error
 	}
 	b, err := e.ReadAll(limit)
 	if err != nil {
-		if errors.Is(err, apkzip.ErrEntryTooLarge) {
+		if errors.Is(err, apkzip.CodeEntryTooLarge) {
 			return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
 		}
 		return nil, fmt.Errorf("cannot read %s: %w", name, err)

@@ -76,7 +76,7 @@ func TestVerifyV1ProjectFixtures(t *testing.T) {
 		{file: "tamper-deflated-entry.apk", minSDK: 21, maxSDK: 23, codes: []Code{CodeJarZipEntryDigestDidNotVerify, CodeJarMalformedZipEntry}},
 		{file: "tamper-v2-stripped.apk", minSDK: 21, maxSDK: MaxSDK, codes: []Code{CodeJarMissingApkSigReferenced}},
 		{file: "tamper-v2-stripped.apk", minSDK: 21, maxSDK: 23, verified: true, signers: 1},
-		{file: "tamper-duplicate-entry.apk", openErr: apkzip.ErrDuplicateEntry},
+		{file: "tamper-duplicate-entry.apk", openErr: apkzip.CodeDuplicateEntry},
 		{file: "unsigned-min21.apk", minSDK: 21, maxSDK: MaxSDK, codes: []Code{CodeJarNoManifest}},
 	}
 	for _, tc := range tests {

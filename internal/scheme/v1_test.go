@@ -284,5 +284,5 @@ func TestVerifyV1DuplicateEntries(t *testing.T) {
 	apk := v1BuildAPK(t, v1TestFiles(), []v1SignerSpec{spec}, v1BuildOptions{extra: []v1File{{name: "classes.dex", data: []byte("evil")}}})
 	_, err := apkzip.Open(bytes.NewReader(apk), int64(len(apk)))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, apkzip.ErrDuplicateEntry)
+	assert.ErrorIs(t, err, apkzip.CodeDuplicateEntry)
 }
