@@ -201,6 +201,22 @@ func TestParseLineageShapes(t *testing.T) {
 				assert.Error(t, err)
 				return
 			}
+			// The schemes parse with the file's work budget, so the
+			// lineage error and node conversion exists twice: in
+			// signer (which cannot import this package) and here
+			// (which cannot reach signer's unexported one). They
+			// must agree.
+			sl, serr := parseLineage(tc.in, NewWorkBudget(0))
+			var pe, se *Error
+			if tc.err != nil {
+				require.ErrorAs(t, err, &pe)
+				require.ErrorAs(t, serr, &se)
+				assert.Equal(t, pe.Code, se.Code, "same code from both parsers")
+				assert.Equal(t, pe.Error(), se.Error(), "same message from both parsers")
+			} else {
+				require.NoError(t, serr)
+				assert.Equal(t, l, sl, "same nodes from both parsers")
+			}
 			if tc.err != nil {
 				assert.ErrorIs(t, err, tc.err)
 				assert.Nil(t, l)
