@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -10,23 +9,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/internal/conformance"
-	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // readAPK opens path and reads its manifest; zipErr is set when the
 // container itself is refused.
 func readAPK(t testing.TB, path string) (m *Manifest, zipErr, err error) {
 	t.Helper()
-	f, ferr := os.Open(path)
-	require.NoError(t, ferr)
-	defer f.Close()
-	st, ferr := f.Stat()
-	require.NoError(t, ferr)
-	a, zerr := apkzip.Open(f, st.Size())
+	a, zerr := testutil.TryOpenAPK(t, path)
 	if zerr != nil {
 		return nil, zerr, nil
 	}

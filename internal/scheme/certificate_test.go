@@ -7,14 +7,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"math/big"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/conformance"
 	"github.com/apktrust/apktrust/internal/testutil"
@@ -183,13 +181,7 @@ func TestCertificateCorpusQuirks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.apk, func(t *testing.T) {
-			f, err := os.Open(filepath.Join(dir, tc.apk))
-			require.NoError(t, err)
-			defer f.Close()
-			st, err := f.Stat()
-			require.NoError(t, err)
-			a, err := apkzip.Open(f, st.Size())
-			require.NoError(t, err)
+			a := testutil.OpenAPK(t, filepath.Join(dir, tc.apk))
 			r := VerifyV2(context.Background(), a, nil, FindBlocks(a), 24, MaxSDK)
 			require.True(t, r.Verified, "%v", v23Codes(r, false))
 			c := r.Signers[0].Cert()
