@@ -133,16 +133,13 @@ func readManifest(a *apkzip.Archive) (*Manifest, error) {
 
 func manifestError(err error) error {
 	code, msg := manifest.CodeMalformed, "AndroidManifest.xml cannot be read"
+	// A manifest or container refusal: both are *signer.Error.
 	var me *signer.Error
-	var ze *apkzip.FormatError
-	switch {
-	case errors.As(err, &me):
+	if errors.As(err, &me) {
 		code = me.Code
 		if me.Msg != "" {
 			msg += ": " + me.Msg
 		}
-	case errors.As(err, &ze):
-		code = ze.Code
 	}
 	return &signer.Error{Kind: ErrManifest, Code: code, Msg: msg, Err: err}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/scheme"
 	"github.com/apktrust/apktrust/manifest"
@@ -43,7 +44,7 @@ type Module struct {
 // BundleConfig.pb and base/manifest/AndroidManifest.xml at the top.
 func isAppBundle(a *apkzip.Archive) bool {
 	return a.Lookup(bundleConfigEntry) != nil &&
-		a.Lookup(bundleBaseModule+"/"+manifest.BundleManifestEntry) != nil
+		a.Lookup(bundleBaseModule+"/"+apkentry.BundleManifest) != nil
 }
 
 // verifyAppBundle verifies a bundle: its JAR signature (the upload key),
@@ -103,7 +104,7 @@ func readModules(a *apkzip.Archive, res *Result) ([]Module, error) {
 	var names []string
 	for _, e := range a.Entries() {
 		dir, rest, ok := strings.Cut(e.Name, "/")
-		if ok && rest == manifest.BundleManifestEntry && dir != "" {
+		if ok && rest == apkentry.BundleManifest && dir != "" {
 			names = append(names, dir)
 		}
 	}
@@ -133,15 +134,15 @@ func readModules(a *apkzip.Archive, res *Result) ([]Module, error) {
 }
 
 func readModuleManifest(a *apkzip.Archive, module string) (*manifest.Manifest, error) {
-	b, err := readBundleEntry(a, module+"/"+manifest.BundleManifestEntry, manifest.MaxManifestSize)
+	b, err := readBundleEntry(a, module+"/"+apkentry.BundleManifest, apkentry.MaxManifestSize)
 	if err != nil {
 		return nil, err
 	}
 	var res []byte
-	if a.Lookup(module+"/"+manifest.BundleResourcesEntry) != nil {
+	if a.Lookup(module+"/"+apkentry.BundleResources) != nil {
 		// An unreadable table leaves references unresolved (flags then
 		// count as set), as for an APK's resources.arsc.
-		res, _ = readBundleEntry(a, module+"/"+manifest.BundleResourcesEntry, manifest.MaxResourcesSize)
+		res, _ = readBundleEntry(a, module+"/"+apkentry.BundleResources, apkentry.MaxResourcesSize)
 	}
 	return manifest.ParseProto(b, res)
 }
@@ -153,7 +154,7 @@ func readBundleEntry(a *apkzip.Archive, name string, limit int64) ([]byte, error
 	}
 	b, err := e.ReadAll(limit)
 	if err != nil {
-		if errors.Is(err, apkzip.ErrEntryTooLarge) {
+		if errors.Is(err, apkzip.CodeEntryTooLarge) {
 			return nil, fmt.Errorf("%s is larger than %d bytes", name, limit)
 		}
 		return nil, fmt.Errorf("cannot read %s: %w", name, err)

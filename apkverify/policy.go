@@ -22,11 +22,7 @@ func evaluatePolicy(res *Result, p *Policy, keys policyKeys) *PolicyResult {
 	}
 
 	if !res.Verified {
-		codes := make([]string, 0, len(res.Errors))
-		for _, e := range res.Errors {
-			codes = append(codes, string(e.Code))
-		}
-		add(PolicyNotVerified, "the signatures did not verify (%s): nothing in the file can be trusted", strings.Join(dedupe(codes), ", "))
+		add(PolicyNotVerified, "the signatures did not verify (%s): nothing in the file can be trusted", codeList(res.Errors, func(i Issue) signer.Code { return i.Code }))
 	}
 
 	switch {
@@ -321,4 +317,14 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
+}
+
+// codeList is the distinct codes of errs, in order and comma-separated,
+// for the PolicyNotVerified violation of a file or an install set.
+func codeList[T any](errs []T, code func(T) signer.Code) string {
+	codes := make([]string, 0, len(errs))
+	for _, e := range errs {
+		codes = append(codes, string(code(e)))
+	}
+	return strings.Join(dedupe(codes), ", ")
 }

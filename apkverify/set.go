@@ -504,12 +504,8 @@ func (it *setItem) load(ctx context.Context) {
 
 func errCode(err error) signer.Code {
 	var e *signer.Error
-	var be *bundle.Error
-	switch {
-	case errors.As(err, &e):
+	if errors.As(err, &e) {
 		return e.Code
-	case errors.As(err, &be):
-		return be.Code
 	}
 	return signer.CodeIO
 }

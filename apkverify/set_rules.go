@@ -240,11 +240,7 @@ func applySetPolicy(sr *SetResult, p *Policy, keys policyKeys) {
 		pr.Violations = append(pr.Violations, Violation{Code: code, Message: fmt.Sprintf(format, args...)})
 	}
 	if !sr.Verified {
-		codes := make([]string, 0, len(sr.Errors))
-		for _, e := range sr.Errors {
-			codes = append(codes, string(e.Code))
-		}
-		add(PolicyNotVerified, "the install set did not verify (%s): nothing in it can be trusted", strings.Join(dedupe(codes), ", "))
+		add(PolicyNotVerified, "the install set did not verify (%s): nothing in it can be trusted", codeList(sr.Errors, func(v Violation) signer.Code { return v.Code }))
 	}
 	if base := sr.Base; base != nil {
 		bp := evaluatePolicy(base.Result, p, keys)

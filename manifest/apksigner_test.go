@@ -57,7 +57,7 @@ func TestApksignerAgreesOnMinSDK(t *testing.T) {
 			m, err := Parse(xml)
 			if signErr != nil {
 				assert.Contains(t, string(signOut), "MinSdkVersionException")
-				assert.ErrorIs(t, err, ErrMinSDK, "apksigner could not determine minSdk")
+				assert.ErrorIs(t, err, CodeMinSDK, "apksigner could not determine minSdk")
 				return
 			}
 			require.NoError(t, err, "apksigner determined a minSdk")

@@ -1,28 +1,19 @@
 package manifest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/signer"
 )
 
-// Entry names Android looks up, exactly as written (no path cleaning).
-const (
-	ManifestEntry  = "AndroidManifest.xml"
-	ResourcesEntry = "resources.arsc"
-)
-
-// Size limits for the two entries the reader loads into memory. Real
-// manifests are well under 1 MiB and real resource tables under 16 MiB.
-const (
-	MaxManifestSize  = 8 << 20
-	MaxResourcesSize = 32 << 20
-)
+// ManifestEntry is the name of the APK entry Android reads the manifest
+// from, exactly as written (no path cleaning).
+const ManifestEntry = "AndroidManifest.xml"
 
 // ParseAPK opens the APK (a ZIP file) of size bytes read through r and
 // parses its AndroidManifest.xml as ParseFS does. The container is read
@@ -51,7 +42,7 @@ func ParseAPK(r io.ReaderAt, size int64) (*Manifest, error) {
 // Both names are looked up exactly as Android does, with no case folding.
 // Errors are *signer.Error: CodeMissing when fsys has no
 // AndroidManifest.xml (its Open fails with fs.ErrNotExist), CodeTooLarge
-// over MaxManifestSize, CodeRead (wrapping the cause) when it cannot be
+// over the 8 MiB limit, CodeRead (wrapping the cause) when it cannot be
 // read, or any code Parse returns.
 func ParseFS(fsys fs.FS) (*Manifest, error) {
 	b, err := readManifest(fsys)
@@ -64,7 +55,7 @@ func ParseFS(fsys fs.FS) (*Manifest, error) {
 // readManifest returns the bytes of AndroidManifest.xml, with the errors
 // ParseFS documents.
 func readManifest(fsys fs.FS) ([]byte, error) {
-	b, err := readLimited(fsys, ManifestEntry, MaxManifestSize)
+	b, err := readLimited(fsys, ManifestEntry, apkentry.MaxManifestSize)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, errorf(CodeMissing, 0, "APK has no %s entry", ManifestEntry)
@@ -97,14 +88,29 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 			return nil, fmt.Errorf("%s declares %d bytes, over the %d-byte limit: %w", name, want, limit, errTooLarge)
 		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max(want, 0)+1))
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, err
+	// One byte beyond the declared size, so that an entry of the size it
+	// declares is read into one allocation: the EOF lands in that byte.
+	// (bytes.Buffer.ReadFrom would double the buffer first, as it wants
+	// 512 free bytes before every read.)
+	b := make([]byte, 0, max(want, 0)+1)
+	r := io.LimitReader(f, limit+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(buf.Len()) > limit {
+	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%s holds more than %d bytes: %w", name, limit, errTooLarge)
 	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // lazyTable reads resources.arsc on the first lookup, so APKs whose
@@ -125,9 +131,9 @@ func (l *lazyTable) load() (*resTable, error) {
 }
 
 func (l *lazyTable) open() (*resTable, error) {
-	b, err := readLimited(l.fsys, ResourcesEntry, MaxResourcesSize)
+	b, err := readLimited(l.fsys, apkentry.Resources, apkentry.MaxResourcesSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, resErr("APK has no %s entry", ResourcesEntry)
+		return nil, resErr("APK has no %s entry", apkentry.Resources)
 	}
 	if err != nil {
 		return nil, &signer.Error{Code: CodeResources, Msg: "cannot read resources.arsc", Err: err}

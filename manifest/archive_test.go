@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
@@ -62,7 +63,7 @@ func TestFromArchiveResolvesResources(t *testing.T) {
 	xml := labelledManifest(aRef("label", attrLabel, 0x7f010003), aRef("debuggable", attrDebuggable, 0x7f020001))
 	m, err := fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
-		zipFile{name: ResourcesEntry, data: testTable(), stored: true},
+		zipFile{name: apkentry.Resources, data: testTable(), stored: true},
 	))
 	require.NoError(t, err)
 	assert.NoError(t, m.ResourcesErr)
@@ -80,9 +81,9 @@ func TestFromArchiveBrokenOrMissingTable(t *testing.T) {
 		files []zipFile
 	}{
 		{"no resources.arsc", []zipFile{{name: ManifestEntry, data: xml}}},
-		{"garbage resources.arsc", []zipFile{{name: ManifestEntry, data: xml}, {name: ResourcesEntry, data: []byte("not a table")}}},
+		{"garbage resources.arsc", []zipFile{{name: ManifestEntry, data: xml}, {name: apkentry.Resources, data: []byte("not a table")}}},
 		{"cyclic label", []zipFile{{name: ManifestEntry, data: labelledManifest(aRef("label", attrLabel, 0x7f010001), aRef("debuggable", attrDebuggable, 0x7f020001))},
-			{name: ResourcesEntry, data: testTable()}}},
+			{name: apkentry.Resources, data: testTable()}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,7 +92,7 @@ func TestFromArchiveBrokenOrMissingTable(t *testing.T) {
 			assert.Equal(t, "dev.apktrust.test", m.Package)
 			assert.Equal(t, 21, m.MinSDK())
 			assert.Empty(t, m.Label)
-			assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+			assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 			if tc.name != "cyclic label" {
 				assert.True(t, m.Debuggable, "an unreadable debuggable flag counts as set")
 			}
@@ -103,7 +104,7 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 	xml := buildXML(minimalManifest(el("application", []tAttr{aStr("label", attrLabel, "Literal")})), false)
 	m, err := fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
-		zipFile{name: ResourcesEntry, data: []byte("garbage never read")},
+		zipFile{name: apkentry.Resources, data: []byte("garbage never read")},
 	))
 	require.NoError(t, err)
 	assert.Equal(t, "Literal", m.Label)
@@ -113,15 +114,15 @@ func TestFromArchiveSkipsTableWhenNotNeeded(t *testing.T) {
 	xml = labelledManifest(aStr("label", attrLabel, "Literal"), aBool("debuggable", attrDebuggable, false))
 	m, err = fromArchive(buildAPK(t,
 		zipFile{name: ManifestEntry, data: xml},
-		zipFile{name: ResourcesEntry, data: []byte("garbage")},
+		zipFile{name: apkentry.Resources, data: []byte("garbage")},
 	))
 	require.NoError(t, err)
-	assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+	assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 }
 
 func TestFromArchiveErrors(t *testing.T) {
 	xml := buildXML(minimalManifest(), false)
-	big := make([]byte, MaxManifestSize+1)
+	big := make([]byte, apkentry.MaxManifestSize+1)
 	tests := []struct {
 		name    string
 		archive func(t *testing.T) *apkzip.Archive
@@ -156,7 +157,7 @@ func TestFromArchiveErrors(t *testing.T) {
 			m, err := fromArchive(a)
 			assert.Nil(t, m)
 			if tc.code != CodeNotBinaryXML {
-				assert.ErrorIs(t, entryErr, sentinel(tc.code), "ReadEntry fails the same way")
+				assert.ErrorIs(t, entryErr, tc.code, "ReadEntry fails the same way")
 			}
 			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%v", err)

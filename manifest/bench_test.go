@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
 )
@@ -26,7 +27,7 @@ func benchManifest(b *testing.B) ([]byte, *apkzip.Archive) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	xml, err := a.Lookup(ManifestEntry).ReadAll(MaxManifestSize)
+	xml, err := a.Lookup(ManifestEntry).ReadAll(apkentry.MaxManifestSize)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestAndroidbinaryXMLFileLimits(t *testing.T) {
 		abBytes := allocated(func() { _, _ = ab.NewXMLFile(bytes.NewReader(b)) })
 		var err error
 		ourBytes := allocated(func() { _, err = Parse(b) })
-		assert.ErrorIs(t, err, ErrMalformed)
+		assert.ErrorIs(t, err, CodeMalformed)
 		assert.GreaterOrEqual(t, abBytes, uint64(16<<20), "androidbinary allocates the claimed count")
 		assert.Less(t, ourBytes, uint64(64<<10), "Parse checks the count against the bytes first")
 	})

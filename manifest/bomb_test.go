@@ -112,7 +112,7 @@ func TestResourceBombsBounded(t *testing.T) {
 			case CodeResources:
 				// A broken table leaves the label unresolved.
 				require.NoError(t, err)
-				assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+				assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 			default:
 				var fe *signer.Error
 				require.ErrorAs(t, err, &fe)

@@ -16,7 +16,7 @@ const (
 	// file given to ParseAPK is not a ZIP. The container's error is
 	// wrapped.
 	CodeRead Code = "MANIFEST_READ_FAILED"
-	// CodeTooLarge: the entry declares more bytes than MaxManifestSize.
+	// CodeTooLarge: the entry declares more bytes than the 8 MiB limit.
 	CodeTooLarge Code = "MANIFEST_TOO_LARGE"
 	// CodeNotBinaryXML: the bytes are not an Android binary XML document
 	// (for example plain-text XML, or a protobuf manifest from an App

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -10,23 +9,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
-	"github.com/apktrust/apktrust/internal/conformance"
-	"github.com/apktrust/apktrust/signer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
+	"github.com/apktrust/apktrust/signer"
 )
 
 // readAPK opens path and reads its manifest; zipErr is set when the
 // container itself is refused.
 func readAPK(t testing.TB, path string) (m *Manifest, zipErr, err error) {
 	t.Helper()
-	f, ferr := os.Open(path)
-	require.NoError(t, ferr)
-	defer f.Close()
-	st, ferr := f.Stat()
-	require.NoError(t, ferr)
-	a, zerr := apkzip.Open(f, st.Size())
+	a, zerr := testutil.TryOpenAPK(t, path)
 	if zerr != nil {
 		return nil, zerr, nil
 	}
@@ -102,7 +97,7 @@ func TestConformanceCorpus(t *testing.T) {
 				if ans != nil {
 					require.NotEmpty(t, ans.errMsg, "apksig reads this manifest, we refused it: %v", err)
 					if strings.Contains(ans.errMsg, "Missing AndroidManifest.xml") {
-						assert.ErrorIs(t, err, ErrMissing)
+						assert.ErrorIs(t, err, CodeMissing)
 					}
 				}
 			default:
@@ -159,7 +154,7 @@ func TestRealWorldApps(t *testing.T) {
 			if strings.HasSuffix(app["file"], ".aab") {
 				// An App Bundle keeps its manifest under base/manifest/ in
 				// protobuf form; apksigner says "Missing AndroidManifest.xml".
-				assert.ErrorIs(t, err, ErrMissing)
+				assert.ErrorIs(t, err, CodeMissing)
 				return
 			}
 			require.NoError(t, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -357,7 +358,7 @@ func TestDifferentialMutatedManifests(t *testing.T) {
 		xml := c.xml(keep)
 		files := []zipFile{{name: ManifestEntry, data: xml}}
 		if c.table != nil {
-			files = append(files, zipFile{name: ResourcesEntry, data: c.table, stored: true})
+			files = append(files, zipFile{name: apkentry.Resources, data: c.table, stored: true})
 		}
 		apk := zipBytes(t, files...)
 		m, err := fromArchive(openZipBytes(t, apk))

@@ -89,7 +89,7 @@ func ExampleParseFS() {
 	fmt.Println(m.Package, "minSdk", m.MinSDK())
 
 	_, err = manifest.ParseFS(fstest.MapFS{})
-	fmt.Println(errors.Is(err, manifest.ErrMissing))
+	fmt.Println(errors.Is(err, manifest.CodeMissing))
 	// Output:
 	// dev.apktrust.fixture minSdk 21
 	// true

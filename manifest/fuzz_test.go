@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/signer"
 )
@@ -45,7 +46,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		st, _ := f.Stat()
 		if a, err := apkzip.Open(f, st.Size()); err == nil {
 			if e := a.Lookup(ManifestEntry); e != nil {
-				if b, err := e.ReadAll(MaxManifestSize); err == nil {
+				if b, err := e.ReadAll(apkentry.MaxManifestSize); err == nil {
 					seeds = append(seeds, b)
 				}
 			}
@@ -99,19 +100,19 @@ func FuzzTable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tf, err := loadTable(b)
 		if err != nil {
-			if !errors.Is(err, ErrResources) {
+			if !errors.Is(err, CodeResources) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return
 		}
 		for _, id := range []uint32{0x7f010000, 0x7f010001, 0x7f010003, 0x7f020000, 0x7f020001, 0x7f030000} {
 			vs, err := tf.values(id, 1)
-			if err != nil && !errors.Is(err, ErrResources) && !errors.Is(err, ErrResourcesLimit) {
+			if err != nil && !errors.Is(err, CodeResources) && !errors.Is(err, CodeResourcesLimit) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			for _, v := range vs {
 				if v.typ == 0x03 {
-					if _, err := tf.str(v); err != nil && !errors.Is(err, ErrResources) && !errors.Is(err, ErrResourcesLimit) {
+					if _, err := tf.str(v); err != nil && !errors.Is(err, CodeResources) && !errors.Is(err, CodeResourcesLimit) {
 						t.Fatalf("unexpected error %v", err)
 					}
 				}
@@ -154,7 +155,7 @@ func FuzzMinSDKValue(f *testing.F) {
 		case typ == 0x03:
 			want, ok := codenameAPILevel(codename)
 			if !ok {
-				if !errors.Is(err, ErrMinSDK) {
+				if !errors.Is(err, CodeMinSDK) {
 					t.Fatalf("codename %q: %v", codename, err)
 				}
 				return
@@ -166,7 +167,7 @@ func FuzzMinSDKValue(f *testing.F) {
 				t.Fatalf("codename %q: MinSDK %d (%q), want %d", codename, m.MinSDK(), m.MinSDKCodename, want)
 			}
 		default:
-			if !errors.Is(err, ErrMinSDK) {
+			if !errors.Is(err, CodeMinSDK) {
 				t.Fatalf("type 0x%02x: %v", typ, err)
 			}
 		}

@@ -56,7 +56,7 @@ func TestParseSDKValues(t *testing.T) {
 				m, err := Parse(buildXML(minimalManifest(tc.kids...), utf8))
 				if tc.wantCode != "" {
 					require.Error(t, err)
-					assert.ErrorIs(t, err, sentinel(tc.wantCode))
+					assert.ErrorIs(t, err, tc.wantCode)
 					continue
 				}
 				require.NoError(t, err)
@@ -284,7 +284,7 @@ func TestParseRejectsMalformed(t *testing.T) {
 			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%T", err)
 			assert.Equal(t, tc.code, fe.Code, "%v", err)
-			assert.ErrorIs(t, err, sentinel(tc.code))
+			assert.ErrorIs(t, err, tc.code)
 			assert.Contains(t, err.Error(), string(tc.code))
 		})
 	}
@@ -306,7 +306,7 @@ func TestParseRejectsBadStructure(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(buildXML(tc.doc, false))
-			assert.ErrorIs(t, err, sentinel(tc.code))
+			assert.ErrorIs(t, err, tc.code)
 		})
 	}
 
@@ -323,28 +323,28 @@ func TestParseRejectsBadStructure(t *testing.T) {
 	two := append(append([]byte(nil), one...), elems...)
 	binary.LittleEndian.PutUint32(two[4:], uint32(len(two)))
 	_, err := Parse(two)
-	assert.ErrorIs(t, err, ErrBadRoot)
+	assert.ErrorIs(t, err, CodeBadRoot)
 
 	// An end element with nothing open.
 	stray := append(append([]byte(nil), one...), elems[len(elems)-24:]...)
 	binary.LittleEndian.PutUint32(stray[4:], uint32(len(stray)))
 	_, err = Parse(stray)
-	assert.ErrorIs(t, err, ErrMalformed)
+	assert.ErrorIs(t, err, CodeMalformed)
 
 	// A document cut after a start element ends inside it.
 	open := append([]byte(nil), one[:len(one)-24-24]...) // drop end element and end namespace
 	binary.LittleEndian.PutUint32(open[4:], uint32(len(open)))
 	_, err = Parse(open)
-	assert.ErrorIs(t, err, ErrTruncated)
+	assert.ErrorIs(t, err, CodeTruncated)
 }
 
 func TestErrorMatching(t *testing.T) {
 	err := errorf(CodeTruncated, 12, "cut")
-	assert.ErrorIs(t, err, ErrTruncated)
-	assert.NotErrorIs(t, err, ErrMalformed)
+	assert.ErrorIs(t, err, CodeTruncated)
+	assert.NotErrorIs(t, err, CodeMalformed)
 	assert.Equal(t, "MANIFEST_TRUNCATED: cut (offset 12)", err.Error())
 	wrapped := &signer.Error{Code: CodeRead, Msg: "x", Err: errors.New("io")}
-	assert.ErrorIs(t, wrapped, ErrRead)
+	assert.ErrorIs(t, wrapped, CodeRead)
 	assert.Equal(t, "io", errors.Unwrap(wrapped).Error())
 }
 
@@ -383,5 +383,5 @@ func TestParseOverlappingStringsBounded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, d.pool.cache, 1, "one decode for every index")
 	_, err = Parse(b)
-	assert.ErrorIs(t, err, ErrBadRoot, "the root is now the long string")
+	assert.ErrorIs(t, err, CodeBadRoot, "the root is now the long string")
 }

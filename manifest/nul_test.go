@@ -28,7 +28,7 @@ func TestNULInsidePoolStrings(t *testing.T) {
 	t.Run("UTF-16 package keeps the NUL and is refused", func(t *testing.T) {
 		doc := el("manifest", []tAttr{aPlain("package", victim+"\x00evil")})
 		_, err := Parse(buildXML(doc, false))
-		assert.ErrorIs(t, err, ErrRefused)
+		assert.ErrorIs(t, err, CodeRefused)
 	})
 	t.Run("UTF-8 versionName cut at the NUL", func(t *testing.T) {
 		doc := minimalManifest()
@@ -47,10 +47,10 @@ func TestVersionCodeLiteReading(t *testing.T) {
 	forged := tAttr{name: "versionCode", typ: 0x10, data: 200, noRaw: true} // android: namespace, no ID
 	first := el("manifest", nil).withAttrs(true, aPlain("package", victim), forged, aInt("versionCode", attrVersionCode, 1))
 	_, err := Parse(buildXML(first, false))
-	assert.ErrorIs(t, err, ErrAmbiguous, "the lite parser reads the forged one first")
+	assert.ErrorIs(t, err, CodeAmbiguous, "the lite parser reads the forged one first")
 	renamed := el("manifest", []tAttr{aPlain("package", victim), forged, aInt("vc", attrVersionCode, 1)})
 	_, err = Parse(buildXML(renamed, false))
-	assert.ErrorIs(t, err, ErrAmbiguous, "only the forged one has the name")
+	assert.ErrorIs(t, err, CodeAmbiguous, "only the forged one has the name")
 
 	stripped := el("manifest", []tAttr{aPlain("package", victim), aInt("", attrVersionCode, 100)})
 	m, err := Parse(buildXML(stripped, false))

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/internal/testutil"
 	"github.com/apktrust/apktrust/signer"
 )
@@ -45,14 +46,14 @@ func TestParseFSReadsTableOnlyWhenNeeded(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := &countingFS{FS: fstest.MapFS{
-				ManifestEntry:  {Data: tc.xml},
-				ResourcesEntry: {Data: testTable()},
+				ManifestEntry:      {Data: tc.xml},
+				apkentry.Resources: {Data: testTable()},
 			}, opened: map[string]int{}}
 			m, err := ParseFS(fsys)
 			require.NoError(t, err)
 			assert.NoError(t, m.ResourcesErr)
 			assert.Equal(t, tc.wantLabel, m.Label)
-			assert.Equal(t, tc.wantOpens, fsys.opened[ResourcesEntry])
+			assert.Equal(t, tc.wantOpens, fsys.opened[apkentry.Resources])
 		})
 	}
 }
@@ -102,8 +103,8 @@ func TestParseFSErrors(t *testing.T) {
 	}{
 		{"no manifest", fstest.MapFS{"classes.dex": {Data: []byte("dex")}}, CodeMissing, nil},
 		{"manifest under another case", fstest.MapFS{"androidmanifest.xml": {Data: xml}}, CodeMissing, nil},
-		{"declared over the limit", lyingFS{size: MaxManifestSize + 1, content: bytes.NewReader(xml)}, CodeTooLarge, nil},
-		{"Stat understates the size", lyingFS{size: 10, content: io.LimitReader(zeros{}, MaxManifestSize+10)}, CodeTooLarge, nil},
+		{"declared over the limit", lyingFS{size: apkentry.MaxManifestSize + 1, content: bytes.NewReader(xml)}, CodeTooLarge, nil},
+		{"Stat understates the size", lyingFS{size: 10, content: io.LimitReader(zeros{}, apkentry.MaxManifestSize+10)}, CodeTooLarge, nil},
 		{"read fails", lyingFS{size: 10, readErr: cause}, CodeRead, cause},
 		{"a directory", lyingFS{dir: true}, CodeRead, nil},
 		{"not binary XML", fstest.MapFS{ManifestEntry: {Data: []byte(`<manifest package="x"/>`)}}, CodeNotBinaryXML, nil},
@@ -115,7 +116,7 @@ func TestParseFSErrors(t *testing.T) {
 			var fe *signer.Error
 			require.True(t, errors.As(err, &fe), "%v", err)
 			assert.Equal(t, tc.code, fe.Code, "%v", err)
-			assert.ErrorIs(t, err, sentinel(tc.code))
+			assert.ErrorIs(t, err, tc.code)
 			if tc.cause != nil {
 				assert.ErrorIs(t, err, tc.cause, "the cause is kept")
 			}
@@ -140,5 +141,5 @@ func TestParseAPK(t *testing.T) {
 	assert.Equal(t, want, m)
 
 	_, err = ParseAPK(bytes.NewReader([]byte("not a zip")), 9)
-	assert.ErrorIs(t, err, ErrRead)
+	assert.ErrorIs(t, err, CodeRead)
 }

@@ -179,7 +179,7 @@ func (x *extractor) values(a *attribute) ([]resValue, error) {
 	}
 	rv, err := x.res.values(a.data, max(x.rangeMin, 1))
 	if err != nil {
-		if errors.Is(err, ErrResourcesLimit) {
+		if errors.Is(err, CodeResourcesLimit) {
 			x.fatal = err
 		}
 		x.noteResources(err)
@@ -223,7 +223,7 @@ func (x *extractor) boolFact(e *element, a *attribute) (bool, error) {
 		if v.typ == ab.TypeString {
 			if s, err = x.res.str(v); err != nil {
 				x.noteResources(err)
-				if errors.Is(err, ErrResourcesLimit) {
+				if errors.Is(err, CodeResourcesLimit) {
 					return true, err
 				}
 				return true, nil
@@ -288,7 +288,7 @@ func (x *extractor) stringFact(e *element, a *attribute, anyConfig bool) (string
 		s, err := x.res.str(v)
 		if err != nil {
 			x.noteResources(err)
-			if errors.Is(err, ErrResourcesLimit) {
+			if errors.Is(err, CodeResourcesLimit) {
 				return "", err
 			}
 			return "", nil

@@ -8,18 +8,10 @@ import (
 	"strings"
 
 	"github.com/apktrust/apktrust/internal/aapt2pb"
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/signer"
 	ab "github.com/shogo82148/androidbinary"
 	"google.golang.org/protobuf/proto"
-)
-
-// Entry names of an Android App Bundle module (base, or a feature module
-// such as "dynamic_feature"): aapt2 writes the manifest and the resource
-// table as protocol buffers, which bundletool turns into binary XML and
-// resources.arsc when it builds APKs.
-const (
-	BundleManifestEntry  = "manifest/AndroidManifest.xml"
-	BundleResourcesEntry = "resources.pb"
 )
 
 // ParseProto decodes the protocol-buffer XML (aapt2's XmlNode) of an App
@@ -35,7 +27,7 @@ const (
 // resource counts as set when any configuration sets it or the table
 // cannot say. Errors are *signer.Error (CodeMalformed for bytes that are
 // not an XmlNode, CodeLimit past the reader's bounds, CodeTooLarge over
-// MaxManifestSize); a resources.pb that cannot be used is reported in
+// the 8 MiB limit); a resources.pb that cannot be used is reported in
 // Manifest.ResourcesErr, as for an APK.
 func ParseProto(b, resources []byte) (m *Manifest, err error) {
 	defer func() {
@@ -43,8 +35,8 @@ func ParseProto(b, resources []byte) (m *Manifest, err error) {
 			m, err = nil, errorf(CodeInternal, 0, "protobuf manifest reader failed: %v", r)
 		}
 	}()
-	if len(b) > MaxManifestSize {
-		return nil, errorf(CodeTooLarge, 0, "manifest of %d bytes is over the %d-byte limit", len(b), MaxManifestSize)
+	if len(b) > apkentry.MaxManifestSize {
+		return nil, errorf(CodeTooLarge, 0, "manifest of %d bytes is over the %d-byte limit", len(b), apkentry.MaxManifestSize)
 	}
 	var node aapt2pb.XmlNode
 	if err := proto.Unmarshal(b, &node); err != nil {

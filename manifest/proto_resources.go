@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/apktrust/apktrust/internal/aapt2pb"
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -31,8 +32,8 @@ func (t *protoTable) load() error {
 		return t.err
 	}
 	t.loaded = true
-	if len(t.raw) > MaxResourcesSize {
-		t.err = resErr("resources.pb of %d bytes is over the %d-byte limit", len(t.raw), MaxResourcesSize)
+	if len(t.raw) > apkentry.MaxResourcesSize {
+		t.err = resErr("resources.pb of %d bytes is over the %d-byte limit", len(t.raw), apkentry.MaxResourcesSize)
 		return t.err
 	}
 	var rt aapt2pb.ResourceTable

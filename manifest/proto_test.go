@@ -72,7 +72,7 @@ func TestParseProto(t *testing.T) {
 		check: func(t *testing.T, m *Manifest) {
 			assert.True(t, m.Debuggable)
 			assert.EqualValues(t, 0x7f020000, m.DebuggableResource)
-			assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+			assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 		},
 	}, {
 		name: "attributes in source order are read in the order aapt2 writes them",
@@ -142,7 +142,7 @@ func TestParseProtoBadResources(t *testing.T) {
 	m, err := ParseProto(marshalNode(t, n), []byte{0xff, 0xff})
 	require.NoError(t, err)
 	assert.Empty(t, m.Label)
-	assert.ErrorIs(t, m.ResourcesErr, ErrResources)
+	assert.ErrorIs(t, m.ResourcesErr, CodeResources)
 }
 
 // protoFuzzSeeds are generated manifests: a full base module with its
@@ -185,8 +185,8 @@ func FuzzParseProto(f *testing.F) {
 		if m.MinSDK() < 1 {
 			t.Fatalf("impossible defaults: minSdk %d", m.MinSDK())
 		}
-		if m.ResourcesErr != nil && !errors.Is(m.ResourcesErr, ErrResources) {
-			t.Fatalf("ResourcesErr is not ErrResources: %v", m.ResourcesErr)
+		if m.ResourcesErr != nil && !errors.Is(m.ResourcesErr, CodeResources) {
+			t.Fatalf("ResourcesErr is not CodeResources: %v", m.ResourcesErr)
 		}
 		if m.DebuggableResource != 0 && res == nil && !m.Debuggable {
 			t.Fatalf("unresolvable debuggable reference read as false")

@@ -427,7 +427,7 @@ func resolveValues(id uint32, minSDK int, entries func(id uint32, steps *int) ([
 func (t *resTable) str(v resValue) (string, error) {
 	s, err := t.pool.get(v.data)
 	if err != nil {
-		if errors.Is(err, ErrResourcesLimit) {
+		if errors.Is(err, CodeResourcesLimit) {
 			return "", err
 		}
 		return "", &signer.Error{Code: CodeResources, Msg: "resources.arsc string unreadable", Err: err}

@@ -157,10 +157,10 @@ func TestTableResolves(t *testing.T) {
 	assert.Equal(t, "Hello", s, "a reference to a string is followed")
 
 	_, err = tf.values(0x7f010001, 1)
-	assert.ErrorIs(t, err, ErrResources, "a reference cycle ends in an error")
+	assert.ErrorIs(t, err, CodeResources, "a reference cycle ends in an error")
 
 	_, err = tf.values(0x7f0a0000, 1)
-	assert.ErrorIs(t, err, ErrResources, "a missing resource")
+	assert.ErrorIs(t, err, CodeResources, "a missing resource")
 
 	assert.Equal(t, resValue{typ: 0x12, data: 0xffffffff, isDefault: true, versionOnly: true}, one(t, tf, 0x7f020000))
 	assert.Equal(t, resValue{typ: 0x10, data: 42, isDefault: true, versionOnly: true}, one(t, tf, 0x7f020002))
@@ -227,7 +227,7 @@ func TestTableRejectsHostile(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tf, err := loadTable(tc.in)
 			assert.Nil(t, tf)
-			assert.ErrorIs(t, err, ErrResources)
+			assert.ErrorIs(t, err, CodeResources)
 		})
 	}
 }
@@ -241,12 +241,12 @@ func TestTableRejectsHostileLazily(t *testing.T) {
 	require.NoError(t, err)
 	v := one(t, tf, 0x7f010000)
 	_, err = tf.str(v)
-	assert.ErrorIs(t, err, ErrResources, "string value out of the pool")
+	assert.ErrorIs(t, err, CodeResources, "string value out of the pool")
 
 	b := append([]byte(nil), good...)
 	b[12+28+8+1] = 0x7f // first string's UTF-8 length
 	tf, err = loadTable(b)
 	require.NoError(t, err)
 	_, err = tf.str(one(t, tf, 0x7f010000))
-	assert.ErrorIs(t, err, ErrResources, "string length past its pool")
+	assert.ErrorIs(t, err, CodeResources, "string length past its pool")
 }

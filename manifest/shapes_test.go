@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/apktrust/apktrust/internal/apkentry"
 	"github.com/apktrust/apktrust/signer"
 )
 
@@ -212,7 +213,7 @@ func (e tElem) withAttrs(keep bool, attrs ...tAttr) tElem {
 func (s attackShape) apk(t testing.TB) []byte {
 	files := []zipFile{{name: ManifestEntry, data: s.manifest}}
 	if s.resources != nil {
-		files = append(files, zipFile{name: ResourcesEntry, data: s.resources, stored: true})
+		files = append(files, zipFile{name: apkentry.Resources, data: s.resources, stored: true})
 	}
 	return zipBytes(t, files...)
 }

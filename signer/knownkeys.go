@@ -27,10 +27,6 @@ const (
 	KnownKeyDebug = "debug"
 )
 
-// ErrKnownKeys matches (errors.Is) every error of ParseKnownKeys and
-// CheckKnownKey.
-var ErrKnownKeys = &Error{Code: CodeKnownKeys}
-
 // KnownKeyFormat is the "format" value of a known-keys file.
 const KnownKeyFormat = "apktrust-known-keys/1"
 

@@ -125,7 +125,7 @@ func TestKnownKeySetUserEntries(t *testing.T) {
 	require.Equal(t, "lab key", m.Name)
 
 	_, err = signer.NewKnownKeySet([]signer.KnownKey{{CertSHA256: c.SHA256Hex(), Name: "no source", Category: signer.KnownKeyTestKey}})
-	require.ErrorIs(t, err, signer.ErrKnownKeys)
+	require.ErrorIs(t, err, signer.CodeKnownKeys)
 }
 
 func TestParseKnownKeys(t *testing.T) {
@@ -153,7 +153,7 @@ func TestParseKnownKeys(t *testing.T) {
 		"too large":      `{"format":"apktrust-known-keys/1","keys":[],"note":"` + strings.Repeat("x", 5<<20) + `"}`,
 	} {
 		_, err := signer.ParseKnownKeys([]byte(data))
-		require.ErrorIs(t, err, signer.ErrKnownKeys, name)
+		require.ErrorIs(t, err, signer.CodeKnownKeys, name)
 	}
 }
 
@@ -174,7 +174,7 @@ func FuzzParseKnownKeys(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		keys, err := signer.ParseKnownKeys(data)
 		if err != nil {
-			require.ErrorIs(t, err, signer.ErrKnownKeys)
+			require.ErrorIs(t, err, signer.CodeKnownKeys)
 			return
 		}
 		// Whatever parses is usable as is.

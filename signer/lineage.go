@@ -7,19 +7,6 @@ import (
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
-// Sentinels for errors.Is.
-var (
-	ErrLineageMalformed         = &Error{Code: CodeLineageMalformed}
-	ErrLineageEmpty             = &Error{Code: CodeLineageEmpty}
-	ErrLineageBadMagic          = &Error{Code: CodeLineageBadMagic}
-	ErrLineageVersion           = &Error{Code: CodeLineageVersion}
-	ErrLineageUnknownAlgorithm  = &Error{Code: CodeLineageUnknownAlgorithm}
-	ErrLineageSignature         = &Error{Code: CodeLineageSignature}
-	ErrLineageAlgorithmMismatch = &Error{Code: CodeLineageAlgorithmMismatch}
-	ErrLineageDuplicate         = &Error{Code: CodeLineageDuplicate}
-	ErrLineageCertificate       = &Error{Code: CodeLineageCertificate}
-)
-
 // ParseLineage parses a proof-of-rotation lineage and verifies every
 // node's signature by its parent. It accepts both encodings: the value of
 // the v3 proof-of-rotation attribute (0x3ba06f8c) and a lineage file as

@@ -19,19 +19,19 @@ func TestSurfaceError(t *testing.T) {
 	var se *signer.Error
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, signer.CodeLineageBadMagic, se.Code)
-	assert.True(t, se.Is(signer.ErrLineageBadMagic))
-	assert.False(t, se.Is(signer.ErrLineageSignature))
+	assert.True(t, se.Is(signer.CodeLineageBadMagic))
+	assert.False(t, se.Is(signer.CodeLineageSignature))
 	assert.Contains(t, se.Error(), string(signer.CodeLineageBadMagic))
 	assert.Equal(t, "LINEAGE_BAD_MAGIC", signer.CodeLineageBadMagic.Error())
 	assert.ErrorIs(t, err, signer.CodeLineageBadMagic)
 
 	_, err = signer.ParseCertificate([]byte("not a certificate"))
-	assert.ErrorIs(t, err, signer.ErrCertMalformed)
+	assert.ErrorIs(t, err, signer.CodeCertMalformed)
 
 	// The cause is kept: a known-keys file that is not JSON.
 	_, err = signer.ParseKnownKeys([]byte(`{"format": 1]`))
 	require.ErrorAs(t, err, &se)
-	assert.True(t, errors.Is(err, signer.ErrKnownKeys))
+	assert.True(t, errors.Is(err, signer.CodeKnownKeys))
 	var syntax *json.SyntaxError
 	assert.ErrorAs(t, se.Unwrap(), &syntax)
 }

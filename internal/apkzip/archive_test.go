@@ -56,20 +56,20 @@ func TestOpenRejects(t *testing.T) {
 	tests := []struct {
 		name   string
 		input  func(t *testing.T) []byte
-		want   *FormatError
+		want   Code
 		entry  string
 		offset int64 // -2: not checked
 	}{
-		{"too small for an EOCD", func(*testing.T) []byte { return []byte("PK\x05\x06") }, ErrTooSmall, "", -2},
-		{"no EOCD", func(*testing.T) []byte { return bytes.Repeat([]byte("not a zip "), 20) }, ErrEOCDNotFound, "", -2},
+		{"too small for an EOCD", func(*testing.T) []byte { return []byte("PK\x05\x06") }, CodeTooSmall, "", -2},
+		{"no EOCD", func(*testing.T) []byte { return bytes.Repeat([]byte("not a zip "), 20) }, CodeEOCDNotFound, "", -2},
 		{"EOCD comment length does not reach the end", func(t *testing.T) []byte {
 			s := spec{entries: basicEntries(), comment: []byte("abc"), commentLenΔ: 2}
 			return s.build(t)
-		}, ErrEOCDNotFound, "", -2},
+		}, CodeEOCDNotFound, "", -2},
 		{"ZIP64 locator before the EOCD", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.zip64Loc = true })
 			return s.build(t)
-		}, ErrZip64, "", -2},
+		}, CodeZip64, "", -2},
 		{"ZIP64 placeholder entry count", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.eocd = func(e []byte) {
@@ -78,21 +78,21 @@ func TestOpenRejects(t *testing.T) {
 				}
 			})
 			return s.build(t)
-		}, ErrZip64, "", -2},
+		}, CodeZip64, "", -2},
 		{"ZIP64 placeholder entry size", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[1].cd = func(c []byte) { binary.LittleEndian.PutUint32(c[24:], 0xffffffff) } })
 			return s.build(t)
-		}, ErrZip64, "resources.arsc", -2},
+		}, CodeZip64, "resources.arsc", -2},
 		{"central directory truncated (runs into the EOCD)", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.eocd = func(e []byte) { binary.LittleEndian.PutUint32(e[12:], binary.LittleEndian.Uint32(e[12:])+1) }
 			})
 			return s.build(t)
-		}, ErrCDOutOfRange, "", -2},
+		}, CodeCDOutOfRange, "", -2},
 		{"central directory claims 4 GiB", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.eocd = func(e []byte) { binary.LittleEndian.PutUint32(e[12:], 0xfffffffe) } })
 			return s.build(t)
-		}, ErrCDOutOfRange, "", -2},
+		}, CodeCDOutOfRange, "", -2},
 		{"more entries than the directory can hold", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.eocd = func(e []byte) {
@@ -101,67 +101,67 @@ func TestOpenRejects(t *testing.T) {
 				}
 			})
 			return s.build(t)
-		}, ErrCDEntryCount, "", -2},
+		}, CodeCDEntryCount, "", -2},
 		{"bad central directory record signature", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[1].cd = func(c []byte) { c[0] = 'X' } })
 			return s.build(t)
-		}, ErrCDMalformed, "", -2},
+		}, CodeCDMalformed, "", -2},
 		{"data before the first entry (Janus)", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.prefix = []byte("dex\n035\x00 a prepended dex file") })
 			return s.build(t)
-		}, ErrDataBeforeFirst, "AndroidManifest.xml", 0},
+		}, CodeDataBeforeFirst, "AndroidManifest.xml", 0},
 		{"duplicate entry name (Master Key)", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.entries = append(s.entries, &specEntry{name: "classes.dex", content: []byte("evil"), method: MethodStored})
 			})
 			return s.build(t)
-		}, ErrDuplicateEntry, "classes.dex", -2},
+		}, CodeDuplicateEntry, "classes.dex", -2},
 		{"NUL in an entry name", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[2].name = "classes.dex\x00.txt" })
 			return s.build(t)
-		}, ErrInvalidName, "classes.dex\x00.txt", -2},
+		}, CodeInvalidName, "classes.dex\x00.txt", -2},
 		{"stray UTF-8 continuation byte in a name", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[2].name = "res/\x80.png" })
 			return s.build(t)
-		}, ErrInvalidName, "res/\x80.png", -2},
+		}, CodeInvalidName, "res/\x80.png", -2},
 		{"truncated UTF-8 sequence in a name", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[2].name = "res/\xe2\x82" })
 			return s.build(t)
-		}, ErrInvalidName, "res/\xe2\x82", -2},
+		}, CodeInvalidName, "res/\xe2\x82", -2},
 		{"0xFF in a name", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[2].name = "res/\xff" })
 			return s.build(t)
-		}, ErrInvalidName, "res/\xff", -2},
+		}, CodeInvalidName, "res/\xff", -2},
 		{"encrypted entry", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) { s.entries[0].flags = flagEncrypted })
 			return s.build(t)
-		}, ErrEncrypted, "AndroidManifest.xml", -2},
+		}, CodeEncrypted, "AndroidManifest.xml", -2},
 		{"overlapping entries", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				// The third entry claims to start inside the second's data.
 				s.entries[2].cd = func(c []byte) { binary.LittleEndian.PutUint32(c[42:], binary.LittleEndian.Uint32(c[42:])-4) }
 			})
 			return s.build(t)
-		}, ErrEntryOverlap, "resources.arsc", -2},
+		}, CodeEntryOverlap, "resources.arsc", -2},
 		{"entry data runs into the central directory", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.entries[2].cd = func(c []byte) { binary.LittleEndian.PutUint32(c[20:], binary.LittleEndian.Uint32(c[20:])+100) }
 			})
 			return s.build(t)
-		}, ErrEntryOutOfRange, "classes.dex", -2},
+		}, CodeEntryOutOfRange, "classes.dex", -2},
 		{"entry data runs into the signing block", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.sigBlock = sigBlockBytes(pair{0x7109871a, []byte("v2")})
 				s.entries[2].cd = func(c []byte) { binary.LittleEndian.PutUint32(c[20:], binary.LittleEndian.Uint32(c[20:])+8) }
 			})
 			return s.build(t)
-		}, ErrEntryOutOfRange, "classes.dex", -2},
+		}, CodeEntryOutOfRange, "classes.dex", -2},
 		{"entry size of 4 GiB - 2", func(t *testing.T) []byte {
 			s := withEntries(func(s *spec) {
 				s.entries[0].cd = func(c []byte) { binary.LittleEndian.PutUint32(c[20:], 0xfffffffe) }
 			})
 			return s.build(t)
-		}, ErrEntryOutOfRange, "AndroidManifest.xml", -2},
+		}, CodeEntryOutOfRange, "AndroidManifest.xml", -2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,7 +171,7 @@ func TestOpenRejects(t *testing.T) {
 			if tt.offset != -2 {
 				assert.Equal(t, tt.offset, fe.Offset)
 			}
-			assert.Contains(t, err.Error(), string(tt.want.Code))
+			assert.Contains(t, err.Error(), string(tt.want))
 		})
 	}
 }
@@ -246,7 +246,7 @@ func TestOpenTolerates(t *testing.T) {
 			for _, f := range a.Findings {
 				if f.Code == tt.want {
 					assert.Equal(t, tt.entry, f.Entry)
-					assert.ErrorIs(t, &f, &FormatError{Code: tt.want})
+					assert.ErrorIs(t, &f, tt.want)
 				}
 			}
 			if tt.noBlock {
@@ -270,17 +270,17 @@ func TestLocalHeaderMismatch(t *testing.T) {
 	tests := []struct {
 		name  string
 		local func(h []byte)
-		want  *FormatError
+		want  Code
 	}{
-		{"bad signature", func(h []byte) { h[0] = 'X' }, ErrLocalHeader},
-		{"different name", func(h []byte) { h[localSize] = 'C' }, ErrLocalHeaderMismatch},
-		{"different name length", func(h []byte) { binary.LittleEndian.PutUint16(h[26:], 5) }, ErrLocalHeaderMismatch},
-		{"different CRC-32", func(h []byte) { h[14] ^= 1 }, ErrLocalHeaderMismatch},
-		{"different compressed size", func(h []byte) { h[18]++ }, ErrLocalHeaderMismatch},
-		{"different uncompressed size", func(h []byte) { h[22]++ }, ErrLocalHeaderMismatch},
-		{"data descriptor flag only in the local header", func(h []byte) { h[6] |= flagDataDescriptor }, ErrLocalHeaderMismatch},
-		{"encryption flag only in the local header", func(h []byte) { h[6] |= flagEncrypted }, ErrLocalHeaderMismatch},
-		{"extra field pushes the data past the entries", func(h []byte) { binary.LittleEndian.PutUint16(h[28:], 0xffff) }, ErrEntryOutOfRange},
+		{"bad signature", func(h []byte) { h[0] = 'X' }, CodeLocalHeader},
+		{"different name", func(h []byte) { h[localSize] = 'C' }, CodeLocalHeaderMismatch},
+		{"different name length", func(h []byte) { binary.LittleEndian.PutUint16(h[26:], 5) }, CodeLocalHeaderMismatch},
+		{"different CRC-32", func(h []byte) { h[14] ^= 1 }, CodeLocalHeaderMismatch},
+		{"different compressed size", func(h []byte) { h[18]++ }, CodeLocalHeaderMismatch},
+		{"different uncompressed size", func(h []byte) { h[22]++ }, CodeLocalHeaderMismatch},
+		{"data descriptor flag only in the local header", func(h []byte) { h[6] |= flagDataDescriptor }, CodeLocalHeaderMismatch},
+		{"encryption flag only in the local header", func(h []byte) { h[6] |= flagEncrypted }, CodeLocalHeaderMismatch},
+		{"extra field pushes the data past the entries", func(h []byte) { binary.LittleEndian.PutUint16(h[28:], 0xffff) }, CodeEntryOutOfRange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -363,7 +363,7 @@ func TestCheckLocalHeadersFindsOverlapFromRealHeaderLength(t *testing.T) {
 	a, err := openBytes(s.build(t))
 	require.NoError(t, err)
 	_, err = a.CheckLocalHeaders()
-	requireFormatError(t, err, ErrEntryOverlap, "a")
+	requireFormatError(t, err, CodeEntryOverlap, "a")
 }
 
 // allocDuring returns the bytes allocated while f runs.
@@ -467,7 +467,7 @@ func TestEOCDSearch(t *testing.T) {
 		s := spec{entries: entries, comment: bytes.Repeat([]byte{'c'}, 0xffff)}
 		b := append(s.build(t), 'x')
 		_, err := openBytes(b)
-		requireFormatError(t, err, ErrEOCDNotFound, "")
+		requireFormatError(t, err, CodeEOCDNotFound, "")
 	})
 	t.Run("the record nearest the end with a matching comment length wins", func(t *testing.T) {
 		// An archive whose comment is itself a complete empty archive: the

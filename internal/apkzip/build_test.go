@@ -164,10 +164,10 @@ func openBytes(b []byte) (*Archive, error) { return Open(bytes.NewReader(b), int
 
 // requireFormatError checks that err is a *FormatError of the code, naming
 // the entry when one is given.
-func requireFormatError(t *testing.T, err error, sentinel *FormatError, entry string) *FormatError {
+func requireFormatError(t *testing.T, err error, code Code, entry string) *FormatError {
 	t.Helper()
 	require.Error(t, err)
-	require.ErrorIs(t, err, sentinel, "got %v", err)
+	require.ErrorIs(t, err, code, "got %v", err)
 	var fe *FormatError
 	require.ErrorAs(t, err, &fe)
 	if entry != "" {

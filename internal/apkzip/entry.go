@@ -218,8 +218,8 @@ var (
 )
 
 // Open returns a stream of the entry's uncompressed content. The stream
-// fails with ErrSizeMismatch if the data is longer or shorter than the
-// central directory declares, and with ErrCRCMismatch if its CRC-32 differs,
+// fails with CodeSizeMismatch if the data is longer or shorter than the
+// central directory declares, and with CodeCRCMismatch if its CRC-32 differs,
 // so a zip bomb or a lying header costs at most the declared size in time
 // and nothing in memory beyond fixed buffers. Close the stream to return
 // its buffers to the pool.
@@ -319,7 +319,7 @@ func (c *checkedReader) Read(p []byte) (int, error) {
 	default:
 		var fe *FormatError
 		if !errors.As(err, &fe) {
-			err = &FormatError{Code: CodeInflate, Entry: c.e.Name, Offset: -1, Msg: "inflate failed", Err: err}
+			err = &FormatError{Code: CodeInflate, Entry: c.e.Name, Msg: "inflate failed", Err: err}
 		}
 		c.err = err
 	}
@@ -346,7 +346,7 @@ func (c *checkedReader) finish() error {
 	case n > 0:
 		c.err = errorf(CodeSizeMismatch, c.e.Name, -1, "entry data is longer than the declared %d bytes", c.e.UncompressedSize)
 	case err != nil && err != io.EOF && err != io.ErrUnexpectedEOF:
-		c.err = &FormatError{Code: CodeInflate, Entry: c.e.Name, Offset: -1, Msg: "inflate failed", Err: err}
+		c.err = &FormatError{Code: CodeInflate, Entry: c.e.Name, Msg: "inflate failed", Err: err}
 	case c.crc != c.e.CRC32:
 		c.err = errorf(CodeCRCMismatch, c.e.Name, -1, "CRC-32 of the content is %08x, the central directory says %08x", c.crc, c.e.CRC32)
 	default:

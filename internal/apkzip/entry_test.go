@@ -28,26 +28,26 @@ func TestEntryStreamEnforcesDeclaredSizeAndCRC(t *testing.T) {
 	tests := []struct {
 		name  string
 		entry *specEntry
-		want  *FormatError // nil: reads back content
+		want  Code // "": reads back content
 	}{
-		{"stored", &specEntry{name: "s", content: []byte("stored bytes")}, nil},
-		{"deflated", &specEntry{name: "d", content: bytes.Repeat([]byte("deflate me "), 1000), method: MethodDeflated}, nil},
-		{"empty stored", &specEntry{name: "e", content: []byte{}}, nil},
-		{"empty deflated", &specEntry{name: "e", content: []byte{}, method: MethodDeflated}, nil},
+		{"stored", &specEntry{name: "s", content: []byte("stored bytes")}, ""},
+		{"deflated", &specEntry{name: "d", content: bytes.Repeat([]byte("deflate me "), 1000), method: MethodDeflated}, ""},
+		{"empty stored", &specEntry{name: "e", content: []byte{}}, ""},
+		{"empty deflated", &specEntry{name: "e", content: []byte{}, method: MethodDeflated}, ""},
 		{"zip bomb: inflates past the declared size", &specEntry{name: "bomb", content: bomb, method: MethodDeflated,
 			cd:    func(c []byte) { binary.LittleEndian.PutUint32(c[24:], 4096) },
-			local: func(h []byte) { binary.LittleEndian.PutUint32(h[22:], 4096) }}, ErrSizeMismatch},
+			local: func(h []byte) { binary.LittleEndian.PutUint32(h[22:], 4096) }}, CodeSizeMismatch},
 		{"deflated data shorter than declared", &specEntry{name: "short", content: []byte("short"), method: MethodDeflated,
 			cd:    func(c []byte) { binary.LittleEndian.PutUint32(c[24:], 500) },
-			local: func(h []byte) { binary.LittleEndian.PutUint32(h[22:], 500) }}, ErrSizeMismatch},
+			local: func(h []byte) { binary.LittleEndian.PutUint32(h[22:], 500) }}, CodeSizeMismatch},
 		{"deflated CRC-32 wrong in both headers", &specEntry{name: "crc", content: []byte("content"), method: MethodDeflated,
 			cd:    func(c []byte) { c[16] ^= 0xff },
-			local: func(h []byte) { h[14] ^= 0xff }}, ErrCRCMismatch},
+			local: func(h []byte) { h[14] ^= 0xff }}, CodeCRCMismatch},
 		{"stored CRC-32 wrong in both headers", &specEntry{name: "crc", content: []byte("content"),
 			cd:    func(c []byte) { c[16] ^= 0xff },
-			local: func(h []byte) { h[14] ^= 0xff }}, ErrCRCMismatch},
+			local: func(h []byte) { h[14] ^= 0xff }}, CodeCRCMismatch},
 		{"corrupt deflate stream", &specEntry{name: "bad", content: []byte("0123456789"), method: MethodDeflated,
-			data: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, ErrInflate},
+			data: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, CodeInflate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestEntryStreamEnforcesDeclaredSizeAndCRC(t *testing.T) {
 			require.NoError(t, err)
 			got, err := io.ReadAll(rc)
 			require.NoError(t, rc.Close())
-			if tt.want == nil {
+			if tt.want == "" {
 				require.NoError(t, err)
 				assert.Equal(t, tt.entry.content, got)
 			} else {
@@ -71,7 +71,7 @@ func TestEntryStreamEnforcesDeclaredSizeAndCRC(t *testing.T) {
 			}
 			// ReadAll agrees with the stream.
 			all, err := e.ReadAll(1 << 30)
-			if tt.want == nil {
+			if tt.want == "" {
 				require.NoError(t, err)
 				assert.Equal(t, tt.entry.content, all)
 			} else {
@@ -95,7 +95,7 @@ func TestEntryStreamReportsErrorWithTheLastBytes(t *testing.T) {
 	buf := make([]byte, 6)
 	n, err := rc.Read(buf)
 	assert.Equal(t, 6, n)
-	requireFormatError(t, err, ErrCRCMismatch, "x")
+	requireFormatError(t, err, CodeCRCMismatch, "x")
 }
 
 func TestReadAllRefusesEntriesOverTheLimit(t *testing.T) {
@@ -103,7 +103,7 @@ func TestReadAllRefusesEntriesOverTheLimit(t *testing.T) {
 	a, err := openBytes(s.build(t))
 	require.NoError(t, err)
 	_, err = a.Entries()[0].ReadAll(1024)
-	fe := requireFormatError(t, err, ErrEntryTooLarge, "big")
+	fe := requireFormatError(t, err, CodeEntryTooLarge, "big")
 	assert.Equal(t, int64(0), fe.Offset)
 }
 

@@ -86,7 +86,7 @@ func TestSigningBlockMalformedPairs(t *testing.T) {
 			blk := a.SigningBlock()
 			require.NotNil(t, blk)
 			require.NotNil(t, blk.PairsErr)
-			assert.ErrorIs(t, blk.PairsErr, ErrSigBlockPair)
+			assert.ErrorIs(t, blk.PairsErr, CodeSigBlockPair)
 			assert.Len(t, blk.Pairs, tt.wantPairs)
 			_, ok := blk.Find(2)
 			assert.False(t, ok, "pairs after a malformed one are unreachable, as for Android")
@@ -124,7 +124,7 @@ func TestSigningBlockManyTinyPairs(t *testing.T) {
 func TestPairValueRefusesHugeValues(t *testing.T) {
 	a := &Archive{}
 	_, err := a.PairValue(Pair{ID: 1, Offset: 100, ValueOffset: 112, ValueSize: MaxPairValueSize + 1})
-	fe := requireFormatError(t, err, ErrSigBlockPair, "")
+	fe := requireFormatError(t, err, CodeSigBlockPair, "")
 	assert.Equal(t, int64(100), fe.Offset)
 }
 

@@ -54,27 +54,27 @@ func TestZip64Records(t *testing.T) {
 		name string
 		base []byte
 		edit func(rec, loc []byte)
-		want *FormatError // nil: accepted
+		want Code // "": accepted
 	}{
-		{"agreeing records (v1-only file)", plain, nil, nil},
-		{"agreeing records before a signing block", signed, nil, nil},
+		{"agreeing records (v1-only file)", plain, nil, ""},
+		{"agreeing records before a signing block", signed, nil, ""},
 		{"entry count differs", plain, func(rec, _ []byte) {
 			le.PutUint64(rec[32:], le.Uint64(rec[32:])+1)
 			le.PutUint64(rec[24:], le.Uint64(rec[32:]))
-		}, ErrZip64},
-		{"directory offset differs", plain, func(rec, _ []byte) { le.PutUint64(rec[48:], le.Uint64(rec[48:])-1) }, ErrZip64},
-		{"directory size differs", plain, func(rec, _ []byte) { le.PutUint64(rec[40:], le.Uint64(rec[40:])+46) }, ErrZip64},
-		{"offset beyond 32 bits", plain, func(rec, _ []byte) { le.PutUint64(rec[48:], le.Uint64(rec[48:])+1<<32) }, ErrZip64},
-		{"entries on disk differ from the total", plain, func(rec, _ []byte) { le.PutUint64(rec[24:], 0) }, ErrZip64},
-		{"multi-disk locator", plain, func(_, loc []byte) { le.PutUint32(loc[16:], 2) }, ErrZip64},
-		{"locator points past itself", plain, func(_, loc []byte) { le.PutUint64(loc[8:], 1<<40) }, ErrZip64},
-		{"locator points at no record", plain, func(_, loc []byte) { le.PutUint64(loc[8:], 0) }, ErrZip64},
-		{"record size runs into the locator", plain, func(rec, _ []byte) { le.PutUint64(rec[4:], 1000) }, ErrZip64},
+		}, CodeZip64},
+		{"directory offset differs", plain, func(rec, _ []byte) { le.PutUint64(rec[48:], le.Uint64(rec[48:])-1) }, CodeZip64},
+		{"directory size differs", plain, func(rec, _ []byte) { le.PutUint64(rec[40:], le.Uint64(rec[40:])+46) }, CodeZip64},
+		{"offset beyond 32 bits", plain, func(rec, _ []byte) { le.PutUint64(rec[48:], le.Uint64(rec[48:])+1<<32) }, CodeZip64},
+		{"entries on disk differ from the total", plain, func(rec, _ []byte) { le.PutUint64(rec[24:], 0) }, CodeZip64},
+		{"multi-disk locator", plain, func(_, loc []byte) { le.PutUint32(loc[16:], 2) }, CodeZip64},
+		{"locator points past itself", plain, func(_, loc []byte) { le.PutUint64(loc[8:], 1<<40) }, CodeZip64},
+		{"locator points at no record", plain, func(_, loc []byte) { le.PutUint64(loc[8:], 0) }, CodeZip64},
+		{"record size runs into the locator", plain, func(rec, _ []byte) { le.PutUint64(rec[4:], 1000) }, CodeZip64},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := openBytes(withZip64Records(t, c.base, c.edit))
-			if c.want != nil {
+			if c.want != "" {
 				requireFormatError(t, err, c.want, "")
 				return
 			}

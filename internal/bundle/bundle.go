@@ -15,7 +15,6 @@
 package bundle
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -53,33 +52,10 @@ const (
 	CodePartRead      = signer.CodeBundlePartUnreadable
 )
 
-// Error says why a bundle or one of its parts was refused.
-type Error struct {
-	Code  Code
-	Entry string
-	Msg   string
-	Err   error
-}
-
-func (e *Error) Error() string {
-	s := "bundle: " + string(e.Code) + ": " + e.Msg
-	if e.Entry != "" {
-		s += fmt.Sprintf(" (entry %q)", e.Entry)
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is matches another *Error with the same Code, so errors.Is(err,
-// &Error{Code: CodeNested}) tests the class.
-func (e *Error) Is(target error) bool {
-	var t *Error
-	return errors.As(target, &t) && t.Code == e.Code && t.Entry == "" && t.Msg == ""
-}
+// Error says why a bundle or one of its parts was refused: the module's
+// one refused-input type, so apkverify passes it on as it is and
+// errors.Is(err, CodeNested) tests the class.
+type Error = signer.Error
 
 func errorf(c Code, entry, format string, args ...any) *Error {
 	return &Error{Code: c, Entry: entry, Msg: fmt.Sprintf(format, args...)}

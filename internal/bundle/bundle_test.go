@@ -151,7 +151,7 @@ func TestReadRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Read(open(t, makeZip(t, tc.entries...)), tc.lim)
 			require.Error(t, err)
-			assert.ErrorIs(t, err, &Error{Code: tc.code})
+			assert.ErrorIs(t, err, tc.code)
 		})
 	}
 }
@@ -165,7 +165,7 @@ func TestHugeClaimRefusedBeforeAllocating(t *testing.T) {
 	ar := open(t, raw)
 	_, err := Read(ar, DefaultLimits)
 	runtime.ReadMemStats(&after)
-	require.ErrorIs(t, err, &Error{Code: CodePartTooLarge})
+	require.ErrorIs(t, err, CodePartTooLarge)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20))
 }
 

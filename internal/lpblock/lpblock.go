@@ -9,7 +9,6 @@ package lpblock
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
 
@@ -20,14 +19,10 @@ const (
 	CodeLengthRange = "BLOCK_LENGTH_OUT_OF_RANGE"
 )
 
-// Sentinels for errors.Is; each matches every Error of its Code.
-var (
-	ErrTruncated   = &Error{Code: CodeTruncated}
-	ErrLengthRange = &Error{Code: CodeLengthRange}
-)
-
 // Error is a read past the end of the input or a length prefix that does
-// not fit in what remains.
+// not fit in what remains. Its Code is only ever read as text: the
+// callers report it inside their own issues, so it needs no errors.Is
+// rule (this package sits below signer and cannot use *signer.Error).
 type Error struct {
 	Code string
 	Msg  string
@@ -42,13 +37,6 @@ func (e *Error) Error() string {
 		s += ": " + e.Msg
 	}
 	return s
-}
-
-// Is reports whether target is a sentinel (an Error with only a Code) with
-// the same Code.
-func (e *Error) Is(target error) bool {
-	var t *Error
-	return errors.As(target, &t) && t.Code == e.Code && t.Msg == ""
 }
 
 // Reader reads records from a byte slice. The zero value is an empty

@@ -33,7 +33,6 @@ func TestLengthPrefixedBytes(t *testing.T) {
 				var e *Error
 				require.True(t, errors.As(err, &e))
 				assert.Equal(t, tc.wantCode, e.Code)
-				assert.ErrorIs(t, err, &Error{Code: tc.wantCode})
 				assert.Equal(t, tc.rest, r.Remaining(), "a failed read consumes nothing")
 				return
 			}
@@ -60,7 +59,6 @@ func TestIntegersAndRest(t *testing.T) {
 	assert.Equal(t, le32(7), r.Rest())
 	assert.False(t, r.HasRemaining())
 	_, err = r.U32()
-	assert.ErrorIs(t, err, ErrTruncated)
 	assert.EqualError(t, err, "signer: BLOCK_TRUNCATED: need 4 bytes for an integer, 0 remain")
 }
 

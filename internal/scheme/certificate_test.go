@@ -7,14 +7,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"math/big"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/conformance"
 	"github.com/apktrust/apktrust/internal/testutil"
@@ -151,12 +149,12 @@ func TestParseCertificateRefused(t *testing.T) {
 		der  []byte
 		err  error
 	}{
-		{name: "empty", der: nil, err: ErrCertMalformed},
-		{name: "garbage", der: []byte("not a certificate"), err: ErrCertMalformed},
-		{name: "truncated", der: k.cert[:len(k.cert)/2], err: ErrCertMalformed},
-		{name: "deep nesting", der: deep, err: ErrCertMalformed},
-		{name: "integer instead of sequence", der: []byte{0x02, 0x01, 0x05}, err: ErrCertMalformed},
-		{name: "length beyond the data", der: []byte{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00}, err: ErrCertMalformed},
+		{name: "empty", der: nil, err: CodeCertMalformed},
+		{name: "garbage", der: []byte("not a certificate"), err: CodeCertMalformed},
+		{name: "truncated", der: k.cert[:len(k.cert)/2], err: CodeCertMalformed},
+		{name: "deep nesting", der: deep, err: CodeCertMalformed},
+		{name: "integer instead of sequence", der: []byte{0x02, 0x01, 0x05}, err: CodeCertMalformed},
+		{name: "length beyond the data", der: []byte{0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00}, err: CodeCertMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,13 +181,7 @@ func TestCertificateCorpusQuirks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.apk, func(t *testing.T) {
-			f, err := os.Open(filepath.Join(dir, tc.apk))
-			require.NoError(t, err)
-			defer f.Close()
-			st, err := f.Stat()
-			require.NoError(t, err)
-			a, err := apkzip.Open(f, st.Size())
-			require.NoError(t, err)
+			a := testutil.OpenAPK(t, filepath.Join(dir, tc.apk))
 			r := VerifyV2(context.Background(), a, nil, FindBlocks(a), 24, MaxSDK)
 			require.True(t, r.Verified, "%v", v23Codes(r, false))
 			c := r.Signers[0].Cert()

@@ -119,7 +119,7 @@ func (d *ContentDigester) v4MerkleTree(ctx context.Context, salt []byte) (tree, 
 
 // faultGuard runs fn, turning a memory fault (a page of a file mapping
 // that the file no longer backs: SIGBUS under debug.SetPanicOnFault) into
-// ErrDigestFileChanged. Other panics go on.
+// CodeDigestFileChanged. Other panics go on.
 func faultGuard(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -113,7 +113,7 @@ func TestPassComputesEveryDigestInOneRead(t *testing.T) {
 						require.NoError(t, err)
 						assert.Equal(t, v23RefVerityDigest(regions...), got)
 					} else {
-						assert.ErrorIs(t, err, ErrDigestVerityUnaligned)
+						assert.ErrorIs(t, err, CodeDigestVerityUnaligned)
 					}
 					frost, err := d.frostingDigest(context.Background())
 					require.NoError(t, err)
@@ -168,13 +168,13 @@ func TestPassFileTruncatedWhileMapped(t *testing.T) {
 		d.SetWorkers(workers)
 		err := passCompute(t, d, passWantAll(nil))
 		require.Error(t, err)
-		assert.ErrorIs(t, err, ErrDigestFileChanged, "workers=%d", workers)
+		assert.ErrorIs(t, err, CodeDigestFileChanged, "workers=%d", workers)
 		_, err = d.Digest(context.Background(), DigestChunkedSHA256)
-		assert.ErrorIs(t, err, ErrDigestFileChanged)
+		assert.ErrorIs(t, err, CodeDigestFileChanged)
 		_, err = d.frostingDigest(context.Background())
-		assert.ErrorIs(t, err, ErrDigestFileChanged)
+		assert.ErrorIs(t, err, CodeDigestFileChanged)
 		_, _, err = d.v4MerkleTree(context.Background(), nil)
-		assert.ErrorIs(t, err, ErrDigestFileChanged)
+		assert.ErrorIs(t, err, CodeDigestFileChanged)
 	}
 }
 

@@ -139,18 +139,18 @@ func TestContentDigesterErrors(t *testing.T) {
 	t.Run("verity needs an aligned signing block", func(t *testing.T) {
 		d := NewRegionDigester(v23Sections(make([]byte, 4097), make([]byte, 10))...)
 		_, err := d.Digest(context.Background(), DigestVerityChunkedSHA256)
-		assert.ErrorIs(t, err, ErrDigestVerityUnaligned)
+		assert.ErrorIs(t, err, CodeDigestVerityUnaligned)
 	})
 	t.Run("read failure", func(t *testing.T) {
 		cr := &v23CountingReaderAt{r: bytes.NewReader(make([]byte, 100)), fail: true}
 		d := NewRegionDigester(io.NewSectionReader(cr, 0, 100))
 		_, err := d.Digest(context.Background(), DigestChunkedSHA256)
-		assert.ErrorIs(t, err, ErrDigestIO)
+		assert.ErrorIs(t, err, CodeDigestIO)
 	})
 	t.Run("unknown algorithm", func(t *testing.T) {
 		d := NewRegionDigester(v23Sections(make([]byte, 10))...)
 		_, err := d.Digest(context.Background(), ContentDigestAlgorithm(99))
-		assert.ErrorIs(t, err, ErrDigestUnknownAlgorithm)
+		assert.ErrorIs(t, err, CodeDigestUnknownAlgorithm)
 	})
 	t.Run("cancelled, then retried", func(t *testing.T) {
 		data := v23RandomBytes(2, 2*chunkSize)

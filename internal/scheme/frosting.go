@@ -40,9 +40,6 @@ import (
 // Frosting is evidence of delivery, never part of the signature verdict:
 // a frosting failure is reported in FrostingResult and nowhere else.
 
-// ErrFrostingMalformed matches every error of ParseFrosting.
-var ErrFrostingMalformed error = &Error{Code: FrostingCodeMalformed}
-
 func frostingErrorf(format string, args ...any) error {
 	return &Error{Code: FrostingCodeMalformed, Msg: fmt.Sprintf(format, args...)}
 }

@@ -225,7 +225,7 @@ func TestParseFrostingRejectsHostileLengths(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseFrosting(tc.value)
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrFrostingMalformed)
+			assert.ErrorIs(t, err, FrostingCodeMalformed)
 		})
 	}
 }
@@ -237,7 +237,7 @@ func FuzzParseFrosting(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fr, err := ParseFrosting(b)
 		if err != nil {
-			assert.ErrorIs(t, err, ErrFrostingMalformed)
+			assert.ErrorIs(t, err, FrostingCodeMalformed)
 			return
 		}
 		for _, e := range fr.Entries {

@@ -11,14 +11,14 @@ import (
 )
 
 // weakDigestError names the weak digest attribute; it matches
-// ErrJarWeakDigest.
+// CodeJarWeakDigest.
 type weakDigestError struct{ attr string }
 
 func (e *weakDigestError) Error() string {
 	return e.attr + " is the strongest digest; a JAR signature needs SHA-256 or stronger"
 }
 
-func (e *weakDigestError) Is(target error) bool { return target == ErrJarWeakDigest }
+func (e *weakDigestError) Is(target error) bool { return target == CodeJarWeakDigest }
 
 // VerifyJAR verifies the JAR signature of an archive that is not an APK,
 // an Android App Bundle above all, the way `jarsigner -verify` checks it
@@ -95,7 +95,7 @@ func jarStrongAlgorithm(digestOID, sigOID string) bool {
 	return ok && strong(h) && (family == "RSA" || family == "EC" || family == "DSA")
 }
 
-// jarWeakDigest returns ErrJarWeakDigest when a section without a digest
+// jarWeakDigest returns CodeJarWeakDigest when a section without a digest
 // Android reads has one that java.util.jar reads (SHA-1 and MD5 under
 // their other spellings), nil otherwise.
 func jarWeakDigest(sec *jarmanifest.Section, suffix string) error {
@@ -109,7 +109,7 @@ func jarWeakDigest(sec *jarmanifest.Section, suffix string) error {
 
 // digestErrCode is the issue code of an error digestsToVerify returned.
 func digestErrCode(err error) Code {
-	if errors.Is(err, ErrJarWeakDigest) {
+	if errors.Is(err, CodeJarWeakDigest) {
 		return CodeJarWeakDigest
 	}
 	return CodeJarMalformedDigest

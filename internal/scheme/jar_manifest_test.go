@@ -14,10 +14,10 @@ import (
 // had.
 func TestParseJarManifestLimitCodes(t *testing.T) {
 	_, err := parseJarManifest([]byte("M: 1\n\n"+strings.Repeat("Name: x\n\n", 3)), 2)
-	assert.ErrorIs(t, err, ErrJarTooManySections)
+	assert.ErrorIs(t, err, CodeJarTooManySections)
 	assert.EqualError(t, err, "JAR_SIG_TOO_MANY_SECTIONS: more than 2 individual sections")
 	_, err = parseJarManifest(make([]byte, jarmanifest.MaxFileSize+1), 0)
-	assert.ErrorIs(t, err, ErrJarFileTooLarge)
+	assert.ErrorIs(t, err, CodeJarFileTooLarge)
 	m, err := parseJarManifest([]byte("M: 1\n\nName: x\n\n"), 1)
 	assert.NoError(t, err)
 	assert.Len(t, m.Sections, 1)

@@ -56,7 +56,7 @@ func TestParseLineageFixtures(t *testing.T) {
 	}{
 		{file: "rsa-a_to_rsa-b.lineage", nodes: []string{"rsa-a", "rsa-b"}},
 		{file: "rsa-a_to_rsa-b_to_rsa-c.lineage", nodes: []string{"rsa-a", "rsa-b", "rsa-c"}},
-		{file: "rsa-a_to_rsa-b.broken.lineage", err: ErrLineageSignature},
+		{file: "rsa-a_to_rsa-b.broken.lineage", err: CodeLineageSignature},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -114,8 +114,8 @@ func TestParseLineageCorpus(t *testing.T) {
 		{file: "rsa-2048-lineage-2-signers", nodes: []string{"rsa-2048", "rsa-2048_2"}, firstFlags: 0x17},
 		{file: "rsa-2048-lineage-3-signers", nodes: []string{"rsa-2048", "rsa-2048_2", "rsa-2048_3"}, firstFlags: 0x17},
 		{file: "rsa-2048-lineage-no-capabilities-first-signer", nodes: []string{"rsa-2048", "rsa-2048_2"}, firstFlags: 0},
-		{file: "rsa-2048-lineage-invalid-magic", err: ErrLineageBadMagic},
-		{file: "rsa-2048-lineage-invalid-version", err: ErrLineageVersion},
+		{file: "rsa-2048-lineage-invalid-magic", err: CodeLineageBadMagic},
+		{file: "rsa-2048-lineage-invalid-version", err: CodeLineageVersion},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -175,19 +175,19 @@ func TestParseLineageShapes(t *testing.T) {
 		{name: "three nodes in a file", in: v23LineageFile(good), nodes: 3},
 		{name: "single node", in: v23BuildLineage(t, []v23LineageNode{{key: a}}, 0), nodes: 1},
 		{name: "broken link", in: v23BuildLineage(t, []v23LineageNode{{key: a, alg: AlgECDSASHA256}, {key: b}}, 2),
-			err: ErrLineageSignature, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "algorithm mismatch", in: mismatch, err: ErrLineageAlgorithmMismatch, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "duplicate certificate", in: duplicate, err: ErrLineageDuplicate, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "parent key does not fit the algorithm", in: wrongKeyType, err: ErrLineageSignature, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "unknown algorithm", in: unknown, err: ErrLineageUnknownAlgorithm, code: "V3_SIG_MALFORMED_LINEAGE"},
-		{name: "empty", in: nil, err: ErrLineageEmpty, code: "V3_SIG_POR_CERT_MISMATCH"},
-		{name: "version only", in: v23U32(1), err: ErrLineageEmpty, code: "V3_SIG_POR_CERT_MISMATCH"},
-		{name: "wrong version", in: append(v23U32(2), good[4:]...), err: ErrLineageVersion, code: "V3_SIG_POR_CERT_MISMATCH"},
-		{name: "truncated", in: good[:len(good)-3], err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
-		{name: "huge length", in: append(v23U32(1), 0xff, 0xff, 0xff, 0x7f), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
+			err: CodeLineageSignature, code: "V3_SIG_POR_DID_NOT_VERIFY"},
+		{name: "algorithm mismatch", in: mismatch, err: CodeLineageAlgorithmMismatch, code: "V3_SIG_POR_DID_NOT_VERIFY"},
+		{name: "duplicate certificate", in: duplicate, err: CodeLineageDuplicate, code: "V3_SIG_POR_DID_NOT_VERIFY"},
+		{name: "parent key does not fit the algorithm", in: wrongKeyType, err: CodeLineageSignature, code: "V3_SIG_POR_DID_NOT_VERIFY"},
+		{name: "unknown algorithm", in: unknown, err: CodeLineageUnknownAlgorithm, code: "V3_SIG_MALFORMED_LINEAGE"},
+		{name: "empty", in: nil, err: CodeLineageEmpty, code: "V3_SIG_POR_CERT_MISMATCH"},
+		{name: "version only", in: v23U32(1), err: CodeLineageEmpty, code: "V3_SIG_POR_CERT_MISMATCH"},
+		{name: "wrong version", in: append(v23U32(2), good[4:]...), err: CodeLineageVersion, code: "V3_SIG_POR_CERT_MISMATCH"},
+		{name: "truncated", in: good[:len(good)-3], err: CodeLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
+		{name: "huge length", in: append(v23U32(1), 0xff, 0xff, 0xff, 0x7f), err: CodeLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
 		{name: "certificate garbage", in: append(v23U32(1), v23LP(append(v23LP(append(v23LP([]byte("nope")), v23U32(0)...)), make([]byte, 12)...))...),
-			err: ErrLineageCertificate, code: "V3_SIG_POR_DID_NOT_VERIFY"},
-		{name: "longer than any real lineage", in: v23LongLineage(t, lineage.MaxNodes+1), err: ErrLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
+			err: CodeLineageCertificate, code: "V3_SIG_POR_DID_NOT_VERIFY"},
+		{name: "longer than any real lineage", in: v23LongLineage(t, lineage.MaxNodes+1), err: CodeLineageMalformed, code: "V3_SIG_MALFORMED_LINEAGE"},
 		{name: "file with bad magic", in: append(v23U32(0x3eff39d2), v23LineageFile(good)[4:]...), err: nil, code: ""},
 	}
 	for _, tc := range tests {
@@ -197,9 +197,25 @@ func TestParseLineageShapes(t *testing.T) {
 				// Without the magic, ParseLineage reads an attribute; the
 				// file parser names the problem.
 				_, ferr := ParseLineageFile(tc.in)
-				assert.ErrorIs(t, ferr, ErrLineageBadMagic)
+				assert.ErrorIs(t, ferr, CodeLineageBadMagic)
 				assert.Error(t, err)
 				return
+			}
+			// The schemes parse with the file's work budget, so the
+			// lineage error and node conversion exists twice: in
+			// signer (which cannot import this package) and here
+			// (which cannot reach signer's unexported one). They
+			// must agree.
+			sl, serr := parseLineage(tc.in, NewWorkBudget(0))
+			var pe, se *Error
+			if tc.err != nil {
+				require.ErrorAs(t, err, &pe)
+				require.ErrorAs(t, serr, &se)
+				assert.Equal(t, pe.Code, se.Code, "same code from both parsers")
+				assert.Equal(t, pe.Error(), se.Error(), "same message from both parsers")
+			} else {
+				require.NoError(t, serr)
+				assert.Equal(t, l, sl, "same nodes from both parsers")
 			}
 			if tc.err != nil {
 				assert.ErrorIs(t, err, tc.err)

@@ -24,7 +24,7 @@ func TestReadBERDepthLimit(t *testing.T) {
 		b = append(b, 0, 0)
 	}
 	_, _, err := readBER(b, 0)
-	assert.ErrorIs(t, err, ErrPKCS7Malformed)
+	assert.ErrorIs(t, err, CodePKCS7Malformed)
 }
 
 func TestParsePKCS7Errors(t *testing.T) {
@@ -38,9 +38,9 @@ func TestParsePKCS7Errors(t *testing.T) {
 	}{
 		{name: "good", in: good, signers: 1},
 		{name: "trailing bytes are ignored", in: append(append([]byte{}, good...), 1, 2, 3), signers: 1},
-		{name: "not SignedData", in: v1DER(0x30, v1DEROID(pkcs7.OIDData), v1DER(0xa0, v1DER(0x04))), wantErr: ErrPKCS7UnsupportedType},
-		{name: "empty", in: nil, wantErr: ErrPKCS7Malformed},
-		{name: "truncated", in: good[:len(good)/2], wantErr: ErrPKCS7Malformed},
+		{name: "not SignedData", in: v1DER(0x30, v1DEROID(pkcs7.OIDData), v1DER(0xa0, v1DER(0x04))), wantErr: CodePKCS7UnsupportedContent},
+		{name: "empty", in: nil, wantErr: CodePKCS7Malformed},
+		{name: "truncated", in: good[:len(good)/2], wantErr: CodePKCS7Malformed},
 		{name: "no signerInfos", in: v1DER(0x30, v1DEROID(pkcs7.OIDSignedData), v1DER(0xa0, v1DER(0x30,
 			v1DERInt(big.NewInt(1)), v1DER(0x31), v1DER(0x30, v1DEROID(pkcs7.OIDData)), v1DER(0x31)))), signers: 0},
 	}

@@ -95,7 +95,7 @@ func VerifyV1(ctx context.Context, a *apkzip.Archive, minSDK, maxSDK int) *Schem
 // uncompressed bytes, the "v1 digest" that source stamps sign, for a
 // caller that did not run the JAR verifier (which reports the same hash
 // as V1Result.ManifestSHA256: pass that forward instead of hashing
-// again). It fails with ErrJarNoManifest when the APK has no manifest.
+// again). It fails with CodeJarNoManifest when the APK has no manifest.
 func V1ManifestDigest(a *apkzip.Archive) ([]byte, error) {
 	e := a.Lookup(v1ManifestName)
 	if e == nil {

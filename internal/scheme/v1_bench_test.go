@@ -21,7 +21,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/apktrust/apktrust/internal/apkzip"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
 
 // v1BenchSpec shapes a generated APK: many small deflated entries plus a
@@ -138,7 +138,7 @@ func v1WriteBenchAPK(tb testing.TB, path string, spec v1BenchSpec) int64 {
 		sfSections.WriteString("\r\n")
 	}
 	manifest := []byte("<manifest/>")
-	if fx, err := v1OpenAPK(tb, filepath.Join(v1FixtureDir, "apk", "unsigned-min21.apk")); err == nil {
+	if fx, err := testutil.TryOpenAPK(tb, filepath.Join(v1FixtureDir, "apk", "unsigned-min21.apk")); err == nil {
 		if e := fx.Lookup("AndroidManifest.xml"); e != nil {
 			if b, err := e.ReadAll(1 << 20); err == nil {
 				manifest = b
@@ -176,13 +176,6 @@ func v1WriteBenchAPK(tb testing.TB, path string, spec v1BenchSpec) int64 {
 	return total
 }
 
-func v1OpenFile(tb testing.TB, path string) *apkzip.Archive {
-	tb.Helper()
-	a, err := v1OpenAPK(tb, path)
-	require.NoError(tb, err)
-	return a
-}
-
 // v1BenchSizeMB is the size of the benchmark APK: 64 MB by default (kind
 // to a shared machine), APKTRUST_V1_BENCH_MB to change it.
 func v1BenchSizeMB() int {
@@ -197,7 +190,7 @@ func v1BenchSizeMB() int {
 func BenchmarkVerifyV1(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "bench.apk")
 	total := v1WriteBenchAPK(b, path, v1BenchSpecMB(v1BenchSizeMB()))
-	a := v1OpenFile(b, path)
+	a := testutil.OpenAPK(b, path)
 	b.SetBytes(total)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -239,7 +232,7 @@ func TestV1SpeedVsApksigner(t *testing.T) {
 	var ours, theirs []time.Duration
 	for i := 0; i < 3; i++ {
 		start := time.Now()
-		r := VerifyV1(context.Background(), v1OpenFile(t, path), 21, MaxSDK)
+		r := VerifyV1(context.Background(), testutil.OpenAPK(t, path), 21, MaxSDK)
 		ours = append(ours, time.Since(start))
 		require.True(t, r.Verified, "errors %v", r.Errors)
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,19 +15,8 @@ import (
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/conformance"
+	"github.com/apktrust/apktrust/internal/testutil"
 )
-
-// v1OpenAPK opens an APK for a test; the file stays open until the test
-// ends.
-func v1OpenAPK(t testing.TB, path string) (*apkzip.Archive, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
-	st, err := f.Stat()
-	require.NoError(t, err)
-	return apkzip.Open(f, st.Size())
-}
 
 // v1ManifestMinSDK reads minSdkVersion from the APK's binary
 // AndroidManifest.xml, as apksig does when no minimum is given: 1 when the
@@ -178,7 +166,7 @@ func v1SelectCases(t *testing.T, dir string, cases []conformance.Case) (picked [
 			skipped["expect "+expect]++
 			continue
 		}
-		a, err := v1OpenAPK(t, filepath.Join(dir, c.APK))
+		a, err := testutil.TryOpenAPK(t, filepath.Join(dir, c.APK))
 		if err != nil {
 			skipped["apkzip refuses the container"]++
 			continue
@@ -221,7 +209,7 @@ func TestV1Conformance(t *testing.T) {
 	agree := 0
 	for _, pc := range picked {
 		ok := t.Run(pc.c.ID, func(t *testing.T) {
-			a, err := v1OpenAPK(t, filepath.Join(dir, pc.c.APK))
+			a, err := testutil.TryOpenAPK(t, filepath.Join(dir, pc.c.APK))
 			require.NoError(t, err)
 			r := VerifyV1(context.Background(), a, pc.minSDK, pc.maxSDK)
 			errs, warns := v1Codes(r)

@@ -196,7 +196,7 @@ func TestV1ManifestDigestWithoutManifest(t *testing.T) {
 	apk := v1BuildAPK(t, v1TestFiles(), nil, v1BuildOptions{noManifest: true})
 	_, err := V1ManifestDigest(v1Open(t, apk))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrJarNoManifest)
+	assert.ErrorIs(t, err, CodeJarNoManifest)
 	var ve *Error
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, CodeJarNoManifest, ve.Code)
@@ -284,5 +284,5 @@ func TestVerifyV1DuplicateEntries(t *testing.T) {
 	apk := v1BuildAPK(t, v1TestFiles(), []v1SignerSpec{spec}, v1BuildOptions{extra: []v1File{{name: "classes.dex", data: []byte("evil")}}})
 	_, err := apkzip.Open(bytes.NewReader(apk), int64(len(apk)))
 	require.Error(t, err)
-	assert.ErrorIs(t, err, apkzip.ErrDuplicateEntry)
+	assert.ErrorIs(t, err, apkzip.CodeDuplicateEntry)
 }

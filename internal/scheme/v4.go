@@ -32,13 +32,6 @@ import (
 // algorithm, log2 block size, salt, root hash, APK digest, certificate and
 // additional data (the byte arrays length-prefixed).
 
-// Sentinels for errors.Is on ParseV4Signature errors.
-var (
-	ErrV4Malformed         error = &Error{Code: V4CodeMalformed}
-	ErrV4VersionNotCurrent error = &Error{Code: V4CodeVersionNotCurrent}
-	ErrV4IO                error = &Error{Code: V4CodeIO}
-)
-
 func v4Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
 }

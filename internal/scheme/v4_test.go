@@ -204,13 +204,13 @@ func TestParseV4SignatureRejectsHostileInput(t *testing.T) {
 		file []byte
 		want error
 	}{
-		{"empty", nil, ErrV4Malformed},
-		{"version 1", v4TestFile(1, v4TestHashing(), v4TestSigning(), nil), ErrV4VersionNotCurrent},
-		{"hashing info length past end", huge, ErrV4Malformed},
-		{"truncated hashing info", v4TestFile(2, v4TestHashing()[:6], v4TestSigning(), nil), ErrV4Malformed},
-		{"truncated signing info", v4TestFile(2, v4TestHashing(), v4TestSigning()[:10], nil), ErrV4Malformed},
-		{"tree length past end", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), nil), 0xff, 0xff, 0, 0), ErrV4Malformed},
-		{"bad signing info block", v4TestFile(2, v4TestHashing(), append(v4TestSigning(), 1, 2, 3), nil), ErrV4Malformed},
+		{"empty", nil, V4CodeMalformed},
+		{"version 1", v4TestFile(1, v4TestHashing(), v4TestSigning(), nil), V4CodeVersionNotCurrent},
+		{"hashing info length past end", huge, V4CodeMalformed},
+		{"truncated hashing info", v4TestFile(2, v4TestHashing()[:6], v4TestSigning(), nil), V4CodeMalformed},
+		{"truncated signing info", v4TestFile(2, v4TestHashing(), v4TestSigning()[:10], nil), V4CodeMalformed},
+		{"tree length past end", append(v4TestFile(2, v4TestHashing(), v4TestSigning(), nil), 0xff, 0xff, 0, 0), V4CodeMalformed},
+		{"bad signing info block", v4TestFile(2, v4TestHashing(), append(v4TestSigning(), 1, 2, 3), nil), V4CodeMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -197,28 +197,10 @@ const (
 
 var (
 	CapabilityNames             = signer.CapabilityNames
-	ErrCertMalformed            = signer.ErrCertMalformed
-	ErrDigestFileChanged        = signer.ErrDigestFileChanged
-	ErrDigestIO                 = signer.ErrDigestIO
-	ErrDigestUnknownAlgorithm   = signer.ErrDigestUnknownAlgorithm
-	ErrDigestVerityUnaligned    = signer.ErrDigestVerityUnaligned
-	ErrJarFileTooLarge          = signer.ErrJarFileTooLarge
-	ErrJarNoManifest            = signer.ErrJarNoManifest
-	ErrJarTooManySections       = signer.ErrJarTooManySections
-	ErrJarWeakDigest            = signer.ErrJarWeakDigest
-	ErrKeyUnsupported           = signer.ErrKeyUnsupported
-	ErrLineageAlgorithmMismatch = signer.ErrLineageAlgorithmMismatch
-	ErrLineageBadMagic          = signer.ErrLineageBadMagic
-	ErrLineageCertificate       = signer.ErrLineageCertificate
-	ErrLineageDuplicate         = signer.ErrLineageDuplicate
-	ErrLineageEmpty             = signer.ErrLineageEmpty
-	ErrLineageMalformed         = signer.ErrLineageMalformed
-	ErrLineageSignature         = signer.ErrLineageSignature
-	ErrLineageUnknownAlgorithm  = signer.ErrLineageUnknownAlgorithm
-	ErrLineageVersion           = signer.ErrLineageVersion
-	ErrPKCS7Malformed           = signer.ErrPKCS7Malformed
-	ErrPKCS7UnsupportedType     = signer.ErrPKCS7UnsupportedType
-	ErrWorkBudgetExceeded       = signer.ErrWorkBudgetExceeded
+	CodeCertMalformed           = signer.CodeCertMalformed
+	CodeLineageBadMagic         = signer.CodeLineageBadMagic
+	CodeLineageMalformed        = signer.CodeLineageMalformed
+	CodeLineageUnknownAlgorithm = signer.CodeLineageUnknownAlgorithm
 	ParseCertificate            = signer.ParseCertificate
 	ParseLineage                = signer.ParseLineage
 	ParseLineageFile            = signer.ParseLineageFile

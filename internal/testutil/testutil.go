@@ -47,14 +47,22 @@ func Fixture(t testing.TB, name string) string {
 // failing the test when it cannot; the file is closed when the test ends.
 func OpenAPK(t testing.TB, path string) *apkzip.Archive {
 	t.Helper()
+	a, err := TryOpenAPK(t, path)
+	require.NoError(t, err, path)
+	return a
+}
+
+// TryOpenAPK is OpenAPK for files the container reader may refuse: it
+// fails the test only when the file cannot be opened, and returns the
+// reader's error.
+func TryOpenAPK(t testing.TB, path string) (*apkzip.Archive, error) {
+	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	t.Cleanup(func() { f.Close() })
 	st, err := f.Stat()
 	require.NoError(t, err)
-	a, err := apkzip.Open(f, st.Size())
-	require.NoError(t, err, path)
-	return a
+	return apkzip.Open(f, st.Size())
 }
 
 // ReadPEMCert returns the DER bytes of the first PEM block of the file at
