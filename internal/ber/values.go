@@ -14,13 +14,20 @@ func Children(e Element, depth int) ([]Element, error) {
 	if !e.Constructed {
 		return nil, errorf("expected a constructed element")
 	}
-	var out []Element
-	rest := e.Content
-	for len(rest) > 0 {
-		c, r, err := Read(rest, depth+1)
+	// Two walks, so the result is allocated once at its size: growing it
+	// by appending allocated about twice the bytes, and PKCS #7 and
+	// certificate parsing call this for every SEQUENCE and SET they read.
+	n := 0
+	for rest := e.Content; len(rest) > 0; n++ {
+		_, r, err := Read(rest, depth+1)
 		if err != nil {
 			return nil, err
 		}
+		rest = r
+	}
+	out := make([]Element, 0, n)
+	for rest := e.Content; len(rest) > 0; {
+		c, r, _ := Read(rest, depth+1)
 		out = append(out, c)
 		rest = r
 	}
