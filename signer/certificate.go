@@ -88,7 +88,15 @@ func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 // or what Java's CertificateFactory also takes (BER length forms, a PEM
 // block, trailing bytes after the certificate, negative serial numbers).
 // The identity (Raw, SHA256) is always the bytes exactly as given.
+//
+// Parses are cached process-wide (bounded, keyed by the SHA-256 of der);
+// every call returns a certificate of its own.
 func ParseCertificate(der []byte) (*Certificate, error) {
+	return certCache.get(der, parseCertificate)
+}
+
+// parseCertificate is ParseCertificate without the cache.
+func parseCertificate(der []byte) (*Certificate, error) {
 	raw := append([]byte(nil), der...)
 	if xc, err := x509.ParseCertificate(raw); err == nil {
 		return certificateFromX509(raw, xc, xc), nil
