@@ -224,6 +224,11 @@ var (
 // and nothing in memory beyond fixed buffers. Close the stream to return
 // its buffers to the pool.
 func (e *Entry) Open() (io.ReadCloser, error) {
+	if b, ok := e.sharedContent(); ok {
+		s := &sharedReader{}
+		s.r.Reset(b)
+		return s, nil
+	}
 	c := checkedPool.Get().(*checkedReader)
 	lh, err := e.readLocalHeader(&c.scratch)
 	if err != nil {
@@ -356,11 +361,17 @@ func (c *checkedReader) finish() error {
 }
 
 // ReadAll reads the entry's whole content into memory, refusing entries
-// that declare more than limit bytes before reading anything.
+// that declare more than limit bytes before reading anything. The archive
+// keeps a small entry's content for its later readers (Open and ReadAll
+// of the same entry read it from memory): the returned bytes are shared
+// and must not be modified.
 func (e *Entry) ReadAll(limit int64) ([]byte, error) {
 	if e.UncompressedSize > limit {
 		return nil, errorf(CodeEntryTooLarge, e.Name, e.LocalHeaderOffset,
 			"entry declares %d bytes, over the %d-byte limit", e.UncompressedSize, limit)
+	}
+	if b, ok := e.sharedContent(); ok {
+		return b, nil
 	}
 	rc, err := e.Open()
 	if err != nil {
@@ -377,5 +388,6 @@ func (e *Entry) ReadAll(limit int64) ([]byte, error) {
 	if _, err := rc.Read(one[:]); err != io.EOF {
 		return nil, err
 	}
+	e.keepContent(buf)
 	return buf, nil
 }
