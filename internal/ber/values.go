@@ -25,6 +25,9 @@ func Children(e Element, depth int) ([]Element, error) {
 		}
 		rest = r
 	}
+	if n == 0 {
+		return nil, nil
+	}
 	out := make([]Element, 0, n)
 	for rest := e.Content; len(rest) > 0; {
 		c, r, _ := Read(rest, depth+1)
@@ -32,6 +35,25 @@ func Children(e Element, depth int) ([]Element, error) {
 		rest = r
 	}
 	return out, nil
+}
+
+// AppendChildren appends the elements a constructed element contains to
+// dst and returns the extended slice. Callers that only look at the
+// children pass a small array's slice (var buf [8]Element; buf[:0]) so
+// that reading a SEQUENCE allocates nothing.
+func AppendChildren(dst []Element, e Element, depth int) ([]Element, error) {
+	if !e.Constructed {
+		return dst, errorf("expected a constructed element")
+	}
+	for rest := e.Content; len(rest) > 0; {
+		c, r, err := Read(rest, depth+1)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, c)
+		rest = r
+	}
+	return dst, nil
 }
 
 // Primitive returns the content of a primitive element of the given
