@@ -16,6 +16,11 @@
 #   RUNS                  timed runs per tool and row (default 5), after one
 #                         untimed warm-up run that also checks the verdict
 #   SHA_BENCHTIME         -benchtime of the SHA-256 floor benchmark (default 1s)
+#   APKTRUST_BENCH_MODES  rows to run, comma-separated among v123 (v1+v2+v3,
+#                         minSdk 21), v2v3 (the same file, minSdk 24), v2only
+#                         and fixture (the small app); default all
+#   APKTRUST_BENCH_INPROC 0 skips the in-process floor and evidence
+#                         benchmarks (default 1)
 #
 # Needs: go, apksigner, zipalign, GNU time at /usr/bin/time (for peak RSS).
 # Optional: apkverifier (apt-get install -y apkverifier); skipped without it.
@@ -26,6 +31,9 @@ cd "$ROOT"
 SIZES="${APKTRUST_BENCH_SIZES:-10M}"
 RUNS="${RUNS:-5}"
 SHA_BENCHTIME="${SHA_BENCHTIME:-1s}"
+MODES=",${APKTRUST_BENCH_MODES:-v123,v2v3,v2only,fixture},"
+INPROC="${APKTRUST_BENCH_INPROC:-1}"
+want() { [[ "$MODES" == *",$1,"* ]]; }
 OUT="${APKTRUST_BENCH_DIR:-$ROOT/bench/out}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -96,15 +104,18 @@ fi
 # (our CLI cannot be given a frosting key, so this row is in process) and
 # reports the second's time over the first's.
 echo "== measuring the v1+v2+v3 floor and the evidence row in process ($SIZES)" >&2
-declare -A FLOOR_V123 EVIDENCE_RATIO EVIDENCE_NS EVIDENCE_BYTES BASE_NS
-if APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -timeout 120m -run '^$' \
-  -bench '^(BenchmarkFloorV123|BenchmarkVerifyEvidence)$' -benchtime 3x ./bench >"$TMP/inproc.log" 2>&1; then
+declare -A FLOOR_V123 EVIDENCE_RATIO EVIDENCE_NS EVIDENCE_BYTES BASE_NS FLOOR_EVIDENCE_NS
+if [[ "$INPROC" == 0 ]]; then
+  echo "   skipped (APKTRUST_BENCH_INPROC=0)" >&2
+elif APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -timeout 120m -run '^$' \
+  -bench '^(BenchmarkFloorV123|BenchmarkFloorEvidence|BenchmarkVerifyEvidence)$' -benchtime 3x ./bench >"$TMP/inproc.log" 2>&1; then
   while IFS='|' read -r name ns mbs ratio; do
     label="${name#*size=}"
     label="${label%%/*}"
     label="${label%-[0-9]*}"
     case "$name" in
       BenchmarkFloorV123/*) FLOOR_V123[$label]="$mbs" ;;
+      BenchmarkFloorEvidence/*) FLOOR_EVIDENCE_NS[$label]="$ns" ;;
       BenchmarkVerifyEvidence/*/v2v3*) BASE_NS[$label]="$ns" ;;
       BenchmarkVerifyEvidence/*/stamp*)
         EVIDENCE_NS[$label]="$ns"
@@ -112,7 +123,7 @@ if APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -tim
         EVIDENCE_BYTES[$label]="$(awk -v n="$ns" -v m="$mbs" 'BEGIN { printf "%.0f", n * m / 1e3 }')"
         ;;
     esac
-  done < <(awk '/^Benchmark(FloorV123|VerifyEvidence)\// {
+  done < <(awk '/^Benchmark(FloorV123|FloorEvidence|VerifyEvidence)\// {
       ns = ""; mbs = ""; ratio = ""
       for (i = 2; i <= NF; i++) {
         if ($(i+1) == "ns/op") ns = $i
@@ -243,13 +254,14 @@ run_row() {
 while IFS=$'\t' read -r _ label bytes kind path; do
   case "$kind" in
     v123)
-      run_row "$label" "$bytes" "v1+v2+v3, minSdk 21" "$path" "--min-sdk 21" "--min-sdk-version 21" avast
-      run_row "$label" "$bytes" "v2+v3, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
+      want v123 && run_row "$label" "$bytes" "v1+v2+v3, minSdk 21" "$path" "--min-sdk 21" "--min-sdk-version 21" avast
+      want v2v3 && run_row "$label" "$bytes" "v2+v3, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
       ;;
     v2only)
-      run_row "$label" "$bytes" "v2 only, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
+      want v2only && run_row "$label" "$bytes" "v2 only, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
       ;;
     fixture:*)
+      want fixture || continue
       # End to end as a user runs it: no SDK flags, so both tools read
       # minSdkVersion from the manifest.
       run_row "$(basename "$path")" "$bytes" "manifest minSdk ${kind#fixture:}" "$path" "" "" avast
@@ -317,6 +329,9 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
   done
   for label in "${!EVIDENCE_RATIO[@]}"; do
     echo "Evidence, $label (BenchmarkVerifyEvidence, in process): v2+v3 alone $(awk -v n="${BASE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'), with stamp + frosting + v4 $(awk -v n="${EVIDENCE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'): ${EVIDENCE_RATIO[$label]}× (frosting and v4 each hash the whole file once more, from the same read: the work is 3 SHA-256 passes where v2+v3 alone do one, so its floor is 3× the v2+v3 floor, $(awk -v b="${EVIDENCE_BYTES[$label]:-0}" -v s="${SHA_MBS:-0}" -v c="$CORES" 'BEGIN { if (s > 0 && b > 0) printf "%.0f ms", 3 * b / (s * c * 1e6) / 1e-3; else print "unknown" }') here)."
+  done
+  for label in "${!FLOOR_EVIDENCE_NS[@]}"; do
+    echo "Measured floor of the evidence work, $label (BenchmarkFloorEvidence, in process: the frosting SHA-256 of the whole file on one goroutine, the 1 MiB chunk digests and the v4 tree's 4 KiB leaves on $CORES workers, in-memory bytes, nothing else): $(awk -v n="${FLOOR_EVIDENCE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }')$(if [[ -n "${BASE_NS[$label]:-}" ]]; then awk -v f="${FLOOR_EVIDENCE_NS[$label]}" -v b="${BASE_NS[$label]}" -v e="${EVIDENCE_NS[$label]:-0}" 'BEGIN { printf ", %.2f× the v2+v3 time above (the evidence row cannot go below that ratio); the evidence row took %.2f× this floor", f / b, (e > 0 ? e / f : 0) }'; fi)."
   done
   echo
   echo "### Targets"
