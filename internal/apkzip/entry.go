@@ -39,6 +39,12 @@ type localHeader struct {
 // across entries so that walking an archive does not allocate per entry;
 // names longer than scratch (rare in APKs) get their own buffer.
 func (e *Entry) readLocalHeader(scratch *headerScratch) (localHeader, error) {
+	return e.readLocalHeaderAt(e.a.r, scratch)
+}
+
+// readLocalHeaderAt is readLocalHeader reading through r, the archive's
+// reader or a window on it (headerWindow).
+func (e *Entry) readLocalHeaderAt(r io.ReaderAt, scratch *headerScratch) (localHeader, error) {
 	a := e.a
 	off := e.LocalHeaderOffset
 	limit := a.dataLimit()
@@ -56,7 +62,7 @@ func (e *Entry) readLocalHeader(scratch *headerScratch) (localHeader, error) {
 	} else {
 		h = make([]byte, n)
 	}
-	if err := readAt(a.r, h, off); err != nil {
+	if err := readAt(r, h, off); err != nil {
 		return localHeader{}, err
 	}
 	if binary.LittleEndian.Uint32(h) != localSig {
@@ -133,8 +139,10 @@ func (a *Archive) CheckLocalHeaders() (warnings []FormatError, err error) {
 	}
 	ext := make([]extent, 0, len(a.entries))
 	scratch := new(headerScratch)
+	r, done := a.headerReader()
+	defer done()
 	for _, e := range a.entries {
-		lh, err := e.readLocalHeader(scratch)
+		lh, err := e.readLocalHeaderAt(r, scratch)
 		if err != nil {
 			return warnings, err
 		}
