@@ -166,7 +166,7 @@ func parsePublicKeyFor(id SignatureAlgorithmID, spki []byte) (crypto.PublicKey, 
 	if !ok {
 		return nil, fmt.Errorf("unknown signature algorithm %s", id)
 	}
-	pub, alg, err := parseSPKI(spki)
+	pub, alg, err := parseSPKICached(spki)
 	if err != nil {
 		return nil, err
 	}
