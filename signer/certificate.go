@@ -90,7 +90,9 @@ func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 // The identity (Raw, SHA256) is always the bytes exactly as given.
 //
 // Parses are cached process-wide (bounded, keyed by the SHA-256 of der);
-// every call returns a certificate of its own.
+// every call returns a certificate of its own, apart from the deeper parts
+// of its X509 view (names, OIDs, URLs), which calls may share and which
+// are to be treated as read-only.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	return certCache.get(der, parseCertificate)
 }
