@@ -190,6 +190,7 @@ func (v *v1Verifier) hashEntries(checks []v1EntryCheck, jobs []int) {
 		return
 	}
 	var wg sync.WaitGroup
+	workerGoroutines.Add(int64(workers))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
