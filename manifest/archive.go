@@ -97,7 +97,9 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 			return nil, fmt.Errorf("%s declares %d bytes, over the %d-byte limit: %w", name, want, limit, errTooLarge)
 		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, max(want, 0)+1))
+	// MinRead spare: ReadFrom grows a buffer with less free space than that
+	// before its last read, which would double the manifest's allocation.
+	buf := bytes.NewBuffer(make([]byte, 0, max(want, 0)+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
