@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,4 +90,36 @@ func TestCertCacheNeverChangesTheResult(t *testing.T) {
 			assert.JSONEq(t, string(coldJSON), string(again), "an earlier result is untouched")
 		})
 	}
+}
+
+// Concurrent verifications share cached certificates (run with -race):
+// each only reads them, and each gets the result a lone verification does.
+func TestConcurrentVerificationsShareCertificates(t *testing.T) {
+	apk, err := os.ReadFile(filepath.Join("..", "testdata", "apk", "min21-v123-rot-ab.apk"))
+	require.NoError(t, err, "committed fixture")
+	certparse.ResetCache()
+	sigalg.ResetKeyCache()
+	verify := func() []byte {
+		r, err := Verify(context.Background(), bytes.NewReader(apk), int64(len(apk)), Options{})
+		if !assert.NoError(t, err) {
+			return nil
+		}
+		j, err := json.Marshal(r)
+		assert.NoError(t, err)
+		return j
+	}
+	want := verify()
+	certparse.ResetCache()
+	sigalg.ResetKeyCache()
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				assert.JSONEq(t, string(want), string(verify()))
+			}
+		}()
+	}
+	wg.Wait()
 }
