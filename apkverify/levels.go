@@ -172,6 +172,8 @@ func (v *verification) levels() []levelSpan {
 func (v *verification) levelSigners() (signers, dev []Signer) {
 	spans := v.levels()
 	strict := !v.failed()
+	signers = presizeSigners(spans)
+	var last certSigner
 	for _, sp := range spans {
 		if !sp.ok() {
 			if sp.scheme == signer.SchemeV1 && sp.from >= sdkN && (sp.sr == nil || !sp.sr.Present) {
@@ -186,7 +188,7 @@ func (v *verification) levelSigners() (signers, dev []Signer) {
 			continue
 		}
 		for _, s := range sp.signers {
-			signers = append(signers, newSigner(sp.scheme, s, sp.from, sp.to))
+			signers = append(signers, last.newSigner(sp.scheme, s, sp.from, sp.to))
 		}
 	}
 	if strict {

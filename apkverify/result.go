@@ -16,6 +16,12 @@ type Issue = signer.Issue
 
 // Result is the outcome of Verify. It encodes to JSON with stable field
 // names; the verify CLI's --json output is exactly this encoding.
+//
+// The certificates a Result holds (its signers', the source stamp's, the
+// v4 signature's) may be shared with other Results: verification keeps
+// parsed certificates in a bounded process-wide cache. Treat them, and
+// their X509 views, as read-only, like crypto/tls's peer certificates;
+// signer.ParseCertificate(c.Raw) gives one of one's own.
 type Result struct {
 	// File is the path given to VerifyFile (empty for Verify).
 	File string `json:"file,omitempty"`

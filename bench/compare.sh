@@ -16,6 +16,15 @@
 #   RUNS                  timed runs per tool and row (default 5), after one
 #                         untimed warm-up run that also checks the verdict
 #   SHA_BENCHTIME         -benchtime of the SHA-256 floor benchmark (default 1s)
+#   APKTRUST_BENCH_MODES  rows to run, comma-separated among v123 (v1+v2+v3,
+#                         minSdk 21), v2v3 (the same file, minSdk 24), v2only
+#                         and fixture (the small app); default all
+#   APKTRUST_BENCH_INPROC 0 skips the in-process floor and evidence
+#                         benchmarks (default 1)
+#   APKTRUST_BENCH_WAIT_IDLE  seconds each timed run (and the SHA-256 floor)
+#                         may wait for a second in which the CPUs are at
+#                         least 95% idle (Linux; default 0: no waiting), for
+#                         a machine shared with other jobs
 #
 # Needs: go, apksigner, zipalign, GNU time at /usr/bin/time (for peak RSS).
 # Optional: apkverifier (apt-get install -y apkverifier); skipped without it.
@@ -26,6 +35,28 @@ cd "$ROOT"
 SIZES="${APKTRUST_BENCH_SIZES:-10M}"
 RUNS="${RUNS:-5}"
 SHA_BENCHTIME="${SHA_BENCHTIME:-1s}"
+MODES=",${APKTRUST_BENCH_MODES:-v123,v2v3,v2only,fixture},"
+INPROC="${APKTRUST_BENCH_INPROC:-1}"
+WAIT_IDLE="${APKTRUST_BENCH_WAIT_IDLE:-0}"
+[[ "$WAIT_IDLE" =~ ^[0-9]+$ ]] || die "APKTRUST_BENCH_WAIT_IDLE must be a number of seconds, got '$WAIT_IDLE'"
+BUSY_RUNS=0
+# wait_idle: with WAIT_IDLE > 0, returns once a one-second window had the
+# CPUs at least 95% idle (from /proc/stat), or after WAIT_IDLE seconds,
+# counting the runs that started on a busy machine.
+wait_idle() {
+  ((WAIT_IDLE > 0)) && [[ -r /proc/stat ]] || return 0
+  local t a ai b bi u n s i w x y z
+  for ((t = 0; t < WAIT_IDLE; t++)); do
+    read -r _ u n s i w x y z _ </proc/stat
+    a=$((u + n + s + i + w + x + y + z)) ai=$i
+    sleep 1
+    read -r _ u n s i w x y z _ </proc/stat
+    b=$((u + n + s + i + w + x + y + z)) bi=$i
+    ((b > a && 100 * (bi - ai) / (b - a) >= 95)) && return 0
+  done
+  BUSY_RUNS=$((BUSY_RUNS + 1))
+}
+want() { [[ "$MODES" == *",$1,"* ]]; }
 OUT="${APKTRUST_BENCH_DIR:-$ROOT/bench/out}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -77,6 +108,7 @@ grep '^BENCHFILE' "$TMP/prepare.log" >"$TMP/files.tsv" || die "TestPrepare liste
 echo "== measuring Go's single-core crypto/sha256 throughput (-benchtime=$SHA_BENCHTIME, 3 counts)" >&2
 CORES="$(nproc)"
 SHA_MBS=""
+wait_idle
 if go test -count=3 -run '^$' -bench '^BenchmarkSHA256SingleCore$/^mem$' -benchtime "$SHA_BENCHTIME" \
   ./bench >"$TMP/sha.log" 2>&1; then
   SHA_MBS="$(awk '/^BenchmarkSHA256SingleCore\/mem/ { for (i = 1; i <= NF; i++) if ($(i+1) == "MB/s") print $i }' "$TMP/sha.log" |
@@ -96,15 +128,18 @@ fi
 # (our CLI cannot be given a frosting key, so this row is in process) and
 # reports the second's time over the first's.
 echo "== measuring the v1+v2+v3 floor and the evidence row in process ($SIZES)" >&2
-declare -A FLOOR_V123 EVIDENCE_RATIO EVIDENCE_NS EVIDENCE_BYTES BASE_NS
-if APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -timeout 120m -run '^$' \
-  -bench '^(BenchmarkFloorV123|BenchmarkVerifyEvidence)$' -benchtime 3x ./bench >"$TMP/inproc.log" 2>&1; then
+declare -A FLOOR_V123 EVIDENCE_RATIO EVIDENCE_NS EVIDENCE_BYTES BASE_NS FLOOR_EVIDENCE_NS
+if [[ "$INPROC" == 0 ]]; then
+  echo "   skipped (APKTRUST_BENCH_INPROC=0)" >&2
+elif APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -timeout 120m -run '^$' \
+  -bench '^(BenchmarkFloorV123|BenchmarkFloorEvidence|BenchmarkVerifyEvidence)$' -benchtime 3x ./bench >"$TMP/inproc.log" 2>&1; then
   while IFS='|' read -r name ns mbs ratio; do
     label="${name#*size=}"
     label="${label%%/*}"
     label="${label%-[0-9]*}"
     case "$name" in
       BenchmarkFloorV123/*) FLOOR_V123[$label]="$mbs" ;;
+      BenchmarkFloorEvidence/*) FLOOR_EVIDENCE_NS[$label]="$ns" ;;
       BenchmarkVerifyEvidence/*/v2v3*) BASE_NS[$label]="$ns" ;;
       BenchmarkVerifyEvidence/*/stamp*)
         EVIDENCE_NS[$label]="$ns"
@@ -112,7 +147,7 @@ if APKTRUST_BENCH_SIZES="$SIZES" APKTRUST_BENCH_DIR="$OUT" go test -count=1 -tim
         EVIDENCE_BYTES[$label]="$(awk -v n="$ns" -v m="$mbs" 'BEGIN { printf "%.0f", n * m / 1e3 }')"
         ;;
     esac
-  done < <(awk '/^Benchmark(FloorV123|VerifyEvidence)\// {
+  done < <(awk '/^Benchmark(FloorV123|FloorEvidence|VerifyEvidence)\// {
       ns = ""; mbs = ""; ratio = ""
       for (i = 2; i <= NF; i++) {
         if ($(i+1) == "ns/op") ns = $i
@@ -136,6 +171,7 @@ measure() {
   local label="$1"
   shift
   local TIMEFORMAT='%3R %3U %3S' rc=0
+  [[ "$label" == warm ]] || wait_idle
   { time /usr/bin/time -v -o "$TMP/gnutime" "$@" >"$TMP/stdout" 2>"$TMP/stderr"; } 2>"$TMP/bashtime" || rc=$?
   local rss
   rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/gnutime")"
@@ -243,13 +279,14 @@ run_row() {
 while IFS=$'\t' read -r _ label bytes kind path; do
   case "$kind" in
     v123)
-      run_row "$label" "$bytes" "v1+v2+v3, minSdk 21" "$path" "--min-sdk 21" "--min-sdk-version 21" avast
-      run_row "$label" "$bytes" "v2+v3, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
+      want v123 && run_row "$label" "$bytes" "v1+v2+v3, minSdk 21" "$path" "--min-sdk 21" "--min-sdk-version 21" avast
+      want v2v3 && run_row "$label" "$bytes" "v2+v3, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
       ;;
     v2only)
-      run_row "$label" "$bytes" "v2 only, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
+      want v2only && run_row "$label" "$bytes" "v2 only, minSdk 24" "$path" "--min-sdk 24" "--min-sdk-version 24"
       ;;
     fixture:*)
+      want fixture || continue
       # End to end as a user runs it: no SDK flags, so both tools read
       # minSdkVersion from the manifest.
       run_row "$(basename "$path")" "$bytes" "manifest minSdk ${kind#fixture:}" "$path" "" "" avast
@@ -302,6 +339,9 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
   done
   echo
   echo "Medians. Wall and CPU (user+system) include GNU time's own fork+exec: starting \`true\` the same way takes $(fmt_time "$FLOOR_WALL") wall here, a bare Go program $(fmt_time "$GO_FLOOR_WALL")."
+  if ((WAIT_IDLE > 0)); then
+    echo "Each timed run waited up to ${WAIT_IDLE} s for an idle second (APKTRUST_BENCH_WAIT_IDLE); $BUSY_RUNS started on a busy machine anyway. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)."
+  fi
   echo "Ratios are theirs/ours (higher is better for us). apkverifier (avast, Debian's build) takes no SDK flags and verifies for the manifest's minSdkVersion (21), so it runs in the v1+v2+v3 and small-app rows only."
   if [[ -n "$SHA_MBS" ]]; then
     echo "Floor of the v2/v3 rows: Go's single-core crypto/sha256 does $SHA_MBS MB/s here, so $CORES cores hash at most $(awk -v s="$SHA_MBS" -v c="$CORES" 'BEGIN { printf "%.0f", s * c }') MB/s; \"% of floor\" is our wall-clock throughput against that."
@@ -317,6 +357,9 @@ fmt_rss() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
   done
   for label in "${!EVIDENCE_RATIO[@]}"; do
     echo "Evidence, $label (BenchmarkVerifyEvidence, in process): v2+v3 alone $(awk -v n="${BASE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'), with stamp + frosting + v4 $(awk -v n="${EVIDENCE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }'): ${EVIDENCE_RATIO[$label]}× (frosting and v4 each hash the whole file once more, from the same read: the work is 3 SHA-256 passes where v2+v3 alone do one, so its floor is 3× the v2+v3 floor, $(awk -v b="${EVIDENCE_BYTES[$label]:-0}" -v s="${SHA_MBS:-0}" -v c="$CORES" 'BEGIN { if (s > 0 && b > 0) printf "%.0f ms", 3 * b / (s * c * 1e6) / 1e-3; else print "unknown" }') here)."
+  done
+  for label in "${!FLOOR_EVIDENCE_NS[@]}"; do
+    echo "Measured floor of the evidence work, $label (BenchmarkFloorEvidence, in process: the frosting SHA-256 of the whole file on one goroutine, the 1 MiB chunk digests and the v4 tree's 4 KiB leaves on $CORES workers, in-memory bytes, nothing else): $(awk -v n="${FLOOR_EVIDENCE_NS[$label]}" 'BEGIN { printf "%.1f ms", n / 1e6 }')$(if [[ -n "${BASE_NS[$label]:-}" ]]; then awk -v f="${FLOOR_EVIDENCE_NS[$label]}" -v b="${BASE_NS[$label]}" -v e="${EVIDENCE_NS[$label]:-0}" 'BEGIN { printf ", %.2f× the v2+v3 time above (the evidence row cannot go below that ratio); the evidence row took %.2f× this floor", f / b, (e > 0 ? e / f : 0) }'; fi)."
   done
   echo
   echo "### Targets"

@@ -67,6 +67,10 @@ func (c *Certificate) SHA256Hex() string { return hex.EncodeToString(c.SHA256[:]
 // first (encoding/pem) to get the fingerprint apksigner and the Play
 // Console show. Errors are *Error with CodeCertMalformed or
 // CodeCertPublicKey.
+//
+// Each call parses afresh: the certificate shares nothing with other
+// calls or with the certificates verification caches, so it may be
+// modified.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	c, err := certparse.Parse(der)
 	if err != nil {

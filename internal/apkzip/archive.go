@@ -109,7 +109,9 @@ type Archive struct {
 	eocd          []byte // the EOCD record, comment included
 	memoMu        sync.Mutex
 	memo          map[any]any
-	entryFindings int // per-entry findings recorded, up to MaxEntryFindings
+	contentMu     sync.Mutex     // not memoMu: Memo's callers may open entries
+	content       map[int][]byte // by Index: small entries ReadAll read (content_memo.go)
+	entryFindings int            // per-entry findings recorded, up to MaxEntryFindings
 	entries       []*Entry
 	byName        map[string]*Entry
 	block         *SigningBlock

@@ -39,6 +39,12 @@ type localHeader struct {
 // across entries so that walking an archive does not allocate per entry;
 // names longer than scratch (rare in APKs) get their own buffer.
 func (e *Entry) readLocalHeader(scratch *headerScratch) (localHeader, error) {
+	return e.readLocalHeaderAt(e.a.r, scratch)
+}
+
+// readLocalHeaderAt is readLocalHeader reading through r, the archive's
+// reader or a window on it (headerWindow).
+func (e *Entry) readLocalHeaderAt(r io.ReaderAt, scratch *headerScratch) (localHeader, error) {
 	a := e.a
 	off := e.LocalHeaderOffset
 	limit := a.dataLimit()
@@ -56,7 +62,7 @@ func (e *Entry) readLocalHeader(scratch *headerScratch) (localHeader, error) {
 	} else {
 		h = make([]byte, n)
 	}
-	if err := readAt(a.r, h, off); err != nil {
+	if err := readAt(r, h, off); err != nil {
 		return localHeader{}, err
 	}
 	if binary.LittleEndian.Uint32(h) != localSig {
@@ -133,8 +139,10 @@ func (a *Archive) CheckLocalHeaders() (warnings []FormatError, err error) {
 	}
 	ext := make([]extent, 0, len(a.entries))
 	scratch := new(headerScratch)
+	r, done := a.headerReader()
+	defer done()
 	for _, e := range a.entries {
-		lh, err := e.readLocalHeader(scratch)
+		lh, err := e.readLocalHeaderAt(r, scratch)
 		if err != nil {
 			return warnings, err
 		}
@@ -224,6 +232,11 @@ var (
 // and nothing in memory beyond fixed buffers. Close the stream to return
 // its buffers to the pool.
 func (e *Entry) Open() (io.ReadCloser, error) {
+	if b, ok := e.sharedContent(); ok {
+		s := &sharedReader{}
+		s.r.Reset(b)
+		return s, nil
+	}
 	c := checkedPool.Get().(*checkedReader)
 	lh, err := e.readLocalHeader(&c.scratch)
 	if err != nil {
@@ -356,11 +369,17 @@ func (c *checkedReader) finish() error {
 }
 
 // ReadAll reads the entry's whole content into memory, refusing entries
-// that declare more than limit bytes before reading anything.
+// that declare more than limit bytes before reading anything. The archive
+// keeps a small entry's content for its later readers (Open and ReadAll
+// of the same entry read it from memory): the returned bytes are shared
+// and must not be modified.
 func (e *Entry) ReadAll(limit int64) ([]byte, error) {
 	if e.UncompressedSize > limit {
 		return nil, errorf(CodeEntryTooLarge, e.Name, e.LocalHeaderOffset,
 			"entry declares %d bytes, over the %d-byte limit", e.UncompressedSize, limit)
+	}
+	if b, ok := e.sharedContent(); ok {
+		return b, nil
 	}
 	rc, err := e.Open()
 	if err != nil {
@@ -377,5 +396,6 @@ func (e *Entry) ReadAll(limit int64) ([]byte, error) {
 	if _, err := rc.Read(one[:]); err != io.EOF {
 		return nil, err
 	}
+	e.keepContent(buf)
 	return buf, nil
 }

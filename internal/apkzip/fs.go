@@ -13,7 +13,8 @@ import (
 // "res/../AndroidManifest.xml" is never AndroidManifest.xml. Names that
 // are not valid fs paths (fs.ValidPath) fail with fs.ErrInvalid, names no
 // entry has with fs.ErrNotExist. Reads stream through Entry.Open, with its
-// length and CRC checks; directories are not listed.
+// length and CRC checks (an entry of up to 64 KiB is checked whole on the
+// first Read); directories are not listed.
 func (a *Archive) FS() fs.FS { return archiveFS{a} }
 
 type archiveFS struct{ a *Archive }
@@ -30,7 +31,9 @@ func (f archiveFS) Open(name string) (fs.File, error) {
 }
 
 // entryFile is an opened entry; its stream is opened on the first Read, so
-// a Stat (the declared size, checked against a limit) reads nothing.
+// a Stat (the declared size, checked against a limit) reads nothing. A
+// small entry is read whole on the first Read and kept for the archive's
+// later readers (openWhole).
 type entryFile struct {
 	e      *Entry
 	rc     io.ReadCloser
@@ -44,7 +47,7 @@ func (f *entryFile) Read(p []byte) (int, error) {
 		return 0, fs.ErrClosed
 	}
 	if f.rc == nil {
-		rc, err := f.e.Open()
+		rc, err := f.e.openWhole()
 		if err != nil {
 			return 0, err
 		}

@@ -70,7 +70,8 @@ func (b *SigningBlock) Find(id uint32) (Pair, bool) {
 	}
 	var found Pair
 	ok := false
-	w := pairWalker{r: b.r}
+	w := newPairWalker(b.r)
+	defer w.release()
 	_, _ = w.walk(b.Offset+8, b.Offset+b.Size-sigBlockFooterSize, func(p Pair) bool {
 		if p.ID == id {
 			found, ok = p, true
@@ -146,7 +147,8 @@ func (a *Archive) findSigningBlock() error {
 			"APK Signing Block size fields differ: %d at the start, %d in the footer", binary.LittleEndian.Uint64(head[:]), sizeInFooter))
 	}
 	b := &SigningBlock{Offset: start, Size: total, r: a.r}
-	w := pairWalker{r: a.r}
+	w := newPairWalker(a.r)
+	defer w.release()
 	perr, err := w.walk(start+8, cdOff-sigBlockFooterSize, func(p Pair) bool {
 		b.NumPairs++
 		if len(b.Pairs) < MaxPairs {

@@ -14,17 +14,46 @@ func Children(e Element, depth int) ([]Element, error) {
 	if !e.Constructed {
 		return nil, errorf("expected a constructed element")
 	}
-	var out []Element
-	rest := e.Content
-	for len(rest) > 0 {
-		c, r, err := Read(rest, depth+1)
+	// Two walks, so the result is allocated once at its size: growing it
+	// by appending allocated about twice the bytes, and PKCS #7 and
+	// certificate parsing call this for every SEQUENCE and SET they read.
+	n := 0
+	for rest := e.Content; len(rest) > 0; n++ {
+		_, r, err := Read(rest, depth+1)
 		if err != nil {
 			return nil, err
 		}
+		rest = r
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	out := make([]Element, 0, n)
+	for rest := e.Content; len(rest) > 0; {
+		c, r, _ := Read(rest, depth+1)
 		out = append(out, c)
 		rest = r
 	}
 	return out, nil
+}
+
+// AppendChildren appends the elements a constructed element contains to
+// dst and returns the extended slice. Callers that only look at the
+// children pass a small array's slice (var buf [8]Element; buf[:0]) so
+// that reading a SEQUENCE allocates nothing.
+func AppendChildren(dst []Element, e Element, depth int) ([]Element, error) {
+	if !e.Constructed {
+		return dst, errorf("expected a constructed element")
+	}
+	for rest := e.Content; len(rest) > 0; {
+		c, r, err := Read(rest, depth+1)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, c)
+		rest = r
+	}
+	return dst, nil
 }
 
 // Primitive returns the content of a primitive element of the given

@@ -53,6 +53,29 @@ type Attrs map[string]string
 
 // Get returns the value of name, compared without regard to letter case.
 func (a Attrs) Get(name string) (string, bool) {
+	// The verifier looks up constant ASCII names ("SHA-256-Digest") for
+	// every entry: lower-case them on the stack rather than allocating a
+	// lower-cased copy per lookup. The map index of a converted byte
+	// slice allocates nothing.
+	var buf [64]byte
+	if len(name) <= len(buf) {
+		b := buf[:len(name)]
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if c >= utf8.RuneSelf {
+				b = nil // strings.ToLower's Unicode rules below
+				break
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[i] = c
+		}
+		if b != nil {
+			v, ok := a[string(b)]
+			return v, ok
+		}
+	}
 	v, ok := a[strings.ToLower(name)]
 	return v, ok
 }

@@ -52,7 +52,8 @@ func ParseAlgorithmID(e ber.Element) (AlgorithmID, error) {
 	if !ber.IsUniversal(e, 16) {
 		return AlgorithmID{}, errorf("AlgorithmIdentifier is not a SEQUENCE")
 	}
-	kids, err := ber.Children(e, 1)
+	var buf [2]ber.Element
+	kids, err := ber.AppendChildren(buf[:0], e, 1)
 	if err != nil {
 		return AlgorithmID{}, err
 	}
@@ -98,7 +99,9 @@ func Parse(b []byte) (*SignedData, error) {
 	if !ber.IsUniversal(ci, 16) {
 		return nil, errorf("ContentInfo is not a SEQUENCE")
 	}
-	kids, err := ber.Children(ci, 0)
+	var kidsBuf, wrappedBuf [2]ber.Element
+	var fieldsBuf [6]ber.Element
+	kids, err := ber.AppendChildren(kidsBuf[:0], ci, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -115,14 +118,14 @@ func Parse(b []byte) (*SignedData, error) {
 	if len(kids) < 2 || !ber.IsContext(kids[1], 0) {
 		return nil, errorf("ContentInfo without content")
 	}
-	wrapped, err := ber.Children(kids[1], 0)
+	wrapped, err := ber.AppendChildren(wrappedBuf[:0], kids[1], 0)
 	if err != nil {
 		return nil, err
 	}
 	if len(wrapped) != 1 || !ber.IsUniversal(wrapped[0], 16) {
 		return nil, errorf("ContentInfo.content is not one SignedData SEQUENCE")
 	}
-	fields, err := ber.Children(wrapped[0], 1)
+	fields, err := ber.AppendChildren(fieldsBuf[:0], wrapped[0], 1)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +197,8 @@ func parseSignerInfo(e ber.Element) (SignerInfo, error) {
 	if !ber.IsUniversal(e, 16) {
 		return si, errorf("SignerInfo is not a SEQUENCE")
 	}
-	f, err := ber.Children(e, 3)
+	var fBuf [7]ber.Element
+	f, err := ber.AppendChildren(fBuf[:0], e, 3)
 	if err != nil {
 		return si, err
 	}
@@ -206,7 +210,8 @@ func parseSignerInfo(e ber.Element) (SignerInfo, error) {
 	}
 	switch {
 	case ber.IsUniversal(f[1], 16):
-		ias, err := ber.Children(f[1], 4)
+		var iasBuf [2]ber.Element
+		ias, err := ber.AppendChildren(iasBuf[:0], f[1], 4)
 		if err != nil {
 			return si, err
 		}

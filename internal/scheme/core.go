@@ -150,16 +150,32 @@ type certResult struct {
 // blocks of one app usually carry the same certificate, and each
 // verification of a small app would otherwise spend a good part of its
 // time and memory parsing it again. Certificates are never modified after
-// parsing, so the results share them. Without an archive it just parses.
+// parsing, so the results share them. Without an archive it just parses
+// (through the process-wide cache).
 func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 	if a == nil {
-		return ParseCertificate(der)
+		return sharedCertificate(der)
 	}
 	r := a.Memo(certKey(sha256.Sum256(der)), func() any {
-		c, err := ParseCertificate(der)
+		c, err := sharedCertificate(der)
 		return certResult{c, err}
 	}).(certResult)
 	return r.c, r.err
+}
+
+// sharedCertificate is ParseCertificate through certparse's bounded
+// process-wide cache (keyed by the SHA-256 of der, so a hit is what a
+// fresh parse gives): a service meets the same signer and stamp
+// certificates again and again. The certificate is shared with other
+// verifications and reaches users only through results, whose doc says
+// to treat it as read-only; signer.ParseCertificate never uses the cache.
+// Refusals carry ParseCertificate's codes.
+func sharedCertificate(der []byte) (*Certificate, error) {
+	c, err := certparse.Cached(der)
+	if err != nil {
+		return nil, certCause(err)
+	}
+	return (*Certificate)(c), nil
 }
 
 // v1KeyFamily names a public key's algorithm family as v1 signature

@@ -102,14 +102,18 @@ func pkcs7ReadCertID(raw []byte) (*pkcs7CertID, error) {
 	if !ber.IsUniversal(c, 16) {
 		return nil, bad("not a SEQUENCE")
 	}
-	top, err := ber.Children(c, 0)
+	// Stack buffers: the elements are looked at here, never kept.
+	var topBuf [3]ber.Element
+	var tbsBuf [10]ber.Element
+	var xBuf [3]ber.Element
+	top, err := ber.AppendChildren(topBuf[:0], c, 0)
 	if err != nil {
 		return nil, err
 	}
 	if len(top) != 3 || !ber.IsUniversal(top[0], 16) {
 		return nil, bad("expected tbsCertificate, signatureAlgorithm, signature")
 	}
-	tbs, err := ber.Children(top[0], 1)
+	tbs, err := ber.AppendChildren(tbsBuf[:0], top[0], 1)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +145,7 @@ func pkcs7ReadCertID(raw []byte) (*pkcs7CertID, error) {
 			return nil, err
 		}
 		for _, x := range exts {
-			xf, err := ber.Children(x, 4)
+			xf, err := ber.AppendChildren(xBuf[:0], x, 4)
 			if err != nil || len(xf) < 2 {
 				return nil, bad("malformed extension")
 			}

@@ -212,7 +212,7 @@ func stampParseCertificate(r *stampRun, data *stampReader, certDigest []byte) *C
 	}
 	sum := sha256.Sum256(der)
 	r.CertSHA256 = hex.EncodeToString(sum[:])
-	cert, err := ParseCertificate(der)
+	cert, err := sharedCertificate(der)
 	if err != nil {
 		r.fail(StampCodeMalformedCertificate, "stamp certificate: %v", err)
 		return nil

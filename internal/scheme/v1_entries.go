@@ -162,27 +162,40 @@ func (v *v1Verifier) hashEntries(checks []v1EntryCheck, jobs []int) {
 	}
 	workers = min(workers, len(jobs))
 	// Small apps need no 256 KiB buffers: size them to the largest entry.
-	bufSize := int64(1)
+	bufSize, total := int64(1), int64(0)
 	for _, j := range jobs {
 		bufSize = max(bufSize, checks[j].e.UncompressedSize)
+		total += checks[j].e.UncompressedSize
+	}
+	if total <= v1SmallHashBuffer*8 {
+		workers = 1 // a small app's entries: starting workers costs more than they save
 	}
 	bufSize = min(bufSize, v1HashBufferSize)
 	var next atomic.Int64
+	work := func() {
+		buf, put := v1HashBuffer(int(bufSize))
+		defer put()
+		hashers := map[crypto.Hash]hash.Hash{}
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(jobs) || v.ctx.Err() != nil {
+				return
+			}
+			c := &checks[jobs[i]]
+			c.actual, c.err = v.hashEntry(c.e, c.digests, buf, hashers)
+		}
+	}
+	if workers <= 1 {
+		work() // one worker: no goroutine
+		return
+	}
 	var wg sync.WaitGroup
+	workerGoroutines.Add(int64(workers))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, bufSize)
-			hashers := map[crypto.Hash]hash.Hash{}
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) || v.ctx.Err() != nil {
-					return
-				}
-				c := &checks[jobs[i]]
-				c.actual, c.err = v.hashEntry(c.e, c.digests, buf, hashers)
-			}
+			work()
 		}()
 	}
 	wg.Wait()

@@ -300,7 +300,7 @@ func v4VerifySigningInfo(res *V4Result, sig *V4Signature, si *V4SigningInfo, idx
 		failV4(res, V4CodeNoCertificate, idx, "signing info has no certificate")
 		return nil
 	}
-	cert, err := ParseCertificate(si.Certificate)
+	cert, err := sharedCertificate(si.Certificate)
 	if err != nil {
 		failV4(res, V4CodeMalformedCert, idx, "malformed certificate: %v", err)
 		return nil

@@ -23,7 +23,6 @@ import (
 	"math/big"
 	"sort"
 
-	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/workbudget"
 )
 
@@ -167,7 +166,7 @@ func ParsePublicKeyFor(id ID, spki []byte) (crypto.PublicKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown signature algorithm %s", id)
 	}
-	pub, alg, err := certparse.ParseSPKI(spki)
+	pub, alg, err := parseSPKICached(spki)
 	if err != nil {
 		return nil, err
 	}
