@@ -23,13 +23,13 @@ func fixture(t testing.TB, name string) string {
 	return testutil.Fixture(t, name)
 }
 
-// corpusAPK returns the path of an APK of the apksig corpus, skipping the
-// test when the corpus is absent.
+// corpusAPK returns the path of an APK of the apksig corpus. The corpus
+// is vendored (testdata/apksig), so a missing APK fails the test.
 func corpusAPK(t testing.TB, name string) string {
 	t.Helper()
 	p := filepath.Join(conformance.Dir(t), name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus APK %s not found: %v", name, err)
+		t.Fatalf("corpus APK %s missing: %v", name, err)
 	}
 	return p
 }

@@ -21,8 +21,8 @@ import (
 	"testing"
 )
 
-// EnvDir overrides where the apksig corpus is looked for when the
-// vendored copy (testdata/apksig) is absent.
+// EnvDir names another copy of the apksig corpus to replay instead of the
+// vendored one (testdata/apksig), for example a newer apksig's.
 const EnvDir = "APKTRUST_CONFORMANCE_DIR"
 
 // EnvRealWorldDir overrides where the real-world APK set is looked for
@@ -54,38 +54,29 @@ func sharedDir() string {
 // VendoredDir is the copy of the apksig corpus in the repository.
 func VendoredDir() string { return filepath.Join(repoRoot(), "testdata", "apksig") }
 
-// apksigDirs lists where the apksig corpus is looked for, in order: the
-// vendored copy, $APKTRUST_CONFORMANCE_DIR, ../shared/conformance/apksig.
-func apksigDirs() []string {
-	dirs := []string{VendoredDir()}
-	if d := os.Getenv(EnvDir); d != "" {
-		dirs = append(dirs, d)
-	}
-	return append(dirs, filepath.Join(sharedDir(), "conformance", "apksig"))
-}
-
-// Dir returns the apksig corpus folder, or skips the test when it is
-// absent.
+// Dir returns the apksig corpus folder: $APKTRUST_CONFORMANCE_DIR when it
+// is set (to replay another copy of the corpus), otherwise the copy
+// committed under testdata/apksig. Either one missing fails the test: the
+// vendored corpus is a committed fixture, and a folder named on purpose
+// that holds no corpus is a mistake worth hearing about, not a skip.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dirs := apksigDirs()
-	for _, dir := range dirs {
-		if _, err := os.Stat(filepath.Join(dir, "cases.json")); err == nil {
-			return dir
-		}
+	dir, why := VendoredDir(), "the vendored copy is part of the repository"
+	if d := os.Getenv(EnvDir); d != "" {
+		dir, why = d, "named by $"+EnvDir
 	}
-	skip(t, inputApksig, fmt.Sprintf("apksig conformance corpus not found in %s (set %s)", strings.Join(dirs, ", "), EnvDir))
-	return ""
+	if _, err := os.Stat(filepath.Join(dir, "cases.json")); err != nil {
+		t.Fatalf("apksig conformance corpus missing from %s (%s): %v", dir, why, err)
+	}
+	return dir
 }
 
-// The external inputs tests may skip for, with the variable that names
-// where they are.
-const (
-	inputApksig    = "apksig corpus"
-	inputRealWorld = "real-world set"
-)
+// The external input tests may skip for (the apksig corpus is vendored,
+// so only the real-world set can be absent), with the variable that names
+// where it is.
+const inputRealWorld = "real-world set"
 
-var inputEnv = map[string]string{inputApksig: EnvDir, inputRealWorld: EnvRealWorldDir}
+var inputEnv = map[string]string{inputRealWorld: EnvRealWorldDir}
 
 // skips counts, per absent external input, the tests that skipped for it.
 var skips = struct {
