@@ -1,6 +1,7 @@
 package jarmanifest
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -87,7 +88,7 @@ type platformReader struct {
 	// breaks is consecutiveLineBreaks: line breaks seen since the last
 	// byte of a value, CR LF counting once.
 	breaks int
-	name   string
+	name   []byte // the attribute name, a slice of buf
 	value  string
 }
 
@@ -113,7 +114,7 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 		if !ok {
 			break
 		}
-		f.Main[strings.ToLower(r.name)] = r.value
+		f.Main[r.key()] = r.value
 	}
 	f.MainEnd = r.pos
 	// readEntries.
@@ -128,7 +129,7 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 		}
 		// "Entry is not named": the first attribute of an individual
 		// section must be Name (Attributes.Name.equals ignores case).
-		if !strings.EqualFold(r.name, "Name") {
+		if !bytes.EqualFold(r.name, nameAttr) {
 			return nil, &PlatformError{Msg: "entry is not named"}
 		}
 		entryName := r.value
@@ -148,7 +149,7 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 			if !ok {
 				break
 			}
-			attrs[strings.ToLower(r.name)] = r.value
+			attrs[r.key()] = r.value
 		}
 		if isManifest {
 			// "A jar verifier does not support more than one entry with
@@ -208,7 +209,7 @@ func (r *platformReader) readName() error {
 		if !jarValidAttrName(name) {
 			return &PlatformError{Msg: "invalid attribute name " + quote(name)}
 		}
-		r.name = string(name)
+		r.name = name
 		return nil
 	}
 	return nil
@@ -248,6 +249,8 @@ func jarValidAttrName(b []byte) bool {
 func (r *platformReader) readValue() error {
 	lastCR := false
 	mark, last := r.pos, r.pos
+	// val gathers a value with continuation lines; a one-line value, the
+	// usual case, is converted straight from buf.
 	var val []byte
 	for r.pos < len(r.buf) {
 		c := r.buf[r.pos]
@@ -286,14 +289,55 @@ func (r *platformReader) readValue() error {
 	if last < mark {
 		return errEmptyContinuation
 	}
-	val = append(val, r.buf[mark:last]...)
-	s := string(val)
-	if !utf8.ValidString(s) {
-		s = javaUTF8(s)
+	if val == nil {
+		val = r.buf[mark:last]
+	} else {
+		val = append(val, r.buf[mark:last]...)
 	}
-	r.value = s
+	if utf8.Valid(val) {
+		r.value = string(val)
+	} else {
+		r.value = javaUTF8(string(val))
+	}
 	return nil
 }
+
+var nameAttr = []byte("Name")
+
+// key returns the attribute name lower-cased, the Attrs key. Names are
+// ASCII (jarValidAttrName), so lower-casing them byte by byte is
+// strings.ToLower; the names a signer writes come from a fixed set of
+// constants instead of one allocation per attribute.
+func (r *platformReader) key() string {
+	var buf [70]byte // jarValidAttrName: at most 70 bytes
+	b := buf[:len(r.name)]
+	for i, c := range r.name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if k, ok := commonKeys[string(b)]; ok {
+		return k
+	}
+	return string(b)
+}
+
+// commonKeys interns the lower-cased attribute names of signed APKs.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"name", "manifest-version", "signature-version", "created-by", "built-by",
+		"x-android-apk-signed",
+		"sha-256-digest", "sha1-digest", "sha-1-digest", "sha-384-digest", "sha-512-digest", "md5-digest",
+		"sha-256-digest-manifest", "sha1-digest-manifest", "sha-1-digest-manifest", "sha-384-digest-manifest", "sha-512-digest-manifest",
+		"sha-256-digest-manifest-main-attributes", "sha1-digest-manifest-main-attributes",
+		"sha-384-digest-manifest-main-attributes", "sha-512-digest-manifest-main-attributes",
+	} {
+		m[k] = k
+	}
+	return m
+}()
 
 var errEmptyContinuation = &PlatformError{Msg: "empty continuation line (IndexOutOfBoundsException on the platform)", Fatal: true}
 
