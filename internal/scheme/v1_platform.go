@@ -96,11 +96,11 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 		if v.unsignedEntry(e.Name) {
 			continue
 		}
-		attrs := mf.Entries[e.Name]
+		attrs, ok := mf.Entries[e.Name]
 		// initEntry: no section, or (from API 18) no digest attribute it
 		// knows, means the entry is unsigned. Older platforms' pick is
 		// apksig's legacy one, which v1.go checks.
-		if attrs == nil {
+		if !ok {
 			v.schemeErr(CodeJarPlatformSigners, "%q has no section in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
 			return
 		}
