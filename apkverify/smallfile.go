@@ -1,10 +1,11 @@
 package apkverify
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"sync"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
 // smallFileMax is the largest file VerifyFile reads whole before
@@ -33,5 +34,5 @@ func smallFile(f *os.File, size int64) (io.ReaderAt, func()) {
 		smallFilePool.Put(buf)
 		return f, func() {}
 	}
-	return bytes.NewReader(buf[:size]), func() { smallFilePool.Put(buf) }
+	return apkzip.NewMemFile(buf[:size]), func() { smallFilePool.Put(buf) }
 }

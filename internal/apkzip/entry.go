@@ -2,6 +2,7 @@ package apkzip
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -249,14 +250,21 @@ func (e *Entry) Open() (io.ReadCloser, error) {
 	case MethodStored:
 		c.r = &c.sr
 	default: // apksig inflates every method other than STORED
-		br := bufioPool.Get().(*bufio.Reader)
-		br.Reset(&c.sr)
-		c.br = br
+		var src io.Reader
+		if b, ok := e.a.memSlice(lh.dataOff, e.DataSize()); ok {
+			c.mem.Reset(b)
+			src = &c.mem
+		} else {
+			br := bufioPool.Get().(*bufio.Reader)
+			br.Reset(&c.sr)
+			c.br = br
+			src = br
+		}
 		if fr, ok := flatePool.Get().(io.ReadCloser); ok {
-			_ = fr.(flate.Resetter).Reset(br, nil)
+			_ = fr.(flate.Resetter).Reset(src, nil)
 			c.fr = fr
 		} else {
-			c.fr = flate.NewReader(br)
+			c.fr = flate.NewReader(src)
 		}
 		c.r = c.fr
 	}
@@ -302,6 +310,7 @@ type checkedReader struct {
 	sr        io.SectionReader
 	r         io.Reader
 	br        *bufio.Reader
+	mem       bytes.Reader // the compressed data of an archive in memory
 	fr        io.ReadCloser
 	crc       uint32
 	remaining int64

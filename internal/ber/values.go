@@ -3,7 +3,6 @@ package ber
 import (
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 // Readers of element values, shared by PKCS #7 and certificate parsing.
@@ -99,7 +98,10 @@ func OID(e Element) (string, error) {
 	if len(c) == 0 || len(c) > 256 {
 		return "", errorf("bad OBJECT IDENTIFIER length %d", len(c))
 	}
-	var arcs []uint64
+	// Built on the stack: a verification decodes a dozen OIDs, and only
+	// the returned string need be allocated.
+	var arcsBuf [32]uint64
+	arcs := arcsBuf[:0]
 	var v uint64
 	for i, b := range c {
 		if v > 1<<56 {
@@ -113,21 +115,23 @@ func OID(e Element) (string, error) {
 			return "", errorf("truncated OBJECT IDENTIFIER")
 		}
 	}
-	var sb strings.Builder
+	var outBuf [128]byte
+	out := outBuf[:0]
 	first := arcs[0]
 	switch {
 	case first < 40:
-		sb.WriteString("0." + strconv.FormatUint(first, 10))
+		out = append(out, "0."...)
 	case first < 80:
-		sb.WriteString("1." + strconv.FormatUint(first-40, 10))
+		out, first = append(out, "1."...), first-40
 	default:
-		sb.WriteString("2." + strconv.FormatUint(first-80, 10))
+		out, first = append(out, "2."...), first-80
 	}
+	out = strconv.AppendUint(out, first, 10)
 	for _, a := range arcs[1:] {
-		sb.WriteByte('.')
-		sb.WriteString(strconv.FormatUint(a, 10))
+		out = append(out, '.')
+		out = strconv.AppendUint(out, a, 10)
 	}
-	return sb.String(), nil
+	return string(out), nil
 }
 
 // Integer decodes an INTEGER (two's complement, any sign).

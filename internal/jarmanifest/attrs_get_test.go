@@ -18,7 +18,7 @@ func TestAttrsGetIgnoresCase(t *testing.T) {
 		"SHA-256-Digest": "d", "": "empty", long: "long", "X-ÜNÏCÖDÉ": "u",
 		"K-\u212a": "kelvin", // U+212A KELVIN SIGN lower-cases to an ASCII k
 	} {
-		a[strings.ToLower(k)] = v
+		a.put(strings.ToLower(k), v)
 	}
 	tests := []struct {
 		name, want string

@@ -1,6 +1,7 @@
 package jarmanifest
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -48,15 +49,30 @@ type PlatformFile struct {
 }
 
 // Attrs is a java.util.jar.Attributes: names compared without regard
-// to ASCII letter case, last put wins. Keys are stored lower-cased.
-type Attrs map[string]string
+// to ASCII letter case, last put wins. Names are stored lower-cased. The
+// zero Attrs is empty and ready to use.
+//
+// A section holds a handful of attributes (one digest per entry in a
+// signed APK), so they are kept as a list, slices of one array per file,
+// rather than a map per section; past attrsMapMin names a map indexes
+// them, so a hostile section of many attributes costs no quadratic time.
+type Attrs struct {
+	kv  []attr
+	idx map[string]int // name -> index in kv, once len(kv) > attrsMapMin
+}
+
+type attr struct{ name, value string }
+
+const attrsMapMin = 16
+
+// Len returns the number of distinct names.
+func (a Attrs) Len() int { return len(a.kv) }
 
 // Get returns the value of name, compared without regard to letter case.
 func (a Attrs) Get(name string) (string, bool) {
 	// The verifier looks up constant ASCII names ("SHA-256-Digest") for
 	// every entry: lower-case them on the stack rather than allocating a
-	// lower-cased copy per lookup. The map index of a converted byte
-	// slice allocates nothing.
+	// lower-cased copy per lookup.
 	var buf [64]byte
 	if len(name) <= len(buf) {
 		b := buf[:len(name)]
@@ -72,12 +88,62 @@ func (a Attrs) Get(name string) (string, bool) {
 			b[i] = c
 		}
 		if b != nil {
-			v, ok := a[string(b)]
-			return v, ok
+			return a.lookup(b)
 		}
 	}
-	v, ok := a[strings.ToLower(name)]
-	return v, ok
+	return a.lookup([]byte(strings.ToLower(name)))
+}
+
+func (a Attrs) lookup(key []byte) (string, bool) {
+	if a.idx != nil {
+		if i, ok := a.idx[string(key)]; ok {
+			return a.kv[i].value, true
+		}
+		return "", false
+	}
+	for i := range a.kv {
+		if a.kv[i].name == string(key) {
+			return a.kv[i].value, true
+		}
+	}
+	return "", false
+}
+
+// put sets the lower-cased name key to value, replacing an earlier value
+// (Attributes.put).
+func (a *Attrs) put(key, value string) {
+	if a.idx != nil {
+		if i, ok := a.idx[key]; ok {
+			a.kv[i].value = value
+			return
+		}
+	} else {
+		for i := range a.kv {
+			if a.kv[i].name == key {
+				a.kv[i].value = value
+				return
+			}
+		}
+	}
+	a.kv = append(a.kv, attr{key, value})
+	switch {
+	case a.idx != nil:
+		a.idx[key] = len(a.kv) - 1
+	case len(a.kv) > attrsMapMin:
+		a.idx = make(map[string]int, len(a.kv))
+		for i, x := range a.kv {
+			a.idx[x.name] = i
+		}
+	}
+}
+
+// Map returns the attributes as a map of lower-cased names to values.
+func (a Attrs) Map() map[string]string {
+	m := make(map[string]string, len(a.kv))
+	for _, x := range a.kv {
+		m[x.name] = x.value
+	}
+	return m
 }
 
 // platformReader is StrictJarManifestReader's state machine.
@@ -87,9 +153,28 @@ type platformReader struct {
 	// breaks is consecutiveLineBreaks: line breaks seen since the last
 	// byte of a value, CR LF counting once.
 	breaks int
-	name   string
+	name   []byte // the attribute name, a slice of buf
 	value  string
+	// free is the unused end of the array the file's sections share:
+	// a new section's attributes are appended there (see carve).
+	free []attr
 }
+
+// carve ends a new section whose attributes were appended to r.free: the
+// array's rest stays free for the next section, and the section's own
+// capacity ends with it, so a later section of the same name (a .SF
+// merges them) appends to a copy instead of over the next section.
+func (r *platformReader) carve(a *Attrs) {
+	n := len(a.kv)
+	r.free = a.kv[n:n]
+	a.kv = a.kv[:n:n]
+}
+
+// maxReservedAttrs caps the attributes ParsePlatform reserves room for up
+// front; a file with more grows the array as it goes.
+const maxReservedAttrs = 1024
+
+var colonSpace = []byte(": ")
 
 // ParsePlatform reads a manifest (isManifest: sections must have
 // unique names, their chunks are recorded) or a .SF file. It returns a
@@ -99,12 +184,16 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 		return nil, &PlatformError{Msg: "file too large", Fatal: true}
 	}
 	r := &platformReader{buf: buf}
-	f := &PlatformFile{Main: Attrs{}, Entries: map[string]Attrs{}}
+	// Every attribute has a ": ", so their count bounds the attributes;
+	// capped, so a hostile file of colons reserves little.
+	r.free = make([]attr, 0, min(bytes.Count(buf, colonSpace), maxReservedAttrs))
+	f := &PlatformFile{Entries: map[string]Attrs{}}
 	if isManifest {
 		f.Chunks = map[string]Chunk{}
 	}
 	// Constructor: while (readHeader()) main.put(name, value);
 	// endOfMainSection = pos.
+	f.Main.kv = r.free
 	for {
 		ok, err := r.readHeader()
 		if err != nil {
@@ -113,8 +202,9 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 		if !ok {
 			break
 		}
-		f.Main[strings.ToLower(r.name)] = r.value
+		f.Main.put(r.key(), r.value)
 	}
+	r.carve(&f.Main)
 	f.MainEnd = r.pos
 	// readEntries.
 	mark := r.pos
@@ -128,7 +218,7 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 		}
 		// "Entry is not named": the first attribute of an individual
 		// section must be Name (Attributes.Name.equals ignores case).
-		if !strings.EqualFold(r.name, "Name") {
+		if !bytes.EqualFold(r.name, nameAttr) {
 			return nil, &PlatformError{Msg: "entry is not named"}
 		}
 		entryName := r.value
@@ -137,7 +227,7 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 			if maxSections > 0 && len(f.Entries) >= maxSections {
 				return nil, &PlatformError{Msg: "too many sections", Fatal: true}
 			}
-			attrs = Attrs{}
+			attrs.kv = r.free
 			f.Order = append(f.Order, entryName)
 		}
 		for {
@@ -148,7 +238,10 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 			if !ok {
 				break
 			}
-			attrs[strings.ToLower(r.name)] = r.value
+			attrs.put(r.key(), r.value)
+		}
+		if !seen {
+			r.carve(&attrs)
 		}
 		if isManifest {
 			// "A jar verifier does not support more than one entry with
@@ -208,7 +301,7 @@ func (r *platformReader) readName() error {
 		if !jarValidAttrName(name) {
 			return &PlatformError{Msg: "invalid attribute name " + quote(name)}
 		}
-		r.name = string(name)
+		r.name = name
 		return nil
 	}
 	return nil
@@ -248,6 +341,8 @@ func jarValidAttrName(b []byte) bool {
 func (r *platformReader) readValue() error {
 	lastCR := false
 	mark, last := r.pos, r.pos
+	// val gathers a value with continuation lines; a one-line value, the
+	// usual case, is converted straight from buf.
 	var val []byte
 	for r.pos < len(r.buf) {
 		c := r.buf[r.pos]
@@ -286,14 +381,55 @@ func (r *platformReader) readValue() error {
 	if last < mark {
 		return errEmptyContinuation
 	}
-	val = append(val, r.buf[mark:last]...)
-	s := string(val)
-	if !utf8.ValidString(s) {
-		s = javaUTF8(s)
+	if val == nil {
+		val = r.buf[mark:last]
+	} else {
+		val = append(val, r.buf[mark:last]...)
 	}
-	r.value = s
+	if utf8.Valid(val) {
+		r.value = string(val)
+	} else {
+		r.value = javaUTF8(string(val))
+	}
 	return nil
 }
+
+var nameAttr = []byte("Name")
+
+// key returns the attribute name lower-cased, the Attrs key. Names are
+// ASCII (jarValidAttrName), so lower-casing them byte by byte is
+// strings.ToLower; the names a signer writes come from a fixed set of
+// constants instead of one allocation per attribute.
+func (r *platformReader) key() string {
+	var buf [70]byte // jarValidAttrName: at most 70 bytes
+	b := buf[:len(r.name)]
+	for i, c := range r.name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if k, ok := commonKeys[string(b)]; ok {
+		return k
+	}
+	return string(b)
+}
+
+// commonKeys interns the lower-cased attribute names of signed APKs.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"name", "manifest-version", "signature-version", "created-by", "built-by",
+		"x-android-apk-signed",
+		"sha-256-digest", "sha1-digest", "sha-1-digest", "sha-384-digest", "sha-512-digest", "md5-digest",
+		"sha-256-digest-manifest", "sha1-digest-manifest", "sha-1-digest-manifest", "sha-384-digest-manifest", "sha-512-digest-manifest",
+		"sha-256-digest-manifest-main-attributes", "sha1-digest-manifest-main-attributes",
+		"sha-384-digest-manifest-main-attributes", "sha-512-digest-manifest-main-attributes",
+	} {
+		m[k] = k
+	}
+	return m
+}()
 
 var errEmptyContinuation = &PlatformError{Msg: "empty continuation line (IndexOutOfBoundsException on the platform)", Fatal: true}
 

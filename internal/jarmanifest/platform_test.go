@@ -55,13 +55,13 @@ func TestParsePlatform(t *testing.T) {
 			}
 			require.NoError(t, err)
 			if tc.main != nil {
-				require.Equal(t, Attrs(tc.main), f.Main)
+				require.Equal(t, tc.main, f.Main.Map())
 			}
 			require.Equal(t, tc.mainEnd, f.MainEnd)
 			if tc.entries != nil {
 				require.Len(t, f.Entries, len(tc.entries))
 				for n, a := range tc.entries {
-					require.Equal(t, Attrs(a), f.Entries[n])
+					require.Equal(t, a, f.Entries[n].Map())
 				}
 			}
 			if tc.chunks != nil {
@@ -72,7 +72,7 @@ func TestParsePlatform(t *testing.T) {
 	// A .SF merges repeated sections, later values winning.
 	f, err := ParsePlatform([]byte("S: 1\n\nName: x\nD: 1\nE: 1\n\nName: x\nD: 2\n\n"), false, 0)
 	require.NoError(t, err)
-	require.Equal(t, Attrs{"d": "2", "e": "1"}, f.Entries["x"])
+	require.Equal(t, map[string]string{"d": "2", "e": "1"}, f.Entries["x"].Map())
 }
 
 func FuzzJarPlatform(f *testing.F) {
@@ -104,7 +104,7 @@ func FuzzJarPlatform(f *testing.F) {
 				prev = c.End
 			}
 		}
-		for _, v := range m.Main {
+		for _, v := range m.Main.Map() {
 			require.NotContains(t, v, "\x00")
 		}
 	})

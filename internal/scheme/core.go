@@ -82,6 +82,9 @@ func workBudgetFrom(ctx context.Context) *WorkBudget { return workbudget.From(ct
 // any other error: verifiers report those two under their own code
 // rather than as a scheme's verify exception.
 func limitCode(err error) Code {
+	if err == nil {
+		return "" // errors.As's target would escape: no allocation for the common case
+	}
 	var e *Error
 	if errors.As(err, &e) && (e.Code == CodeWorkBudgetExceeded || e.Code == CodeKeyUnsupported) {
 		return e.Code
@@ -105,6 +108,9 @@ var errNoSupportedSignatures = sigalg.ErrNoSupportedSignatures
 // fromLimit reports a key-limit or budget refusal under its code; other
 // errors pass unchanged.
 func fromLimit(err error) error {
+	if err == nil {
+		return nil // as in limitCode
+	}
 	var le *sigalg.LimitError
 	if !errors.As(err, &le) {
 		return err

@@ -13,6 +13,8 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+
+	"github.com/apktrust/apktrust/internal/apkzip"
 )
 
 // mappedBatchPerWorker is batchPerWorker for a mapped file: each item in
@@ -265,10 +267,16 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 		}
 	}
 	p.views = make([][]byte, len(d.regions))
-	if p.fileMap != nil {
+	// A small file read whole into memory is hashed in place, as a
+	// mapped one is (but never released: it is the caller's buffer).
+	whole := p.fileMap
+	if whole == nil && d.a != nil {
+		whole = apkzip.Bytes(d.a.ReaderAt())
+	}
+	if whole != nil {
 		for i, r := range d.regions {
-			if outer, base, n := r.Outer(); outer == d.a.ReaderAt() && base >= 0 && base+n <= int64(len(p.fileMap)) {
-				p.views[i] = p.fileMap[base : base+n]
+			if outer, base, n := r.Outer(); outer == d.a.ReaderAt() && base >= 0 && base+n <= int64(len(whole)) {
+				p.views[i] = whole[base : base+n]
 			}
 		}
 	}
@@ -747,7 +755,7 @@ func (p *pass) frostingHash(ctx context.Context) ([]byte, error) {
 				return err
 			}
 			p.frost.Write(b)
-			if p.frostAlone && p.views[r] != nil {
+			if p.frostAlone && p.fileMap != nil && p.views[r] != nil {
 				releaseMapped(b[:len(b)&^(verityBlockSize-1)])
 			}
 		}

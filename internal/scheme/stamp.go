@@ -235,7 +235,7 @@ func stampOpenSigner(r *stampRun, value, certDigest []byte) (*stampReader, *Cert
 		r.fail(StampCodeMalformedSignature, "stamp block: %v", outer.err)
 		return nil, nil
 	}
-	return data, stampParseCertificate(r, data, certDigest)
+	return &data, stampParseCertificate(r, &data, certDigest)
 }
 
 func stampVerifyV2(r *stampRun, value, certDigest []byte, digests StampDigests, minSDK, maxSDK int) {

@@ -130,15 +130,17 @@ func (r *stampReader) bytes() []byte {
 	return v
 }
 
-func (r *stampReader) sub() *stampReader {
+// sub reads a length-prefixed field as a reader of its own. Readers are
+// values, so walking a block's nested fields allocates nothing.
+func (r *stampReader) sub() stampReader {
 	b := r.bytes()
 	if r.err != nil {
-		return &stampReader{err: r.err}
+		return stampReader{err: r.err}
 	}
 	return newStampReader(b)
 }
 
-func newStampReader(b []byte) *stampReader { return &stampReader{Reader: lpblock.New(b)} }
+func newStampReader(b []byte) stampReader { return stampReader{Reader: lpblock.New(b)} }
 
 func (r *stampReader) more() bool { return r.err == nil && r.HasRemaining() }
 

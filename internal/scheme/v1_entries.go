@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -49,7 +50,7 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 	// Reading in file order keeps the disk access sequential.
 	sorted := append([]*apkzip.Entry(nil), entries...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].LocalHeaderOffset < sorted[j].LocalHeaderOffset })
-	var first []*v1Signer
+	var first, esBuf []*v1Signer
 	var firstName string
 	checks := make([]v1EntryCheck, 0, len(sorted))
 	var jobs []int
@@ -62,7 +63,9 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 		}
 		c := v1EntryCheck{e: e}
 		sec := mfSections[e.Name]
-		var es []*v1Signer
+		// es is rebuilt in one buffer per entry; only the first set is
+		// kept.
+		es := esBuf[:0]
 		if sec != nil {
 			for _, s := range signers {
 				if s.sfNames[e.Name] {
@@ -70,13 +73,14 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 				}
 			}
 		}
+		esBuf = es
 		switch {
 		case sec == nil:
 			c.issue = issue(CodeJarNoZipEntryDigestInManifest, "no digest for %s in %s", e.Name, v1ManifestName)
 		case len(es) == 0:
 			c.issue = issue(CodeJarZipEntryNotSigned, "%s is not signed by any signer", e.Name)
 		case first == nil:
-			first, firstName = es, e.Name
+			first, firstName = slices.Clone(es), e.Name
 		case !v1SameSigners(es, first):
 			c.issue = issue(CodeJarZipEntrySignersMismatch, "%s is signed by %s but %s by %s",
 				firstName, v1SignerNames(first), e.Name, v1SignerNames(es))

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -92,16 +91,16 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 	// certificates, all the same set (Signature.areExactMatch compares
 	// the sets of signing certificates). apksig's set is that of used.
 	want := v1CertSet(used)
-	wantDesc := v1SignerNames(used)
+	got := make([][32]byte, 0, len(all))
 	for _, e := range entries {
 		if v.unsignedEntry(e.Name) {
 			continue
 		}
-		attrs := mf.Entries[e.Name]
+		attrs, ok := mf.Entries[e.Name]
 		// initEntry: no section, or (from API 18) no digest attribute it
 		// knows, means the entry is unsigned. Older platforms' pick is
 		// apksig's legacy one, which v1.go checks.
-		if attrs == nil {
+		if !ok {
 			v.schemeErr(CodeJarPlatformSigners, "%q has no section in %s as the platform reads it, so it is unsigned there", e.Name, v1ManifestName)
 			return
 		}
@@ -118,19 +117,25 @@ func (v *v1Verifier) checkPlatform(mfBytes []byte, entries []*apkzip.Entry, mfSe
 				return
 			}
 		}
-		var got [][32]byte
-		var gotNames []string
+		got = got[:0]
 		for _, s := range all {
 			if ents, ok := platEntries[s]; ok {
 				if _, named := ents[e.Name]; named {
 					got = append(got, s.certChain[0].SHA256)
-					gotNames = append(gotNames, s.name)
 				}
 			}
 		}
 		if !v1SameCertSet(got, want) {
+			var gotNames []string
+			for _, s := range all {
+				if ents, ok := platEntries[s]; ok {
+					if _, named := ents[e.Name]; named {
+						gotNames = append(gotNames, s.name)
+					}
+				}
+			}
 			v.schemeErr(CodeJarPlatformSigners, "%q is signed by [%s] as the platform reads the signatures, by %s as apksig does",
-				e.Name, strings.Join(gotNames, ", "), wantDesc)
+				e.Name, strings.Join(gotNames, ", "), v1SignerNames(used))
 			return
 		}
 	}
@@ -296,14 +301,21 @@ func v1CertSet(ss []*v1Signer) [][32]byte {
 	return out
 }
 
-// v1SameCertSet compares two lists of certificate digests as sets.
+// v1SameCertSet compares two lists of certificate digests as sets. The
+// lists hold one digest per signer (a handful), so each element is looked
+// up in the other list rather than both copied and sorted.
 func v1SameCertSet(a, b [][32]byte) bool {
-	set := func(l [][32]byte) [][32]byte {
-		c := slices.Clone(l)
-		sort.Slice(c, func(i, j int) bool { return bytes.Compare(c[i][:], c[j][:]) < 0 })
-		return slices.Compact(c)
+	return v1Subset(a, b) && v1Subset(b, a)
+}
+
+// v1Subset reports whether every digest of a is in b.
+func v1Subset(a, b [][32]byte) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
 	}
-	return slices.Equal(set(a), set(b))
+	return true
 }
 
 // v1SchemeID is one token of an X-Android-APK-Signed header.

@@ -143,7 +143,7 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 		return nil, err
 	}
 	sr := newStampReader(sb)
-	main, err := v4ParseSigningInfo(sr, 0)
+	main, err := v4ParseSigningInfo(&sr, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func ParseV4Signature(r io.ReaderAt, size int64) (*V4Signature, error) {
 		if sr.err != nil {
 			return nil, v4Errorf(V4CodeMalformed, "signing info block #%d: %v", len(s.Signers), sr.err)
 		}
-		si, err := v4ParseSigningInfo(sub, id)
+		si, err := v4ParseSigningInfo(&sub, id)
 		if err != nil {
 			return nil, err
 		}
