@@ -1,6 +1,7 @@
 package apkverify
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/apktrust/apktrust/internal/apkzip"
 	"github.com/apktrust/apktrust/internal/certparse"
 	"github.com/apktrust/apktrust/internal/conformance"
 	"github.com/apktrust/apktrust/internal/sigalg"
@@ -122,4 +124,71 @@ func TestCachesNeverChangeVerdicts(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("%d files x %d ranges = %d verdicts, each compared cold with 4 warm runs", len(files), len(cacheDiffRanges), len(jobs))
+}
+
+// verifyOpened is Verify on an archive already opened, so that a test can
+// verify one archive (and its kept entry contents and certificates) twice.
+func verifyOpened(ctx context.Context, a *apkzip.Archive, opts Options) (*Result, error) {
+	keys, err := checkOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if isAppBundle(a) {
+		return verifyAppBundle(ctx, a, opts, keys)
+	}
+	if err := sniffContainer(a); err != nil {
+		return nil, err
+	}
+	return verifyArchive(ctx, a, nil, opts, keys)
+}
+
+// One archive verified a second time reads every small entry (manifest,
+// v1 signature files and digested entries, the stamp's entry) from the
+// content the first verification kept, and its certificates from the
+// archive's memo: its JSON is the first's, for every committed APK and
+// several API ranges. Afterwards every kept entry is still what a fresh
+// archive reads: no verifier modified the bytes it was lent.
+func TestArchiveReuseNeverChangesVerdicts(t *testing.T) {
+	ctx := context.Background()
+	var compared, entries int
+	for _, path := range cacheDiffFiles(t) {
+		raw, err := os.ReadFile(path)
+		require.NoError(t, err)
+		a, err := apkzip.Open(bytes.NewReader(raw), int64(len(raw)))
+		if err != nil {
+			continue // a container refusal: no archive to reuse
+		}
+		for _, rg := range cacheDiffRanges {
+			opts := Options{MinSDK: rg.min, MaxSDK: rg.max}
+			fresh, err := Verify(ctx, bytes.NewReader(raw), int64(len(raw)), opts)
+			want := jsonOrError(t, fresh, err)
+			for run := 0; run < 2; run++ {
+				res, err := verifyOpened(ctx, a, opts)
+				assert.Equal(t, want, jsonOrError(t, res, err), "%s (range %v), run %d on one archive", filepath.Base(path), rg, run)
+				compared++
+			}
+		}
+		again, err := apkzip.Open(bytes.NewReader(raw), int64(len(raw)))
+		require.NoError(t, err)
+		for i, e := range a.Entries() {
+			if e.UncompressedSize > 64<<10 {
+				continue
+			}
+			kept, err1 := e.ReadAll(64 << 10)
+			want, err2 := again.Entries()[i].ReadAll(64 << 10)
+			assert.Equal(t, err2 == nil, err1 == nil, "%s: %s", filepath.Base(path), e.Name)
+			assert.True(t, bytes.Equal(want, kept), "%s: %s was modified while lent", filepath.Base(path), e.Name)
+			entries++
+		}
+	}
+	t.Logf("%d verifications of a reused archive compared with fresh ones; %d small entries compared afterwards", compared, entries)
+}
+
+func jsonOrError(t *testing.T, res *Result, err error) string {
+	if err != nil {
+		return "tool error: " + err.Error()
+	}
+	j, err := json.Marshal(res)
+	require.NoError(t, err)
+	return string(j)
 }
