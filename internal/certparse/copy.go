@@ -22,9 +22,11 @@ func (c *Certificate) copy() *Certificate {
 	}
 	out := *c
 	out.Raw = bytes.Clone(c.Raw)
-	out.RawSubjectPublicKeyInfo = bytes.Clone(c.RawSubjectPublicKeyInfo)
-	if i := bytes.Index(c.Raw, c.RawSubjectPublicKeyInfo); len(c.RawSubjectPublicKeyInfo) > 0 && i >= 0 {
-		out.RawSubjectPublicKeyInfo = out.Raw[i : i+len(c.RawSubjectPublicKeyInfo) : i+len(c.RawSubjectPublicKeyInfo)]
+	spki := c.RawSubjectPublicKeyInfo
+	if i := bytes.Index(c.Raw, spki); len(spki) > 0 && i >= 0 {
+		out.RawSubjectPublicKeyInfo = out.Raw[i : i+len(spki) : i+len(spki)]
+	} else {
+		out.RawSubjectPublicKeyInfo = bytes.Clone(spki)
 	}
 	if c.SerialNumber != nil {
 		out.SerialNumber = new(big.Int).Set(c.SerialNumber)
