@@ -18,10 +18,12 @@ type Issue = signer.Issue
 // names; the verify CLI's --json output is exactly this encoding.
 //
 // The certificates a Result holds (its signers', the source stamp's, the
-// v4 signature's) may be shared with other Results: verification keeps
-// parsed certificates in a bounded process-wide cache. Treat them, and
-// their X509 views, as read-only, like crypto/tls's peer certificates;
-// signer.ParseCertificate(c.Raw) gives one of one's own.
+// v4 signature's) are its own, though verification keeps parsed
+// certificates in a bounded process-wide cache: modifying them changes no
+// other Result. Only their X509 views may be shared with other Results:
+// treat those as read-only, like crypto/tls's peer certificates (no
+// verification reads them); signer.ParseCertificate(c.Raw) gives one of
+// one's own.
 type Result struct {
 	// File is the path given to VerifyFile (empty for Verify).
 	File string `json:"file,omitempty"`

@@ -24,7 +24,10 @@ const (
 
 // cache maps the SHA-256 of a certificate's bytes to its parse. The parse
 // depends on nothing but those bytes, so a hit is what a fresh parse would
-// give, and a verdict never depends on what was cached before.
+// give, and a verdict never depends on what was cached before. The cached
+// parse never leaves the cache: every lookup gets a copy of its own (see
+// Cached), so what a caller does to a certificate it was given cannot
+// reach a later lookup.
 type cacheT struct {
 	mu    sync.Mutex
 	byKey map[[sha256.Size]byte]*list.Element
@@ -41,11 +44,13 @@ type cacheEntry struct {
 var cache cacheT
 
 // Cached is Parse through a bounded process-wide cache keyed by the
-// SHA-256 of der. The certificate it returns is shared with every other
-// caller of Cached for the same bytes, so nobody may modify it (nor what
-// its fields point to, the X509 view included): it is for the verifiers,
-// which only read certificates. Parse gives a certificate of one's own.
-// Failures are not cached.
+// SHA-256 of der. Every call returns a certificate of its own: the fields
+// a verdict reads (Raw, the fingerprints, RawSubjectPublicKeyInfo,
+// SerialNumber, PublicKey) are copies, so a user modifying a certificate
+// a Result handed out cannot change a later verification (setting SHA256
+// to a trusted pin, flipping Raw or the key). Only the X509 view is shared
+// with other lookups of the same bytes: nothing in verification reads it,
+// and its doc says it is read-only. Failures are not cached.
 func Cached(der []byte) (*Certificate, error) {
 	return cache.get(der)
 }
@@ -60,20 +65,27 @@ func (cc *cacheT) get(der []byte) (*Certificate, error) {
 		cc.lru.MoveToFront(el)
 		c := el.Value.(*cacheEntry).c
 		cc.mu.Unlock()
-		return c, nil
+		return c.copy(), nil
 	}
 	cc.mu.Unlock()
 
 	// Parsed outside the lock: concurrent first lookups of one certificate
 	// may both parse it; the first to finish is kept.
-	c, err := Parse(der)
+	parsed, err := Parse(der)
 	if err != nil {
 		return nil, err
+	}
+	// The cache keeps a copy sharing nothing the caller can modify with
+	// parsed (not even with parsed.X509, whose Raw and PublicKey parsed's
+	// fields alias); a key type it cannot copy is not cached.
+	c := parsed.copy()
+	if c == nil {
+		return parsed, nil
 	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if el, ok := cc.byKey[key]; ok {
-		return el.Value.(*cacheEntry).c, nil
+		return el.Value.(*cacheEntry).c.copy(), nil
 	}
 	if cc.byKey == nil {
 		cc.byKey = make(map[[sha256.Size]byte]*list.Element)
@@ -86,7 +98,7 @@ func (cc *cacheT) get(der []byte) (*Certificate, error) {
 		delete(cc.byKey, e.key)
 		cc.bytes -= e.cost
 	}
-	return c, nil
+	return parsed, nil
 }
 
 // len returns the number of cached certificates and their accounted bytes.

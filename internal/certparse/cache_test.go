@@ -1,8 +1,12 @@
 package certparse
 
 import (
+	//lint:ignore SA1019 Android signers still use DSA keys.
+	"crypto/dsa"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -56,8 +60,8 @@ func newEd25519Cert(t *testing.T, serial int64) []byte {
 }
 
 // A cached certificate is what a fresh parse gives, the first lookup as
-// the later ones (which share it), and it keeps nothing of the caller's
-// buffer: changing the bytes afterwards changes no cached certificate.
+// the later ones (each its own copy, for every key type), and it keeps
+// nothing of the caller's buffer nor of what callers do to their copies.
 func TestCachedIsTheParse(t *testing.T) {
 	cache.reset()
 	t.Cleanup(cache.reset)
@@ -74,9 +78,49 @@ func TestCachedIsTheParse(t *testing.T) {
 			}
 			second, err := Cached(der)
 			require.NoError(t, err)
-			assert.Same(t, first, second, "a hit is the cached certificate")
+			assert.NotSame(t, first, second, "every lookup gets a certificate of its own")
 			assert.Equal(t, want, second, "the caller's buffer is not the cache's")
 			assert.NotSame(t, want, second, "Parse never hands out the cached one")
+
+			// What a caller does to a certificate Cached gave it (bytes
+			// flipped, fingerprints and names reassigned, the key changed
+			// in place) reaches no later lookup: the cache's own parse is
+			// never handed out, only copies of it.
+			vandalise := func(c *Certificate) {
+				for j := range c.Raw {
+					c.Raw[j] ^= 0xff
+				}
+				for j := range c.RawSubjectPublicKeyInfo {
+					c.RawSubjectPublicKeyInfo[j] ^= 0xff
+				}
+				c.SerialNumber.SetInt64(1)
+				switch k := c.PublicKey.(type) {
+				case *rsa.PublicKey:
+					k.N.SetInt64(3)
+					k.E = 3
+				case *ecdsa.PublicKey:
+					k.X.SetInt64(1)
+				case *dsa.PublicKey:
+					k.P.SetInt64(1)
+					k.Y.SetInt64(1)
+				case ed25519.PublicKey:
+					k[0] ^= 1
+				default:
+					t.Fatalf("key type %T", c.PublicKey)
+				}
+				c.SHA256, c.PublicKeySHA256 = [32]byte{1}, [32]byte{1}
+				c.Subject, c.KeySize, c.PublicKey = "CN=vandal", 1, nil
+			}
+			vandalise(first) // the miss's
+			vandalise(second)
+			for i := 0; i < 2; i++ {
+				c, err := Cached(der)
+				require.NoError(t, err)
+				got := *c
+				got.X509 = want.X509 // the one shared (read-only) view
+				require.Equal(t, *want, got, "lookup %d after callers modified theirs", i)
+				vandalise(c)
+			}
 		})
 	}
 }

@@ -172,9 +172,10 @@ func archiveCertificate(a *apkzip.Archive, der []byte) (*Certificate, error) {
 // sharedCertificate is ParseCertificate through certparse's bounded
 // process-wide cache (keyed by the SHA-256 of der, so a hit is what a
 // fresh parse gives): a service meets the same signer and stamp
-// certificates again and again. The certificate is shared with other
-// verifications and reaches users only through results, whose doc says
-// to treat it as read-only; signer.ParseCertificate never uses the cache.
+// certificates again and again. Each call gets a certificate of its own
+// (only its X509 view is shared), so what a user does to one a result
+// handed out reaches no later verification; signer.ParseCertificate never
+// uses the cache.
 // Refusals carry ParseCertificate's codes.
 func sharedCertificate(der []byte) (*Certificate, error) {
 	c, err := certparse.Cached(der)
