@@ -106,6 +106,11 @@ func Parse(data []byte, maxSections int) (*Manifest, error) {
 		if maxSections > 0 && len(m.Sections) >= maxSections {
 			return nil, &LimitError{Err: ErrTooManySections, Msg: fmt.Sprintf("more than %d individual sections", maxSections)}
 		}
+		if m.Sections == nil {
+			// The sections a small file's lines can hold, at once: not
+			// by doubling (the hint is bounded by secSlab).
+			m.Sections = make([]*Section, 0, p.secHint)
+		}
 		m.Sections = append(m.Sections, sec)
 	}
 }

@@ -149,6 +149,9 @@ func (a Attrs) Map() map[string]string {
 // platformReader is StrictJarManifestReader's state machine.
 type platformReader struct {
 	buf []byte
+	// str is buf as one string, made once: a one-line value (nearly
+	// all of them) is a substring of it instead of a string of its own.
+	str string
 	pos int
 	// breaks is consecutiveLineBreaks: line breaks seen since the last
 	// byte of a value, CR LF counting once.
@@ -183,7 +186,7 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 	if len(buf) > MaxFileSize {
 		return nil, &PlatformError{Msg: "file too large", Fatal: true}
 	}
-	r := &platformReader{buf: buf}
+	r := &platformReader{buf: buf, str: string(buf)}
 	// Every attribute has a ": ", so their count bounds the attributes;
 	// capped, so a hostile file of colons reserves little.
 	r.free = make([]attr, 0, min(bytes.Count(buf, colonSpace), maxReservedAttrs))
@@ -228,6 +231,10 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 				return nil, &PlatformError{Msg: "too many sections", Fatal: true}
 			}
 			attrs.kv = r.free
+			if f.Order == nil {
+				// Room for a small app's entries at once, not by doubling.
+				f.Order = make([]string, 0, 16)
+			}
 			f.Order = append(f.Order, entryName)
 		}
 		for {
@@ -383,6 +390,10 @@ func (r *platformReader) readValue() error {
 	}
 	if val == nil {
 		val = r.buf[mark:last]
+		if utf8.Valid(val) {
+			r.value = r.str[mark:last]
+			return nil
+		}
 	} else {
 		val = append(val, r.buf[mark:last]...)
 	}
