@@ -231,7 +231,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarmanifest.PlatformFile, m
 // a repeated name, as Attributes keeps it).
 func v1PlatformDigest(attrs jarmanifest.Attrs, suffix string) (crypto.Hash, string, bool) {
 	for _, alg := range v1ModernDigestAlgs {
-		if val, ok := attrs.Get(alg.prefix + suffix); ok {
+		if val, ok := attrs.Get(v1DigestAttrName(alg.prefix, suffix)); ok {
 			return alg.hash, val, true
 		}
 	}
@@ -242,7 +242,7 @@ func v1PlatformDigest(attrs jarmanifest.Attrs, suffix string) (crypto.Hash, stri
 // present, first value of a repeated name).
 func v1ApksigModernDigest(sec *jarmanifest.Section, suffix string) (crypto.Hash, string, bool) {
 	for _, alg := range v1ModernDigestAlgs {
-		if val, ok := sec.Get(alg.prefix + suffix); ok {
+		if val, ok := sec.Get(v1DigestAttrName(alg.prefix, suffix)); ok {
 			return alg.hash, val, true
 		}
 	}
