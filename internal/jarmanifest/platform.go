@@ -177,7 +177,7 @@ func (r *platformReader) carve(a *Attrs) {
 // front; a file with more grows the array as it goes.
 const maxReservedAttrs = 1024
 
-var colonSpace = []byte(": ")
+var colon = []byte{':'}
 
 // ParsePlatform reads a manifest (isManifest: sections must have
 // unique names, their chunks are recorded) or a .SF file. It returns a
@@ -187,9 +187,11 @@ func ParsePlatform(buf []byte, isManifest bool, maxSections int) (*PlatformFile,
 		return nil, &PlatformError{Msg: "file too large", Fatal: true}
 	}
 	r := &platformReader{buf: buf, str: string(buf)}
-	// Every attribute has a ": ", so their count bounds the attributes;
-	// capped, so a hostile file of colons reserves little.
-	r.free = make([]attr, 0, min(bytes.Count(buf, colonSpace), maxReservedAttrs))
+	// Every attribute has a ": ", so the count of colons bounds the
+	// attributes (one byte is counted several times faster than a
+	// two-byte string); capped, so a hostile file of colons reserves
+	// little.
+	r.free = make([]attr, 0, min(bytes.Count(buf, colon), maxReservedAttrs))
 	f := &PlatformFile{Entries: map[string]Attrs{}}
 	if isManifest {
 		f.Chunks = map[string]Chunk{}
