@@ -63,37 +63,62 @@ func (v *verification) knownKeys() {
 			lookup = set.Lookup
 		}
 	}
-	warned := map[[32]byte]bool{}
-	find := func(c *signer.Certificate, role string) *signer.KnownKeyMatch {
-		m, ok := lookup(c)
-		if !ok {
+	// One lookup per distinct certificate (a small app's three signers
+	// share one), and the role, which only a warning shows, formatted only
+	// for a match.
+	type looked struct {
+		sha    [32]byte
+		m      signer.KnownKeyMatch
+		ok     bool
+		warned bool
+	}
+	var memo [4]looked
+	seen := memo[:0]
+	find := func(c *signer.Certificate, role func() string) *signer.KnownKeyMatch {
+		if c == nil {
 			return nil
 		}
-		if !warned[c.SHA256] {
-			warned[c.SHA256] = true
-			v.warn(Issue{Code: knownKeyCodes[m.Category], Signer: -1, Message: knownKeyMessage(m, c, role)})
+		i := slices.IndexFunc(seen, func(l looked) bool { return l.sha == c.SHA256 })
+		if i < 0 {
+			m, ok := lookup(c)
+			seen = append(seen, looked{sha: c.SHA256, m: m, ok: ok})
+			i = len(seen) - 1
 		}
+		l := &seen[i]
+		if !l.ok {
+			return nil
+		}
+		if !l.warned {
+			l.warned = true
+			v.warn(Issue{Code: knownKeyCodes[l.m.Category], Signer: -1, Message: knownKeyMessage(l.m, c, role())})
+		}
+		m := l.m
 		return &m
 	}
 	for i := range res.Signers {
 		s := &res.Signers[i]
-		role := fmt.Sprintf("the %s signer for %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK))
-		if res.Kind == KindAppBundle {
-			role = "the bundle's upload key"
-		}
-		s.Known = find(s.Certificate, role)
+		s.Known = find(s.Certificate, func() string {
+			if res.Kind == KindAppBundle {
+				return "the bundle's upload key"
+			}
+			return fmt.Sprintf("the %s signer for %s", s.Scheme, apiRange(s.MinSDK, s.MaxSDK))
+		})
 	}
 	for i := range res.DevReleaseSigners {
 		s := &res.DevReleaseSigners[i]
-		s.Known = find(s.Certificate, fmt.Sprintf("the %s signer for preview builds of API %d", s.Scheme, s.MinSDK))
+		s.Known = find(s.Certificate, func() string {
+			return fmt.Sprintf("the %s signer for preview builds of API %d", s.Scheme, s.MinSDK)
+		})
 	}
 	if l := res.lineage; l != nil && len(l.Nodes) == len(res.Lineage) {
 		for i, n := range l.Nodes {
-			res.Lineage[i].Known = find(n.Certificate, fmt.Sprintf("certificate %d of %d of the proof-of-rotation", i+1, len(l.Nodes)))
+			res.Lineage[i].Known = find(n.Certificate, func() string {
+				return fmt.Sprintf("certificate %d of %d of the proof-of-rotation", i+1, len(l.Nodes))
+			})
 		}
 	}
 	if st := res.SourceStamp; st != nil && st.Certificate != nil {
-		res.stampKnown = find(st.Certificate, "the source stamp")
+		res.stampKnown = find(st.Certificate, func() string { return "the source stamp" })
 	}
 	v.systemSharedUID()
 }

@@ -43,7 +43,8 @@ func covering(sr *signer.SchemeResult, level int, preview bool) []*signer.Signer
 		return nil
 	}
 	var out []*signer.SignerResult
-	for _, s := range sr.Signers {
+	one := -1 // the only signer found so far
+	for i, s := range sr.Signers {
 		if s.MinSDK > level || s.MaxSDK < level {
 			continue
 		}
@@ -53,7 +54,20 @@ func covering(sr *signer.SchemeResult, level int, preview bool) []*signer.Signer
 			}
 			continue
 		}
-		out = append(out, s)
+		switch {
+		case one < 0 && out == nil:
+			one = i
+		case out == nil:
+			out = append(out, sr.Signers[one], s)
+		default:
+			out = append(out, s)
+		}
+	}
+	if out == nil && one >= 0 {
+		// A lone signer, the usual case, is read from the Result's own
+		// list (as the v1 and v2 readings are), capped so that no append
+		// can write into it: readings are only read.
+		return sr.Signers[one : one+1 : one+1]
 	}
 	return out
 }
@@ -112,7 +126,8 @@ func (v *verification) v31CoversRange() bool {
 // v3/v3.1 signer's range (and the level after a development-release
 // signer's first one).
 func (v *verification) segments() [][2]int {
-	cuts := []int{v.minSDK, sdkN, sdkP, sdkT - 1, sdkT}
+	var buf [16]int // a few signers' cuts fit without an allocation
+	cuts := append(buf[:0], v.minSDK, sdkN, sdkP, sdkT-1, sdkT)
 	for _, sr := range []*signer.SchemeResult{v.v3, v.v31} {
 		if sr == nil {
 			continue
@@ -126,7 +141,7 @@ func (v *verification) segments() [][2]int {
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
-	var out [][2]int
+	out := make([][2]int, 0, len(cuts))
 	for i, c := range cuts {
 		if c < v.minSDK || c > v.maxSDK {
 			continue

@@ -88,6 +88,16 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 			return nil, fmt.Errorf("%s declares %d bytes, over the %d-byte limit: %w", name, want, limit, errTooLarge)
 		}
 	}
+	// An APK's small entry read whole once already (or now) is taken as
+	// the archive keeps it, without a copy: the parser only reads it.
+	if sf, ok := f.(sharedFile); ok {
+		if b, ok, err := sf.ReadShared(); ok || err != nil {
+			if err == nil && int64(len(b)) > limit {
+				err = fmt.Errorf("%s holds more than %d bytes: %w", name, limit, errTooLarge)
+			}
+			return b, err
+		}
+	}
 	// One byte beyond the declared size, so that an entry of the size it
 	// declares is read into one allocation: the EOF lands in that byte.
 	// (bytes.Buffer.ReadFrom would double the buffer first, as it wants
@@ -111,6 +121,14 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s holds more than %d bytes: %w", name, limit, errTooLarge)
 	}
 	return b, nil
+}
+
+// sharedFile is a file that can hand out its whole content without a
+// copy (an APK entry opened through apkzip's fs.FS view); ok is false when
+// it cannot, and the file is then read as any other. The bytes must not be
+// modified: readLimited's callers only parse them.
+type sharedFile interface {
+	ReadShared() (b []byte, ok bool, err error)
 }
 
 // lazyTable reads resources.arsc on the first lookup, so APKs whose

@@ -145,7 +145,8 @@ func (p *stringPool) full(i uint32) (string, error) {
 		return "", p.overBudget(uint64(off))
 	}
 	if p.cache == nil {
-		p.cache = make(map[uint32]string)
+		// Sized for a small manifest's pool at once; a larger one grows.
+		p.cache = make(map[uint32]string, min(p.count, 64))
 	}
 	p.cache[off] = s
 	return s, nil
@@ -188,6 +189,9 @@ func (p *stringPool) decode(off uint64) (string, error) {
 		if l > uint64(p.budget) {
 			return "", p.overBudget(off)
 		}
+		if s, ok := interned(b[pos : pos+l]); ok {
+			return s, nil
+		}
 		return string(b[pos : pos+l]), nil
 	}
 	// UTF-16: length in units, one unit or two with the high bit set.
@@ -221,6 +225,18 @@ func (p *stringPool) decode(off uint64) (string, error) {
 			ascii = false
 			break
 		}
+	}
+	if ascii && l <= maxInterned {
+		// Assembled on the stack: the usual names are the table's
+		// strings, the rest one allocation each.
+		var tmp [maxInterned]byte
+		for k := range int(l) {
+			tmp[k] = units[2*k]
+		}
+		if s, ok := interned(tmp[:l]); ok {
+			return s, nil
+		}
+		return string(tmp[:l]), nil
 	}
 	if ascii {
 		var sb strings.Builder

@@ -112,3 +112,49 @@ func TestFSReadKeepsContentForLaterReaders(t *testing.T) {
 	assert.Equal(t, s.entries[0].content, got)
 	assert.Equal(t, before, cr.n, "read from memory, not from the file")
 }
+
+// ReadShared hands the manifest reader the bytes the archive keeps, not a
+// copy; it declines (ok false, nothing read) for a file already being
+// read, and a closed file or a corrupt entry fails as Read would.
+func TestEntryFileReadShared(t *testing.T) {
+	s := spec{entries: append(basicEntries(), &specEntry{name: "crc", content: []byte("content"), method: MethodDeflated,
+		cd:    func(c []byte) { c[16] ^= 0xff },
+		local: func(h []byte) { h[14] ^= 0xff }})}
+	a, err := openBytes(s.build(t))
+	require.NoError(t, err)
+	type shared interface {
+		ReadShared() ([]byte, bool, error)
+	}
+	open := func(name string) (fs.File, shared) {
+		f, err := a.FS().Open(name)
+		require.NoError(t, err)
+		sf, ok := f.(shared)
+		require.True(t, ok, "entry files offer ReadShared")
+		return f, sf
+	}
+
+	f, sf := open("AndroidManifest.xml")
+	b, ok, err := sf.ReadShared()
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, s.entries[0].content, b)
+	kept, err := a.Lookup("AndroidManifest.xml").ReadAll(1 << 20)
+	require.NoError(t, err)
+	assert.Same(t, &kept[0], &b[0], "the archive's own copy, not a new one")
+	require.NoError(t, f.Close())
+	_, _, err = sf.ReadShared()
+	assert.ErrorIs(t, err, fs.ErrClosed)
+
+	f, sf = open("classes.dex")
+	_, err = f.Read(make([]byte, 1))
+	require.NoError(t, err)
+	_, ok, err = sf.ReadShared()
+	require.NoError(t, err)
+	assert.False(t, ok, "a file being read is not handed out again")
+	require.NoError(t, f.Close())
+
+	_, sf = open("crc")
+	_, ok, err = sf.ReadShared()
+	assert.False(t, ok)
+	requireFormatError(t, err, signer.CodeZipCRCMismatch, "crc")
+}

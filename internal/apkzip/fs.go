@@ -56,6 +56,27 @@ func (f *entryFile) Read(p []byte) (int, error) {
 	return f.rc.Read(p)
 }
 
+// ReadShared returns the whole content of a small entry (one the archive
+// keeps for its later readers, such as AndroidManifest.xml, which the v1
+// verifier hashes after the manifest reader parsed it) without copying
+// it: ok is false, with nothing read, for an entry too large to be kept or
+// a file already being read, which the caller then reads with Read. The
+// bytes are shared with the archive's other readers and must not be
+// modified. Package manifest finds it by a type assertion.
+func (f *entryFile) ReadShared() (b []byte, ok bool, err error) {
+	if f.closed {
+		return nil, false, fs.ErrClosed
+	}
+	if f.rc != nil || f.e.UncompressedSize > maxSharedContent {
+		return nil, false, nil
+	}
+	b, err = f.e.ReadAll(maxSharedContent)
+	if err != nil {
+		return nil, false, err
+	}
+	return b, true, nil
+}
+
 func (f *entryFile) Close() error {
 	f.closed = true
 	if f.rc == nil {

@@ -3,6 +3,8 @@ package ber
 import (
 	"encoding/asn1"
 	"math/rand"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,5 +34,27 @@ func TestOIDMatchesEncodingASN1(t *testing.T) {
 		got, err := OID(e)
 		require.NoError(t, err)
 		require.Equal(t, oid.String(), got)
+	}
+}
+
+// TestCommonOIDsDecodeToThemselves: every OID of the fixed table is
+// well formed and decodes to its own dotted form (the table changes no
+// result, only saves the allocation).
+func TestCommonOIDsDecodeToThemselves(t *testing.T) {
+	for s := range commonOIDs {
+		var oid asn1.ObjectIdentifier
+		for _, arc := range strings.Split(s, ".") {
+			n, err := strconv.Atoi(arc)
+			require.NoError(t, err, s)
+			oid = append(oid, n)
+		}
+		require.Equal(t, s, oid.String())
+		der, err := asn1.Marshal(oid)
+		require.NoError(t, err)
+		e, _, err := Read(der, 0)
+		require.NoError(t, err)
+		got, err := OID(e)
+		require.NoError(t, err)
+		require.Equal(t, s, got)
 	}
 }

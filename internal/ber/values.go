@@ -131,8 +131,32 @@ func OID(e Element) (string, error) {
 		out = append(out, '.')
 		out = strconv.AppendUint(out, a, 10)
 	}
+	if s, ok := commonOIDs[string(out)]; ok {
+		return s, nil // no allocation for the usual ones
+	}
 	return string(out), nil
 }
+
+// commonOIDs are the OIDs every APK signature names (PKCS #7 content
+// types and attributes, digest, signature and key algorithms): a fixed
+// table, so decoding one returns its constant instead of a new string.
+var commonOIDs = func() map[string]string {
+	m := map[string]string{}
+	for _, o := range []string{
+		"1.2.840.113549.1.7.1", "1.2.840.113549.1.7.2", // data, signedData
+		"1.2.840.113549.1.9.3", "1.2.840.113549.1.9.4", "1.2.840.113549.1.9.5", // contentType, messageDigest, signingTime
+		"1.2.840.113549.1.1.1", "1.2.840.113549.1.1.5", "1.2.840.113549.1.1.11", // RSA, SHA1withRSA, SHA256withRSA
+		"1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", "1.2.840.113549.1.1.14", // SHA384/512/224withRSA
+		"1.3.14.3.2.26", "2.16.840.1.101.3.4.2.1", "2.16.840.1.101.3.4.2.2", // SHA-1, SHA-256, SHA-384
+		"2.16.840.1.101.3.4.2.3", "2.16.840.1.101.3.4.2.4", // SHA-512, SHA-224
+		"1.2.840.10045.2.1", "1.2.840.10045.4.1", "1.2.840.10045.4.3.2", // EC key, ECDSA with SHA-1, SHA-256
+		"1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4", // ECDSA with SHA-384, SHA-512
+		"1.2.840.10040.4.1", "1.2.840.10040.4.3", "2.16.840.1.101.3.4.3.2", // DSA, DSA with SHA-1, SHA-256
+	} {
+		m[o] = o
+	}
+	return m
+}()
 
 // Integer decodes an INTEGER (two's complement, any sign).
 func Integer(e Element) (*big.Int, error) {

@@ -94,6 +94,7 @@ func Parse(data []byte, maxSections int) (*Manifest, error) {
 	// app allocated).
 	lines := bytes.Count(data, []byte{'\n'}) + 1
 	p.secHint, p.attrHint = min(lines/2+1, secSlab), min(lines, attrSlab)
+	secHint := p.secHint // next takes p's for its first slab
 	m := &Manifest{Main: p.next()}
 	if m.Main == nil {
 		return m, nil
@@ -105,6 +106,11 @@ func Parse(data []byte, maxSections int) (*Manifest, error) {
 		}
 		if maxSections > 0 && len(m.Sections) >= maxSections {
 			return nil, &LimitError{Err: ErrTooManySections, Msg: fmt.Sprintf("more than %d individual sections", maxSections)}
+		}
+		if m.Sections == nil {
+			// The sections a small file's lines can hold, at once: not
+			// by doubling (the hint is bounded by secSlab).
+			m.Sections = make([]*Section, 0, secHint)
 		}
 		m.Sections = append(m.Sections, sec)
 	}

@@ -305,27 +305,10 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 	if p.workers == 1 || len(units) <= 1 {
 		p.workers, p.window = 1, 1
 	}
-	frostDone := make(chan struct{})
-	var frostSum []byte
-	var frostErr error
+	var fj *frostJob
 	if frost && !p.frostEmit {
 		p.frostAlone = len(units) == 0
-		run := func() {
-			defer close(frostDone)
-			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			frostErr = faultGuard(func() error {
-				var err error
-				frostSum, err = p.frostingHash(ctx)
-				return err
-			})
-		}
-		if p.workers > 1 {
-			go run()
-		} else {
-			run()
-		}
-	} else {
-		close(frostDone)
+		fj = p.startFrost(ctx)
 	}
 	p.bufs = make([][]byte, max(1, p.workers))
 	defer releaseChunkBufs(p.bufs)
@@ -343,7 +326,12 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 	err := parallelOrdered(ctx, p.workers, p.window, len(units), slot,
 		func(w, i int, slot []byte) error { return p.work(w, i, units[i], slot) },
 		func(i int, slot []byte) error { return p.emit(i, units[i], slot) })
-	<-frostDone
+	var frostSum []byte
+	var frostErr error
+	if fj != nil {
+		<-fj.done
+		frostSum, frostErr = fj.sum, fj.err
+	}
 	if p.frostEmit {
 		frostErr = err
 		if err == nil {
@@ -390,6 +378,36 @@ func (d *ContentDigester) compute(ctx context.Context, w passWants) error {
 		return ctx.Err()
 	}
 	return nil
+}
+
+// frostJob is the frosting hash computed on its own (not fed by the
+// emitter): done is closed when sum or err is set.
+type frostJob struct {
+	done chan struct{}
+	sum  []byte
+	err  error
+}
+
+// startFrost hashes the file for frosting, on its own goroutine when the
+// pass has workers, else before returning. (Its own allocation: a pass
+// without frosting, every small app's, makes no channel and no closure.)
+func (p *pass) startFrost(ctx context.Context) *frostJob {
+	j := &frostJob{done: make(chan struct{})}
+	run := func() {
+		defer close(j.done)
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		j.err = faultGuard(func() error {
+			var err error
+			j.sum, err = p.frostingHash(ctx)
+			return err
+		})
+	}
+	if p.workers > 1 {
+		go run()
+	} else {
+		run()
+	}
+	return j
 }
 
 func (d *ContentDigester) setV4(salt []byte, t v4Tree) {

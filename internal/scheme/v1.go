@@ -1046,7 +1046,7 @@ func (v *v1Verifier) digestsToVerify(sec *jarmanifest.Section, suffix string) ([
 	}
 	if v.maxSDK >= SDKJellyBeanMR2 {
 		for _, alg := range v1ModernDigestAlgs {
-			b64, ok := sec.Get(alg.prefix + suffix)
+			b64, ok := sec.Get(v1DigestAttrName(alg.prefix, suffix))
 			if !ok {
 				continue
 			}
@@ -1073,6 +1073,29 @@ func (v *v1Verifier) digestsToVerify(sec *jarmanifest.Section, suffix string) ([
 		return nil, jarWeakDigest(sec, suffix)
 	}
 	return out, nil
+}
+
+// v1DigestAttrNames holds the modern digest attribute names the v1
+// verifier looks up, made once: concatenated per lookup, the names longer
+// than 32 bytes (such as SHA-256-Digest-Manifest-Main-Attributes) cost an
+// allocation each.
+var v1DigestAttrNames = func() map[[2]string]string {
+	m := map[[2]string]string{}
+	for _, alg := range v1ModernDigestAlgs {
+		for _, suffix := range []string{"-Digest", "-Digest-Manifest", "-Digest-Manifest-Main-Attributes"} {
+			m[[2]string{alg.prefix, suffix}] = alg.prefix + suffix
+		}
+	}
+	return m
+}()
+
+// v1DigestAttrName returns prefix+suffix, from v1DigestAttrNames when it
+// is there.
+func v1DigestAttrName(prefix, suffix string) string {
+	if name, ok := v1DigestAttrNames[[2]string{prefix, suffix}]; ok {
+		return name
+	}
+	return prefix + suffix
 }
 
 // v1DecodeBase64 decodes like Java's basic Base64 decoder: standard

@@ -2,6 +2,7 @@ package scheme
 
 import (
 	"bytes"
+	"cmp"
 	"crypto"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 	"io"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,12 +48,13 @@ type v1EntryCheck struct {
 // of signers.
 func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[string]*jarmanifest.Section, signers []*v1Signer) []*v1Signer {
 	// Reading in file order keeps the disk access sequential.
+	// (slices' sorts take no reflection-built swapper, which allocates.)
 	sorted := append([]*apkzip.Entry(nil), entries...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].LocalHeaderOffset < sorted[j].LocalHeaderOffset })
+	slices.SortStableFunc(sorted, func(a, b *apkzip.Entry) int { return cmp.Compare(a.LocalHeaderOffset, b.LocalHeaderOffset) })
 	var first, esBuf []*v1Signer
 	var firstName string
 	checks := make([]v1EntryCheck, 0, len(sorted))
-	var jobs []int
+	jobs := make([]int, 0, len(sorted))
 	issue := func(code Code, format string, args ...any) *Issue {
 		return &Issue{Code: code, Scheme: SchemeV1, Message: fmt.Sprintf(format, args...), Signer: -1}
 	}
@@ -117,8 +118,8 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 	// Largest entries first: a big entry started last would leave the
 	// other workers idle while it is hashed alone. Issues are still
 	// reported in file order from checks.
-	sort.SliceStable(jobs, func(i, j int) bool {
-		return v1EntryCost(checks[jobs[i]].e) > v1EntryCost(checks[jobs[j]].e)
+	slices.SortStableFunc(jobs, func(a, b int) int {
+		return cmp.Compare(v1EntryCost(checks[b].e), v1EntryCost(checks[a].e))
 	})
 	v.hashEntries(checks, jobs)
 	if err := v.ctx.Err(); err != nil {
@@ -131,8 +132,11 @@ func (v *v1Verifier) verifyEntries(entries []*apkzip.Entry, mfSections map[strin
 			v.res.Errors = append(v.res.Errors, *c.issue)
 			continue
 		}
-		var fe *apkzip.FormatError
-		crcOnly := errors.As(c.err, &fe) && fe.Code == apkzip.CodeCRCMismatch
+		crcOnly := false
+		if c.err != nil { // errors.As only then: its target escapes
+			var fe *apkzip.FormatError
+			crcOnly = errors.As(c.err, &fe) && fe.Code == apkzip.CodeCRCMismatch
+		}
 		if c.err != nil && !crcOnly {
 			v.schemeErr(CodeJarMalformedZipEntry, "failed to read %s: %v", c.e.Name, c.err)
 			continue

@@ -231,7 +231,7 @@ func (v *v1Verifier) platformSigner(s *v1Signer, mf *jarmanifest.PlatformFile, m
 // a repeated name, as Attributes keeps it).
 func v1PlatformDigest(attrs jarmanifest.Attrs, suffix string) (crypto.Hash, string, bool) {
 	for _, alg := range v1ModernDigestAlgs {
-		if val, ok := attrs.Get(alg.prefix + suffix); ok {
+		if val, ok := attrs.Get(v1DigestAttrName(alg.prefix, suffix)); ok {
 			return alg.hash, val, true
 		}
 	}
@@ -242,7 +242,7 @@ func v1PlatformDigest(attrs jarmanifest.Attrs, suffix string) (crypto.Hash, stri
 // present, first value of a repeated name).
 func v1ApksigModernDigest(sec *jarmanifest.Section, suffix string) (crypto.Hash, string, bool) {
 	for _, alg := range v1ModernDigestAlgs {
-		if val, ok := sec.Get(alg.prefix + suffix); ok {
+		if val, ok := sec.Get(v1DigestAttrName(alg.prefix, suffix)); ok {
 			return alg.hash, val, true
 		}
 	}
@@ -335,7 +335,11 @@ type v1SchemeID struct {
 // Go's do not, so it is refused rather than skipped.
 func v1JavaSchemeIDs(hdr string) []v1SchemeID {
 	var out []v1SchemeID
-	for _, tok := range strings.Split(hdr, ",") {
+	// Cut, not Split: the header is read three times per file, and the
+	// tokens need no slice of their own.
+	for rest, more := hdr, true; more; {
+		var tok string
+		tok, rest, more = strings.Cut(rest, ",")
 		tok = strings.TrimFunc(tok, func(r rune) bool { return r <= ' ' })
 		if tok == "" {
 			continue
