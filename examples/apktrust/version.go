@@ -5,7 +5,7 @@ import "runtime/debug"
 // fallbackVersion is the version reported when the binary carries no
 // module version (built from a checkout without VCS stamping). Keep it
 // equal to the latest release in CHANGELOG.md.
-const fallbackVersion = "v0.1.0"
+const fallbackVersion = "v0.2.0"
 
 // toolVersion is the module version the binary was built from: the
 // release tag for go install ...@vX.Y.Z, a pseudo-version for a build of

@@ -23,7 +23,7 @@ import (
 const toolName = "apktrustd"
 
 // fallbackVersion is reported when the binary carries no module version.
-const fallbackVersion = "v0.1.0"
+const fallbackVersion = "v0.2.0"
 
 type toolJSON struct {
 	Name    string `json:"name"`
