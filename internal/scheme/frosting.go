@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/apktrust/apktrust/internal/apkzip"
 )
@@ -190,7 +192,7 @@ func PlayFrostingKeys() []*ecdsa.PublicKey {
 //
 // The file is streamed; only the frosting pair is loaded.
 func VerifyFrosting(a *apkzip.Archive, keys []*ecdsa.PublicKey) *FrostingResult {
-	r, e := frostingCheckEntry(a, keys)
+	r, e := frostingCheckEntryOnce(a, keys)
 	if e == nil {
 		return r
 	}
@@ -209,8 +211,41 @@ func VerifyFrosting(a *apkzip.Archive, keys []*ecdsa.PublicKey) *FrostingResult 
 // frostingNeedsDigest reports whether VerifyFrosting will hash the file:
 // there is a frosting block whose enabled entry's signature verifies.
 func frostingNeedsDigest(a *apkzip.Archive, keys []*ecdsa.PublicKey) bool {
-	_, e := frostingCheckEntry(a, keys)
+	_, e := frostingCheckEntryOnce(a, keys)
 	return e != nil
+}
+
+// frostingCheckKey memoises frostingCheckEntry on the archive: the digest
+// plan asks whether the file must be hashed for frosting, and
+// VerifyFrosting then needs the same answer, so the block is read, parsed
+// and its ECDSA signature checked once per file.
+type frostingCheckKey struct{}
+
+type frostingCheck struct {
+	once sync.Once
+	keys []*ecdsa.PublicKey
+	r    *FrostingResult
+	e    *FrostingEntry
+}
+
+// frostingCheckEntryOnce is frostingCheckEntry, computed once per archive
+// for the same keys (a call with other keys computes afresh). The result
+// is a copy callers may complete.
+func frostingCheckEntryOnce(a *apkzip.Archive, keys []*ecdsa.PublicKey) (*FrostingResult, *FrostingEntry) {
+	// The check runs outside Memo's lock: it reads the signing block,
+	// which the archive memoises too.
+	c := a.Memo(frostingCheckKey{}, func() any { return &frostingCheck{} }).(*frostingCheck)
+	c.once.Do(func() {
+		c.keys = keys
+		c.r, c.e = frostingCheckEntry(a, keys)
+	})
+	if !slices.Equal(c.keys, keys) {
+		return frostingCheckEntry(a, keys)
+	}
+	r := *c.r
+	r.Errors = slices.Clone(c.r.Errors)
+	r.Warnings = slices.Clone(c.r.Warnings)
+	return &r, c.e
 }
 
 // frostingCheckEntry does everything VerifyFrosting checks before hashing

@@ -182,7 +182,9 @@ func TestFrostingSynthetic(t *testing.T) {
 			if tc.tamper != nil {
 				tc.tamper(apk.raw, apk)
 			}
-			r := VerifyFrosting(apk.open(t), keys)
+			a := apk.open(t)
+			assert.Equal(t, tc.verified, frostingNeedsDigest(a, keys) && tc.errCode == "", "the plan hashes the file for a verifying entry")
+			r := VerifyFrosting(a, keys)
 			assert.True(t, r.Present)
 			assert.Equal(t, tc.verified, r.Verified, "errors %v warnings %v", r.Errors, r.Warnings)
 			if tc.keyIndex < 0 {
@@ -197,6 +199,19 @@ func TestFrostingSynthetic(t *testing.T) {
 			}
 			if tc.warnCode != "" && assert.Len(t, r.Warnings, 1) {
 				assert.Equal(t, tc.warnCode, r.Warnings[0].Code)
+			}
+
+			// The plan's check and this verification read the block
+			// once per archive: verifying again answers the same, a
+			// caller completing a result changes no later one, and other
+			// keys are checked afresh.
+			again := VerifyFrosting(a, keys)
+			assert.Equal(t, r, again)
+			r.Verified = !r.Verified
+			r.Warnings = append(r.Warnings, Issue{Code: FrostingCodeMalformed})
+			assert.Equal(t, again, VerifyFrosting(a, keys))
+			if tc.verified {
+				assert.False(t, VerifyFrosting(a, []*ecdsa.PublicKey{&other.PublicKey}).Verified)
 			}
 		})
 	}
