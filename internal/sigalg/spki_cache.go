@@ -8,8 +8,15 @@ import (
 	"github.com/apktrust/apktrust/internal/certparse"
 )
 
-// spkiCacheEntries bounds the cache of parsed signed-data public keys.
-const spkiCacheEntries = 256
+// Bounds of the cache of parsed signed-data public keys: at most 256
+// keys, each from at most 4 KiB of SubjectPublicKeyInfo (an RSA-16384 key,
+// the largest Android signs with, takes about 2.1 KiB). A larger key is
+// parsed every time, so hostile files cannot make the process keep
+// megabytes of parsed keys.
+const (
+	spkiCacheEntries = 256
+	spkiCacheMaxDER  = 4 << 10
+)
 
 // spkiCache holds the keys ParsePublicKeyFor parsed, by the SHA-256 of
 // their SubjectPublicKeyInfo: the v2 and v3 blocks of an app carry the
@@ -29,6 +36,9 @@ type spkiParsed struct {
 
 // parseSPKICached is certparse.ParseSPKI through spkiCache; failures are not cached.
 func parseSPKICached(spki []byte) (crypto.PublicKey, string, error) {
+	if len(spki) > spkiCacheMaxDER {
+		return certparse.ParseSPKI(spki)
+	}
 	key := sha256.Sum256(spki)
 	spkiCache.mu.Lock()
 	p, ok := spkiCache.m[key]

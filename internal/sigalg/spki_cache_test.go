@@ -4,7 +4,10 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
+	"math/big"
 	mrand "math/rand"
 	"os"
 	"path/filepath"
@@ -53,4 +56,36 @@ func TestSPKICache(t *testing.T) {
 		require.LessOrEqual(t, n, spkiCacheEntries)
 		require.True(t, ok)
 	}
+
+	// A key over spkiCacheMaxDER (here an RSA modulus of 40,000 bytes,
+	// which the key limits refuse afterwards) is parsed but never kept.
+	big := rsaSPKI(t, 40_000)
+	require.Greater(t, len(big), spkiCacheMaxDER)
+	_, _, err = parseSPKICached(big)
+	require.NoError(t, err)
+	spkiCache.mu.Lock()
+	_, kept := spkiCache.m[sha256.Sum256(big)]
+	spkiCache.mu.Unlock()
+	assert.False(t, kept, "an oversized key is not cached")
+	_, err = ParsePublicKeyFor(AlgRSAPKCS1SHA256, big)
+	assert.Error(t, err, "the key limits still refuse it")
+}
+
+// rsaSPKI is the DER SubjectPublicKeyInfo of an RSA key whose modulus has
+// n bytes (odd, top bit set) and exponent 65537.
+func rsaSPKI(t *testing.T, n int) []byte {
+	t.Helper()
+	mod := make([]byte, n)
+	mod[0], mod[n-1] = 0x80, 0x01
+	for i := 1; i < n-1; i++ {
+		mod[i] = byte(i)
+	}
+	rsaKey, err := asn1.Marshal(struct{ N, E *big.Int }{new(big.Int).SetBytes(mod), big.NewInt(65537)})
+	require.NoError(t, err)
+	spki, err := asn1.Marshal(struct {
+		Alg pkix.AlgorithmIdentifier
+		Key asn1.BitString
+	}{pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}, Parameters: asn1.NullRawValue}, asn1.BitString{Bytes: rsaKey, BitLength: 8 * len(rsaKey)}})
+	require.NoError(t, err)
+	return spki
 }
