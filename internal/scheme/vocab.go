@@ -27,6 +27,10 @@ type (
 )
 
 const (
+	CodeCertMalformed                     = signer.CodeCertMalformed
+	CodeLineageBadMagic                   = signer.CodeLineageBadMagic
+	CodeLineageMalformed                  = signer.CodeLineageMalformed
+	CodeLineageUnknownAlgorithm           = signer.CodeLineageUnknownAlgorithm
 	AlgDSASHA256                          = signer.AlgDSASHA256
 	AlgECDSASHA256                        = signer.AlgECDSASHA256
 	AlgECDSASHA512                        = signer.AlgECDSASHA512
@@ -196,12 +200,8 @@ const (
 )
 
 var (
-	CapabilityNames             = signer.CapabilityNames
-	CodeCertMalformed           = signer.CodeCertMalformed
-	CodeLineageBadMagic         = signer.CodeLineageBadMagic
-	CodeLineageMalformed        = signer.CodeLineageMalformed
-	CodeLineageUnknownAlgorithm = signer.CodeLineageUnknownAlgorithm
-	ParseCertificate            = signer.ParseCertificate
-	ParseLineage                = signer.ParseLineage
-	ParseLineageFile            = signer.ParseLineageFile
+	CapabilityNames  = signer.CapabilityNames
+	ParseCertificate = signer.ParseCertificate
+	ParseLineage     = signer.ParseLineage
+	ParseLineageFile = signer.ParseLineageFile
 )
